@@ -1,0 +1,33 @@
+namespace PolicyBot.Policies;
+
+/// <summary>
+/// One way a repository or pull request falls below the baseline.
+/// <paramref name="Code"/> is stable (tests, dashboards and issue diffs key on it);
+/// <paramref name="Subject"/> names what the finding is about when a policy has several
+/// (a branch, an external account, a file and line), so that policy + code + subject is unique.
+/// </summary>
+public sealed record Finding(
+    string Policy,
+    string Code,
+    string Message,
+    string Remediation,
+    string? Subject = null,
+    int? Line = null)
+{
+    /// <summary>Identity of the finding across evaluations, used to say what changed.</summary>
+    public string Key => Subject is null ? $"{Policy}/{Code}" : $"{Policy}/{Code}/{Subject}";
+}
+
+/// <summary>The outcome of one policy on one repository: its effective action and what it found.</summary>
+public sealed record PolicyResult(
+    string Policy,
+    PolicyAction Action,
+    bool BlockMerge,
+    IReadOnlyList<Finding> Findings,
+    string? ExemptionReason = null)
+{
+    public bool Compliant => Findings.Count == 0;
+
+    /// <summary>True when unmet and configured to fail the PolicyBot check run.</summary>
+    public bool Blocking => BlockMerge && !Compliant && Action != PolicyAction.Off;
+}

@@ -1,0 +1,31 @@
+namespace PolicyBot.Policies.Snapshots;
+
+/// <summary>What the reviewer rules need to know about one pull request.</summary>
+public sealed record PullRequestSnapshot
+{
+    public required int Number { get; init; }
+    public required string Author { get; init; }
+    public required string BaseBranch { get; init; }
+    public required string HeadSha { get; init; }
+    public string State { get; init; } = "open";
+    public bool Draft { get; init; }
+    public IReadOnlyList<string> ChangedFiles { get; init; } = [];
+    /// <summary>Every review in submission order, as `GET /repos/{o}/{r}/pulls/{n}/reviews` lists them.</summary>
+    public IReadOnlyList<ReviewSnapshot> Reviews { get; init; } = [];
+    public IReadOnlyList<string> RequestedUsers { get; init; } = [];
+    public IReadOnlyList<string> RequestedTeams { get; init; } = [];
+    /// <summary>The pull request's own `.github/policybot.yml` when it changes that file: validated, never used to judge.</summary>
+    public RepositoryFile? ProposedPolicyFile { get; init; }
+}
+
+/// <summary>
+/// One review. <paramref name="State"/> is GitHub's: APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED, PENDING.
+/// <paramref name="AuthorAssociation"/> (OWNER, MEMBER, COLLABORATOR, ...) stands for write access when a rule names no reviewers.
+/// </summary>
+public sealed record ReviewSnapshot(
+    long Id,
+    string User,
+    string State,
+    string CommitId,
+    DateTimeOffset SubmittedAt,
+    string AuthorAssociation = "MEMBER");
