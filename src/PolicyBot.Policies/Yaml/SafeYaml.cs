@@ -40,7 +40,7 @@ public static class SafeYaml
 
             var stream = new YamlStream();
             stream.Load(new StringReader(content));
-            return (stream.Documents, null);
+            return (stream.Documents.ToList(), null);
         }
         catch (YamlException ex)
         {
