@@ -1,0 +1,35 @@
+using System.Text.Json.Serialization;
+using PolicyBot.Policies;
+
+namespace PolicyBot.Audit;
+
+/// <summary>One pass over an organisation, as `policybot audit` prints it (DESIGN section 8).</summary>
+public sealed record AuditReport(
+    string Org,
+    IReadOnlyList<AuditRepository> Repos,
+    IReadOnlyList<AuditPull> Pulls,
+    IReadOnlyList<AuditInventoryEntry> Inventory)
+{
+    [JsonIgnore]
+    public bool Compliant => Repos.All(r => r.Compliant) && Pulls.All(p => p.Conclusion == "success");
+}
+
+public sealed record AuditRepository(string Name, bool Compliant, IReadOnlyList<AuditFinding> Findings);
+
+public sealed record AuditFinding(string Policy, string Code, string Message, string Remediation, string? Subject, int? Line, string Action, bool Blocking)
+{
+    public static AuditFinding From(Finding finding, PolicyResult result) =>
+        new(finding.Policy, finding.Code, finding.Message, finding.Remediation, finding.Subject, finding.Line,
+            result.Action.ToString().ToLowerInvariant(), result.Blocking);
+}
+
+public sealed record AuditPull(string Repo, int Number, string Conclusion, IReadOnlyList<string> UnmetRules);
+
+public sealed record AuditInventoryEntry(
+    string Repo,
+    string? Owner,
+    string? Lifecycle,
+    string? Description,
+    IReadOnlyList<AuditExternalAccount> ExternalAccounts);
+
+public sealed record AuditExternalAccount(string Name, string? RenewsOn, string? BillingContact, string? Owner);

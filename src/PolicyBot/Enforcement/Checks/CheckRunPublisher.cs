@@ -1,0 +1,60 @@
+using System.Collections.Concurrent;
+using Octokit;
+
+namespace PolicyBot.Enforcement.Checks;
+
+/// <summary>The finished content of a PolicyBot check run.</summary>
+public sealed record CheckRunContent(bool Success, string Title, string Summary, string? Text = null);
+
+/// <summary>
+/// Keeps exactly one `PolicyBot` check run per pull request head commit, updated in place.
+/// The run is found again by listing the commit's runs by name and app, so a restart or a
+/// second replica updates the same run instead of adding another.
+/// </summary>
+public sealed class CheckRunPublisher
+{
+    public const string CheckName = "PolicyBot";
+    private const int MaxRemembered = 10_000;
+    private readonly ConcurrentDictionary<string, long> _runIds = new(StringComparer.Ordinal);
+
+    /// <summary>Finds or creates the run for the commit; a new run starts as in_progress so the pull request shows it at once.</summary>
+    public async Task<long> EnsureStartedAsync(IGitHubClient client, string owner, string repo, string headSha, long appId)
+    {
+        var key = $"{owner}/{repo}@{headSha}";
+        if (_runIds.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+
+        var existing = await client.Check.Run.GetAllForReference(owner, repo, headSha, new CheckRunRequest { CheckName = CheckName }).ConfigureAwait(false);
+        var run = existing.CheckRuns.FirstOrDefault(r => r.App is null || r.App.Id == appId);
+        run ??= await client.Check.Run.Create(owner, repo, new NewCheckRun(CheckName, headSha)
+        {
+            Status = CheckStatus.InProgress,
+            Output = new NewCheckRunOutput("Evaluating review rules", "PolicyBot is evaluating this pull request."),
+        }).ConfigureAwait(false);
+        Remember(key, run.Id);
+        return run.Id;
+    }
+
+    public async Task CompleteAsync(IGitHubClient client, string owner, string repo, long checkRunId, CheckRunContent content)
+    {
+        await client.Check.Run.Update(owner, repo, checkRunId, new CheckRunUpdate
+        {
+            Status = CheckStatus.Completed,
+            Conclusion = content.Success ? CheckConclusion.Success : CheckConclusion.Failure,
+            Output = new NewCheckRunOutput(content.Title, content.Summary) { Text = content.Text },
+        }).ConfigureAwait(false);
+    }
+
+    private void Remember(string key, long id)
+    {
+        if (_runIds.Count >= MaxRemembered)
+        {
+            // Forgetting only costs one list call on the next evaluation of that commit.
+            _runIds.Clear();
+        }
+
+        _runIds[key] = id;
+    }
+}

@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using PolicyBot.Policies;
+
+namespace PolicyBot.Enforcement.Issues;
+
+/// <summary>
+/// The text of compliance issues and their comments. The hidden marker identifies repository,
+/// policy and subject so that an issue is found again even when our own records are lost.
+/// </summary>
+internal static partial class ComplianceIssueContent
+{
+    public static string Marker(string repository, string policy, string subject) =>
+        $"<!-- policybot:compliance repository={repository} policy={policy} subject={subject} -->";
+
+    public static bool HasMarker(string? body, string repository, string policy, string subject) =>
+        body is not null && body.Contains(Marker(repository, policy, subject), StringComparison.Ordinal);
+
+    public static string Title(string policy, string subject, string? repositoryWhenCentral)
+    {
+        var title = $"PolicyBot: {PolicyIds.Title(policy)} below baseline";
+        if (subject.Length > 0)
+        {
+            title += $" ({subject})";
+        }
+
+        return repositoryWhenCentral is null ? title : $"{title} in {repositoryWhenCentral}";
+    }
+
+    public static string Body(string repository, string policy, string subject, IReadOnlyList<Finding> findings, string? dashboardUrl)
+    {
+        var body = new StringBuilder();
+        body.AppendLine(Marker(repository, policy, subject));
+        body.AppendLine(CultureInfo.InvariantCulture, $"`{repository}` is below the organisation's review baseline for **{PolicyIds.Title(policy)}**.");
+        body.AppendLine();
+        body.AppendLine("### What to change");
+        body.AppendLine();
+        var number = 1;
+        foreach (var finding in findings)
+        {
+            var where = finding.Subject is null ? "" : $" (`{finding.Subject}`)";
+            body.AppendLine(CultureInfo.InvariantCulture, $"{number++}. **{finding.Message}**{where}");
+            body.AppendLine();
+            AppendRemediation(body, finding.Remediation);
+        }
+
+        body.AppendLine("---");
+        body.Append("PolicyBot keeps this issue up to date: it is edited when the findings change and closed when the repository complies.");
+        if (dashboardUrl is not null)
+        {
+            body.Append(CultureInfo.InvariantCulture, $" [Dashboard]({dashboardUrl})");
+        }
+
+        body.AppendLine();
+        body.AppendLine(CultureInfo.InvariantCulture, $"<!-- policybot:findings {FindingKeys(findings)} -->");
+        return body.ToString();
+    }
+
+    public static string ChangedComment(IReadOnlyCollection<string> previousKeys, IReadOnlyList<Finding> findings)
+    {
+        var current = findings.Select(f => f.Key).ToHashSet(StringComparer.Ordinal);
+        var resolved = previousKeys.Where(k => !current.Contains(k)).ToList();
+        var added = findings.Where(f => !previousKeys.Contains(f.Key)).ToList();
+        var text = new StringBuilder("The findings changed; the description above is up to date.");
+        if (resolved.Count > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\n\nResolved: {string.Join(", ", resolved.Select(k => $"`{k}`"))}.");
+        }
+
+        if (added.Count > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\n\nNew: {string.Join("; ", added.Select(f => f.Message))}.");
+        }
+
+        return text.ToString();
+    }
+
+    public static string ReminderComment(int findingCount, int days) =>
+        $"Reminder: still below the baseline ({findingCount} finding{(findingCount == 1 ? "" : "s")}) after {days} days. The description lists exactly what to change.";
+
+    public const string CompliantComment = "The repository now meets the baseline for this policy. Closing.";
+
+    public static string RegressionComment(IReadOnlyList<Finding> findings) =>
+        $"The repository fell below the baseline again ({string.Join("; ", findings.Select(f => f.Message))}). Reopening.";
+
+    public static string WithdrawnComment(string reason) => $"Closing: {reason}.";
+
+    /// <summary>The finding keys recorded in an issue body, to say what changed after our records are lost.</summary>
+    public static IReadOnlyList<string> ParseFindingKeys(string? body)
+    {
+        var match = body is null ? Match.Empty : FindingsMarker().Match(body);
+        return match.Success ? match.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries) : [];
+    }
+
+    private static string FindingKeys(IReadOnlyList<Finding> findings) => string.Join(' ', findings.Select(f => f.Key.Replace(' ', '_')));
+
+    private static void AppendRemediation(StringBuilder body, string remediation)
+    {
+        if (remediation.Contains('\n', StringComparison.Ordinal))
+        {
+            // Multi-line remediations are ready-to-paste YAML or settings: keep them verbatim.
+            var fence = remediation.Contains("```", StringComparison.Ordinal) ? "~~~~" : "```";
+            body.AppendLine(CultureInfo.InvariantCulture, $"   {fence}");
+            foreach (var line in remediation.TrimEnd().Split('\n'))
+            {
+                body.AppendLine(CultureInfo.InvariantCulture, $"   {line}");
+            }
+
+            body.AppendLine(CultureInfo.InvariantCulture, $"   {fence}");
+        }
+        else
+        {
+            body.AppendLine(CultureInfo.InvariantCulture, $"   {remediation}");
+        }
+
+        body.AppendLine();
+    }
+
+    [GeneratedRegex("<!-- policybot:findings ([^>]*) -->")]
+    private static partial Regex FindingsMarker();
+}

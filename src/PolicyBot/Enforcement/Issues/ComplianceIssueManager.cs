@@ -1,0 +1,160 @@
+using Microsoft.Extensions.Logging;
+using Octokit;
+using PolicyBot.Policies;
+using PolicyBot.Policies.Configuration;
+
+namespace PolicyBot.Enforcement.Issues;
+
+/// <summary>What a compliance issue should become after an evaluation.</summary>
+public enum IssueIntent
+{
+    /// <summary>Findings exist and the action is issue or fix: the issue is open and lists them.</summary>
+    Open,
+    /// <summary>No findings: an open issue is closed as completed.</summary>
+    Resolve,
+    /// <summary>The policy was switched off, set to log or exempted: an open issue is closed saying why.</summary>
+    Withdraw,
+}
+
+/// <summary>One compliance issue's subject: repository, policy and, for per-account issues, the account.</summary>
+public sealed record IssueTarget(string Repository, string Policy, string Subject, IReadOnlyList<Finding> Findings, IssueIntent Intent, string? WithdrawReason = null);
+
+/// <summary>What happened to an issue, for the audit log and tests.</summary>
+public enum IssueOutcome
+{
+    None,
+    Created,
+    Updated,
+    Reopened,
+    Reminded,
+    Closed,
+    NotFiled,
+}
+
+public sealed record IssueResult(IssueOutcome Outcome, string? IssueRepository = null, int? Number = null);
+
+/// <summary>
+/// The whole life of a compliance issue: at most one open issue per repository, policy and subject;
+/// edited with one comment when findings change; a reminder at most every ping_after_days; closed
+/// with a comment on compliance or withdrawal; reopened on regression.
+/// Callers serialise work per repository (the work queue guarantees it), which is what keeps
+/// racing deliveries from creating two issues; the hidden marker finds the issue again if our
+/// records are lost.
+/// </summary>
+public sealed partial class ComplianceIssueManager(
+    IComplianceIssueStore store,
+    TimeProvider timeProvider,
+    ILogger<ComplianceIssueManager> logger)
+{
+    public async Task<IssueResult> ApplyAsync(IGitHubClient client, IssueTarget target, IssuesConfig config, bool repositoryHasIssues, string? dashboardUrl, CancellationToken cancellationToken)
+    {
+        var owner = target.Repository.Split('/')[0];
+        var (issueOwner, issueRepo, central) = config.Repository.Length > 0
+            ? (owner, config.Repository, target.Repository)
+            : (owner, target.Repository.Split('/')[1], (string?)null);
+        if (central is null && !repositoryHasIssues)
+        {
+            // No place to file it: the finding stays on the dashboard and in audit.
+            return new IssueResult(target.Intent == IssueIntent.Open ? IssueOutcome.NotFiled : IssueOutcome.None);
+        }
+
+        var tracked = await store.FindAsync(target.Repository, target.Policy, target.Subject, cancellationToken).ConfigureAwait(false)
+            ?? await FindOnGitHubAsync(client, issueOwner, issueRepo, target, config.Label).ConfigureAwait(false);
+        var now = timeProvider.GetUtcNow();
+        var keys = target.Findings.Select(f => f.Key).ToList();
+
+        switch (target.Intent)
+        {
+            case IssueIntent.Open when tracked is null:
+            {
+                var issue = new NewIssue(ComplianceIssueContent.Title(target.Policy, target.Subject, central))
+                {
+                    Body = ComplianceIssueContent.Body(target.Repository, target.Policy, target.Subject, target.Findings, dashboardUrl),
+                };
+                issue.Labels.Add(config.Label);
+                var created = await client.Issue.Create(issueOwner, issueRepo, issue).ConfigureAwait(false);
+                await SaveAsync(target, issueOwner, issueRepo, created.Number, open: true, keys, now, cancellationToken).ConfigureAwait(false);
+                LogIssue(logger, "created", target.Repository, target.Policy, created.Number);
+                return new IssueResult(IssueOutcome.Created, $"{issueOwner}/{issueRepo}", created.Number);
+            }
+
+            case IssueIntent.Open when !tracked.Open:
+                await client.Issue.Update(issueOwner, issueRepo, tracked.Number, new IssueUpdate
+                {
+                    State = ItemState.Open,
+                    Body = ComplianceIssueContent.Body(target.Repository, target.Policy, target.Subject, target.Findings, dashboardUrl),
+                }).ConfigureAwait(false);
+                await client.Issue.Comment.Create(issueOwner, issueRepo, tracked.Number, ComplianceIssueContent.RegressionComment(target.Findings)).ConfigureAwait(false);
+                await SaveAsync(target, issueOwner, issueRepo, tracked.Number, open: true, keys, now, cancellationToken).ConfigureAwait(false);
+                LogIssue(logger, "reopened", target.Repository, target.Policy, tracked.Number);
+                return new IssueResult(IssueOutcome.Reopened, $"{issueOwner}/{issueRepo}", tracked.Number);
+
+            case IssueIntent.Open when !tracked.FindingKeys.SequenceEqual(keys):
+                await client.Issue.Update(issueOwner, issueRepo, tracked.Number, new IssueUpdate
+                {
+                    Body = ComplianceIssueContent.Body(target.Repository, target.Policy, target.Subject, target.Findings, dashboardUrl),
+                }).ConfigureAwait(false);
+                await client.Issue.Comment.Create(issueOwner, issueRepo, tracked.Number, ComplianceIssueContent.ChangedComment(tracked.FindingKeys, target.Findings)).ConfigureAwait(false);
+                await SaveAsync(target, issueOwner, issueRepo, tracked.Number, open: true, keys, now, cancellationToken).ConfigureAwait(false);
+                LogIssue(logger, "updated", target.Repository, target.Policy, tracked.Number);
+                return new IssueResult(IssueOutcome.Updated, $"{issueOwner}/{issueRepo}", tracked.Number);
+
+            case IssueIntent.Open when config.PingAfterDays > 0 && now - tracked.LastActivityAt >= TimeSpan.FromDays(config.PingAfterDays):
+                await client.Issue.Comment.Create(issueOwner, issueRepo, tracked.Number, ComplianceIssueContent.ReminderComment(target.Findings.Count, (int)(now - tracked.LastActivityAt).TotalDays)).ConfigureAwait(false);
+                await SaveAsync(target, issueOwner, issueRepo, tracked.Number, open: true, keys, now, cancellationToken).ConfigureAwait(false);
+                LogIssue(logger, "reminded", target.Repository, target.Policy, tracked.Number);
+                return new IssueResult(IssueOutcome.Reminded, $"{issueOwner}/{issueRepo}", tracked.Number);
+
+            case IssueIntent.Resolve or IssueIntent.Withdraw when tracked is { Open: true }:
+            {
+                var comment = target.Intent == IssueIntent.Resolve
+                    ? ComplianceIssueContent.CompliantComment
+                    : ComplianceIssueContent.WithdrawnComment(target.WithdrawReason ?? "the policy no longer applies");
+                await client.Issue.Comment.Create(issueOwner, issueRepo, tracked.Number, comment).ConfigureAwait(false);
+                await client.Issue.Update(issueOwner, issueRepo, tracked.Number, new IssueUpdate
+                {
+                    State = ItemState.Closed,
+                    StateReason = target.Intent == IssueIntent.Resolve ? ItemStateReason.Completed : ItemStateReason.NotPlanned,
+                }).ConfigureAwait(false);
+                await SaveAsync(target, issueOwner, issueRepo, tracked.Number, open: false, keys, now, cancellationToken).ConfigureAwait(false);
+                LogIssue(logger, "closed", target.Repository, target.Policy, tracked.Number);
+                return new IssueResult(IssueOutcome.Closed, $"{issueOwner}/{issueRepo}", tracked.Number);
+            }
+
+            default:
+                return new IssueResult(IssueOutcome.None, tracked is null ? null : $"{issueOwner}/{issueRepo}", tracked?.Number);
+        }
+    }
+
+    private async Task<TrackedIssue?> FindOnGitHubAsync(IGitHubClient client, string owner, string repo, IssueTarget target, string label)
+    {
+        var request = new RepositoryIssueRequest { State = ItemStateFilter.All };
+        request.Labels.Add(label);
+        IReadOnlyList<Issue> issues;
+        try
+        {
+            issues = await client.Issue.GetAllForRepository(owner, repo, request).ConfigureAwait(false);
+        }
+        catch (NotFoundException)
+        {
+            return null;
+        }
+
+        // Prefer an open one; among closed ones the most recent.
+        var issue = issues
+            .Where(i => i.PullRequest is null && ComplianceIssueContent.HasMarker(i.Body, target.Repository, target.Policy, target.Subject))
+            .OrderByDescending(i => i.State.Value == ItemState.Open)
+            .ThenByDescending(i => i.Number)
+            .FirstOrDefault();
+        return issue is null
+            ? null
+            : new TrackedIssue(target.Repository, target.Policy, target.Subject, $"{owner}/{repo}", issue.Number,
+                issue.State.Value == ItemState.Open, ComplianceIssueContent.ParseFindingKeys(issue.Body), issue.UpdatedAt ?? issue.CreatedAt);
+    }
+
+    private Task SaveAsync(IssueTarget target, string owner, string repo, int number, bool open, IReadOnlyList<string> keys, DateTimeOffset now, CancellationToken cancellationToken) =>
+        store.SaveAsync(new TrackedIssue(target.Repository, target.Policy, target.Subject, $"{owner}/{repo}", number, open, keys, now), cancellationToken);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Compliance issue {Outcome} for {Repository} policy {Policy}: #{Number}")]
+    private static partial void LogIssue(ILogger logger, string outcome, string repository, string policy, int number);
+}

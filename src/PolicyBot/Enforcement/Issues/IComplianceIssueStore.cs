@@ -1,0 +1,21 @@
+namespace PolicyBot.Enforcement.Issues;
+
+/// <summary>Our record of a compliance issue; <see cref="LastActivityAt"/> paces reminders.</summary>
+public sealed record TrackedIssue(
+    string Repository,
+    string Policy,
+    string Subject,
+    string IssueRepository,
+    int Number,
+    bool Open,
+    IReadOnlyList<string> FindingKeys,
+    DateTimeOffset LastActivityAt);
+
+public interface IComplianceIssueStore
+{
+    Task<TrackedIssue?> FindAsync(string repository, string policy, string subject, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<TrackedIssue>> ListForRepositoryAsync(string repository, CancellationToken cancellationToken);
+
+    Task SaveAsync(TrackedIssue issue, CancellationToken cancellationToken);
+}
