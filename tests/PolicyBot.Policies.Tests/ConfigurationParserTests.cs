@@ -275,7 +275,7 @@ public sealed class ConfigurationParserTests
     }
 
     [Theory]
-    [InlineData("version: 1\nbranch_protection:\n  action: [log\n", 4)]
+    [InlineData("version: 1\nbranch_protection:\n  action: [log\n", 3)]
     [InlineData("version: 1\nbranch_protection:\n  action: log\n   block_merge: true\n", 4)]
     [InlineData("version: 1\nscope:\n  include_forks: true\nscope:\n  include_forks: false\n", 4)]
     public void Malformed_yaml_gives_its_line_and_the_built_in_defaults(string yaml, int line)

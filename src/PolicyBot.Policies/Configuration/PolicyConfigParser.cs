@@ -79,7 +79,9 @@ public static class PolicyConfigParser
         var (documents, yamlProblem) = SafeYaml.Load(content);
         if (yamlProblem is not null)
         {
-            return Unusable(new ConfigProblem(yamlProblem.Line, "", yamlProblem.Message));
+            // An error found at the end of input is reported past the last line; point at the last line instead.
+            var lastLine = content.TrimEnd('\n', '\r').Split('\n').Length;
+            return Unusable(new ConfigProblem(Math.Min(yamlProblem.Line, lastLine), "", yamlProblem.Message));
         }
 
         if (documents.Count > 1)
