@@ -251,6 +251,18 @@ public sealed class ConfigurationParserTests
         Assert.Empty(result.Config!.Exemptions);
     }
 
+    [Theory]
+    [InlineData("version: 1\n")]
+    [InlineData("version: \"1\"\n")]
+    [InlineData("version:\n")]
+    public void Version_1_is_accepted_quoted_or_not(string yaml)
+    {
+        var result = PolicyConfigParser.Parse(yaml);
+
+        Assert.Empty(result.Problems);
+        Assert.Equal(PolicyConfig.Default, result.Config);
+    }
+
     [Fact]
     public void A_quoted_date_is_accepted_for_expires()
     {

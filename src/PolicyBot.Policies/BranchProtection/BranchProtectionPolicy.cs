@@ -159,7 +159,7 @@ public sealed class BranchProtectionPolicy : IRepositoryPolicy
                 gaps.Add(new Gap(
                     StatusCheckNotRequired,
                     $"does not require the `{context}` status check to pass before merging; the baseline does",
-                    bound ? $"the `{context}` check, from the PolicyBot app" : $"the `{context}` check",
+                    bound ? $"the `{context}` check from the PolicyBot app" : $"the `{context}` check",
                     $"tick 'Require status checks to pass before merging' and add `{context}`" + (bound ? " with the PolicyBot app as its source" : ""),
                     $"`required_status_checks.checks` including `{check}` next to the checks already required",
                     $"a ruleset's 'Require status checks to pass' rule listing `{context}`",
@@ -171,7 +171,7 @@ public sealed class BranchProtectionPolicy : IRepositoryPolicy
                 gaps.Add(new Gap(
                     StatusCheckNotBoundToApp,
                     $"requires the `{context}` check from {source}, so something other than PolicyBot could post a passing `{context}` status; the baseline requires it from this app (id {appId})",
-                    $"the `{context}` check, from the PolicyBot app",
+                    $"the `{context}` check from the PolicyBot app",
                     $"under 'Require status checks to pass before merging' set the source of `{context}` to the PolicyBot app",
                     $"`required_status_checks.checks` including `{check}` in place of the unbound entry",
                     $"a ruleset's 'Require status checks to pass' rule listing `{context}` with the PolicyBot app as its source",
