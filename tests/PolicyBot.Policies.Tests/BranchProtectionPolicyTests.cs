@@ -274,6 +274,19 @@ public sealed class BranchProtectionPolicyTests
     }
 
     [Fact]
+    public void Findings_name_their_branch_and_whether_fix_can_remedy_them()
+    {
+        var baseline = Strict with { Branches = ["default", "release/*"] };
+        var release = new BranchProtectionState { Branch = "release/1", ProtectionAvailable = false };
+
+        var findings = Evaluate(baseline, MainBranch(Compliant with { RequiredStatusChecks = [] }), release);
+
+        Assert.Equal(
+            [("main", true), ("main", true), ("release/1", false)],
+            findings.Select(f => (BranchProtectionPolicy.BranchOf(f), BranchProtectionPolicy.CanFix(f))));
+    }
+
+    [Fact]
     public void Effective_protection_reports_the_combination()
     {
         var effective = EffectiveProtection.From(MainBranch(new ClassicProtection { RequiredApprovingReviewCount = 3, AllowForcePushes = true }, PullRequestRule(1, adminsCanBypass: true)));

@@ -255,7 +255,7 @@ public sealed class ConfigurationParserTests
     [InlineData("version: 1\n")]
     [InlineData("version: \"1\"\n")]
     [InlineData("version:\n")]
-    public void Version_1_is_accepted_quoted_or_not(string yaml)
+    public void Version_1_quoted_or_not_or_left_empty_is_accepted(string yaml)
     {
         var result = PolicyConfigParser.Parse(yaml);
 

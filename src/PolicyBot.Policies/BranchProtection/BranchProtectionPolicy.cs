@@ -32,6 +32,33 @@ public sealed class BranchProtectionPolicy : IRepositoryPolicy
 
     public string Id => PolicyIds.BranchProtection;
 
+    /// <summary>
+    /// The branch a branch_protection finding is about. Check findings have the subject
+    /// <c>branch:context</c>; git forbids ':' in branch names, so the first ':' separates them.
+    /// </summary>
+    public static string? BranchOf(Finding finding)
+    {
+        ArgumentNullException.ThrowIfNull(finding);
+        if (finding.Policy != PolicyIds.BranchProtection || finding.Subject is null)
+        {
+            return null;
+        }
+
+        var colon = finding.Subject.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0 ? finding.Subject : finding.Subject[..colon];
+    }
+
+    /// <summary>
+    /// Whether the <c>fix</c> action can remedy a finding by raising classic protection
+    /// (<see cref="BranchProtectionFix"/>); otherwise it falls back to an issue. A plan without
+    /// protection for private repositories cannot be fixed by PolicyBot.
+    /// </summary>
+    public static bool CanFix(Finding finding)
+    {
+        ArgumentNullException.ThrowIfNull(finding);
+        return finding.Policy == PolicyIds.BranchProtection && finding.Code != ProtectionUnavailableOnPlan;
+    }
+
     public IReadOnlyList<Finding> Evaluate(RepositoryPolicyContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
