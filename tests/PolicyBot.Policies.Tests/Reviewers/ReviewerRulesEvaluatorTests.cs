@@ -9,7 +9,7 @@ public sealed class ReviewerRulesEvaluatorTests
     private const string Head = "bbbbbbb";
     private const string Earlier = "aaaaaaa";
 
-    internal static readonly OrganizationDirectory Directory = new()
+    internal static readonly OrganizationDirectory Org = new()
     {
         Login = "acme",
         Members = new HashSet<string>(["alice", "bob", "carol", "dave", "erin", "frank"], StringComparer.OrdinalIgnoreCase),
@@ -49,7 +49,7 @@ public sealed class ReviewerRulesEvaluatorTests
     };
 
     private static PullRequestEvaluation Evaluate(ReviewersConfig config, PullRequestSnapshot pull, string? codeOwners = null, IReadOnlyList<PolicyResult>? results = null) =>
-        ReviewerRulesEvaluator.Evaluate(config, "main", pull, Directory, codeOwners, results ?? []);
+        ReviewerRulesEvaluator.Evaluate(config, "main", pull, Org, codeOwners, results ?? []);
 
     [Fact]
     public void No_rule_is_success()
