@@ -10,6 +10,13 @@ namespace PolicyBot.Policies.Catalog;
 /// </summary>
 public static class CatalogInfoParser
 {
+    /// <summary>Fields Backstage defines as single values; a list or mapping there is a mistake worth a line number.</summary>
+    private static readonly HashSet<string> ScalarFields = new(StringComparer.Ordinal)
+    {
+        "metadata.name", "metadata.namespace", "metadata.title", "metadata.description",
+        "spec.type", "spec.lifecycle", "spec.owner", "spec.system",
+    };
+
     public static CatalogInfo Parse(string content)
     {
         ArgumentNullException.ThrowIfNull(content);
@@ -83,22 +90,25 @@ public static class CatalogInfoParser
         var metadataNode = Child<YamlMappingNode>(mapping, "metadata", "metadata", lines, problems);
         if (metadataNode is null)
         {
-            problems.Add(new YamlProblem(line, "metadata is missing; every entity needs `metadata.name`"));
+            if (!lines.ContainsKey("metadata"))
+            {
+                problems.Add(new YamlProblem(line, "metadata is missing; every entity needs `metadata.name`"));
+            }
         }
         else
         {
-            ReadScalars(metadataNode, "metadata", metadata, lines);
+            ReadScalars(metadataNode, "metadata", metadata, lines, problems);
             var annotationsNode = Child<YamlMappingNode>(metadataNode, "annotations", "metadata.annotations", lines, problems);
             if (annotationsNode is not null)
             {
-                ReadScalars(annotationsNode, "metadata.annotations", annotations, lines);
+                ReadScalars(annotationsNode, "metadata.annotations", annotations, lines, problems);
             }
         }
 
         var name = metadata.GetValueOrDefault("name");
-        if (metadataNode is not null && string.IsNullOrWhiteSpace(name))
+        if (lines.TryGetValue("metadata", out var metadataLine) && string.IsNullOrWhiteSpace(name))
         {
-            problems.Add(new YamlProblem(SafeYaml.LineOf(metadataNode), "metadata.name is missing"));
+            problems.Add(new YamlProblem(metadataLine, "metadata.name is missing"));
         }
         else if (name is not null && !IsValidName(name))
         {
@@ -111,7 +121,7 @@ public static class CatalogInfoParser
         var specNode = Child<YamlMappingNode>(mapping, "spec", "spec", lines, problems);
         if (specNode is not null)
         {
-            ReadScalars(specNode, "spec", spec, lines);
+            ReadScalars(specNode, "spec", spec, lines, problems);
             var dependsNode = Child<YamlSequenceNode>(specNode, "dependsOn", "spec.dependsOn", lines, problems);
             if (dependsNode is not null)
             {
@@ -128,7 +138,7 @@ public static class CatalogInfoParser
                 }
             }
         }
-        else if (kind is "Component" or "Resource")
+        else if (kind is "Component" or "Resource" && !lines.ContainsKey("spec"))
         {
             problems.Add(new YamlProblem(line, $"spec is missing; a {kind} needs `spec.type` and `spec.owner`"));
         }
@@ -150,12 +160,12 @@ public static class CatalogInfoParser
 
     private static string? Scalar(YamlMappingNode mapping, string key, string path, Dictionary<string, int> lines, List<YamlProblem> problems)
     {
-        if (!mapping.Children.TryGetValue(new YamlScalarNode(key), out var node))
+        if (Find(mapping, key) is not var (keyNode, node))
         {
             return null;
         }
 
-        lines[path] = SafeYaml.LineOf(node);
+        lines[path] = SafeYaml.LineOf(keyNode);
         if (node is YamlScalarNode scalar)
         {
             return string.IsNullOrWhiteSpace(scalar.Value) ? null : scalar.Value.Trim();
@@ -168,12 +178,12 @@ public static class CatalogInfoParser
     private static T? Child<T>(YamlMappingNode mapping, string key, string path, Dictionary<string, int> lines, List<YamlProblem> problems)
         where T : YamlNode
     {
-        if (!mapping.Children.TryGetValue(new YamlScalarNode(key), out var node))
+        if (Find(mapping, key) is not var (keyNode, node))
         {
             return null;
         }
 
-        lines[path] = SafeYaml.LineOf(node);
+        lines[path] = SafeYaml.LineOf(keyNode);
         if (node is T typed)
         {
             return typed;
@@ -189,8 +199,21 @@ public static class CatalogInfoParser
         return null;
     }
 
+    private static (YamlNode Key, YamlNode Value)? Find(YamlMappingNode mapping, string key)
+    {
+        foreach (var (keyNode, valueNode) in mapping.Children)
+        {
+            if (keyNode is YamlScalarNode { Value: { } name } && string.Equals(name, key, StringComparison.Ordinal))
+            {
+                return (keyNode, valueNode);
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Reads the scalar fields of a mapping; nested structures are read by their own callers.</summary>
-    private static void ReadScalars(YamlMappingNode mapping, string prefix, Dictionary<string, string> into, Dictionary<string, int> lines)
+    private static void ReadScalars(YamlMappingNode mapping, string prefix, Dictionary<string, string> into, Dictionary<string, int> lines, List<YamlProblem> problems)
     {
         foreach (var (keyNode, valueNode) in mapping.Children)
         {
@@ -204,6 +227,10 @@ public static class CatalogInfoParser
             if (valueNode is YamlScalarNode { Value: { } value } && !string.IsNullOrWhiteSpace(value))
             {
                 into[key] = value.Trim();
+            }
+            else if (valueNode is not YamlScalarNode && (prefix == "metadata.annotations" || ScalarFields.Contains(path)))
+            {
+                problems.Add(new YamlProblem(SafeYaml.LineOf(keyNode), $"{path} must be a single value"));
             }
         }
     }
