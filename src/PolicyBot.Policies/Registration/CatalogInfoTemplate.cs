@@ -72,20 +72,24 @@ public static class CatalogInfoTemplate
         var chars = new StringBuilder();
         foreach (var c in repositoryName)
         {
-            var keep = char.IsAsciiLetterOrDigit(c) ? c : '-';
-            if (keep == '-' && (chars.Length == 0 || chars[^1] == '-'))
+            if (char.IsAsciiLetterOrDigit(c))
             {
-                continue;
+                chars.Append(c);
             }
-
-            chars.Append(keep);
+            else if (chars.Length > 0 && char.IsAsciiLetterOrDigit(chars[^1]))
+            {
+                // Backstage allows single separators between letters and digits; keep the repository's own.
+                chars.Append(c is '_' or '.' ? c : '-');
+            }
         }
 
-        var name = chars.ToString().Trim('-');
+        var name = chars.ToString();
         if (name.Length > 63)
         {
-            name = name[..63].TrimEnd('-');
+            name = name[..63];
         }
+
+        name = name.TrimEnd('-', '_', '.');
 
         return name.Length == 0 ? "repository" : name;
     }
