@@ -61,7 +61,7 @@ public sealed class ExternalAccountsPolicy : IRepositoryPolicy
                     $"External account '{account.Name}' was due for renewal on {date}, {-daysLeft} day{(daysLeft == -1 ? "" : "s")} ago. {who}",
                     remediation, account.Name, line)
                 : new Finding(PolicyIds.ExternalAccounts, "renewal-due",
-                    $"External account '{account.Name}' renews on {date}, in {daysLeft} day{(daysLeft == 1 ? "" : "s")}. {who}",
+                    $"External account '{account.Name}' renews on {date}, {(daysLeft == 0 ? "today" : $"in {daysLeft} day{(daysLeft == 1 ? "" : "s")}")}. {who}",
                     remediation, account.Name, line));
         }
 
