@@ -1,4 +1,3 @@
-using DotNet.Globbing;
 using PolicyBot.Policies.Configuration;
 using PolicyBot.Policies.Ownership;
 using PolicyBot.Policies.Snapshots;
@@ -68,7 +67,7 @@ public static class ReviewerRulesEvaluator
         ArgumentNullException.ThrowIfNull(branches);
         return branches.Any(b => string.Equals(b, "default", StringComparison.Ordinal)
             ? string.Equals(baseBranch, defaultBranch, StringComparison.Ordinal)
-            : Glob.Parse(b).IsMatch(baseBranch));
+            : GlobPattern.MatchesAny([b], baseBranch, ignoreCase: false));
     }
 
     /// <summary>True when no <c>paths</c> are given or any changed file matches one (`**` crosses directories).</summary>
@@ -81,8 +80,9 @@ public static class ReviewerRulesEvaluator
             return true;
         }
 
-        var globs = paths.Select(p => Glob.Parse(p.TrimStart('/'))).ToList();
-        return changedFiles.Any(file => globs.Any(g => g.IsMatch(file) || g.IsMatch("/" + file)));
+        // A pattern that can never match (GlobPattern.Validate) is reported by the configuration parser; here it matches nothing.
+        var globs = paths.Where(p => GlobPattern.Validate(p) is null).Select(p => GlobPattern.Compile(p.TrimStart('/'), ignoreCase: false)).ToList();
+        return changedFiles.Any(file => globs.Any(g => g.IsMatch(file)));
     }
 
     /// <summary>Each reviewer's latest review that decides (approve, request changes, dismissed), in submission order.</summary>

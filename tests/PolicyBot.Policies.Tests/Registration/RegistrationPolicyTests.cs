@@ -202,4 +202,20 @@ public sealed class RegistrationPolicyTests
         var finding = Assert.Single(policy.Evaluate(context));
         Assert.Equal((PolicyIds.Registration, "system-missing"), (finding.Policy, finding.Code));
     }
+
+    [Fact]
+    public void Plugs_into_the_repository_evaluator_which_blocks_merging_only_after_the_grace_days()
+    {
+        var evaluator = RepositoryEvaluator.Create(new RegistrationPolicy(), new Policies.ExternalAccounts.ExternalAccountsPolicy());
+        var organization = new PolicyConfig { Registration = new RegistrationConfig { Action = PolicyAction.Issue, BlockMerge = true, GraceDays = 7 } };
+        var repository = Repo(null, createdBy: "alice");
+
+        var early = evaluator.Evaluate(organization, repository, appId: 1, today: new DateOnly(2026, 11, 5), Org).For(PolicyIds.Registration)!;
+        var late = evaluator.Evaluate(organization, repository, appId: 1, today: new DateOnly(2026, 11, 8), Org).For(PolicyIds.Registration)!;
+
+        Assert.Equal("missing", Assert.Single(early.Findings).Code);
+        Assert.False(early.Blocking);
+        Assert.True(late.Blocking);
+        Assert.True(evaluator.Evaluate(organization, repository, 1, new DateOnly(2026, 11, 8), Org).For(PolicyIds.ExternalAccounts)!.Compliant);
+    }
 }

@@ -125,6 +125,13 @@ public sealed class ReviewerRulesEvaluatorTests
         Assert.Equal(applies ? "failure" : "success", evaluation.Conclusion);
     }
 
+    [Fact]
+    public void A_path_pattern_that_can_never_match_matches_nothing()
+    {
+        Assert.False(ReviewerRulesEvaluator.PathsMatch(["src/[auth/**"], ["src/[auth/x.cs", "src/auth/x.cs"]));
+        Assert.True(ReviewerRulesEvaluator.PathsMatch(["/src/auth/**"], ["src/auth/x.cs"]));
+    }
+
     [Theory]
     [InlineData("main", new[] { "default" }, true)]
     [InlineData("develop", new[] { "default" }, false)]
