@@ -50,7 +50,7 @@ public static class CheckRunReport
         }
 
         var ordered = repositoryResults
-            .Where(r => r.Findings.Count > 0)
+            .Where(r => r.Findings.Count > 0 || r.Notices.Count > 0)
             .OrderBy(r => r.Blocking ? 0 : 1)
             .ThenBy(r => PolicyOrder(r.Policy))
             .ThenBy(r => r.Policy, StringComparer.Ordinal)
@@ -62,9 +62,14 @@ public static class CheckRunReport
 
         foreach (var result in ordered)
         {
-            var state = result.Blocking ? "❌" : "⚠️";
             var note = result.Blocking ? " (blocks merging)" : result.ExemptionReason is null ? "" : $" (exempt: {OneLine(result.ExemptionReason)})";
+            var state = result.Blocking ? "❌" : result.Findings.Count > 0 ? "⚠️" : "ℹ️";
             blocks.Add(($"\n### {state} {PolicyIds.Title(result.Policy)}{note}\n\n", false));
+            foreach (var notice in result.Notices)
+            {
+                blocks.Add(($"> {OneLine(notice)}\n\n", false));
+            }
+
             foreach (var finding in result.Findings)
             {
                 blocks.Add((FindingBlock(finding), true));

@@ -84,6 +84,14 @@ public sealed class CheckRunReportTests
     }
 
     [Fact]
+    public void Notices_are_shown_with_their_policy_even_without_findings()
+    {
+        var result = new PolicyResult(PolicyIds.BranchProtection, PolicyAction.Log, false, []) { Notices = ["exemption for legacy-* expired on 2026-06-30"] };
+        var summary = CheckRunReport.Build(Evaluation(Config(), [result]), [result], []).Summary;
+        Assert.Contains("### ℹ️ Branch protection\n\n> exemption for legacy-* expired on 2026-06-30\n", summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Title_says_when_all_rules_are_met_or_none_apply()
     {
         Assert.Equal("No reviewer rules apply", CheckRunReport.Build(Evaluation(Config(), []), [], []).Title);
