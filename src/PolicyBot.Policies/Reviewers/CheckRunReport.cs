@@ -150,7 +150,7 @@ public static class CheckRunReport
             return "anyone with write access";
         }
 
-        var names = rule.CandidateTeams.Select(t => "@" + t + " (team)").Concat(rule.CandidateUsers.Select(u => "@" + u)).ToList();
+        var names = rule.CandidateTeams.Select(t => t + " (team)").Concat(rule.CandidateUsers.Select(u => "@" + u)).ToList();
         return names.Count == 0 ? "no one left: ask an organisation owner" : string.Join(", ", names);
     }
 

@@ -22,7 +22,7 @@ public sealed class CheckRunReportTests
 
         Assert.Equal("Reviewer rule unmet: security review", output.Title);
         var lines = output.Summary.Split('\n');
-        Assert.Contains("| security review | ❌ unmet | 0/1 | — | @bob (stale), @alice (not eligible) | @security (team) |", lines);
+        Assert.Contains("| security review | ❌ unmet | 0/1 | — | @bob (stale), @alice (not eligible) | security (team) |", lines);
         Assert.Contains("| any review (repository) | ✅ met | 1/1 | @alice | @bob (stale) | — |", lines);
         Assert.Contains("| docs \\| review | ➖ not applicable | — | — | — | — |", lines);
         Assert.Equal(output.Summary, CheckRunReport.Build(evaluation, [], []).Summary); // deterministic
