@@ -3,7 +3,11 @@ using System.Text;
 
 namespace PolicyBot.Policies.Reviewers;
 
-/// <summary>The `output` of the PolicyBot check run: GitHub limits <c>summary</c> and <c>text</c> to 65,535 characters each.</summary>
+/// <summary>
+/// The `output` of the PolicyBot check run. GitHub documents <c>summary</c> and <c>text</c> as at most
+/// 65,535 characters each but enforces it in UTF-8 bytes ("summary exceeds a maximum bytesize of
+/// 65535", github/docs#35252), so the report is measured in bytes.
+/// </summary>
 public sealed record CheckRunOutput(string Title, string Summary);
 
 /// <summary>
@@ -14,7 +18,7 @@ public sealed record CheckRunOutput(string Title, string Summary);
 /// </summary>
 public static class CheckRunReport
 {
-    /// <summary>GitHub's limit on <c>output.summary</c> and <c>output.text</c>.</summary>
+    /// <summary>GitHub's limit on <c>output.summary</c> and <c>output.text</c>, in UTF-8 bytes.</summary>
     public const int MaxLength = 65_535;
 
     public const string DefaultPointer = "see the PolicyBot dashboard or the repository's compliance issue";
@@ -26,7 +30,7 @@ public static class CheckRunReport
         IReadOnlyList<PolicyResult> repositoryResults,
         IReadOnlyList<string> proposedConfigErrors,
         string pointer = DefaultPointer,
-        int maxLength = MaxLength)
+        int maxBytes = MaxLength)
     {
         ArgumentNullException.ThrowIfNull(evaluation);
         ArgumentNullException.ThrowIfNull(repositoryResults);
@@ -76,7 +80,7 @@ public static class CheckRunReport
             }
         }
 
-        var summary = Fit(blocks, pointer, maxLength);
+        var summary = Fit(blocks, pointer, maxBytes);
         return new CheckRunOutput(Title(evaluation), summary);
     }
 
@@ -178,24 +182,27 @@ public static class CheckRunReport
     }
 
     /// <summary>Joins the blocks; when too long, cuts at a line boundary and ends with a pointer to the rest.</summary>
-    private static string Fit(List<(string Text, bool IsFinding)> blocks, string pointer, int maxLength)
+    private static string Fit(List<(string Text, bool IsFinding)> blocks, string pointer, int maxBytes)
     {
-        var total = blocks.Sum(b => b.Text.Length);
-        if (total <= maxLength)
+        var total = blocks.Sum(b => Bytes(b.Text));
+        if (total <= maxBytes)
         {
             return string.Concat(blocks.Select(b => b.Text));
         }
 
         var findings = blocks.Count(b => b.IsFinding);
         const int Reserve = 400; // room for a closing fence and the pointer line
-        var budget = maxLength - Reserve - pointer.Length;
+        var budget = maxBytes - Reserve - Bytes(pointer);
         var text = new StringBuilder();
+        var used = 0;
         var shownFindings = 0;
         foreach (var (block, isFinding) in blocks)
         {
-            if (text.Length + block.Length <= budget)
+            var size = Bytes(block);
+            if (used + size <= budget)
             {
                 text.Append(block);
+                used += size;
                 shownFindings += isFinding ? 1 : 0;
                 continue;
             }
@@ -203,12 +210,14 @@ public static class CheckRunReport
             // Take the whole lines of this block that still fit, then stop.
             foreach (var line in block.Split('\n'))
             {
-                if (text.Length + line.Length + 1 > budget)
+                var lineSize = Bytes(line) + 1;
+                if (used + lineSize > budget)
                 {
                     break;
                 }
 
                 text.Append(line).Append('\n');
+                used += lineSize;
             }
 
             break;
@@ -228,6 +237,9 @@ public static class CheckRunReport
             .Append('.');
         return text.ToString();
     }
+
+    /// <summary>The size GitHub measures: UTF-8 bytes.</summary>
+    public static int Bytes(string text) => Encoding.UTF8.GetByteCount(text);
 
     private static int CountOccurrences(string text, string value)
     {

@@ -54,14 +54,15 @@ public sealed class CheckRunReportTests
     public void Summary_with_5000_findings_is_cut_at_a_line_under_the_limit_with_a_pointer()
     {
         var findings = Enumerable.Range(1, 5000)
-            .Select(i => new Finding(PolicyIds.ExternalAccounts, "renewal-due", $"Account acct-{i} renews soon", $"Renew acct-{i}, then:\n```yaml\n    policybot/renews-on: \"2028-01-01\"\n```", $"acct-{i}"))
+            .Select(i => new Finding(PolicyIds.ExternalAccounts, "renewal-due", $"Account acct-{i} renews soon ⏰ für Zürich 账户", $"Renew acct-{i}, then:\n```yaml\n    policybot/renews-on: \"2028-01-01\"\n```", $"acct-{i}"))
             .ToList();
         var results = new[] { new PolicyResult(PolicyIds.ExternalAccounts, PolicyAction.Issue, false, findings) };
 
         var output = CheckRunReport.Build(Evaluation(Config(Rule()), results), results, []);
 
-        Assert.True(output.Summary.Length <= CheckRunReport.MaxLength, $"{output.Summary.Length}");
-        Assert.True(output.Summary.Length > CheckRunReport.MaxLength - 2000, "the cut should use most of the room");
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(output.Summary);
+        Assert.True(bytes <= CheckRunReport.MaxLength, $"{bytes}"); // GitHub enforces the limit in UTF-8 bytes
+        Assert.True(bytes > CheckRunReport.MaxLength - 2000, "the cut should use most of the room");
         var shown = findings.Count(f => output.Summary.Contains($"({f.Subject}):", StringComparison.Ordinal));
         Assert.EndsWith($"… {5000 - shown} more findings not shown: {CheckRunReport.DefaultPointer}.", output.Summary, StringComparison.Ordinal);
         Assert.InRange(shown, 100, 4999);
@@ -76,9 +77,9 @@ public sealed class CheckRunReportTests
         var remediation = "Commit:\n```yaml\n" + string.Join('\n', Enumerable.Range(1, 400).Select(i => $"key{i}: value")) + "\n```";
         var results = new[] { new PolicyResult(PolicyIds.Registration, PolicyAction.Log, false, [new Finding(PolicyIds.Registration, "missing", "m", remediation)]) };
 
-        var output = CheckRunReport.Build(Evaluation(Config(), results), results, [], "see the dashboard", maxLength: 2000);
+        var output = CheckRunReport.Build(Evaluation(Config(), results), results, [], "see the dashboard", maxBytes: 2000);
 
-        Assert.True(output.Summary.Length <= 2000);
+        Assert.True(CheckRunReport.Bytes(output.Summary) <= 2000);
         Assert.Equal(1, output.Summary.Split("```").Length % 2);
         Assert.EndsWith("… 1 more finding not shown: see the dashboard.", output.Summary, StringComparison.Ordinal);
     }
