@@ -69,18 +69,23 @@ public static class CatalogInfoParser
         }
 
         var lines = new Dictionary<string, int>(StringComparer.Ordinal);
+        // A field that is there but not a single value is already a problem; only report it missing when it is absent or empty.
+        var reported = problems.Count;
         var apiVersion = Scalar(mapping, "apiVersion", "apiVersion", lines, problems);
+        var apiVersionReported = problems.Count > reported;
+        reported = problems.Count;
         var kind = Scalar(mapping, "kind", "kind", lines, problems);
-        if (apiVersion is null)
+        var kindReported = problems.Count > reported;
+        if (apiVersion is null && !apiVersionReported)
         {
             problems.Add(new YamlProblem(line, "apiVersion is missing; use `apiVersion: backstage.io/v1alpha1`"));
         }
-        else if (!apiVersion.StartsWith("backstage.io/", StringComparison.Ordinal))
+        else if (apiVersion is not null && !apiVersion.StartsWith("backstage.io/", StringComparison.Ordinal))
         {
             problems.Add(new YamlProblem(lines["apiVersion"], $"apiVersion '{apiVersion}' is not a Backstage descriptor; use `apiVersion: backstage.io/v1alpha1`"));
         }
 
-        if (kind is null)
+        if (kind is null && !kindReported)
         {
             problems.Add(new YamlProblem(line, "kind is missing; use `kind: Component` or `kind: Resource`"));
         }

@@ -72,6 +72,8 @@ public sealed class CatalogInfoParserTests
     [InlineData("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: x\nspec: service\n", 5, "spec must be a mapping")]
     [InlineData("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: x\n", 1, "spec is missing")]
     [InlineData("# nothing here\n", 1, "holds no entity")]
+    [InlineData("apiVersion:\nkind: Component\nmetadata:\n  name: x\nspec:\n  type: service\n", 1, "apiVersion is missing")]
+    [InlineData("apiVersion: backstage.io/v1alpha1\nkind: [Component]\nmetadata:\n  name: x\n", 2, "kind must be a single value")]
     public void Structural_problems_are_reported_with_their_line(string content, int line, string message)
     {
         var problem = Assert.Single(CatalogInfoParser.Parse(content).Problems);
