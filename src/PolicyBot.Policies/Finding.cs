@@ -26,6 +26,12 @@ public sealed record PolicyResult(
     IReadOnlyList<Finding> Findings,
     string? ExemptionReason = null)
 {
+    /// <summary>
+    /// Information for people that is not a finding, such as "exemption for legacy-* expired on
+    /// 2026-06-30"; shown next to the result, never counted against compliance.
+    /// </summary>
+    public IReadOnlyList<string> Notices { get; init; } = [];
+
     public bool Compliant => Findings.Count == 0;
 
     /// <summary>True when unmet and configured to fail the PolicyBot check run.</summary>

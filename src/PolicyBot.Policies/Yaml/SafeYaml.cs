@@ -30,9 +30,10 @@ public static class SafeYaml
             return ([], new YamlProblem(0, $"the file is larger than {maxBytes / 1024} KiB"));
         }
 
+        var position = new ScanPosition();
         try
         {
-            var problem = CheckEvents(content);
+            var problem = CheckEvents(content, position);
             if (problem is not null)
             {
                 return ([], problem);
@@ -48,6 +49,12 @@ public static class SafeYaml
             var message = ex.InnerException is YamlException inner ? inner.Message : ex.Message;
             return ([], new YamlProblem(line, StripPosition(message)));
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this instead of a YamlException on some malformed input
+            // (e.g. an unclosed flow sequence followed by more keys); untrusted input must not crash us.
+            return ([], new YamlProblem(Math.Max(position.Line, 1), "invalid YAML from this line on (an unclosed bracket or quote?)"));
+        }
     }
 
     /// <summary>The 1-based line a node starts on.</summary>
@@ -57,12 +64,13 @@ public static class SafeYaml
         return (int)node.Start.Line;
     }
 
-    private static YamlProblem? CheckEvents(string content)
+    private static YamlProblem? CheckEvents(string content, ScanPosition position)
     {
         var parser = new Parser(new StringReader(content));
         var depth = 0;
         while (parser.MoveNext())
         {
+            position.Line = (int)parser.Current!.End.Line;
             switch (parser.Current)
             {
                 case AnchorAlias alias:
@@ -81,6 +89,12 @@ public static class SafeYaml
         }
 
         return null;
+    }
+
+    /// <summary>The line of the last event read, to place an error the parser reports without one.</summary>
+    private sealed class ScanPosition
+    {
+        public int Line { get; set; }
     }
 
     private static string StripPosition(string message)

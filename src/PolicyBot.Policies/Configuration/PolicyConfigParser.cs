@@ -1,0 +1,787 @@
+using System.Globalization;
+using PolicyBot.Policies.Yaml;
+using YamlDotNet.RepresentationModel;
+
+namespace PolicyBot.Policies.Configuration;
+
+/// <summary>
+/// Parses `policybot.yml` (DESIGN section 2) into a <see cref="PolicyConfig"/>, reporting every
+/// problem with its line and key path. The same format serves the organisation file and the
+/// repository file (<see cref="RepositoryConfigMerger"/> decides what a repository may set).
+/// <para>What applies when something is wrong, for the organisation file:</para>
+/// <list type="bullet">
+/// <item>No file, an empty file or a file holding only comments: the built-in defaults, no problems.</item>
+/// <item>A file that cannot be used at all (not YAML, larger than <see cref="SafeYaml.DefaultMaxBytes"/>,
+/// YAML aliases, a top level that is not a mapping, <c>version</c> other than 1): an error, and
+/// <see cref="ConfigParseResult.Config"/> is null so the built-in defaults apply in full. A file we
+/// cannot read is never half-applied.</item>
+/// <item>An unknown key at any level: a warning; the key is ignored and the rest of the file applies.</item>
+/// <item>A known key with an invalid value (wrong type, unknown action, negative count, bad date,
+/// invalid glob): an error; that key keeps its built-in default and the rest of the file applies,
+/// so one typo does not switch off the organisation's whole enforcement. An invalid exemption is
+/// dropped entirely (an exemption only ever relaxes, so when in doubt it does not apply).</item>
+/// <item>A key with no value (<c>key:</c> or <c>key: ~</c>) keeps its default.</item>
+/// </list>
+/// </summary>
+public static class PolicyConfigParser
+{
+    /// <summary>The only <c>version</c> this parser understands.</summary>
+    public const int SupportedVersion = 1;
+
+    /// <summary>GitHub accepts 0 to 6 required approving reviews in branch protection.</summary>
+    public const int MaxRequiredApprovingReviewCount = 6;
+
+    internal static readonly string[] TopLevelKeys =
+        ["version", "scope", "branch_protection", "code_owners", "reviewers", "registration", "external_accounts", "issues", "exemptions"];
+
+    private static readonly string[] ScopeKeys = ["exclude", "include_archived", "include_forks"];
+
+    private static readonly string[] BranchProtectionKeys =
+    [
+        "action", "block_merge", "branches", "required_approving_review_count", "dismiss_stale_reviews",
+        "require_code_owner_reviews", "require_last_push_approval", "enforce_admins", "allow_force_pushes",
+        "allow_deletions", "required_status_checks",
+    ];
+
+    private static readonly string[] CodeOwnersKeys = ["action", "block_merge", "required"];
+    private static readonly string[] ReviewersKeys = ["enabled", "ignore_self_approval", "invalidate_on_push", "request_reviews", "rules"];
+    private static readonly string[] RuleKeys = ["name", "paths", "branches", "approvals", "from"];
+    private static readonly string[] FromKeys = ["teams", "users", "code_owners"];
+    private static readonly string[] RegistrationKeys = ["action", "block_merge", "grace_days", "required", "open_pull_request"];
+    private static readonly string[] ExternalAccountsKeys = ["action", "remind_days_before"];
+    private static readonly string[] IssuesKeys = ["label", "ping_after_days", "repository"];
+    private static readonly string[] ExemptionKeys = ["repos", "policies", "reason", "expires"];
+
+    /// <summary>Fields of a Backstage Component that registration.required may name.</summary>
+    internal static readonly string[] RegistrationFields = ["owner", "lifecycle", "description", "type", "system", "title", "tags"];
+
+    private static readonly string[] ExemptablePolicies =
+        [PolicyIds.BranchProtection, PolicyIds.CodeOwners, PolicyIds.Reviewers, PolicyIds.Registration, PolicyIds.ExternalAccounts, PolicyIds.Config];
+
+    /// <summary>Parses an organisation `policybot.yml`; null content (no file) yields the built-in defaults.</summary>
+    public static ConfigParseResult Parse(string? content)
+    {
+        var document = ParseDocument(content);
+        return new ConfigParseResult(document.Config, document.Problems);
+    }
+
+    /// <summary>
+    /// Parses a file and also records which keys it set explicitly (path → line of the key), which
+    /// the repository merger needs to tell "not mentioned" from "set to the default".
+    /// </summary>
+    internal static PolicyFileDocument ParseDocument(string? content)
+    {
+        if (content is null)
+        {
+            return new PolicyFileDocument(PolicyConfig.Default, [], new Dictionary<string, int>());
+        }
+
+        var (documents, yamlProblem) = SafeYaml.Load(content);
+        if (yamlProblem is not null)
+        {
+            // An error found at the end of input is reported past the last line; point at the last line instead.
+            var lastLine = content.TrimEnd('\n', '\r').Split('\n').Length;
+            return Unusable(new ConfigProblem(Math.Min(yamlProblem.Line, lastLine), "", yamlProblem.Message));
+        }
+
+        if (documents.Count > 1)
+        {
+            return Unusable(new ConfigProblem(SafeYaml.LineOf(documents[1].RootNode), "", "the file must hold one YAML document, not several separated by '---'"));
+        }
+
+        if (documents.Count == 0 || Reader.IsNull(documents[0].RootNode))
+        {
+            return new PolicyFileDocument(PolicyConfig.Default, [], new Dictionary<string, int>());
+        }
+
+        var root = documents[0].RootNode;
+        if (root is not YamlMappingNode)
+        {
+            return Unusable(new ConfigProblem(SafeYaml.LineOf(root), "", "the file must be a YAML mapping of keys such as 'version: 1' and 'branch_protection:'"));
+        }
+
+        var reader = new Reader();
+        var config = reader.ReadConfig(root);
+        // Problems in file order, as an editor would show them.
+        var problems = reader.Problems.OrderBy(p => p.Line).ToList();
+        return new PolicyFileDocument(reader.Fatal ? null : config, problems, reader.SetKeys);
+    }
+
+    private static PolicyFileDocument Unusable(ConfigProblem problem) =>
+        new(null, [problem], new Dictionary<string, int>());
+
+    /// <summary>Walks the YAML tree; collects problems and the explicitly set key paths.</summary>
+    private sealed class Reader
+    {
+        public List<ConfigProblem> Problems { get; } = [];
+        public Dictionary<string, int> SetKeys { get; } = new(StringComparer.Ordinal);
+        public bool Fatal { get; private set; }
+
+        public static bool IsNull(YamlNode node) =>
+            node is YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain, Value: null or "" or "~" or "null" or "Null" or "NULL" };
+
+        public PolicyConfig ReadConfig(YamlNode root)
+        {
+            var config = PolicyConfig.Default;
+            var fields = Fields(root, "", TopLevelKeys);
+            if (fields is null)
+            {
+                return config;
+            }
+
+            if (fields.TryGetValue("version", out var version) && !IsNull(version.Value))
+            {
+                // `version: "1"` means the same as `version: 1`; nobody should lose their whole file over quotes.
+                var value = version.Value is YamlScalarNode { Value: "1" } ? SupportedVersion : Int(version, "version", int.MinValue, int.MaxValue);
+                if (value == SupportedVersion)
+                {
+                    MarkSet("version", version);
+                }
+                else
+                {
+                    Fatal = true;
+                    if (value is not null)
+                    {
+                        Error(version.Value, "version", $"version {value} is not supported; this PolicyBot understands version {SupportedVersion}, so the built-in defaults apply");
+                    }
+                }
+            }
+
+            foreach (var (key, field) in fields)
+            {
+                config = key switch
+                {
+                    "scope" => config with { Scope = ReadScope(field, config.Scope) },
+                    "branch_protection" => config with { BranchProtection = ReadBranchProtection(field, config.BranchProtection) },
+                    "code_owners" => config with { CodeOwners = ReadCodeOwners(field, config.CodeOwners) },
+                    "reviewers" => config with { Reviewers = ReadReviewers(field, config.Reviewers) },
+                    "registration" => config with { Registration = ReadRegistration(field, config.Registration) },
+                    "external_accounts" => config with { ExternalAccounts = ReadExternalAccounts(field, config.ExternalAccounts) },
+                    "issues" => config with { Issues = ReadIssues(field, config.Issues) },
+                    "exemptions" => config with { Exemptions = ReadExemptions(field) ?? config.Exemptions },
+                    _ => config,
+                };
+            }
+
+            return config;
+        }
+
+        private ScopeConfig ReadScope(Field field, ScopeConfig scope)
+        {
+            const string Section = "scope";
+            foreach (var (key, value) in Fields(field, Section, ScopeKeys) ?? [])
+            {
+                var path = $"{Section}.{key}";
+                scope = key switch
+                {
+                    "exclude" => StringList(value, path, GlobPattern.Validate) is { } l ? scope with { Exclude = l } : scope,
+                    "include_archived" => Bool(value, path) is { } b ? scope with { IncludeArchived = b } : scope,
+                    "include_forks" => Bool(value, path) is { } b ? scope with { IncludeForks = b } : scope,
+                    _ => scope,
+                };
+            }
+
+            return scope;
+        }
+
+        private BranchProtectionConfig ReadBranchProtection(Field field, BranchProtectionConfig bp)
+        {
+            const string Section = "branch_protection";
+            foreach (var (key, value) in Fields(field, Section, BranchProtectionKeys) ?? [])
+            {
+                var path = $"{Section}.{key}";
+                bp = key switch
+                {
+                    "action" => Action(value, path) is { } a ? bp with { Action = a } : bp,
+                    "block_merge" => Bool(value, path) is { } b ? bp with { BlockMerge = b } : bp,
+                    "branches" => StringList(value, path, ValidateBranchPattern, requireNonEmpty: true) is { } l ? bp with { Branches = l } : bp,
+                    "required_approving_review_count" => Int(value, path, 0, MaxRequiredApprovingReviewCount) is { } n ? bp with { RequiredApprovingReviewCount = n } : bp,
+                    "dismiss_stale_reviews" => Bool(value, path) is { } b ? bp with { DismissStaleReviews = b } : bp,
+                    "require_code_owner_reviews" => Bool(value, path) is { } b ? bp with { RequireCodeOwnerReviews = b } : bp,
+                    "require_last_push_approval" => Bool(value, path) is { } b ? bp with { RequireLastPushApproval = b } : bp,
+                    "enforce_admins" => Bool(value, path) is { } b ? bp with { EnforceAdmins = b } : bp,
+                    "allow_force_pushes" => Bool(value, path) is { } b ? bp with { AllowForcePushes = b } : bp,
+                    "allow_deletions" => Bool(value, path) is { } b ? bp with { AllowDeletions = b } : bp,
+                    "required_status_checks" => StringList(value, path, ValidateCheckContext) is { } l ? bp with { RequiredStatusChecks = l } : bp,
+                    _ => bp,
+                };
+            }
+
+            return bp;
+        }
+
+        private CodeOwnersConfig ReadCodeOwners(Field field, CodeOwnersConfig co)
+        {
+            const string Section = "code_owners";
+            foreach (var (key, value) in Fields(field, Section, CodeOwnersKeys) ?? [])
+            {
+                var path = $"{Section}.{key}";
+                co = key switch
+                {
+                    "action" => Action(value, path) is { } a ? co with { Action = a } : co,
+                    "block_merge" => Bool(value, path) is { } b ? co with { BlockMerge = b } : co,
+                    "required" => Bool(value, path) is { } b ? co with { Required = b } : co,
+                    _ => co,
+                };
+            }
+
+            return co;
+        }
+
+        private ReviewersConfig ReadReviewers(Field field, ReviewersConfig rv)
+        {
+            const string Section = "reviewers";
+            foreach (var (key, value) in Fields(field, Section, ReviewersKeys) ?? [])
+            {
+                var path = $"{Section}.{key}";
+                rv = key switch
+                {
+                    "enabled" => Bool(value, path) is { } b ? rv with { Enabled = b } : rv,
+                    "ignore_self_approval" => Bool(value, path) is { } b ? rv with { IgnoreSelfApproval = b } : rv,
+                    "invalidate_on_push" => Bool(value, path) is { } b ? rv with { InvalidateOnPush = b } : rv,
+                    "request_reviews" => Bool(value, path) is { } b ? rv with { RequestReviews = b } : rv,
+                    "rules" => ReadRules(value, path) is { } r ? rv with { Rules = r } : rv,
+                    _ => rv,
+                };
+            }
+
+            return rv;
+        }
+
+        private List<ReviewerRuleConfig>? ReadRules(Field field, string path)
+        {
+            var items = Sequence(field, path);
+            if (items is null)
+            {
+                return null;
+            }
+
+            var rules = new List<ReviewerRuleConfig>();
+            var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            for (var i = 0; i < items.Count; i++)
+            {
+                var itemPath = $"{path}[{i}]";
+                var item = new Field(SafeYaml.LineOf(items[i]), items[i]);
+                var fields = Fields(item, itemPath, RuleKeys);
+                if (fields is null)
+                {
+                    continue;
+                }
+
+                string? name = null;
+                var rule = new ReviewerRuleConfig { Name = "" };
+                foreach (var (key, value) in fields)
+                {
+                    var keyPath = $"{itemPath}.{key}";
+                    switch (key)
+                    {
+                        case "name":
+                            name = String(value, keyPath, requireNonEmpty: true);
+                            break;
+                        case "paths":
+                            rule = StringList(value, keyPath, GlobPattern.Validate) is { } p ? rule with { Paths = p } : rule;
+                            break;
+                        case "branches":
+                            rule = StringList(value, keyPath, ValidateBranchPattern, requireNonEmpty: true) is { } b ? rule with { Branches = b } : rule;
+                            break;
+                        case "approvals":
+                            rule = Int(value, keyPath, 1, 100) is { } n ? rule with { Approvals = n } : rule;
+                            break;
+                        case "from":
+                            rule = rule with { From = ReadFrom(value, keyPath) };
+                            break;
+                    }
+                }
+
+                if (name is null)
+                {
+                    name = $"rule {i + 1}";
+                    if (!fields.ContainsKey("name"))
+                    {
+                        Error(item, $"{itemPath}.name", $"every rule needs a name (shown on the check run); calling it '{name}'");
+                    }
+                }
+                else if (!names.Add(name))
+                {
+                    Error(fields["name"].Value, $"{itemPath}.name", $"another rule is already named '{name}'; rule names must be unique");
+                }
+
+                rules.Add(rule with { Name = name });
+            }
+
+            return rules;
+        }
+
+        private ReviewerSourceConfig? ReadFrom(Field field, string path)
+        {
+            var fields = Fields(field, path, FromKeys);
+            if (fields is null)
+            {
+                return null;
+            }
+
+            var source = new ReviewerSourceConfig();
+            foreach (var (key, value) in fields)
+            {
+                var keyPath = $"{path}.{key}";
+                source = key switch
+                {
+                    "teams" => StringList(value, keyPath, ValidateTeam) is { } t ? source with { Teams = t } : source,
+                    "users" => StringList(value, keyPath, ValidateUser) is { } u ? source with { Users = u } : source,
+                    "code_owners" => Bool(value, keyPath) is { } b ? source with { CodeOwners = b } : source,
+                    _ => source,
+                };
+            }
+
+            if (source.Teams.Count == 0 && source.Users.Count == 0 && !source.CodeOwners)
+            {
+                Error(field, path, "names no teams, users or code_owners: true, so nobody could approve; omit 'from' to let anyone with write access approve");
+                return null;
+            }
+
+            return source;
+        }
+
+        private RegistrationConfig ReadRegistration(Field field, RegistrationConfig reg)
+        {
+            const string Section = "registration";
+            foreach (var (key, value) in Fields(field, Section, RegistrationKeys) ?? [])
+            {
+                var path = $"{Section}.{key}";
+                reg = key switch
+                {
+                    "action" => Action(value, path) is { } a ? reg with { Action = a } : reg,
+                    "block_merge" => Bool(value, path) is { } b ? reg with { BlockMerge = b } : reg,
+                    "grace_days" => Int(value, path, 0, 3650) is { } n ? reg with { GraceDays = n } : reg,
+                    "required" => StringList(value, path, ValidateRegistrationField) is { } l ? reg with { Required = l } : reg,
+                    "open_pull_request" => Bool(value, path) is { } b ? reg with { OpenPullRequest = b } : reg,
+                    _ => reg,
+                };
+            }
+
+            return reg;
+        }
+
+        private ExternalAccountsConfig ReadExternalAccounts(Field field, ExternalAccountsConfig ea)
+        {
+            const string Section = "external_accounts";
+            foreach (var (key, value) in Fields(field, Section, ExternalAccountsKeys) ?? [])
+            {
+                var path = $"{Section}.{key}";
+                ea = key switch
+                {
+                    "action" => Action(value, path) is { } a ? ea with { Action = a } : ea,
+                    "remind_days_before" => Int(value, path, 0, 3650) is { } n ? ea with { RemindDaysBefore = n } : ea,
+                    _ => ea,
+                };
+            }
+
+            return ea;
+        }
+
+        private IssuesConfig ReadIssues(Field field, IssuesConfig issues)
+        {
+            const string Section = "issues";
+            foreach (var (key, value) in Fields(field, Section, IssuesKeys) ?? [])
+            {
+                var path = $"{Section}.{key}";
+                issues = key switch
+                {
+                    "label" => String(value, path, requireNonEmpty: true, ValidateLabel) is { } s ? issues with { Label = s } : issues,
+                    "ping_after_days" => Int(value, path, 0, 3650) is { } n ? issues with { PingAfterDays = n } : issues,
+                    "repository" => String(value, path, requireNonEmpty: false, ValidateRepositoryName) is { } s ? issues with { Repository = s } : issues,
+                    _ => issues,
+                };
+            }
+
+            return issues;
+        }
+
+        private List<ExemptionConfig>? ReadExemptions(Field field)
+        {
+            const string Path = "exemptions";
+            var items = Sequence(field, Path);
+            if (items is null)
+            {
+                return null;
+            }
+
+            var exemptions = new List<ExemptionConfig>();
+            for (var i = 0; i < items.Count; i++)
+            {
+                var itemPath = $"{Path}[{i}]";
+                var item = new Field(SafeYaml.LineOf(items[i]), items[i]);
+                var before = Problems.Count(p => p.IsError);
+                var fields = Fields(item, itemPath, ExemptionKeys);
+                if (fields is null)
+                {
+                    continue;
+                }
+
+                var exemption = new ExemptionConfig();
+                foreach (var (key, value) in fields)
+                {
+                    var keyPath = $"{itemPath}.{key}";
+                    exemption = key switch
+                    {
+                        "repos" => StringList(value, keyPath, GlobPattern.Validate, requireNonEmpty: true) is { } r ? exemption with { Repos = r } : exemption,
+                        "policies" => StringList(value, keyPath, ValidateExemptablePolicy, requireNonEmpty: true) is { } p ? exemption with { Policies = p } : exemption,
+                        "reason" => String(value, keyPath, requireNonEmpty: true) is { } s ? exemption with { Reason = s } : exemption,
+                        "expires" => Date(value, keyPath) is { } d ? exemption with { Expires = d } : exemption,
+                        _ => exemption,
+                    };
+                }
+
+                foreach (var required in new[] { "repos", "policies", "reason" })
+                {
+                    if (!fields.ContainsKey(required))
+                    {
+                        Error(item, $"{itemPath}.{required}", $"an exemption needs '{required}'");
+                    }
+                }
+
+                if (Problems.Count(p => p.IsError) > before)
+                {
+                    Error(item, itemPath, "this exemption is not applied until its errors are fixed");
+                    continue;
+                }
+
+                exemptions.Add(exemption);
+            }
+
+            return exemptions;
+        }
+
+        // ---- primitive readers: each returns null (and reports) when the value is unusable ----
+
+        /// <summary>The known keys of a mapping with their key lines; unknown keys are warned about.</summary>
+        private Dictionary<string, Field>? Fields(Field field, string path, IReadOnlyList<string> known)
+        {
+            if (IsNull(field.Value))
+            {
+                return null;
+            }
+
+            if (field.Value is not YamlMappingNode mapping)
+            {
+                Error(field, path, $"must be a mapping of keys ({string.Join(", ", known)})");
+                return null;
+            }
+
+            var result = new Dictionary<string, Field>(StringComparer.Ordinal);
+            foreach (var (keyNode, valueNode) in mapping.Children)
+            {
+                var line = SafeYaml.LineOf(keyNode);
+                if (keyNode is not YamlScalarNode { Value: { } key })
+                {
+                    Error(line, path, "keys must be plain names");
+                    continue;
+                }
+
+                var keyPath = path.Length == 0 ? key : $"{path}.{key}";
+                if (!known.Contains(key, StringComparer.Ordinal))
+                {
+                    var hint = Closest(key, known) is { } guess ? $"; did you mean '{guess}'?" : $"; known keys: {string.Join(", ", known)}";
+                    Problems.Add(new ConfigProblem(line, keyPath, $"unknown key '{key}' is ignored{hint}", ConfigProblemSeverity.Warning));
+                    continue;
+                }
+
+                result[key] = new Field(line, valueNode);
+            }
+
+            return result;
+        }
+
+        private Dictionary<string, Field>? Fields(YamlNode root, string path, IReadOnlyList<string> known) =>
+            Fields(new Field(SafeYaml.LineOf(root), root), path, known);
+
+        private List<YamlNode>? Sequence(Field field, string path)
+        {
+            if (IsNull(field.Value))
+            {
+                MarkSet(path, field);
+                return [];
+            }
+
+            if (field.Value is not YamlSequenceNode sequence)
+            {
+                Error(field, path, "must be a list (one '- ' item per line)");
+                return null;
+            }
+
+            MarkSet(path, field);
+            return [.. sequence.Children];
+        }
+
+        private bool? Bool(Field field, string path)
+        {
+            if (IsNull(field.Value))
+            {
+                return null;
+            }
+
+            if (field.Value is YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain, Value: { } text })
+            {
+                if (text is "true" or "True" or "TRUE")
+                {
+                    MarkSet(path, field);
+                    return true;
+                }
+
+                if (text is "false" or "False" or "FALSE")
+                {
+                    MarkSet(path, field);
+                    return false;
+                }
+            }
+
+            Error(field, path, $"must be true or false, not {Describe(field.Value)}");
+            return null;
+        }
+
+        private int? Int(Field field, string path, int min, int max)
+        {
+            if (IsNull(field.Value))
+            {
+                return null;
+            }
+
+            if (field.Value is YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain, Value: { } text }
+                && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
+            {
+                if (number < min)
+                {
+                    Error(field, path, min == 0 ? $"must not be negative (got {number})" : $"must be at least {min} (got {number})");
+                    return null;
+                }
+
+                if (number > max)
+                {
+                    Error(field, path, $"must be at most {max} (got {number})");
+                    return null;
+                }
+
+                MarkSet(path, field);
+                return (int)number;
+            }
+
+            Error(field, path, $"must be a whole number, not {Describe(field.Value)}");
+            return null;
+        }
+
+        private PolicyAction? Action(Field field, string path)
+        {
+            if (IsNull(field.Value))
+            {
+                return null;
+            }
+
+            if (field.Value is YamlScalarNode { Value: { } text } && PolicyActions.TryParse(text, out var action))
+            {
+                MarkSet(path, field);
+                return action;
+            }
+
+            Error(field, path, $"must be one of off, log, issue, fix, not {Describe(field.Value)}");
+            return null;
+        }
+
+        private string? String(Field field, string path, bool requireNonEmpty, Func<string, string?>? validate = null)
+        {
+            if (IsNull(field.Value) && requireNonEmpty)
+            {
+                return null;
+            }
+
+            if (IsNull(field.Value))
+            {
+                MarkSet(path, field);
+                return "";
+            }
+
+            if (field.Value is not YamlScalarNode { Value: { } text })
+            {
+                Error(field, path, $"must be a text value, not {Describe(field.Value)}");
+                return null;
+            }
+
+            if (requireNonEmpty && string.IsNullOrWhiteSpace(text))
+            {
+                Error(field, path, "must not be empty");
+                return null;
+            }
+
+            if (validate?.Invoke(text) is { } problem)
+            {
+                Error(field, path, problem);
+                return null;
+            }
+
+            MarkSet(path, field);
+            return text;
+        }
+
+        private List<string>? StringList(Field field, string path, Func<string, string?>? validate, bool requireNonEmpty = false)
+        {
+            if (IsNull(field.Value))
+            {
+                return null;
+            }
+
+            if (field.Value is not YamlSequenceNode sequence)
+            {
+                Error(field, path, $"must be a list such as [a, b], not {Describe(field.Value)}");
+                return null;
+            }
+
+            var items = new List<string>();
+            var ok = true;
+            for (var i = 0; i < sequence.Children.Count; i++)
+            {
+                var item = sequence.Children[i];
+                var itemLine = SafeYaml.LineOf(item);
+                if (item is not YamlScalarNode { Value: { } text } || IsNull(item) || string.IsNullOrWhiteSpace(text))
+                {
+                    Error(itemLine, $"{path}[{i}]", $"must be a non-empty text value, not {Describe(item)}");
+                    ok = false;
+                    continue;
+                }
+
+                if (validate?.Invoke(text) is { } problem)
+                {
+                    Error(itemLine, $"{path}[{i}]", $"'{text}': {problem}");
+                    ok = false;
+                    continue;
+                }
+
+                if (!items.Contains(text, StringComparer.Ordinal))
+                {
+                    items.Add(text);
+                }
+            }
+
+            if (!ok)
+            {
+                return null;
+            }
+
+            if (requireNonEmpty && items.Count == 0)
+            {
+                Error(field, path, "must name at least one entry");
+                return null;
+            }
+
+            MarkSet(path, field);
+            return items;
+        }
+
+        private DateOnly? Date(Field field, string path)
+        {
+            if (IsNull(field.Value))
+            {
+                return null;
+            }
+
+            if (field.Value is YamlScalarNode { Value: { } text }
+                && DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+            {
+                MarkSet(path, field);
+                return date;
+            }
+
+            Error(field, path, $"must be a date written YYYY-MM-DD, such as 2027-06-30, not {Describe(field.Value)}");
+            return null;
+        }
+
+        private void MarkSet(string path, Field field) => SetKeys[path] = field.Line;
+
+        private void Error(Field field, string path, string message) => Error(field.Line, path, message);
+
+        private void Error(YamlNode node, string path, string message) => Error(SafeYaml.LineOf(node), path, message);
+
+        private void Error(int line, string path, string message) => Problems.Add(new ConfigProblem(line, path, message));
+
+        private static string Describe(YamlNode node) => node switch
+        {
+            YamlMappingNode => "a mapping",
+            YamlSequenceNode => "a list",
+            YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain } s when IsNull(s) => "an empty value",
+            YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain, Value: var v } => $"'{v}'",
+            YamlScalarNode { Value: var v } => $"the quoted text \"{v}\"",
+            _ => "this value",
+        };
+
+        private static string? Closest(string key, IReadOnlyList<string> known)
+        {
+            var best = known.Select(k => (k, d: Distance(key.ToLowerInvariant(), k))).MinBy(x => x.d);
+            return best.d <= Math.Max(2, key.Length / 4) ? best.k : null;
+        }
+
+        private static int Distance(string a, string b)
+        {
+            var previous = new int[b.Length + 1];
+            var current = new int[b.Length + 1];
+            for (var j = 0; j <= b.Length; j++)
+            {
+                previous[j] = j;
+            }
+
+            for (var i = 1; i <= a.Length; i++)
+            {
+                current[0] = i;
+                for (var j = 1; j <= b.Length; j++)
+                {
+                    var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                    current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+                }
+
+                (previous, current) = (current, previous);
+            }
+
+            return previous[b.Length];
+        }
+    }
+
+    internal static string? ValidateBranchPattern(string pattern) =>
+        pattern == "default" ? null : GlobPattern.Validate(pattern);
+
+    private static string? ValidateCheckContext(string context) =>
+        context.Length > 255 ? "a status check context is at most 255 characters" : null;
+
+    private static string? ValidateTeam(string team) =>
+        team.TrimStart('@').Split('/') is { Length: 1 or 2 } parts && parts.All(p => p.Length > 0 && !p.Any(char.IsWhiteSpace))
+            ? null
+            : "must be a team slug such as 'security' or 'acme/security'";
+
+    private static string? ValidateUser(string user) =>
+        user.TrimStart('@') is { Length: > 0 } login && login.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')
+            ? null
+            : "must be a GitHub login such as 'alice'";
+
+    private static string? ValidateRegistrationField(string field) =>
+        RegistrationFields.Contains(field, StringComparer.Ordinal)
+            ? null
+            : $"is not a catalog-info.yaml field PolicyBot checks; use any of {string.Join(", ", RegistrationFields)}";
+
+    private static string? ValidateExemptablePolicy(string policy) =>
+        ExemptablePolicies.Contains(policy, StringComparer.Ordinal)
+            ? null
+            : $"is not a policy; use any of {string.Join(", ", ExemptablePolicies)}";
+
+    private static string? ValidateLabel(string label) =>
+        label.Length > 50 ? "GitHub labels are at most 50 characters" : null;
+
+    private static string? ValidateRepositoryName(string name) =>
+        name.Length == 0 || (name.Length <= 100 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            ? null
+            : "must be a repository name of this organisation (letters, digits, '-', '_', '.'), or empty";
+
+    /// <summary>One key's value with the line of its key.</summary>
+    private readonly record struct Field(int Line, YamlNode Value);
+}
+
+/// <summary>A parsed policy file and the key paths it set explicitly, with the line of each key.</summary>
+internal sealed record PolicyFileDocument(
+    PolicyConfig? Config,
+    IReadOnlyList<ConfigProblem> Problems,
+    IReadOnlyDictionary<string, int> SetKeys);

@@ -1,0 +1,269 @@
+using System.Globalization;
+using PolicyBot.Policies.Snapshots;
+
+namespace PolicyBot.Policies.Configuration;
+
+/// <summary>The configuration that applies to one repository and what was wrong with its own file.</summary>
+/// <param name="Config">The organisation baseline, tightened by the repository file where it may be.</param>
+/// <param name="Findings"><see cref="PolicyIds.Config"/> findings on the repository (none when its file is absent or fine).</param>
+public sealed record RepositoryConfigResult(PolicyConfig Config, IReadOnlyList<Finding> Findings);
+
+/// <summary>
+/// Applies a repository's `.github/policybot.yml` on top of the organisation baseline. The file has
+/// the organisation file's format but may only TIGHTEN (DESIGN section 2): a looser value is
+/// ignored and reported as a <c>config</c> finding <c>loosens-baseline</c>; keys only the
+/// organisation may set are ignored and reported as <c>not-allowed-in-repository</c>; a file that
+/// cannot be used is reported as <c>parse-error</c> and the baseline applies in full. Values the
+/// parser rejects are <c>invalid-value</c>, unknown keys <c>unknown-key</c>; both are ignored.
+/// <para>Which direction is tighter, key by key:</para>
+/// <code>
+/// key                                             | a repository may set it to...         | merged value
+/// ------------------------------------------------+----------------------------------------+-----------------------------
+/// version                                         | 1                                      | -
+/// scope.*                                         | not allowed (what is evaluated is the organisation's call)
+/// exemptions                                      | not allowed (exemptions live only in the organisation file)
+/// issues.repository                               | not allowed (where issues go is organisation-wide)
+/// issues.label                                    | not allowed (issues are found by the organisation's label)
+/// *.action (every policy)                         | the same or a higher level: off &lt; log &lt; issue &lt; fix | repository's
+/// *.block_merge                                   | true                                   | repository's
+/// branch_protection.branches                      | any list                               | union with the organisation's
+/// branch_protection.required_approving_review_count | at least the organisation's          | repository's
+/// branch_protection.dismiss_stale_reviews         | true                                   | repository's
+/// branch_protection.require_code_owner_reviews    | true                                   | repository's
+/// branch_protection.require_last_push_approval    | true                                   | repository's
+/// branch_protection.enforce_admins                | true                                   | repository's
+/// branch_protection.allow_force_pushes            | false                                  | repository's
+/// branch_protection.allow_deletions               | false                                  | repository's
+/// branch_protection.required_status_checks        | any list                               | union with the organisation's
+/// code_owners.required                            | true                                   | repository's
+/// reviewers.enabled                               | true                                   | repository's
+/// reviewers.ignore_self_approval                  | true                                   | repository's
+/// reviewers.invalidate_on_push                    | true                                   | repository's
+/// reviewers.request_reviews                       | either (asks for reviews; judges nothing) | repository's
+/// reviewers.rules                                 | extra rules                            | appended, Origin "repository"
+/// registration.grace_days                         | at most the organisation's             | repository's
+/// registration.required                           | any list                               | union with the organisation's
+/// registration.open_pull_request                  | either (an offer of help; judges nothing) | repository's
+/// external_accounts.remind_days_before            | at least the organisation's (earlier)  | repository's
+/// issues.ping_after_days                          | more often: 1..organisation's; not 0 (never) unless the organisation's is 0 | repository's
+/// </code>
+/// A list merged by union can only add entries, so it is never reported as loosening.
+/// </summary>
+public static class RepositoryConfigMerger
+{
+    public const string DefaultPath = ".github/policybot.yml";
+
+    public const string ParseErrorCode = "parse-error";
+    public const string InvalidValueCode = "invalid-value";
+    public const string UnknownKeyCode = "unknown-key";
+    public const string LoosensBaselineCode = "loosens-baseline";
+    public const string NotAllowedCode = "not-allowed-in-repository";
+
+    private static readonly KeyRule[] Rules =
+    [
+        Action("branch_protection.action", c => c.BranchProtection.Action, (c, v) => c with { BranchProtection = c.BranchProtection with { Action = v } }),
+        Action("code_owners.action", c => c.CodeOwners.Action, (c, v) => c with { CodeOwners = c.CodeOwners with { Action = v } }),
+        Action("registration.action", c => c.Registration.Action, (c, v) => c with { Registration = c.Registration with { Action = v } }),
+        Action("external_accounts.action", c => c.ExternalAccounts.Action, (c, v) => c with { ExternalAccounts = c.ExternalAccounts with { Action = v } }),
+
+        Strict("branch_protection.block_merge", true, c => c.BranchProtection.BlockMerge, (c, v) => c with { BranchProtection = c.BranchProtection with { BlockMerge = v } }),
+        Strict("code_owners.block_merge", true, c => c.CodeOwners.BlockMerge, (c, v) => c with { CodeOwners = c.CodeOwners with { BlockMerge = v } }),
+        Strict("registration.block_merge", true, c => c.Registration.BlockMerge, (c, v) => c with { Registration = c.Registration with { BlockMerge = v } }),
+
+        Union("branch_protection.branches", c => c.BranchProtection.Branches, (c, v) => c with { BranchProtection = c.BranchProtection with { Branches = v } }),
+        AtLeast("branch_protection.required_approving_review_count", c => c.BranchProtection.RequiredApprovingReviewCount, (c, v) => c with { BranchProtection = c.BranchProtection with { RequiredApprovingReviewCount = v } }),
+        Strict("branch_protection.dismiss_stale_reviews", true, c => c.BranchProtection.DismissStaleReviews, (c, v) => c with { BranchProtection = c.BranchProtection with { DismissStaleReviews = v } }),
+        Strict("branch_protection.require_code_owner_reviews", true, c => c.BranchProtection.RequireCodeOwnerReviews, (c, v) => c with { BranchProtection = c.BranchProtection with { RequireCodeOwnerReviews = v } }),
+        Strict("branch_protection.require_last_push_approval", true, c => c.BranchProtection.RequireLastPushApproval, (c, v) => c with { BranchProtection = c.BranchProtection with { RequireLastPushApproval = v } }),
+        Strict("branch_protection.enforce_admins", true, c => c.BranchProtection.EnforceAdmins, (c, v) => c with { BranchProtection = c.BranchProtection with { EnforceAdmins = v } }),
+        Strict("branch_protection.allow_force_pushes", false, c => c.BranchProtection.AllowForcePushes, (c, v) => c with { BranchProtection = c.BranchProtection with { AllowForcePushes = v } }),
+        Strict("branch_protection.allow_deletions", false, c => c.BranchProtection.AllowDeletions, (c, v) => c with { BranchProtection = c.BranchProtection with { AllowDeletions = v } }),
+        Union("branch_protection.required_status_checks", c => c.BranchProtection.RequiredStatusChecks, (c, v) => c with { BranchProtection = c.BranchProtection with { RequiredStatusChecks = v } }),
+
+        Strict("code_owners.required", true, c => c.CodeOwners.Required, (c, v) => c with { CodeOwners = c.CodeOwners with { Required = v } }),
+
+        Strict("reviewers.enabled", true, c => c.Reviewers.Enabled, (c, v) => c with { Reviewers = c.Reviewers with { Enabled = v } }),
+        Strict("reviewers.ignore_self_approval", true, c => c.Reviewers.IgnoreSelfApproval, (c, v) => c with { Reviewers = c.Reviewers with { IgnoreSelfApproval = v } }),
+        Strict("reviewers.invalidate_on_push", true, c => c.Reviewers.InvalidateOnPush, (c, v) => c with { Reviewers = c.Reviewers with { InvalidateOnPush = v } }),
+        Free("reviewers.request_reviews", (org, repo) => org with { Reviewers = org.Reviewers with { RequestReviews = repo.Reviewers.RequestReviews } }),
+        Free("reviewers.rules", (org, repo) => org with
+        {
+            Reviewers = org.Reviewers with { Rules = [.. org.Reviewers.Rules, .. repo.Reviewers.Rules.Select(r => r with { Origin = "repository" })] },
+        }),
+
+        AtMost("registration.grace_days", c => c.Registration.GraceDays, (c, v) => c with { Registration = c.Registration with { GraceDays = v } }),
+        Union("registration.required", c => c.Registration.Required, (c, v) => c with { Registration = c.Registration with { Required = v } }),
+        Free("registration.open_pull_request", (org, repo) => org with { Registration = org.Registration with { OpenPullRequest = repo.Registration.OpenPullRequest } }),
+
+        AtLeast("external_accounts.remind_days_before", c => c.ExternalAccounts.RemindDaysBefore, (c, v) => c with { ExternalAccounts = c.ExternalAccounts with { RemindDaysBefore = v } }),
+        PingInterval(),
+    ];
+
+    /// <summary>Key paths (or prefixes ending in '.') a repository file may not set, and why.</summary>
+    private static readonly (string Path, string Why)[] OrganizationOnly =
+    [
+        ("scope.", "which repositories are evaluated is set only in the organisation's policybot.yml"),
+        ("exemptions", "exemptions live only in the organisation's policybot.yml"),
+        ("issues.repository", "where compliance issues go is set only in the organisation's policybot.yml"),
+        ("issues.label", "compliance issues are found by the organisation's label, so only the organisation's policybot.yml sets it"),
+    ];
+
+    /// <summary>Merges the repository's `.github/policybot.yml` (null: none) into the organisation baseline.</summary>
+    public static RepositoryConfigResult Merge(PolicyConfig organization, RepositoryFile? file) =>
+        Merge(organization, file?.Content, file?.Path ?? DefaultPath);
+
+    /// <summary>Merges repository policy file content (null: no file) into the organisation baseline.</summary>
+    public static RepositoryConfigResult Merge(PolicyConfig organization, string? content, string path = DefaultPath)
+    {
+        ArgumentNullException.ThrowIfNull(organization);
+        if (content is null)
+        {
+            return new RepositoryConfigResult(organization, []);
+        }
+
+        var document = PolicyConfigParser.ParseDocument(content);
+        var findings = new List<Finding>();
+        if (document.Config is null)
+        {
+            var problem = document.Problems.FirstOrDefault(p => p.IsError) ?? new ConfigProblem(0, "", "the file cannot be read");
+            findings.Add(new Finding(
+                PolicyIds.Config,
+                ParseErrorCode,
+                $"{path}{At(problem.Line)} cannot be used: {Sentence(problem.Message)} The organisation baseline applies in full.",
+                $"Fix {path}{At(problem.Line)} so that it is valid policybot.yml (check it with `policybot validate-config {path}`), or delete the file.",
+                Subject: path,
+                Line: NullIfZero(problem.Line)));
+            return new RepositoryConfigResult(organization, findings);
+        }
+
+        foreach (var problem in document.Problems)
+        {
+            findings.Add(problem.IsError
+                ? new Finding(
+                    PolicyIds.Config,
+                    InvalidValueCode,
+                    $"{path}{At(problem.Line)}: {Key(problem.Path)}{Sentence(problem.Message)} The value is ignored.",
+                    problem.Path.Length == 0 ? $"Correct {path}{At(problem.Line)}." : $"Correct `{problem.Path}` in {path}{At(problem.Line)}.",
+                    Subject: problem.Path.Length == 0 ? path : problem.Path,
+                    Line: NullIfZero(problem.Line))
+                : new Finding(
+                    PolicyIds.Config,
+                    UnknownKeyCode,
+                    $"{path}{At(problem.Line)}: {Sentence(problem.Message)}",
+                    $"Remove or correct `{problem.Path}` in {path}{At(problem.Line)}.",
+                    Subject: problem.Path,
+                    Line: NullIfZero(problem.Line)));
+        }
+
+        var repository = document.Config;
+        var merged = organization;
+        foreach (var (key, line) in document.SetKeys.OrderBy(k => k.Value).ThenBy(k => k.Key, StringComparer.Ordinal))
+        {
+            var organizationOnly = OrganizationOnly.FirstOrDefault(o => o.Path.EndsWith('.') ? key.StartsWith(o.Path, StringComparison.Ordinal) : key == o.Path);
+            if (organizationOnly.Path is not null)
+            {
+                findings.Add(new Finding(
+                    PolicyIds.Config,
+                    NotAllowedCode,
+                    $"{path}{At(line)} sets `{key}`, which a repository cannot set: {organizationOnly.Why}. It is ignored.",
+                    $"Remove `{key}` from {path}; ask the organisation's administrators to change the organisation's policybot.yml instead.",
+                    Subject: key,
+                    Line: NullIfZero(line)));
+            }
+        }
+
+        foreach (var rule in Rules)
+        {
+            if (!document.SetKeys.TryGetValue(rule.Path, out var line))
+            {
+                continue;
+            }
+
+            var (result, loosening) = rule.Apply(merged, repository);
+            merged = result;
+            if (loosening is { } l)
+            {
+                findings.Add(new Finding(
+                    PolicyIds.Config,
+                    LoosensBaselineCode,
+                    $"{path}{At(line)} sets `{rule.Path}: {l.RepositoryValue}`, looser than the organisation's `{rule.Path}: {l.OrganizationValue}`; a repository may only tighten the baseline, so the organisation's value applies.",
+                    $"Remove `{rule.Path}` from {path}, or set it to {l.Allowed}.",
+                    Subject: rule.Path,
+                    Line: NullIfZero(line)));
+            }
+        }
+
+        return new RepositoryConfigResult(merged, [.. findings.OrderBy(f => f.Line ?? 0)]);
+    }
+
+    private static string Sentence(string text) =>
+        text.Length > 0 && text[^1] is '.' or '?' or '!' ? text : text + ".";
+
+    private static string At(int line) => line > 0 ? $" line {line}" : "";
+
+    private static int? NullIfZero(int line) => line > 0 ? line : null;
+
+    private static string Key(string path) => path.Length == 0 ? "" : $"{path}: ";
+
+    private static string Format(bool value) => value ? "true" : "false";
+
+    private static string Format(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static KeyRule Strict(string path, bool stricter, Func<PolicyConfig, bool> get, Func<PolicyConfig, bool, PolicyConfig> set) =>
+        new(path, (org, repo) =>
+        {
+            var (o, r) = (get(org), get(repo));
+            return r == stricter || r == o
+                ? (set(org, r), null)
+                : (org, new Loosening(Format(o), Format(r), Format(stricter)));
+        });
+
+    private static KeyRule AtLeast(string path, Func<PolicyConfig, int> get, Func<PolicyConfig, int, PolicyConfig> set) =>
+        new(path, (org, repo) =>
+        {
+            var (o, r) = (get(org), get(repo));
+            return r >= o ? (set(org, r), null) : (org, new Loosening(Format(o), Format(r), $"at least {Format(o)}"));
+        });
+
+    private static KeyRule AtMost(string path, Func<PolicyConfig, int> get, Func<PolicyConfig, int, PolicyConfig> set) =>
+        new(path, (org, repo) =>
+        {
+            var (o, r) = (get(org), get(repo));
+            return r <= o ? (set(org, r), null) : (org, new Loosening(Format(o), Format(r), $"at most {Format(o)}"));
+        });
+
+    private static KeyRule Action(string path, Func<PolicyConfig, PolicyAction> get, Func<PolicyConfig, PolicyAction, PolicyConfig> set) =>
+        new(path, (org, repo) =>
+        {
+            var (o, r) = (get(org), get(repo));
+            if (r >= o)
+            {
+                return (set(org, r), null);
+            }
+
+            var allowed = Enum.GetValues<PolicyAction>().Where(a => a >= o).Select(a => a.ToYaml());
+            return (org, new Loosening(o.ToYaml(), r.ToYaml(), $"one of {string.Join(", ", allowed)}"));
+        });
+
+    private static KeyRule Union(string path, Func<PolicyConfig, IReadOnlyList<string>> get, Func<PolicyConfig, IReadOnlyList<string>, PolicyConfig> set) =>
+        new(path, (org, repo) => (set(org, [.. get(org).Union(get(repo), StringComparer.Ordinal)]), null));
+
+    private static KeyRule Free(string path, Func<PolicyConfig, PolicyConfig, PolicyConfig> apply) =>
+        new(path, (org, repo) => (apply(org, repo), null));
+
+    /// <summary>Reminders more often are tighter; 0 means never, the loosest of all.</summary>
+    private static KeyRule PingInterval() =>
+        new("issues.ping_after_days", (org, repo) =>
+        {
+            var (o, r) = (org.Issues.PingAfterDays, repo.Issues.PingAfterDays);
+            var tighter = o == 0 || (r > 0 && r <= o);
+            return tighter
+                ? (org with { Issues = org.Issues with { PingAfterDays = r } }, null)
+                : (org, new Loosening(Format(o), Format(r), $"a number from 1 to {Format(o)}"));
+        });
+
+    private sealed record Loosening(string OrganizationValue, string RepositoryValue, string Allowed);
+
+    /// <summary>One key a repository may set: applies the repository's value to the merged config, or says how it loosens.</summary>
+    private sealed record KeyRule(string Path, Func<PolicyConfig, PolicyConfig, (PolicyConfig Merged, Loosening? Loosening)> Apply);
+}

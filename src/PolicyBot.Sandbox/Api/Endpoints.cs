@@ -1,0 +1,357 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using PolicyBot.Sandbox.Auth;
+using PolicyBot.Sandbox.Faults;
+using PolicyBot.Sandbox.Http;
+using PolicyBot.Sandbox.State;
+
+namespace PolicyBot.Sandbox.Api;
+
+/// <summary>Registers every simulated endpoint; each area lives in its own partial file.</summary>
+internal static partial class Endpoints
+{
+    public static void Map(WebApplication app, SimulatorContext sim, RateLimiter rateLimiter, RequestLog requests, FaultInjector faults)
+    {
+        MapApp(app, sim);
+        MapRateLimit(app, rateLimiter);
+        MapRepositories(app, sim);
+        MapControl(app, sim, requests, faults);
+    }
+
+    internal static RouteHandlerBuilder On(this IEndpointRouteBuilder app, string method, string pattern, Delegate handler, AuthRequirement requirement = AuthRequirement.InstallationOrUser) =>
+        app.MapMethods(pattern, [method], handler).WithMetadata(new AuthRequirementMetadata(requirement));
+
+    /// <summary>Reads a JSON object body; null when the body is not a JSON object.</summary>
+    internal static async Task<JsonObject?> ReadBodyAsync(HttpContext context)
+    {
+        try
+        {
+            var node = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+            return node as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    internal static IResult BadJson() => GitHubResults.Error(400, "Problems parsing JSON");
+
+    internal static string? Str(this JsonObject body, string name) =>
+        body[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
+    internal static bool? Bool(this JsonObject body, string name) =>
+        body[name] is JsonValue v && v.TryGetValue<bool>(out var b) ? b : null;
+
+    internal static int? Int(this JsonObject body, string name) =>
+        body[name] is JsonValue v && v.TryGetValue<int>(out var i) ? i : null;
+
+    private static void MapApp(WebApplication app, SimulatorContext sim)
+    {
+        app.On("GET", "/app", () =>
+        {
+            lock (sim.State.Sync)
+            {
+                return GitHubResults.Json(sim.Shapes.App(sim.App));
+            }
+        }, AuthRequirement.App);
+
+        app.On("GET", "/app/installations", (HttpContext context) =>
+        {
+            lock (sim.State.Sync)
+            {
+                return GitHubResults.Paged(context, sim.State.Installations.Values.OrderBy(i => i.Id).Select(i => (JsonNode)sim.Shapes.Installation(i, sim.App)));
+            }
+        }, AuthRequirement.App);
+
+        app.On("GET", "/app/installations/{installation_id:long}", (long installation_id) =>
+        {
+            lock (sim.State.Sync)
+            {
+                return sim.State.Installations.TryGetValue(installation_id, out var installation)
+                    ? GitHubResults.Json(sim.Shapes.Installation(installation, sim.App))
+                    : GitHubResults.NotFound();
+            }
+        }, AuthRequirement.App);
+
+        app.On("POST", "/app/installations/{installation_id:long}/access_tokens", (long installation_id) =>
+        {
+            lock (sim.State.Sync)
+            {
+                if (!sim.State.Installations.TryGetValue(installation_id, out var installation))
+                {
+                    return GitHubResults.NotFound();
+                }
+
+                var token = IssueToken(sim, installation_id);
+                return GitHubResults.Json(new JsonObject
+                {
+                    ["token"] = token.Token,
+                    ["expires_at"] = Shapes.Date(token.ExpiresAt),
+                    ["permissions"] = sim.Shapes.AppPermissions(),
+                    ["repository_selection"] = installation.RepositorySelection,
+                }, 201);
+            }
+        }, AuthRequirement.App);
+
+        app.On("GET", "/installation/repositories", (HttpContext context) =>
+        {
+            var caller = SimulatorContext.CallerOf(context);
+            if (caller.Kind != TokenKind.Installation)
+            {
+                return GitHubResults.Error(403, "You must authenticate with an installation access token in order to list repositories for an installation.");
+            }
+
+            lock (sim.State.Sync)
+            {
+                var installation = sim.State.Installations[caller.InstallationId!.Value];
+                var repos = sim.State.FindOrg(installation.Account)?.Repos ?? [];
+                var page = GitHubResults.Page(context, repos.OrderBy(r => r.Id).Select(r => (JsonNode)sim.Shapes.Repository(r, full: false)));
+                return GitHubResults.Json(new JsonObject
+                {
+                    ["total_count"] = repos.Count,
+                    ["repository_selection"] = installation.RepositorySelection,
+                    ["repositories"] = page,
+                });
+            }
+        });
+
+        app.On("POST", "/app-manifests/{code}/conversions", (string code) =>
+        {
+            lock (sim.State.Sync)
+            {
+                if (!sim.State.ManifestCodes.Remove(code, out _))
+                {
+                    return GitHubResults.NotFound();
+                }
+
+                var body = sim.Shapes.App(sim.App);
+                body["client_id"] = $"Iv1.{sim.App.AppId:x8}";
+                body["client_secret"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
+                body["webhook_secret"] = sim.Webhooks.Secret;
+                body["pem"] = sim.AppPrivateKeyPem;
+                return GitHubResults.Json(body, 201);
+            }
+        }, AuthRequirement.None);
+    }
+
+    private static void MapRateLimit(WebApplication app, RateLimiter rateLimiter)
+    {
+        app.On("GET", "/rate_limit", (HttpContext context) =>
+        {
+            var caller = SimulatorContext.CallerOf(context);
+            var state = caller.IsAuthenticated && caller.RateLimitKey is { } key
+                ? rateLimiter.Peek(key)
+                : new RateLimitState(60, 60, 0, DateTimeOffset.UtcNow.AddHours(1));
+            JsonObject Rate(int limit, int remaining, int used, string resource) => new()
+            {
+                ["limit"] = limit,
+                ["remaining"] = remaining,
+                ["reset"] = state.Reset.ToUnixTimeSeconds(),
+                ["used"] = used,
+                ["resource"] = resource,
+            };
+            var core = Rate(state.Limit, state.Remaining, state.Used, "core");
+            return GitHubResults.Json(new JsonObject
+            {
+                ["resources"] = new JsonObject
+                {
+                    ["core"] = core,
+                    ["search"] = Rate(30, 30, 0, "search"),
+                    ["graphql"] = Rate(5000, 5000, 0, "graphql"),
+                },
+                ["rate"] = core.DeepClone(),
+            });
+        }, AuthRequirement.None);
+    }
+
+    /// <summary>Creates the installation for an organisation and sends installation.created. Call under the lock.</summary>
+    public static SimInstallation Install(SimulatorContext sim, string orgLogin)
+    {
+        var org = sim.State.FindOrg(orgLogin) ?? throw new InvalidOperationException($"Unknown organisation '{orgLogin}'.");
+        var id = org.InstallationId != 0 ? org.InstallationId : sim.State.NextId();
+        org.InstallationId = id;
+        if (sim.State.Installations.TryGetValue(id, out var existing))
+        {
+            return existing;
+        }
+
+        var installation = new SimInstallation { Id = id, Account = org.Login, CreatedAt = sim.Now };
+        sim.State.Installations[id] = installation;
+        var admin = org.Members.FirstOrDefault(m => m.Value == "admin").Key ?? org.Members.Keys.FirstOrDefault() ?? org.Login;
+        var payload = new JsonObject
+        {
+            ["action"] = "created",
+            ["installation"] = sim.Shapes.Installation(installation, sim.App),
+            ["repositories"] = new JsonArray([.. org.Repos.OrderBy(r => r.Id).Select(r => (JsonNode)RepoRef(r))]),
+            ["requester"] = null,
+            ["sender"] = sim.Shapes.User(admin),
+        };
+        sim.Webhooks.Enqueue("installation", payload);
+        return installation;
+    }
+
+    internal static JsonObject RepoRef(SimRepo repo) => new()
+    {
+        ["id"] = repo.Id,
+        ["node_id"] = Shapes.NodeId("R", repo.Id),
+        ["name"] = repo.Name,
+        ["full_name"] = repo.FullName,
+        ["private"] = repo.Private,
+    };
+
+    /// <summary>Issues a one-hour installation token. Call under the lock.</summary>
+    public static InstallationToken IssueToken(SimulatorContext sim, long installationId)
+    {
+        var token = new InstallationToken(
+            "ghs_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(27)).Replace('+', 'A').Replace('/', 'B'),
+            installationId,
+            sim.Now.AddHours(1));
+        sim.State.Tokens[token.Token] = token;
+        return token;
+    }
+
+    private static void MapControl(WebApplication app, SimulatorContext sim, RequestLog requests, FaultInjector faults)
+    {
+        app.MapGet("/_sandbox", () => GitHubResults.Json(new JsonObject
+        {
+            ["app_id"] = sim.App.AppId,
+            ["app_slug"] = sim.App.Slug,
+            ["webhook_url"] = sim.Webhooks.Url?.ToString(),
+            ["api_url"] = sim.Shapes.Api,
+        }));
+
+        app.MapGet("/_sandbox/deliveries", () => GitHubResults.Json(new JsonArray([.. sim.Webhooks.Deliveries.Select(d => (JsonNode)new JsonObject
+        {
+            ["id"] = d.Id.ToString(),
+            ["event"] = d.Event,
+            ["action"] = d.Action,
+            ["status_code"] = d.StatusCode,
+            ["duration_ms"] = Math.Round(d.Duration.TotalMilliseconds, 1),
+            ["delivered_at"] = Shapes.Date(d.DeliveredAt),
+            ["error"] = d.Error,
+            ["redelivery"] = d.Redelivery,
+        })])));
+
+        app.MapPost("/_sandbox/deliveries/{id:guid}/redeliver", (Guid id) =>
+            sim.Webhooks.Redeliver(id) ? Results.Accepted() : GitHubResults.NotFound());
+
+        app.MapPost("/_sandbox/webhooks/wait", async (CancellationToken cancellationToken) =>
+        {
+            await sim.Webhooks.WaitForIdleAsync(cancellationToken).ConfigureAwait(false);
+            return Results.NoContent();
+        });
+
+        app.MapMethods("/_sandbox/webhook-url", ["PUT"], async (HttpContext context) =>
+        {
+            var body = await ReadBodyAsync(context).ConfigureAwait(false);
+            var url = body?.Str("url");
+            sim.Webhooks.Url = string.IsNullOrEmpty(url) ? null : new Uri(url);
+            return Results.NoContent();
+        });
+
+        app.MapGet("/_sandbox/requests", () => GitHubResults.Json(new JsonArray([.. requests.Snapshot().Select(r => (JsonNode)new JsonObject
+        {
+            ["at"] = Shapes.Date(r.At),
+            ["method"] = r.Method,
+            ["path"] = r.Path,
+            ["query"] = r.Query,
+            ["status"] = r.StatusCode,
+            ["token_kind"] = r.TokenKind.ToString(),
+            ["not_modified"] = r.NotModified,
+            ["installation_id"] = r.InstallationId,
+            ["login"] = r.Login,
+            ["route"] = r.RouteTemplate,
+            ["duration_ms"] = Math.Round(r.Duration.TotalMilliseconds, 1),
+        })])));
+
+        app.MapDelete("/_sandbox/requests", () =>
+        {
+            requests.Clear();
+            return Results.NoContent();
+        });
+
+        app.MapGet("/_sandbox/faults", () => GitHubResults.Json(new JsonArray([.. faults.List().Select(f => (JsonNode)FaultJson(f.Id, f.Rule, f.Remaining))])));
+
+        // Body: { "method": "GET", "path": "/repos/*/*/issues", "status": 403, "count": 1, "message": "...",
+        //         "retry_after": 60, "latency_ms": 200 } or { "global_latency_ms": 100 } or { "exhaust_token": "ghs_..." }.
+        app.MapPost("/_sandbox/faults", async (HttpContext context) =>
+        {
+            var body = await ReadBodyAsync(context).ConfigureAwait(false);
+            if (body is null)
+            {
+                return BadJson();
+            }
+
+            if (body.Int("global_latency_ms") is { } global)
+            {
+                faults.GlobalLatency = TimeSpan.FromMilliseconds(global);
+                return Results.NoContent();
+            }
+
+            if (body.Str("exhaust_token") is { } token)
+            {
+                faults.ExhaustRateLimit(token);
+                return Results.NoContent();
+            }
+
+            var path = body.Str("path");
+            if (path is null)
+            {
+                return GitHubResults.Validation("path is required", "Fault", "path", "missing_field");
+            }
+
+            var rule = new FaultRule
+            {
+                Method = body.Str("method"),
+                PathPattern = path,
+                StatusCode = body.Int("status"),
+                Count = body.Int("count") ?? (body.Int("status") is null ? 0 : 1),
+                Message = body.Str("message"),
+                RetryAfter = body.Int("retry_after") is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+                Latency = TimeSpan.FromMilliseconds(body.Int("latency_ms") ?? 0),
+            };
+            var id = faults.Add(rule);
+            return GitHubResults.Json(FaultJson(id, rule, rule.Count), 201);
+        });
+
+        app.MapDelete("/_sandbox/faults", () =>
+        {
+            faults.Clear();
+            return Results.NoContent();
+        });
+
+        app.MapDelete("/_sandbox/faults/{id:guid}", (Guid id) => faults.Remove(id) ? Results.NoContent() : GitHubResults.NotFound());
+
+        app.MapPost("/_sandbox/installations/{org}", (string org) =>
+        {
+            lock (sim.State.Sync)
+            {
+                if (sim.State.FindOrg(org) is null)
+                {
+                    return GitHubResults.NotFound();
+                }
+
+                var installation = Install(sim, org);
+                return GitHubResults.Json(new JsonObject { ["id"] = installation.Id }, 201);
+            }
+        });
+    }
+
+    private static JsonObject FaultJson(Guid id, FaultRule rule, int remaining) => new()
+    {
+        ["id"] = id.ToString(),
+        ["method"] = rule.Method,
+        ["path"] = rule.PathPattern,
+        ["status"] = rule.StatusCode,
+        ["remaining"] = remaining,
+        ["message"] = rule.Message,
+        ["retry_after"] = rule.RetryAfter is { } r ? (int)r.TotalSeconds : null,
+        ["latency_ms"] = rule.Latency.TotalMilliseconds.ToString(CultureInfo.InvariantCulture),
+    };
+}

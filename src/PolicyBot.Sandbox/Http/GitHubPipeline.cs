@@ -1,0 +1,219 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using PolicyBot.Sandbox.Auth;
+using PolicyBot.Sandbox.Faults;
+using PolicyBot.Sandbox.State;
+
+namespace PolicyBot.Sandbox.Http;
+
+/// <summary>
+/// What GitHub does around every API call: injected faults and latency, authentication, the primary rate limit
+/// (a 304 costs nothing), weak ETags with 304 answers, and the request log.
+/// </summary>
+internal sealed class GitHubPipeline(
+    RequestDelegate next,
+    CredentialValidator credentials,
+    RateLimiter rateLimiter,
+    FaultInjector faults,
+    RequestLog log,
+    TimeProvider timeProvider)
+{
+    public const string CallerKey = "sandbox.caller";
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var path = context.Request.Path.Value ?? "/";
+        if (path.StartsWith("/_sandbox", StringComparison.Ordinal))
+        {
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        var endpoint = context.GetEndpoint();
+        var template = (endpoint as RouteEndpoint)?.RoutePattern.RawText;
+        var requirement = endpoint?.Metadata.GetMetadata<AuthRequirementMetadata>()?.Requirement ?? AuthRequirement.InstallationOrUser;
+        var caller = credentials.Resolve(context.Request.Headers.Authorization.ToString());
+        context.Items[CallerKey] = caller;
+        context.Response.Headers["X-GitHub-Media-Type"] = "github.v3; format=json";
+        context.Response.Headers["X-GitHub-Request-Id"] = Guid.NewGuid().ToString("N")[..16].ToUpperInvariant();
+        context.Response.Headers["X-GitHub-Api-Version-Selected"] = "2022-11-28";
+
+        var (latency, fault) = faults.Match(context.Request.Method, path, template);
+        if (latency > TimeSpan.Zero)
+        {
+            await Task.Delay(latency, context.RequestAborted).ConfigureAwait(false);
+        }
+
+        var notModified = false;
+        var rateKey = caller.IsAuthenticated ? caller.RateLimitKey : null;
+        if (fault is not null)
+        {
+            if (fault.RetryAfter is { } retry)
+            {
+                context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            }
+
+            if (rateKey is not null)
+            {
+                SetRateHeaders(context, rateLimiter.Peek(rateKey));
+            }
+
+            await GitHubResults.Error(fault.StatusCode!.Value, fault.Message ?? DefaultMessage(fault.StatusCode.Value)).ExecuteAsync(context).ConfigureAwait(false);
+        }
+        else if (AuthError(caller, requirement) is { } authError)
+        {
+            await authError.ExecuteAsync(context).ConfigureAwait(false);
+        }
+        else if (rateKey is not null && rateLimiter.Peek(rateKey) is { Remaining: 0 } exhausted)
+        {
+            SetRateHeaders(context, exhausted);
+            var who = caller.InstallationId is { } id ? $"installation ID {id}" : "this token";
+            await GitHubResults.Error(403, $"API rate limit exceeded for {who}. If you reach out to GitHub Support for help, please include the request ID.").ExecuteAsync(context).ConfigureAwait(false);
+        }
+        else
+        {
+            notModified = await RunBufferedAsync(context, rateKey).ConfigureAwait(false);
+        }
+
+        log.Add(new RequestRecord(
+            timeProvider.GetUtcNow(),
+            context.Request.Method,
+            path,
+            context.Request.QueryString.HasValue ? context.Request.QueryString.Value : null,
+            context.Response.StatusCode,
+            caller.IsAuthenticated ? caller.Kind : TokenKind.None,
+            notModified,
+            caller.InstallationId,
+            caller.Login,
+            template,
+            stopwatch.Elapsed));
+    }
+
+    private async Task<bool> RunBufferedAsync(HttpContext context, string? rateKey)
+    {
+        var original = context.Response.Body;
+        using var buffer = new MemoryStream();
+        context.Response.Body = buffer;
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            context.Response.Body = original;
+        }
+
+        var notModified = false;
+        if (HttpMethods.IsGet(context.Request.Method) && context.Response.StatusCode == 200)
+        {
+            var etag = "W/\"" + Convert.ToHexStringLower(SHA256.HashData(buffer.ToArray())) + "\"";
+            context.Response.Headers.ETag = etag;
+            var ifNoneMatch = context.Request.Headers.IfNoneMatch.ToString();
+            if (!string.IsNullOrEmpty(ifNoneMatch) && ifNoneMatch.Split(',').Any(t => Matches(t.Trim(), etag)))
+            {
+                notModified = true;
+                context.Response.StatusCode = 304;
+                context.Response.ContentLength = null;
+                context.Response.Headers.ContentType = default;
+            }
+        }
+
+        if (rateKey is not null)
+        {
+            SetRateHeaders(context, notModified ? rateLimiter.Peek(rateKey) : rateLimiter.Spend(rateKey));
+        }
+
+        if (!notModified && buffer.Length > 0)
+        {
+            context.Response.ContentLength = buffer.Length;
+            buffer.Position = 0;
+            await buffer.CopyToAsync(original, context.RequestAborted).ConfigureAwait(false);
+        }
+
+        return notModified;
+    }
+
+    private static bool Matches(string candidate, string etag) =>
+        candidate == "*" || string.Equals(Strip(candidate), Strip(etag), StringComparison.Ordinal);
+
+    private static string Strip(string tag) => tag.StartsWith("W/", StringComparison.Ordinal) ? tag[2..] : tag;
+
+    private static void SetRateHeaders(HttpContext context, RateLimitState state)
+    {
+        var headers = context.Response.Headers;
+        headers["x-ratelimit-limit"] = state.Limit.ToString(CultureInfo.InvariantCulture);
+        headers["x-ratelimit-remaining"] = state.Remaining.ToString(CultureInfo.InvariantCulture);
+        headers["x-ratelimit-used"] = state.Used.ToString(CultureInfo.InvariantCulture);
+        headers["x-ratelimit-reset"] = state.Reset.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        headers["x-ratelimit-resource"] = "core";
+    }
+
+    private static IResult? AuthError(Caller caller, AuthRequirement requirement)
+    {
+        if (caller.Error is not null && requirement != AuthRequirement.None)
+        {
+            return GitHubResults.Error(401, caller.Kind == TokenKind.AppJwt ? caller.Error : "Bad credentials");
+        }
+
+        return requirement switch
+        {
+            AuthRequirement.App when caller.Kind != TokenKind.AppJwt =>
+                GitHubResults.Error(401, "A JSON web token could not be decoded"),
+            AuthRequirement.InstallationOrUser when caller.Kind == TokenKind.None =>
+                GitHubResults.Error(401, "Requires authentication"),
+            AuthRequirement.InstallationOrUser when caller.Kind == TokenKind.AppJwt =>
+                GitHubResults.Error(403, "Resource not accessible by integration"),
+            _ => null,
+        };
+    }
+
+    private static string DefaultMessage(int status) => status switch
+    {
+        403 => "Forbidden",
+        404 => "Not Found",
+        422 => "Validation Failed",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Server Error",
+        503 => "Service Unavailable",
+        _ => "Error",
+    };
+}
+
+internal sealed record AuthRequirementMetadata(AuthRequirement Requirement);
+
+/// <summary>The in-process request log.</summary>
+internal sealed class RequestLog
+{
+    private readonly Lock _sync = new();
+    private readonly List<RequestRecord> _records = [];
+
+    public void Add(RequestRecord record)
+    {
+        lock (_sync)
+        {
+            _records.Add(record);
+        }
+    }
+
+    public IReadOnlyList<RequestRecord> Snapshot()
+    {
+        lock (_sync)
+        {
+            return [.. _records];
+        }
+    }
+
+    public void Clear()
+    {
+        lock (_sync)
+        {
+            _records.Clear();
+        }
+    }
+}

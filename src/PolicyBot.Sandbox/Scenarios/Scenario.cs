@@ -1,0 +1,93 @@
+using System.Text.Json.Nodes;
+
+namespace PolicyBot.Sandbox.Scenarios;
+
+/// <summary>A parsed scenario file (DESIGN.md section 8): one organisation to seed the simulator with.</summary>
+public sealed record Scenario(
+    string SourceName,
+    string Org,
+    long InstallationId,
+    string? Description,
+    IReadOnlyList<string> Members,
+    IReadOnlyList<string> Admins,
+    IReadOnlyList<ScenarioTeam> Teams,
+    IReadOnlyList<ScenarioRepo> Repos,
+    JsonArray OrgRulesets);
+
+public sealed record ScenarioTeam(
+    string Slug,
+    string Name,
+    string? Description,
+    string? Parent,
+    IReadOnlyList<string> Members,
+    IReadOnlyList<string> Maintainers,
+    IReadOnlyDictionary<string, string> Repos);
+
+public sealed record ScenarioRepo(
+    string Name,
+    string DefaultBranch,
+    string Visibility,
+    bool Archived,
+    bool Fork,
+    bool HasIssues,
+    string? Description,
+    DateTimeOffset CreatedAt,
+    ScenarioProtection? Protection,
+    JsonArray Rulesets,
+    IReadOnlyDictionary<string, string> Files,
+    IReadOnlyList<ScenarioPull> Pulls);
+
+public sealed record ScenarioProtection(
+    int? RequiredApprovingReviewCount,
+    bool DismissStaleReviews,
+    bool RequireCodeOwnerReviews,
+    bool RequireLastPushApproval,
+    bool EnforceAdmins,
+    bool AllowForcePushes,
+    bool AllowDeletions,
+    IReadOnlyList<string>? RequiredStatusChecks);
+
+public sealed record ScenarioPull(
+    int Number,
+    string Author,
+    string Base,
+    string Head,
+    string Title,
+    string? Body,
+    bool Draft,
+    IReadOnlyDictionary<string, string> Files,
+    IReadOnlyList<ScenarioReview> Reviews);
+
+public sealed record ScenarioReview(string User, string State, bool Stale, string? Body, DateTimeOffset? SubmittedAt);
+
+/// <summary>A scenario that cannot be loaded: where and what is wrong.</summary>
+public sealed class ScenarioException : Exception
+{
+    public ScenarioException()
+    {
+    }
+
+    public ScenarioException(string message)
+        : base(message)
+    {
+    }
+
+    public ScenarioException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public ScenarioException(string sourceName, long line, long column, string problem)
+        : base($"{sourceName}({line},{column}): {problem}")
+    {
+        SourceName = sourceName;
+        Line = line;
+        Column = column;
+        Problem = problem;
+    }
+
+    public string? SourceName { get; }
+    public long Line { get; }
+    public long Column { get; }
+    public string? Problem { get; }
+}

@@ -1,0 +1,204 @@
+using System.Text.Json.Nodes;
+
+namespace PolicyBot.Sandbox.State;
+
+/// <summary>A GitHub account (user, organisation or bot) known to the simulator.</summary>
+public sealed class SimAccount
+{
+    public required long Id { get; init; }
+    public required string Login { get; init; }
+    public required string Type { get; init; } // User | Organization | Bot
+}
+
+public sealed class SimTeam
+{
+    public required long Id { get; init; }
+    public required string Slug { get; set; }
+    public required string Name { get; set; }
+    public string? Description { get; set; }
+    public string? ParentSlug { get; set; }
+    public string Privacy { get; set; } = "closed";
+    /// <summary>Direct members (login → role "member" or "maintainer").</summary>
+    public Dictionary<string, string> Members { get; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Explicit repository permissions; when empty the team has push on every repository.</summary>
+    public Dictionary<string, string> Repos { get; } = new(StringComparer.OrdinalIgnoreCase);
+}
+
+/// <summary>An immutable commit: the whole tree of files at that point.</summary>
+public sealed class SimCommit
+{
+    public required string Sha { get; init; }
+    public string? ParentSha { get; init; }
+    public required IReadOnlyDictionary<string, string> Files { get; init; }
+    public required string Message { get; init; }
+    public required string AuthorLogin { get; init; }
+    public required DateTimeOffset Timestamp { get; init; }
+}
+
+public sealed class SimProtection
+{
+    public int? RequiredApprovingReviewCount { get; set; }
+    public bool DismissStaleReviews { get; set; }
+    public bool RequireCodeOwnerReviews { get; set; }
+    public bool RequireLastPushApproval { get; set; }
+    public bool EnforceAdmins { get; set; }
+    public bool AllowForcePushes { get; set; }
+    public bool AllowDeletions { get; set; }
+    public bool RequiredLinearHistory { get; set; }
+    public bool RequiredConversationResolution { get; set; }
+    public bool LockBranch { get; set; }
+    public bool StrictStatusChecks { get; set; }
+    /// <summary>Required status checks (context, app id or null); null list = no status check requirement.</summary>
+    public List<(string Context, long? AppId)>? RequiredStatusChecks { get; set; }
+}
+
+public sealed class SimRuleset
+{
+    public required long Id { get; init; }
+    public required string Name { get; set; }
+    public string Target { get; set; } = "branch";
+    public required string SourceType { get; init; } // Repository | Organization
+    public required string Source { get; init; }     // full name or org login
+    public string Enforcement { get; set; } = "active";
+    public JsonArray BypassActors { get; set; } = [];
+    public JsonObject Conditions { get; set; } = [];
+    public JsonArray Rules { get; set; } = [];
+    public required DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+public sealed class SimReview
+{
+    public required long Id { get; init; }
+    public required string UserLogin { get; init; }
+    public required string State { get; set; } // APPROVED | CHANGES_REQUESTED | COMMENTED | DISMISSED
+    public string Body { get; set; } = "";
+    public required string CommitId { get; init; }
+    public required DateTimeOffset SubmittedAt { get; init; }
+}
+
+public sealed class SimPull
+{
+    public required long Id { get; init; }
+    public required int Number { get; init; }
+    public required string Title { get; set; }
+    public string? Body { get; set; }
+    public required string AuthorLogin { get; init; }
+    public required string Base { get; set; }
+    public required string Head { get; init; }
+    public string State { get; set; } = "open";
+    public bool Draft { get; set; }
+    public bool Merged { get; set; }
+    public string? MergedBy { get; set; }
+    public string? MergeCommitSha { get; set; }
+    /// <summary>Base sha at the time the pull request was opened (the merge base).</summary>
+    public required string BaseSha { get; set; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset? ClosedAt { get; set; }
+    public DateTimeOffset? MergedAt { get; set; }
+    public List<SimReview> Reviews { get; } = [];
+    public List<string> RequestedReviewers { get; } = [];
+    public List<string> RequestedTeams { get; } = [];
+    public List<string> Labels { get; } = [];
+}
+
+public sealed class SimIssue
+{
+    public required long Id { get; init; }
+    public required int Number { get; init; }
+    public required string Title { get; set; }
+    public string? Body { get; set; }
+    public required string AuthorLogin { get; init; }
+    public string State { get; set; } = "open";
+    public string? StateReason { get; set; }
+    public List<string> Labels { get; } = [];
+    public List<string> Assignees { get; } = [];
+    public required DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset? ClosedAt { get; set; }
+    public List<SimComment> Comments { get; } = [];
+}
+
+public sealed class SimComment
+{
+    public required long Id { get; init; }
+    public required string AuthorLogin { get; init; }
+    public required string Body { get; set; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+public sealed class SimLabel
+{
+    public required long Id { get; init; }
+    public required string Name { get; set; }
+    public string Color { get; set; } = "ededed";
+    public string? Description { get; set; }
+}
+
+public sealed class SimCheckRun
+{
+    public required long Id { get; init; }
+    public required string Name { get; set; }
+    public required string HeadSha { get; init; }
+    public required long AppId { get; init; }
+    public string Status { get; set; } = "queued";
+    public string? Conclusion { get; set; }
+    public string? ExternalId { get; set; }
+    public string? DetailsUrl { get; set; }
+    public string? Title { get; set; }
+    public string? Summary { get; set; }
+    public string? Text { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? CompletedAt { get; set; }
+    public long CheckSuiteId { get; init; }
+}
+
+public sealed class SimRepo
+{
+    public required long Id { get; init; }
+    public required string Name { get; set; }
+    public required string Owner { get; init; }
+    public string FullName => $"{Owner}/{Name}";
+    public string? Description { get; set; }
+    public string? Homepage { get; set; }
+    public bool Private { get; set; } = true;
+    public string Visibility { get; set; } = "private";
+    public bool Fork { get; set; }
+    public bool Archived { get; set; }
+    public bool HasIssues { get; set; } = true;
+    public bool HasProjects { get; set; } = true;
+    public bool HasWiki { get; set; } = true;
+    public required string DefaultBranch { get; set; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset PushedAt { get; set; }
+    public Dictionary<string, string> Branches { get; } = new(StringComparer.Ordinal); // name → head sha
+    public Dictionary<string, SimProtection> Protection { get; } = new(StringComparer.Ordinal);
+    public List<SimRuleset> Rulesets { get; } = [];
+    public List<SimPull> Pulls { get; } = [];
+    public List<SimIssue> Issues { get; } = [];
+    public List<SimLabel> Labels { get; } = [];
+    public List<SimCheckRun> CheckRuns { get; } = [];
+    /// <summary>Next issue/pull request number (they share one sequence as on GitHub).</summary>
+    public int NextNumber { get; set; } = 1;
+}
+
+public sealed class SimInstallation
+{
+    public required long Id { get; init; }
+    public required string Account { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public string RepositorySelection { get; set; } = "all";
+}
+
+public enum TokenKind
+{
+    None,
+    AppJwt,
+    Installation,
+    Sandbox,
+}
+
+public sealed record InstallationToken(string Token, long InstallationId, DateTimeOffset ExpiresAt);

@@ -1,0 +1,51 @@
+namespace PolicyBot.Sandbox.State;
+
+public sealed class SimOrg
+{
+    public required long Id { get; init; }
+    public required string Login { get; init; }
+    public string? Description { get; set; }
+    /// <summary>Organisation members: login → role ("member" or "admin").</summary>
+    public Dictionary<string, string> Members { get; } = new(StringComparer.OrdinalIgnoreCase);
+    public List<SimTeam> Teams { get; } = [];
+    public List<SimRepo> Repos { get; } = [];
+    public List<SimRuleset> Rulesets { get; } = [];
+    /// <summary>The installation id the scenario names; the installation exists once installed.</summary>
+    public long InstallationId { get; set; }
+
+    public SimRepo? FindRepo(string name) =>
+        Repos.Find(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    public SimTeam? FindTeam(string slug) =>
+        Teams.Find(t => string.Equals(t.Slug, slug, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Members of a team including those of its child teams (GitHub: a parent's members include its children's).</summary>
+    public IEnumerable<string> TeamMembersWithChildren(SimTeam team)
+    {
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var stack = new Stack<SimTeam>();
+        stack.Push(team);
+        var visited = new HashSet<long>();
+        while (stack.Count > 0)
+        {
+            var current = stack.Pop();
+            if (!visited.Add(current.Id))
+            {
+                continue;
+            }
+
+            foreach (var member in current.Members.Keys)
+            {
+                if (seen.Add(member))
+                {
+                    yield return member;
+                }
+            }
+
+            foreach (var child in Teams.Where(t => string.Equals(t.ParentSlug, current.Slug, StringComparison.OrdinalIgnoreCase)))
+            {
+                stack.Push(child);
+            }
+        }
+    }
+}

@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace PolicyBot.Sandbox.Webhooks;
+
+/// <summary>One webhook delivery attempt, as GitHub's "Recent deliveries" shows it.</summary>
+public sealed record DeliveryRecord(
+    Guid Id,
+    string Event,
+    string? Action,
+    int? StatusCode,
+    TimeSpan Duration,
+    DateTimeOffset DeliveredAt,
+    string? Error,
+    string Payload,
+    bool Redelivery);
+
+/// <summary>Sends webhooks from a background queue, in order, signed as GitHub signs them.</summary>
+internal sealed partial class WebhookDispatcher : IAsyncDisposable
+{
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly List<DeliveryRecord> _deliveries = [];
+    private readonly Lock _sync = new();
+    private readonly HttpClient _http;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly Task _worker;
+    private readonly CancellationTokenSource _stop = new();
+    private int _pending;
+    private TaskCompletionSource _drained = NewDrained(completed: true);
+
+    public WebhookDispatcher(string secret, TimeProvider timeProvider, ILogger logger)
+    {
+        Secret = secret;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        _http.DefaultRequestHeaders.UserAgent.ParseAdd("GitHub-Hookshot/sandbox");
+        _worker = Task.Run(RunAsync);
+    }
+
+    public string Secret { get; }
+
+    public Uri? Url { get; set; }
+
+    public IReadOnlyList<DeliveryRecord> Deliveries
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return [.. _deliveries];
+            }
+        }
+    }
+
+    public void Enqueue(string eventName, JsonObject payload) =>
+        Enqueue(new Pending(Guid.NewGuid(), eventName, payload["action"]?.GetValue<string>(), payload.ToJsonString(), Redelivery: false));
+
+    public bool Redeliver(Guid id)
+    {
+        DeliveryRecord? record;
+        lock (_sync)
+        {
+            record = _deliveries.FindLast(d => d.Id == id);
+        }
+
+        if (record is null)
+        {
+            return false;
+        }
+
+        Enqueue(new Pending(record.Id, record.Event, record.Action, record.Payload, Redelivery: true));
+        return true;
+    }
+
+    public Task WaitForIdleAsync(CancellationToken cancellationToken)
+    {
+        lock (_sync)
+        {
+            return _drained.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _worker.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
+
+        _http.Dispose();
+        _stop.Dispose();
+    }
+
+    public static string Sign(string secret, byte[] body) =>
+        "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
+
+    private static TaskCompletionSource NewDrained(bool completed)
+    {
+        var source = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (completed)
+        {
+            source.SetResult();
+        }
+
+        return source;
+    }
+
+    private void Enqueue(Pending pending)
+    {
+        lock (_sync)
+        {
+            if (_pending++ == 0)
+            {
+                _drained = NewDrained(completed: false);
+            }
+        }
+
+        _queue.Writer.TryWrite(pending);
+    }
+
+    private async Task RunAsync()
+    {
+        await foreach (var pending in _queue.Reader.ReadAllAsync(_stop.Token).ConfigureAwait(false))
+        {
+            DeliveryRecord record;
+            try
+            {
+                record = await DeliverAsync(pending).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // a failed delivery is recorded, as GitHub records it, and never stops the queue
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                record = new DeliveryRecord(pending.Id, pending.Event, pending.Action, null, TimeSpan.Zero, _timeProvider.GetUtcNow(), ex.Message, pending.Payload, pending.Redelivery);
+            }
+
+            lock (_sync)
+            {
+                _deliveries.Add(record);
+                if (--_pending == 0)
+                {
+                    _drained.TrySetResult();
+                }
+            }
+        }
+    }
+
+    private async Task<DeliveryRecord> DeliverAsync(Pending pending)
+    {
+        var url = Url;
+        var at = _timeProvider.GetUtcNow();
+        if (url is null)
+        {
+            return new DeliveryRecord(pending.Id, pending.Event, pending.Action, null, TimeSpan.Zero, at, "no webhook URL configured", pending.Payload, pending.Redelivery);
+        }
+
+        var body = Encoding.UTF8.GetBytes(pending.Payload);
+        using var request = new HttpRequestMessage(HttpMethod.Post, url);
+        request.Content = new ByteArrayContent(body);
+        request.Content.Headers.ContentType = new("application/json");
+        request.Headers.Add("X-GitHub-Event", pending.Event);
+        request.Headers.Add("X-GitHub-Delivery", pending.Id.ToString());
+        request.Headers.Add("X-GitHub-Hook-ID", "1");
+        request.Headers.Add("X-GitHub-Hook-Installation-Target-Type", "integration");
+        request.Headers.Add("X-Hub-Signature-256", Sign(Secret, body));
+        var stopwatch = Stopwatch.StartNew();
+        try
+        {
+            using var response = await _http.SendAsync(request, _stop.Token).ConfigureAwait(false);
+            LogDelivered(_logger, pending.Event, pending.Action, (int)response.StatusCode);
+            return new DeliveryRecord(pending.Id, pending.Event, pending.Action, (int)response.StatusCode, stopwatch.Elapsed, at, null, pending.Payload, pending.Redelivery);
+        }
+        catch (HttpRequestException ex)
+        {
+            LogFailed(_logger, pending.Event, ex.Message);
+            return new DeliveryRecord(pending.Id, pending.Event, pending.Action, null, stopwatch.Elapsed, at, ex.Message, pending.Payload, pending.Redelivery);
+        }
+        catch (TaskCanceledException ex) when (!_stop.IsCancellationRequested)
+        {
+            return new DeliveryRecord(pending.Id, pending.Event, pending.Action, null, stopwatch.Elapsed, at, "timed out: " + ex.Message, pending.Payload, pending.Redelivery);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Delivered webhook {Event}.{Action}: {StatusCode}")]
+    private static partial void LogDelivered(ILogger logger, string @event, string? action, int statusCode);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook {Event} could not be delivered: {Reason}")]
+    private static partial void LogFailed(ILogger logger, string @event, string reason);
+
+    private sealed record Pending(Guid Id, string Event, string? Action, string Payload, bool Redelivery);
+}

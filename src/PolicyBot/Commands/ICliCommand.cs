@@ -1,0 +1,14 @@
+namespace PolicyBot.Commands;
+
+/// <summary>One `policybot` command. Commands are listed in <see cref="CommandDispatcher.Commands"/>.</summary>
+public interface ICliCommand
+{
+    /// <summary>The word that selects the command, such as <c>serve</c>.</summary>
+    string Name { get; }
+
+    /// <summary>One line for the usage text.</summary>
+    string Summary { get; }
+
+    /// <summary>Runs the command with the arguments that follow its name; returns the process exit code.</summary>
+    Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken);
+}

@@ -1,0 +1,103 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace PolicyBot.GitHub;
+
+/// <summary>
+/// Spaces content-creating requests (issues, comments, pull requests, refs, file contents) of one
+/// installation at least <see cref="GitHubOptions.ContentCreationInterval"/> apart, as GitHub's
+/// secondary rate limits ask. The installation is told apart by its token, which is hashed: no token
+/// is kept in the clear.
+/// </summary>
+public sealed class ContentCreationPacing(IOptions<GitHubOptions> options, TimeProvider timeProvider)
+{
+    private readonly ConcurrentDictionary<string, Gate> _gates = new(StringComparer.Ordinal);
+
+    internal static bool IsContentCreation(HttpRequestMessage request)
+    {
+        var path = request.RequestUri?.AbsolutePath.TrimEnd('/') ?? string.Empty;
+        if (request.Method == HttpMethod.Post)
+        {
+            return path.EndsWith("/issues", StringComparison.Ordinal)
+                || path.EndsWith("/comments", StringComparison.Ordinal)
+                || path.EndsWith("/pulls", StringComparison.Ordinal)
+                || path.EndsWith("/git/refs", StringComparison.Ordinal);
+        }
+
+        return request.Method == HttpMethod.Put && path.Contains("/contents/", StringComparison.Ordinal);
+    }
+
+    internal async Task WaitTurnAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var interval = options.Value.ContentCreationInterval;
+        if (interval <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var gate = _gates.GetOrAdd(KeyOf(request), _ => new Gate());
+        await gate.Turn.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var wait = gate.NextAllowed - timeProvider.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, timeProvider, cancellationToken).ConfigureAwait(false);
+            }
+
+            gate.NextAllowed = timeProvider.GetUtcNow() + interval;
+        }
+        finally
+        {
+            gate.Turn.Release();
+        }
+    }
+
+    private static string KeyOf(HttpRequestMessage request)
+    {
+        var credential = request.Headers.Authorization?.Parameter ?? string.Empty;
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(credential)));
+    }
+
+    private sealed class Gate
+    {
+        public SemaphoreSlim Turn { get; } = new(1, 1);
+
+        public DateTimeOffset NextAllowed { get; set; } = DateTimeOffset.MinValue;
+    }
+}
+
+/// <summary>The pipeline step that applies <see cref="ContentCreationPacing"/>.</summary>
+internal sealed class ContentCreationPacingHandler(ContentCreationPacing pacing) : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (ContentCreationPacing.IsContentCreation(request))
+        {
+            await pacing.WaitTurnAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+}
+
+/// <summary>Counts every request that reaches GitHub, by method and status.</summary>
+internal sealed class GitHubRequestMetricsHandler(Hosting.PolicyBotMetrics metrics) : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            metrics.GitHubRequest(request.Method.Method, ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            return response;
+        }
+        catch (HttpRequestException)
+        {
+            metrics.GitHubRequest(request.Method.Method, "error");
+            throw;
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using System.Reflection;
+using Microsoft.Extensions.Options;
+using Octokit;
+using Octokit.Caching;
+using Octokit.Internal;
+
+namespace PolicyBot.GitHub;
+
+/// <summary>The one way to get a GitHub client: as the app, or as one of its installations.</summary>
+public interface IGitHubClientFactory
+{
+    /// <summary>A client authenticated with the app's JWT (for /app endpoints and installation tokens).</summary>
+    IGitHubClient CreateAppClient();
+
+    /// <summary>A client authenticated as the installation, its token cached and renewed before it expires.</summary>
+    Task<IGitHubClient> CreateInstallationClientAsync(long installationId, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Builds Octokit clients whose every request, typed or raw through <see cref="IGitHubClient.Connection"/>,
+/// goes through the named <see cref="HttpClientName"/> pipeline (retries, rate limits, pacing, metrics)
+/// and the ETag cache.
+/// </summary>
+internal sealed class GitHubClientFactory(
+    IHttpMessageHandlerFactory handlers,
+    IOptions<GitHubOptions> options,
+    GitHubResponseCache responseCache,
+    AppCredentialStore appCredentials,
+    IServiceProvider services) : IGitHubClientFactory
+{
+    public const string HttpClientName = "github";
+
+    private static readonly ProductHeaderValue UserAgent = new(
+        "PolicyBot",
+        typeof(GitHubClientFactory).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "1.0");
+
+    public IGitHubClient CreateAppClient() => CreateClient(appCredentials, "app");
+
+    public async Task<IGitHubClient> CreateInstallationClientAsync(long installationId, CancellationToken cancellationToken)
+    {
+        // Resolved here rather than injected: the token cache itself needs an app client.
+        var tokens = services.GetRequiredService<InstallationTokenCache>();
+
+        // Fetch (or reuse) the token now, so that an unknown installation fails here and not on first use.
+        _ = await tokens.GetTokenAsync(installationId, cancellationToken).ConfigureAwait(false);
+
+        return CreateClient(new InstallationCredentialStore(tokens, installationId), $"installation:{installationId}");
+    }
+
+    private GitHubClient CreateClient(ICredentialStore credentials, string cachePartition)
+    {
+        var settings = options.Value;
+        var http = new CachingHttpClient(
+            new HttpClientAdapter(() => handlers.CreateHandler(HttpClientName)),
+            responseCache.Partition(cachePartition));
+
+        var connection = new Connection(UserAgent, settings.EffectiveApiBaseUrl, credentials, http, new SimpleJsonSerializer());
+
+        // Each attempt has its own timeout in the pipeline; this bounds the whole call, waits included.
+        var attempts = settings.RetryCount + 1;
+        connection.SetRequestTimeout((settings.RequestTimeout * attempts) + (settings.MaxRateLimitWait * settings.RetryCount) + TimeSpan.FromMinutes(1));
+
+        return new GitHubClient(connection);
+    }
+}

@@ -1,0 +1,45 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Octokit.Webhooks.AspNetCore;
+
+namespace PolicyBot.GitHub;
+
+public static class GitHubExtensions
+{
+    /// <summary>GitHub App authentication and the one GitHub client pipeline.</summary>
+    public static IServiceCollection AddGitHub(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddOptions<GitHubOptions>()
+            .Bind(configuration.GetSection(GitHubOptions.SectionName))
+            .ValidateOnStart();
+        services.AddSingleton<IPostConfigureOptions<GitHubOptions>, GitHubOptionsAliases>();
+        services.AddSingleton<IValidateOptions<GitHubOptions>, GitHubOptionsValidation>();
+
+        // The webhook endpoint reads its secret from the same settings.
+        services.AddOptions<GitHubWebhookOptions>()
+            .Configure<IOptions<GitHubOptions>>((webhook, github) => webhook.Secret = github.Value.WebhookSecret);
+
+        services.AddSingleton<GitHubAppJwt>();
+        services.AddSingleton<AppCredentialStore>();
+        services.AddSingleton<InstallationTokenCache>();
+        services.TryAddSingleton<IInstallationTokenIssuer, OctokitInstallationTokenIssuer>();
+        services.AddSingleton<GitHubResponseCache>();
+        services.AddSingleton<ContentCreationPacing>();
+        services.AddSingleton<GitHubRetryPolicy>();
+        services.AddSingleton<IGitHubClientFactory, GitHubClientFactory>();
+
+        services.AddTransient<ContentCreationPacingHandler>();
+        services.AddTransient<GitHubRequestMetricsHandler>();
+
+        // Outermost first: retries wrap pacing, which wraps the per-attempt timeout; metrics see every attempt.
+        services.AddHttpClient(GitHubClientFactory.HttpClientName)
+            .AddPolicyHandler((provider, _) => provider.GetRequiredService<GitHubRetryPolicy>().Retry)
+            .AddHttpMessageHandler<ContentCreationPacingHandler>()
+            .AddPolicyHandler((provider, _) => provider.GetRequiredService<GitHubRetryPolicy>().Timeout)
+            .AddHttpMessageHandler<GitHubRequestMetricsHandler>();
+
+        return services;
+    }
+}

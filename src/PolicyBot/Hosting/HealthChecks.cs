@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using PolicyBot.GitHub;
+using PolicyBot.Storage;
+
+namespace PolicyBot.Hosting;
+
+/// <summary>Storage answers a query.</summary>
+internal sealed class StorageHealthCheck(IWorkQueueStore store) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            _ = await store.CountAsync(cancellationToken).ConfigureAwait(false);
+            return HealthCheckResult.Healthy();
+        }
+#pragma warning disable CA1031 // Any failure means "not ready"; the probe reports it rather than throwing.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return HealthCheckResult.Unhealthy("Storage is not reachable.", ex);
+        }
+    }
+}
+
+/// <summary>
+/// GitHub answers GET /app with our JWT (so the app id and key are right too). The answer is kept for
+/// <see cref="CacheFor"/>, so frequent probes cost neither time nor rate limit.
+/// </summary>
+internal sealed class GitHubHealthCheck(IGitHubClientFactory clients, TimeProvider timeProvider) : IHealthCheck
+{
+    internal static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
+
+    private (HealthCheckResult Result, DateTimeOffset At)? _last;
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var now = timeProvider.GetUtcNow();
+        if (_last is { } last && now - last.At < CacheFor)
+        {
+            return last.Result;
+        }
+
+        HealthCheckResult result;
+        try
+        {
+            var app = await clients.CreateAppClient().GitHubApps.GetCurrent().WaitAsync(cancellationToken).ConfigureAwait(false);
+            result = HealthCheckResult.Healthy($"Authenticated as app {app.Slug}.");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // Any failure means "not ready"; the probe reports it rather than throwing.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            result = HealthCheckResult.Unhealthy($"GitHub is not reachable: {ex.GetType().Name}.");
+        }
+
+        _last = (result, now);
+        return result;
+    }
+}

@@ -1,0 +1,59 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using PolicyBot.Storage;
+
+namespace PolicyBot.Hosting;
+
+public static class OperationsExtensions
+{
+    private const string ReadyTag = "ready";
+
+    /// <summary>Health checks and metrics.</summary>
+    public static IServiceCollection AddOperations(this IServiceCollection services)
+    {
+        services.AddSingleton<PolicyBotMetrics>();
+        services.AddSingleton<GitHubHealthCheck>();
+        services.AddHealthChecks()
+            .AddCheck<StorageHealthCheck>("storage", tags: [ReadyTag])
+            .AddCheck<GitHubHealthCheck>("github", tags: [ReadyTag]);
+        return services;
+    }
+
+    /// <summary><c>/healthz</c> (alive), <c>/readyz</c> (storage and GitHub reachable), <c>/metrics</c> (Prometheus text).</summary>
+    public static WebApplication MapOperations(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(ReadyTag),
+            ResponseWriter = WriteReadinessAsync,
+        });
+
+        app.MapGet("/metrics", async (PolicyBotMetrics metrics, IWorkQueueStore workItems, IDeliveryStore deliveries, CancellationToken cancellationToken) =>
+        {
+            var counts = await workItems.CountAsync(cancellationToken).ConfigureAwait(false);
+            var pendingDeliveries = await deliveries.CountPendingAsync(cancellationToken).ConfigureAwait(false);
+            const string WorkItemsHelp = "Work items stored, by state.";
+            var text = metrics.Export(
+            [
+                ("policybot_work_items", WorkItemsHelp, PolicyBotMetrics.FormatLabels(("state", WorkItemStates.Pending)), counts.Pending),
+                ("policybot_work_items", WorkItemsHelp, PolicyBotMetrics.FormatLabels(("state", WorkItemStates.Running)), counts.Running),
+                ("policybot_work_items", WorkItemsHelp, PolicyBotMetrics.FormatLabels(("state", WorkItemStates.Done)), counts.Done),
+                ("policybot_dead_letters", "Work items parked as dead letters now.", string.Empty, counts.Dead),
+                ("policybot_deliveries_pending", "Stored deliveries not yet routed.", string.Empty, pendingDeliveries),
+            ]);
+            return TypedResults.Text(text, "text/plain; version=0.0.4; charset=utf-8");
+        });
+
+        return app;
+    }
+
+    private static Task WriteReadinessAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        var lines = report.Entries.Select(e => $"{e.Key}: {e.Value.Status}{(e.Value.Description is { } d ? $" ({d})" : string.Empty)}");
+        return context.Response.WriteAsync($"{report.Status}\n{string.Join('\n', lines)}\n");
+    }
+}

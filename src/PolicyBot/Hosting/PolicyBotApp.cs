@@ -1,0 +1,39 @@
+using PolicyBot.GitHub;
+using PolicyBot.Processing;
+using PolicyBot.Storage;
+using PolicyBot.Webhooks;
+
+namespace PolicyBot.Hosting;
+
+/// <summary>
+/// Composition of the app: one <c>Add{Feature}</c> and one <c>Map{Feature}</c> per concern.
+/// Commands that run the app wired differently (such as <c>sandbox</c>) change the builder between
+/// <see cref="CreateBuilder"/> and <see cref="Build"/>.
+/// </summary>
+public static class PolicyBotApp
+{
+    public static WebApplicationBuilder CreateBuilder(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+
+        builder.Services.AddStorage(builder.Configuration);
+        builder.Services.AddGitHub(builder.Configuration);
+        builder.Services.AddProcessing(builder.Configuration);
+        builder.Services.AddWebhooks();
+        builder.Services.AddOperations();
+
+        return builder;
+    }
+
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+
+        var app = builder.Build();
+
+        app.MapWebhooks();
+        app.MapOperations();
+
+        return app;
+    }
+}

@@ -1,0 +1,92 @@
+using Microsoft.Extensions.Options;
+using PolicyBot.Hosting;
+using PolicyBot.Storage;
+using PolicyBot.Webhooks;
+
+namespace PolicyBot.Processing;
+
+/// <summary>
+/// Routes stored deliveries into work items. Enqueuing the items and marking the delivery processed
+/// happen in one transaction, so a delivery is routed exactly once even across crashes.
+/// </summary>
+internal sealed partial class DeliveryProcessor(
+    IDeliveryStore deliveries,
+    WebhookRouter router,
+    ProcessingSignal signal,
+    PolicyBotMetrics metrics,
+    IOptions<ProcessingOptions> options,
+    TimeProvider timeProvider,
+    ILogger<DeliveryProcessor> logger) : BackgroundService
+{
+    private const int BatchSize = 50;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (await ProcessPendingAsync(stoppingToken).ConfigureAwait(false) == 0)
+                {
+                    await signal.WaitForDeliveriesAsync(options.Value.PollInterval, stoppingToken).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // The loop must outlive a storage hiccup; the error is logged and the loop backs off.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Log.LoopFailed(logger, ex);
+                await Task.Delay(options.Value.PollInterval, timeProvider, stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Routes every pending delivery; returns how many were looked at.</summary>
+    internal async Task<int> ProcessPendingAsync(CancellationToken cancellationToken)
+    {
+        var pending = await deliveries.GetPendingAsync(BatchSize, cancellationToken).ConfigureAwait(false);
+        foreach (var delivery in pending)
+        {
+            using var scope = logger.BeginDeliveryScope(delivery);
+            IReadOnlyList<WorkItem> items;
+            try
+            {
+                items = router.Route(delivery);
+            }
+#pragma warning disable CA1031 // A payload the router cannot read is parked as failed, not allowed to stop the loop.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Log.RoutingFailed(logger, ex);
+                metrics.DeliveryFailed(delivery.Event);
+                await deliveries.FailAsync(delivery.DeliveryId, ex.Message, options.Value.MaxAttempts, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (await deliveries.CompleteAsync(delivery.DeliveryId, items, cancellationToken).ConfigureAwait(false))
+            {
+                metrics.DeliveryProcessed(delivery.Event);
+                Log.Routed(logger, items.Count);
+                signal.WorkItemsAdded(items.Count);
+            }
+        }
+
+        return pending.Count;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Delivery routed to {Count} work items.")]
+        public static partial void Routed(ILogger logger, int count);
+
+        [LoggerMessage(EventId = 301, Level = LogLevel.Error, Message = "Delivery could not be routed.")]
+        public static partial void RoutingFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 302, Level = LogLevel.Error, Message = "Delivery processing loop failed; retrying.")]
+        public static partial void LoopFailed(ILogger logger, Exception exception);
+    }
+}

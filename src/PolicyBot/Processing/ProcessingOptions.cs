@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Options;
+
+namespace PolicyBot.Processing;
+
+/// <summary>Background processing (section <c>Processing</c>).</summary>
+public sealed class ProcessingOptions
+{
+    public const string SectionName = "Processing";
+
+    /// <summary>Work items handled at once (never two of one repository).</summary>
+    public int Workers { get; set; } = 4;
+
+    /// <summary>Tries before a work item (or a delivery that cannot be routed) becomes a dead letter.</summary>
+    public int MaxAttempts { get; set; } = 6;
+
+    /// <summary>First delay before retrying a failed work item; it doubles with each attempt.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Longest delay between two tries of a work item.</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>How long a claim holds without renewal; a claim of a process that died is taken over after it.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often idle workers look for due work they were not told about (retries, other replicas).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often every installation is re-evaluated and dead letters are retried.</summary>
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromHours(6);
+}
+
+internal sealed class ProcessingOptionsValidation : IValidateOptions<ProcessingOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ProcessingOptions options)
+    {
+        var failures = new List<string>();
+        if (options.Workers < 1)
+        {
+            failures.Add("Processing:Workers must be at least 1.");
+        }
+
+        if (options.MaxAttempts < 1)
+        {
+            failures.Add("Processing:MaxAttempts must be at least 1.");
+        }
+
+        if (options.RetryBaseDelay < TimeSpan.Zero || options.RetryMaxDelay < options.RetryBaseDelay)
+        {
+            failures.Add("Processing:RetryBaseDelay must not be negative nor above Processing:RetryMaxDelay.");
+        }
+
+        if (options.LeaseDuration <= TimeSpan.Zero || options.PollInterval <= TimeSpan.Zero || options.ReconcileInterval <= TimeSpan.Zero)
+        {
+            failures.Add("Processing:LeaseDuration, Processing:PollInterval and Processing:ReconcileInterval must be positive.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Options;
+using PolicyBot.GitHub;
+using PolicyBot.Storage;
+
+namespace PolicyBot.Processing;
+
+/// <summary>
+/// Every <see cref="ProcessingOptions.ReconcileInterval"/>: re-evaluates every installation of the app
+/// (deliveries can be missed and settings drift) and re-queues dead letters.
+/// </summary>
+public sealed partial class ReconcileService(
+    IGitHubClientFactory clients,
+    IWorkQueue queue,
+    IWorkQueueStore store,
+    ProcessingSignal signal,
+    IOptions<ProcessingOptions> options,
+    TimeProvider timeProvider,
+    ILogger<ReconcileService> logger) : BackgroundService
+{
+    /// <summary>One reconcile pass; returns how many installations were queued.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var requeued = await store.RequeueDeadLettersAsync(cancellationToken).ConfigureAwait(false);
+        if (requeued > 0)
+        {
+            signal.WorkItemsAdded(requeued);
+        }
+
+        var installations = await clients.CreateAppClient().GitHubApps.GetAllInstallationsForCurrent().ConfigureAwait(false);
+        foreach (var installation in installations)
+        {
+            await queue.EnqueueAsync(
+                new WorkItem(WorkItemKinds.EvaluateInstallation, installation.Id, installation.Account?.Login, null, null, "reconcile", null),
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        Log.Reconciled(logger, installations.Count, requeued);
+        return installations.Count;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.ReconcileInterval, timeProvider);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    await RunOnceAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
+#pragma warning disable CA1031 // A failed pass (GitHub down) is logged; the next tick tries again.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    Log.Failed(logger, ex);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 500, Level = LogLevel.Information, Message = "Reconcile queued {Installations} installations and re-queued {DeadLetters} dead letters.")]
+        public static partial void Reconciled(ILogger logger, int installations, int deadLetters);
+
+        [LoggerMessage(EventId = 501, Level = LogLevel.Error, Message = "Reconcile failed; the next one is at the next interval.")]
+        public static partial void Failed(ILogger logger, Exception exception);
+    }
+}

@@ -1,0 +1,69 @@
+using System.Globalization;
+
+namespace PolicyBot.Processing;
+
+/// <summary>The kinds of work a delivery or the reconcile leads to.</summary>
+public static class WorkItemKinds
+{
+    /// <summary>Every repository of the installation.</summary>
+    public const string EvaluateInstallation = "evaluate-installation";
+
+    /// <summary>One repository (<see cref="WorkItem.Owner"/>/<see cref="WorkItem.Repository"/>).</summary>
+    public const string EvaluateRepository = "evaluate-repository";
+
+    /// <summary>One pull request.</summary>
+    public const string EvaluatePullRequest = "evaluate-pull-request";
+
+    /// <summary>The installation's cached team membership.</summary>
+    public const string RefreshMembership = "refresh-membership";
+
+    /// <summary>The installation was deleted or suspended: stop work for it.</summary>
+    public const string InstallationRemoved = "installation-removed";
+}
+
+/// <summary>
+/// One unit of work, stored durably. Equal pending items (same <see cref="CoalescingKey"/>) are stored
+/// once; items with the same <see cref="ConcurrencyKey"/> (one repository, or one installation) never run at once.
+/// </summary>
+public sealed record WorkItem(
+    string Kind,
+    long InstallationId,
+    string? Owner,
+    string? Repository,
+    int? PullRequestNumber,
+    string Reason,
+    string? DeliveryId)
+{
+    /// <summary>Kind and target; the reason and delivery do not matter, so deliveries arriving together lead to one evaluation.</summary>
+    public string CoalescingKey => string.Join(
+        '|',
+        Kind,
+        InstallationId.ToString(CultureInfo.InvariantCulture),
+        RepositoryKey ?? string.Empty,
+        PullRequestNumber?.ToString(CultureInfo.InvariantCulture) ?? string.Empty);
+
+    /// <summary>The repository (or, for installation-wide work, the installation) that the work touches.</summary>
+    public string ConcurrencyKey => RepositoryKey is { } repository
+        ? $"repo|{InstallationId.ToString(CultureInfo.InvariantCulture)}|{repository}"
+        : $"installation|{InstallationId.ToString(CultureInfo.InvariantCulture)}|{Kind}";
+
+    private string? RepositoryKey => Repository is null ? null : $"{Owner}/{Repository}".ToLowerInvariant();
+}
+
+/// <summary>Does the work of one kind. Resolved in its own DI scope for each item.</summary>
+public interface IWorkItemHandler
+{
+    string Kind { get; }
+
+    Task HandleAsync(WorkItem item, CancellationToken cancellationToken);
+}
+
+/// <summary>Adds work from handlers or the reconcile, and lets tests wait until everything is done.</summary>
+public interface IWorkQueue
+{
+    /// <summary>Stores the item unless an equal one is pending; true when added.</summary>
+    Task<bool> EnqueueAsync(WorkItem item, CancellationToken cancellationToken);
+
+    /// <summary>Completes when no delivery is waiting to be routed and no work item is pending or running.</summary>
+    Task WaitForIdleAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,168 @@
+using Microsoft.Extensions.Options;
+using PolicyBot.Hosting;
+using PolicyBot.Storage;
+
+namespace PolicyBot.Processing;
+
+/// <summary>
+/// <see cref="ProcessingOptions.Workers"/> loops that claim work items with a lease, run the handler of
+/// their kind in a DI scope of their own, and complete, retry with exponential backoff, or park them
+/// as dead letters after <see cref="ProcessingOptions.MaxAttempts"/>.
+/// </summary>
+internal sealed partial class WorkItemWorkers(
+    IWorkQueueStore store,
+    IServiceScopeFactory scopes,
+    ProcessingSignal signal,
+    PolicyBotMetrics metrics,
+    IOptions<ProcessingOptions> options,
+    TimeProvider timeProvider,
+    ILogger<WorkItemWorkers> logger) : BackgroundService
+{
+    private readonly string _instance = Guid.NewGuid().ToString("N")[..12];
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(1, options.Value.Workers).Select(n => RunWorkerAsync($"{_instance}-{n}", stoppingToken)));
+
+    private async Task RunWorkerAsync(string workerId, CancellationToken stoppingToken)
+    {
+        // Leave the start-up path at once: hosted services start one after another.
+        await Task.Yield();
+        var settings = options.Value;
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var claimed = await store.ClaimAsync(workerId, settings.LeaseDuration, stoppingToken).ConfigureAwait(false);
+                if (claimed is null)
+                {
+                    await signal.WaitForWorkItemsAsync(settings.PollInterval, stoppingToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                await RunAsync(claimed, workerId, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // A worker must outlive a storage hiccup; the error is logged and the loop backs off.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Log.LoopFailed(logger, ex);
+                await Task.Delay(settings.PollInterval, timeProvider, stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task RunAsync(StoredWorkItem claimed, string workerId, CancellationToken stoppingToken)
+    {
+        var item = claimed.Item;
+        using var logScope = logger.BeginWorkItemScope(claimed);
+        using var heartbeat = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var renewal = RenewLeaseAsync(claimed.Id, workerId, heartbeat.Token);
+
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var handler = scope.ServiceProvider.GetServices<IWorkItemHandler>()
+                .FirstOrDefault(h => string.Equals(h.Kind, item.Kind, StringComparison.Ordinal));
+
+            if (handler is null)
+            {
+                Log.NoHandler(logger, item.Kind);
+            }
+            else
+            {
+                await handler.HandleAsync(item, stoppingToken).ConfigureAwait(false);
+            }
+
+            await StopHeartbeatAsync(heartbeat, renewal).ConfigureAwait(false);
+            await store.CompleteAsync(claimed.Id, workerId, CancellationToken.None).ConfigureAwait(false);
+            metrics.WorkItemCompleted(item.Kind);
+            Log.Completed(logger, item.Kind, claimed.Attempts);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping, not failing: give the item back untouched for the next start.
+            await StopHeartbeatAsync(heartbeat, renewal).ConfigureAwait(false);
+            await store.ReleaseAsync(claimed.Id, workerId, CancellationToken.None).ConfigureAwait(false);
+            Log.Released(logger, item.Kind);
+        }
+#pragma warning disable CA1031 // Any handler failure is recorded on the item and retried; it must not stop the worker.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            await StopHeartbeatAsync(heartbeat, renewal).ConfigureAwait(false);
+            var settings = options.Value;
+            if (claimed.Attempts >= settings.MaxAttempts)
+            {
+                await store.FailAsync(claimed.Id, workerId, Describe(ex), retryAt: null, CancellationToken.None).ConfigureAwait(false);
+                metrics.WorkItemDeadLettered(item.Kind);
+                Log.DeadLettered(logger, ex, item.Kind, claimed.Attempts);
+            }
+            else
+            {
+                var delay = Backoff(settings, claimed.Attempts);
+                await store.FailAsync(claimed.Id, workerId, Describe(ex), timeProvider.GetUtcNow() + delay, CancellationToken.None).ConfigureAwait(false);
+                metrics.WorkItemFailed(item.Kind);
+                Log.Failed(logger, ex, item.Kind, claimed.Attempts, delay);
+            }
+        }
+    }
+
+    /// <summary>Exponential from <see cref="ProcessingOptions.RetryBaseDelay"/>, capped, with jitter so retries spread out.</summary>
+    internal static TimeSpan Backoff(ProcessingOptions settings, int attempts)
+    {
+        var exponential = settings.RetryBaseDelay * Math.Pow(2, Math.Min(attempts - 1, 20));
+        var capped = exponential > settings.RetryMaxDelay ? settings.RetryMaxDelay : exponential;
+        return capped * (0.75 + (Random.Shared.NextDouble() * 0.5));
+    }
+
+    private async Task RenewLeaseAsync(long id, string workerId, CancellationToken cancellationToken)
+    {
+        var lease = options.Value.LeaseDuration;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(lease / 3, timeProvider, cancellationToken).ConfigureAwait(false);
+                await store.RenewAsync(id, workerId, lease, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The item finished or the process is stopping.
+        }
+    }
+
+    private static async Task StopHeartbeatAsync(CancellationTokenSource heartbeat, Task renewal)
+    {
+        await heartbeat.CancelAsync().ConfigureAwait(false);
+        await renewal.ConfigureAwait(false);
+    }
+
+    private static string Describe(Exception exception) => $"{exception.GetType().Name}: {exception.Message}";
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "No handler for work item kind {Kind}; completed without action.")]
+        public static partial void NoHandler(ILogger logger, string kind);
+
+        [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "Work item {Kind} completed (attempt {Attempt}).")]
+        public static partial void Completed(ILogger logger, string kind, int attempt);
+
+        [LoggerMessage(EventId = 402, Level = LogLevel.Warning, Message = "Work item {Kind} failed (attempt {Attempt}); retrying in {Delay}.")]
+        public static partial void Failed(ILogger logger, Exception exception, string kind, int attempt, TimeSpan delay);
+
+        [LoggerMessage(EventId = 403, Level = LogLevel.Error, Message = "Work item {Kind} failed {Attempt} times; parked as a dead letter.")]
+        public static partial void DeadLettered(ILogger logger, Exception exception, string kind, int attempt);
+
+        [LoggerMessage(EventId = 404, Level = LogLevel.Information, Message = "Work item {Kind} given back: the process is stopping.")]
+        public static partial void Released(ILogger logger, string kind);
+
+        [LoggerMessage(EventId = 405, Level = LogLevel.Error, Message = "Work item loop failed; retrying.")]
+        public static partial void LoopFailed(ILogger logger, Exception exception);
+    }
+}

@@ -1,0 +1,62 @@
+using PolicyBot.Processing;
+
+namespace PolicyBot.Storage;
+
+/// <summary>A webhook delivery as received: what routing and the dashboard need, and the raw payload.</summary>
+public sealed record WebhookDelivery(
+    string DeliveryId,
+    string Event,
+    string? Action,
+    long? InstallationId,
+    string? RepositoryFullName,
+    int? PullRequestNumber,
+    string Payload,
+    DateTimeOffset ReceivedAt);
+
+/// <summary>Where a stored delivery stands.</summary>
+public static class DeliveryStates
+{
+    public const string Pending = "pending";
+    public const string Processed = "processed";
+    public const string Failed = "failed";
+}
+
+/// <summary>A delivery with its processing state, for the dashboard.</summary>
+public sealed record DeliverySummary(
+    string DeliveryId,
+    string Event,
+    string? Action,
+    long? InstallationId,
+    string? RepositoryFullName,
+    int? PullRequestNumber,
+    DateTimeOffset ReceivedAt,
+    string State,
+    int Attempts,
+    int WorkItems,
+    DateTimeOffset? ProcessedAt,
+    string? Error);
+
+/// <summary>Durable intake of webhook deliveries.</summary>
+public interface IDeliveryStore
+{
+    /// <summary>Stores a delivery; false when one with the same id was stored before (it is then left as it was).</summary>
+    Task<bool> AddAsync(WebhookDelivery delivery, CancellationToken cancellationToken);
+
+    /// <summary>Deliveries not yet routed, oldest first.</summary>
+    Task<IReadOnlyList<WebhookDelivery>> GetPendingAsync(int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// In one transaction: enqueues the work items the delivery leads to and marks it processed.
+    /// False (and nothing enqueued) when it was processed already.
+    /// </summary>
+    Task<bool> CompleteAsync(string deliveryId, IReadOnlyList<WorkItem> workItems, CancellationToken cancellationToken);
+
+    /// <summary>Records a failed routing attempt; after <paramref name="maxAttempts"/> the delivery is parked as failed.</summary>
+    Task FailAsync(string deliveryId, string error, int maxAttempts, CancellationToken cancellationToken);
+
+    Task<DeliverySummary?> GetAsync(string deliveryId, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<DeliverySummary>> ListRecentAsync(int limit, CancellationToken cancellationToken);
+
+    Task<int> CountPendingAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,64 @@
+namespace PolicyBot.Storage.Sqlite;
+
+/// <summary>The host's tables. Append-only: add a new migration, never edit one that shipped.</summary>
+internal static class HostMigrations
+{
+    public static MigrationSet Sqlite { get; } = new("host", "sqlite",
+    [
+        new(1, "deliveries, work items, audit log", """
+            CREATE TABLE deliveries (
+                delivery_id     TEXT    NOT NULL PRIMARY KEY,
+                event           TEXT    NOT NULL,
+                action          TEXT    NULL,
+                installation_id INTEGER NULL,
+                repository      TEXT    NULL,
+                pull_request    INTEGER NULL,
+                payload         TEXT    NOT NULL,
+                received_at     INTEGER NOT NULL,
+                state           TEXT    NOT NULL DEFAULT 'pending',
+                attempts        INTEGER NOT NULL DEFAULT 0,
+                work_items      INTEGER NOT NULL DEFAULT 0,
+                processed_at    INTEGER NULL,
+                error           TEXT    NULL
+            );
+            CREATE INDEX ix_deliveries_state ON deliveries (state, received_at);
+            CREATE INDEX ix_deliveries_received ON deliveries (received_at);
+
+            CREATE TABLE work_items (
+                id              INTEGER PRIMARY KEY AUTOINCREMENT,
+                kind            TEXT    NOT NULL,
+                installation_id INTEGER NOT NULL,
+                owner           TEXT    NULL,
+                repository      TEXT    NULL,
+                pull_request    INTEGER NULL,
+                reason          TEXT    NOT NULL,
+                delivery_id     TEXT    NULL,
+                coalescing_key  TEXT    NOT NULL,
+                concurrency_key TEXT    NOT NULL,
+                state           TEXT    NOT NULL,
+                attempts        INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at INTEGER NOT NULL,
+                lease_owner     TEXT    NULL,
+                lease_until     INTEGER NULL,
+                last_error      TEXT    NULL,
+                created_at      INTEGER NOT NULL,
+                updated_at      INTEGER NOT NULL
+            );
+            CREATE UNIQUE INDEX ux_work_items_pending_key ON work_items (coalescing_key) WHERE state = 'pending';
+            CREATE INDEX ix_work_items_state ON work_items (state, next_attempt_at);
+            CREATE INDEX ix_work_items_running ON work_items (concurrency_key) WHERE state = 'running';
+
+            CREATE TABLE audit_log (
+                id              INTEGER PRIMARY KEY AUTOINCREMENT,
+                at              INTEGER NOT NULL,
+                installation_id INTEGER NOT NULL,
+                repository      TEXT    NULL,
+                action          TEXT    NOT NULL,
+                reason          TEXT    NOT NULL,
+                target          TEXT    NULL,
+                delivery_id     TEXT    NULL
+            );
+            CREATE INDEX ix_audit_log_installation ON audit_log (installation_id, at);
+            """),
+    ]);
+}

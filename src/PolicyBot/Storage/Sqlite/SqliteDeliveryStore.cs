@@ -1,0 +1,161 @@
+using Microsoft.Data.Sqlite;
+using PolicyBot.Processing;
+
+namespace PolicyBot.Storage.Sqlite;
+
+internal sealed class SqliteDeliveryStore(SqliteDatabase database, TimeProvider timeProvider) : IDeliveryStore
+{
+    private const string SummaryColumns =
+        "delivery_id, event, action, installation_id, repository, pull_request, received_at, state, attempts, work_items, processed_at, error";
+
+    public async Task<bool> AddAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+
+        // The delivery id is the key: GitHub's redeliveries of one delivery are stored (and processed) once.
+        command.CommandText = """
+            INSERT INTO deliveries (delivery_id, event, action, installation_id, repository, pull_request, payload, received_at, state)
+            VALUES (@id, @event, @action, @installation, @repository, @pull, @payload, @received, 'pending')
+            ON CONFLICT (delivery_id) DO NOTHING;
+            """;
+        command.Add("@id", delivery.DeliveryId);
+        command.Add("@event", delivery.Event);
+        command.Add("@action", delivery.Action);
+        command.Add("@installation", delivery.InstallationId);
+        command.Add("@repository", delivery.RepositoryFullName);
+        command.Add("@pull", delivery.PullRequestNumber);
+        command.Add("@payload", delivery.Payload);
+        command.Add("@received", delivery.ReceivedAt.ToUnixMilliseconds());
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    public async Task<IReadOnlyList<WebhookDelivery>> GetPendingAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT delivery_id, event, action, installation_id, repository, pull_request, payload, received_at
+            FROM deliveries WHERE state = 'pending' ORDER BY received_at, delivery_id LIMIT @limit;
+            """;
+        command.Add("@limit", limit);
+
+        var deliveries = new List<WebhookDelivery>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            deliveries.Add(new WebhookDelivery(
+                reader.GetString(0),
+                reader.GetString(1),
+                reader.GetNullableString(2),
+                reader.GetNullableInt64(3),
+                reader.GetNullableString(4),
+                reader.GetNullableInt32(5),
+                reader.GetString(6),
+                SqliteValues.FromUnixMilliseconds(reader.GetInt64(7))));
+        }
+
+        return deliveries;
+    }
+
+    public async Task<bool> CompleteAsync(string deliveryId, IReadOnlyList<WorkItem> workItems, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workItems);
+        var now = timeProvider.GetUtcNow();
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+        await using (var mark = connection.CreateCommand())
+        {
+            mark.Transaction = transaction;
+            mark.CommandText = "UPDATE deliveries SET state = 'processed', attempts = attempts + 1, work_items = @count, processed_at = @now, error = NULL WHERE delivery_id = @id AND state = 'pending';";
+            mark.Add("@id", deliveryId);
+            mark.Add("@count", workItems.Count);
+            mark.Add("@now", now.ToUnixMilliseconds());
+            if (await mark.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+            {
+                // Processed already (by another worker or replica): enqueue nothing twice.
+                return false;
+            }
+        }
+
+        foreach (var item in workItems)
+        {
+            await SqliteWorkQueueStore.InsertAsync(connection, transaction, item, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    public async Task FailAsync(string deliveryId, string error, int maxAttempts, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            UPDATE deliveries
+            SET attempts = attempts + 1, error = @error,
+                state = CASE WHEN attempts + 1 >= @max THEN 'failed' ELSE state END,
+                processed_at = CASE WHEN attempts + 1 >= @max THEN @now ELSE processed_at END
+            WHERE delivery_id = @id AND state = 'pending';
+            """;
+        command.Add("@id", deliveryId);
+        command.Add("@error", error);
+        command.Add("@max", maxAttempts);
+        command.Add("@now", timeProvider.GetUtcNow().ToUnixMilliseconds());
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<DeliverySummary?> GetAsync(string deliveryId, CancellationToken cancellationToken)
+    {
+        var found = await QueryAsync(
+            $"SELECT {SummaryColumns} FROM deliveries WHERE delivery_id = @id;",
+            command => command.Add("@id", deliveryId),
+            cancellationToken).ConfigureAwait(false);
+        return found.Count == 0 ? null : found[0];
+    }
+
+    public Task<IReadOnlyList<DeliverySummary>> ListRecentAsync(int limit, CancellationToken cancellationToken) =>
+        QueryAsync(
+            $"SELECT {SummaryColumns} FROM deliveries ORDER BY received_at DESC, delivery_id LIMIT @limit;",
+            command => command.Add("@limit", limit),
+            cancellationToken);
+
+    public async Task<int> CountPendingAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM deliveries WHERE state = 'pending';";
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private async Task<IReadOnlyList<DeliverySummary>> QueryAsync(string sql, Action<SqliteCommand> bind, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        bind(command);
+
+        var summaries = new List<DeliverySummary>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            summaries.Add(new DeliverySummary(
+                reader.GetString(0),
+                reader.GetString(1),
+                reader.GetNullableString(2),
+                reader.GetNullableInt64(3),
+                reader.GetNullableString(4),
+                reader.GetNullableInt32(5),
+                SqliteValues.FromUnixMilliseconds(reader.GetInt64(6)),
+                reader.GetString(7),
+                reader.GetInt32(8),
+                reader.GetInt32(9),
+                reader.GetNullableInt64(10) is { } processed ? SqliteValues.FromUnixMilliseconds(processed) : null,
+                reader.GetNullableString(11)));
+        }
+
+        return summaries;
+    }
+}

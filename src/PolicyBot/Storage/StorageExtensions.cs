@@ -1,0 +1,75 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using PolicyBot.Storage.Sqlite;
+
+namespace PolicyBot.Storage;
+
+public static class StorageExtensions
+{
+    /// <summary>The stores, behind their interfaces, for <c>Storage:Provider</c>; the schema is migrated at start-up.</summary>
+    public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddOptions<StorageOptions>()
+            .Bind(configuration.GetSection(StorageOptions.SectionName))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidation>();
+
+        // SQLite is the only provider so far; postgres is refused by validation with a clear message.
+        services.AddSingleton<SqliteDatabase>();
+        services.AddSingleton<IMigrationRunner, SqliteMigrationRunner>();
+        services.AddSingleton<IDeliveryStore, SqliteDeliveryStore>();
+        services.AddSingleton<IWorkQueueStore, SqliteWorkQueueStore>();
+        services.AddSingleton<IAuditLog, SqliteAuditLog>();
+        services.AddMigrations(HostMigrations.Sqlite);
+
+        services.AddHostedService<StorageInitializer>();
+        return services;
+    }
+
+    /// <summary>Registers a feature's own migrations; they are applied at start-up after the host's.</summary>
+    public static IServiceCollection AddMigrations(this IServiceCollection services, MigrationSet migrations)
+    {
+        services.AddSingleton(migrations);
+        return services;
+    }
+}
+
+/// <summary>
+/// Migrates the schema before anything else starts (<see cref="IHostedLifecycleService.StartingAsync"/>
+/// runs before the web server accepts a delivery), then gives back the claims a stopped process left.
+/// </summary>
+internal sealed partial class StorageInitializer(
+    IMigrationRunner migrations,
+    IWorkQueueStore workQueue,
+    ILogger<StorageInitializer> logger) : IHostedLifecycleService
+{
+    public async Task StartingAsync(CancellationToken cancellationToken)
+    {
+        await migrations.MigrateAsync(cancellationToken).ConfigureAwait(false);
+
+        // One SQLite file has one PolicyBot process: any claim left running belongs to a process that died.
+        var recovered = await workQueue.RecoverAbandonedAsync(cancellationToken).ConfigureAwait(false);
+        if (recovered > 0)
+        {
+            Log.Recovered(logger, recovered);
+        }
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Gave back {Count} work items a stopped process had claimed.")]
+        public static partial void Recovered(ILogger logger, int count);
+    }
+}

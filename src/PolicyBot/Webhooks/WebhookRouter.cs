@@ -1,0 +1,228 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using PolicyBot.Processing;
+using PolicyBot.Storage;
+
+namespace PolicyBot.Webhooks;
+
+/// <summary>What routing needs to know beyond the payload (section <c>Policy</c> and the app id).</summary>
+public sealed class WebhookRoutingOptions
+{
+    public const string SectionName = "Policy";
+
+    /// <summary>The organisation repository whose root <c>policybot.yml</c> is the baseline.</summary>
+    public string OrgConfigRepository { get; set; } = ".github";
+
+    /// <summary>This app's id (from <c>GitHub:AppId</c>): its own check runs are ignored unless re-requested.</summary>
+    public long AppId { get; set; }
+}
+
+/// <summary>
+/// Turns a delivery into the work it calls for, following the product contract's "When it evaluates"
+/// table. Pure: no I/O, so a delivery routes the same way however often it is processed.
+/// </summary>
+public sealed class WebhookRouter(IOptions<WebhookRoutingOptions> options)
+{
+    /// <summary>Files on the default branch whose change alters a repository's evaluation.</summary>
+    private static readonly HashSet<string> RepositoryPolicyFiles = new(StringComparer.Ordinal)
+    {
+        ".github/policybot.yml",
+        "catalog-info.yaml",
+        "CODEOWNERS",
+        ".github/CODEOWNERS",
+        "docs/CODEOWNERS",
+    };
+
+    /// <summary>A push payload lists at most this many commits; a longer push may hide changed files.</summary>
+    private const int PushCommitListLimit = 20;
+
+    public IReadOnlyList<WorkItem> Route(WebhookDelivery delivery)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        using var document = JsonDocument.Parse(delivery.Payload);
+        var payload = document.RootElement;
+
+        // Work needs an installation token; a delivery without an installation cannot lead to any.
+        if (delivery.InstallationId is not { } installationId || installationId <= 0)
+        {
+            return [];
+        }
+
+        var context = new RouteContext(delivery, payload, installationId);
+        return (delivery.Event, delivery.Action) switch
+        {
+            ("installation", "created" or "unsuspend" or "new_permissions_accepted") => context.Installation(WorkItemKinds.EvaluateInstallation),
+            ("installation", "deleted" or "suspend") => context.Installation(WorkItemKinds.InstallationRemoved),
+            ("installation_repositories", "added" or "removed") => context.Installation(WorkItemKinds.EvaluateInstallation),
+
+            ("repository", "created" or "renamed" or "transferred" or "archived" or "unarchived") => context.Repository(),
+            ("repository", "edited") when payload.TryGetProperty("changes", out var changes) && changes.TryGetProperty("default_branch", out _) => context.Repository(),
+
+            ("branch_protection_rule", _) => context.Repository(),
+            ("repository_ruleset", _) => IsOrganizationRuleset(payload) ? context.Installation(WorkItemKinds.EvaluateInstallation) : context.Repository(),
+
+            ("push", _) => RoutePush(context),
+
+            ("pull_request", "opened" or "synchronize" or "reopened" or "ready_for_review") => context.PullRequest(delivery.PullRequestNumber),
+            ("pull_request", "edited") when payload.TryGetProperty("changes", out var changes) && changes.TryGetProperty("base", out _) => context.PullRequest(delivery.PullRequestNumber),
+            ("pull_request_review", "submitted" or "edited" or "dismissed") => context.PullRequest(delivery.PullRequestNumber),
+
+            ("check_run", "rerequested") when IsOwnCheckRun(payload) => context.PullRequests(payload.GetProperty("check_run")),
+            ("check_suite", "requested" or "rerequested") => context.PullRequests(payload.GetProperty("check_suite")),
+
+            ("membership", _) or ("team", _) => context.Installation(WorkItemKinds.RefreshMembership),
+
+            _ => [],
+        };
+    }
+
+    private List<WorkItem> RoutePush(RouteContext context)
+    {
+        var payload = context.Payload;
+        if (payload.TryGetProperty("deleted", out var deleted) && deleted.ValueKind == JsonValueKind.True)
+        {
+            return [];
+        }
+
+        var repository = payload.GetProperty("repository");
+        var defaultBranch = repository.TryGetProperty("default_branch", out var branch) ? branch.GetString() : null;
+        var pushedRef = payload.TryGetProperty("ref", out var r) ? r.GetString() : null;
+        if (defaultBranch is null || !string.Equals(pushedRef, $"refs/heads/{defaultBranch}", StringComparison.Ordinal))
+        {
+            return [];
+        }
+
+        var (files, complete) = ChangedFiles(payload);
+        var items = new List<WorkItem>();
+
+        var name = repository.TryGetProperty("name", out var n) ? n.GetString() : null;
+        if (string.Equals(name, options.Value.OrgConfigRepository, StringComparison.OrdinalIgnoreCase)
+            && (!complete || files.Contains("policybot.yml")))
+        {
+            items.AddRange(context.Installation(WorkItemKinds.EvaluateInstallation, "push: organisation policybot.yml changed"));
+        }
+
+        if (!complete || files.Overlaps(RepositoryPolicyFiles))
+        {
+            items.AddRange(context.Repository("push: policy files changed on the default branch"));
+        }
+
+        return items;
+    }
+
+    /// <summary>Files added, modified or removed by the pushed commits; not complete when the payload truncated the list.</summary>
+    private static (HashSet<string> Files, bool Complete) ChangedFiles(JsonElement payload)
+    {
+        var files = new HashSet<string>(StringComparer.Ordinal);
+        var commitCount = 0;
+        if (payload.TryGetProperty("commits", out var commits) && commits.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var commit in commits.EnumerateArray())
+            {
+                commitCount++;
+                AddFiles(commit, files);
+            }
+        }
+
+        if (payload.TryGetProperty("head_commit", out var head) && head.ValueKind == JsonValueKind.Object)
+        {
+            AddFiles(head, files);
+        }
+
+        return (files, commitCount < PushCommitListLimit);
+
+        static void AddFiles(JsonElement commit, HashSet<string> files)
+        {
+            foreach (var list in (string[])["added", "modified", "removed"])
+            {
+                if (commit.TryGetProperty(list, out var paths) && paths.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (var path in paths.EnumerateArray())
+                    {
+                        if (path.GetString() is { } p)
+                        {
+                            files.Add(p);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private bool IsOwnCheckRun(JsonElement payload)
+    {
+        // GitHub sends a check run's re-request only to the app that created it; the id check guards misrouting.
+        var appId = options.Value.AppId;
+        return appId <= 0
+            || !payload.GetProperty("check_run").TryGetProperty("app", out var app)
+            || app.ValueKind != JsonValueKind.Object
+            || !app.TryGetProperty("id", out var id)
+            || id.GetInt64() == appId;
+    }
+
+    private static bool IsOrganizationRuleset(JsonElement payload) =>
+        !payload.TryGetProperty("repository", out var repository) || repository.ValueKind != JsonValueKind.Object;
+
+    private readonly record struct RouteContext(WebhookDelivery Delivery, JsonElement Payload, long InstallationId)
+    {
+        private string Reason => Delivery.Action is null ? Delivery.Event : $"{Delivery.Event}.{Delivery.Action}";
+
+        public List<WorkItem> Installation(string kind, string? reason = null) =>
+            [new WorkItem(kind, InstallationId, AccountLogin(), null, null, reason ?? Reason, Delivery.DeliveryId)];
+
+        public List<WorkItem> Repository(string? reason = null) =>
+            Split(Delivery.RepositoryFullName) is (var owner, var name)
+                ? [new WorkItem(WorkItemKinds.EvaluateRepository, InstallationId, owner, name, null, reason ?? Reason, Delivery.DeliveryId)]
+                : [];
+
+        public List<WorkItem> PullRequest(int? number) =>
+            number is { } n && Split(Delivery.RepositoryFullName) is (var owner, var name)
+                ? [new WorkItem(WorkItemKinds.EvaluatePullRequest, InstallationId, owner, name, n, Reason, Delivery.DeliveryId)]
+                : [];
+
+        /// <summary>The pull requests a check run or check suite belongs to (empty for forks, which GitHub does not list).</summary>
+        public List<WorkItem> PullRequests(JsonElement check)
+        {
+            var items = new List<WorkItem>();
+            if (check.TryGetProperty("pull_requests", out var pulls) && pulls.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var pull in pulls.EnumerateArray())
+                {
+                    if (pull.TryGetProperty("number", out var number) && number.TryGetInt32(out var n))
+                    {
+                        items.AddRange(PullRequest(n));
+                    }
+                }
+            }
+
+            return items;
+        }
+
+        private string? AccountLogin()
+        {
+            foreach (var path in (string[][])[["installation", "account", "login"], ["organization", "login"], ["repository", "owner", "login"]])
+            {
+                var element = Payload;
+                var found = true;
+                foreach (var segment in path)
+                {
+                    if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(segment, out element))
+                    {
+                        found = false;
+                        break;
+                    }
+                }
+
+                if (found && element.ValueKind == JsonValueKind.String)
+                {
+                    return element.GetString();
+                }
+            }
+
+            return null;
+        }
+
+        private static (string Owner, string Name)? Split(string? fullName) =>
+            fullName?.Split('/') is [var owner, var name] ? (owner, name) : null;
+    }
+}
