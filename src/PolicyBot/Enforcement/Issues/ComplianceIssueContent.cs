@@ -28,12 +28,19 @@ internal static partial class ComplianceIssueContent
         return repositoryWhenCentral is null ? title : $"{title} in {repositoryWhenCentral}";
     }
 
-    public static string Body(string repository, string policy, string subject, IReadOnlyList<Finding> findings, string? dashboardUrl)
+    public static string Body(IssueTarget target, string? dashboardUrl)
     {
+        var findings = target.Findings;
         var body = new StringBuilder();
-        body.AppendLine(Marker(repository, policy, subject));
-        body.AppendLine(CultureInfo.InvariantCulture, $"`{repository}` is below the organisation's review baseline for **{PolicyIds.Title(policy)}**.");
+        body.AppendLine(Marker(target.Repository, target.Policy, target.Subject));
+        body.AppendLine(CultureInfo.InvariantCulture, $"`{target.Repository}` is below the organisation's review baseline for **{PolicyIds.Title(target.Policy)}**.");
         body.AppendLine();
+        if (target.Note is not null)
+        {
+            body.AppendLine(CultureInfo.InvariantCulture, $"> {target.Note}");
+            body.AppendLine();
+        }
+
         body.AppendLine("### What to change");
         body.AppendLine();
         var number = 1;
@@ -97,21 +104,22 @@ internal static partial class ComplianceIssueContent
 
     private static void AppendRemediation(StringBuilder body, string remediation)
     {
-        if (remediation.Contains('\n', StringComparison.Ordinal))
+        // Multi-line remediations are ready-to-paste YAML or settings: kept verbatim, inside the list item.
+        var lines = remediation.TrimEnd().Split('\n');
+        var fenced = lines.Length > 1 && !remediation.Contains("```", StringComparison.Ordinal);
+        if (fenced)
         {
-            // Multi-line remediations are ready-to-paste YAML or settings: keep them verbatim.
-            var fence = remediation.Contains("```", StringComparison.Ordinal) ? "~~~~" : "```";
-            body.AppendLine(CultureInfo.InvariantCulture, $"   {fence}");
-            foreach (var line in remediation.TrimEnd().Split('\n'))
-            {
-                body.AppendLine(CultureInfo.InvariantCulture, $"   {line}");
-            }
-
-            body.AppendLine(CultureInfo.InvariantCulture, $"   {fence}");
+            body.AppendLine("   ```");
         }
-        else
+
+        foreach (var line in lines)
         {
-            body.AppendLine(CultureInfo.InvariantCulture, $"   {remediation}");
+            body.AppendLine(CultureInfo.InvariantCulture, $"   {line}".TrimEnd());
+        }
+
+        if (fenced)
+        {
+            body.AppendLine("   ```");
         }
 
         body.AppendLine();

@@ -17,7 +17,8 @@ public enum IssueIntent
 }
 
 /// <summary>One compliance issue's subject: repository, policy and, for per-account issues, the account.</summary>
-public sealed record IssueTarget(string Repository, string Policy, string Subject, IReadOnlyList<Finding> Findings, IssueIntent Intent, string? WithdrawReason = null);
+/// <param name="Note">A line shown above the findings, such as a link to the registration pull request.</param>
+public sealed record IssueTarget(string Repository, string Policy, string Subject, IReadOnlyList<Finding> Findings, IssueIntent Intent, string? WithdrawReason = null, string? Note = null);
 
 /// <summary>What happened to an issue, for the audit log and tests.</summary>
 public enum IssueOutcome
@@ -58,8 +59,14 @@ public sealed partial class ComplianceIssueManager(
             return new IssueResult(target.Intent == IssueIntent.Open ? IssueOutcome.NotFiled : IssueOutcome.None);
         }
 
-        var tracked = await store.FindAsync(target.Repository, target.Policy, target.Subject, cancellationToken).ConfigureAwait(false)
-            ?? await FindOnGitHubAsync(client, issueOwner, issueRepo, target, config.Label).ConfigureAwait(false);
+        // Only an issue about to be opened is worth a search of GitHub when our records have none:
+        // closing needs an issue we know of, and searching on every compliant evaluation would spend the rate limit.
+        var tracked = await store.FindAsync(target.Repository, target.Policy, target.Subject, cancellationToken).ConfigureAwait(false);
+        if (tracked is null && target.Intent == IssueIntent.Open)
+        {
+            tracked = await FindOnGitHubAsync(client, issueOwner, issueRepo, target, config.Label).ConfigureAwait(false);
+        }
+
         var now = timeProvider.GetUtcNow();
         var keys = target.Findings.Select(f => f.Key).ToList();
 
@@ -69,7 +76,7 @@ public sealed partial class ComplianceIssueManager(
             {
                 var issue = new NewIssue(ComplianceIssueContent.Title(target.Policy, target.Subject, central))
                 {
-                    Body = ComplianceIssueContent.Body(target.Repository, target.Policy, target.Subject, target.Findings, dashboardUrl),
+                    Body = ComplianceIssueContent.Body(target, dashboardUrl),
                 };
                 issue.Labels.Add(config.Label);
                 var created = await client.Issue.Create(issueOwner, issueRepo, issue).ConfigureAwait(false);
@@ -82,7 +89,7 @@ public sealed partial class ComplianceIssueManager(
                 await client.Issue.Update(issueOwner, issueRepo, tracked.Number, new IssueUpdate
                 {
                     State = ItemState.Open,
-                    Body = ComplianceIssueContent.Body(target.Repository, target.Policy, target.Subject, target.Findings, dashboardUrl),
+                    Body = ComplianceIssueContent.Body(target, dashboardUrl),
                 }).ConfigureAwait(false);
                 await client.Issue.Comment.Create(issueOwner, issueRepo, tracked.Number, ComplianceIssueContent.RegressionComment(target.Findings)).ConfigureAwait(false);
                 await SaveAsync(target, issueOwner, issueRepo, tracked.Number, open: true, keys, now, cancellationToken).ConfigureAwait(false);
@@ -92,7 +99,7 @@ public sealed partial class ComplianceIssueManager(
             case IssueIntent.Open when !tracked.FindingKeys.SequenceEqual(keys):
                 await client.Issue.Update(issueOwner, issueRepo, tracked.Number, new IssueUpdate
                 {
-                    Body = ComplianceIssueContent.Body(target.Repository, target.Policy, target.Subject, target.Findings, dashboardUrl),
+                    Body = ComplianceIssueContent.Body(target, dashboardUrl),
                 }).ConfigureAwait(false);
                 await client.Issue.Comment.Create(issueOwner, issueRepo, tracked.Number, ComplianceIssueContent.ChangedComment(tracked.FindingKeys, target.Findings)).ConfigureAwait(false);
                 await SaveAsync(target, issueOwner, issueRepo, tracked.Number, open: true, keys, now, cancellationToken).ConfigureAwait(false);

@@ -47,7 +47,7 @@ internal static class RepositoryStateReader
         else
         {
             var branches = await client.Connection.GetAllAsync($"repos/{repository.Owner}/{repository.Name}/branches", cancellationToken).ConfigureAwait(false);
-            names = Policies.Evaluation.BranchSelector.Select(config.Branches, repository.DefaultBranch, branches.Select(b => b.String("name") ?? ""));
+            names = Policies.BranchProtection.BranchSelector.Select(config.Branches, repository.DefaultBranch, branches.Select(b => b.String("name") ?? ""));
         }
 
         var states = new List<BranchProtectionState>(names.Count);

@@ -1,0 +1,43 @@
+using PolicyBot.Policies;
+using PolicyBot.Policies.Catalog;
+
+namespace PolicyBot.Enforcement;
+
+/// <summary>The latest evaluation of a repository, kept for the dashboard, the API, audit and pull request check runs.</summary>
+public sealed record StoredRepositoryEvaluation(
+    long InstallationId,
+    string Repository,
+    bool Evaluated,
+    string? SkipReason,
+    IReadOnlyList<PolicyResult> Results,
+    InventoryEntry? Inventory,
+    DateTimeOffset EvaluatedAt)
+{
+    public bool Compliant => Results.Where(r => r.Action != PolicyAction.Off).All(r => r.Compliant);
+
+    public IReadOnlyList<string> BlockingPolicies => Results.Where(r => r.Blocking).Select(r => r.Policy).ToList();
+}
+
+/// <summary>The latest evaluation of a pull request's review rules.</summary>
+public sealed record StoredPullRequestEvaluation(
+    long InstallationId,
+    string Repository,
+    int Number,
+    string HeadSha,
+    string Conclusion,
+    IReadOnlyList<string> UnmetRules,
+    DateTimeOffset EvaluatedAt);
+
+public interface IEvaluationStore
+{
+    Task SaveAsync(StoredRepositoryEvaluation evaluation, CancellationToken cancellationToken);
+
+    Task<StoredRepositoryEvaluation?> GetAsync(string repository, CancellationToken cancellationToken);
+
+    /// <summary>Every stored repository evaluation, of one installation or of all when null.</summary>
+    Task<IReadOnlyList<StoredRepositoryEvaluation>> ListAsync(long? installationId, CancellationToken cancellationToken);
+
+    Task SavePullRequestAsync(StoredPullRequestEvaluation evaluation, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<StoredPullRequestEvaluation>> ListPullRequestsAsync(long? installationId, CancellationToken cancellationToken);
+}

@@ -1,0 +1,65 @@
+using Octokit;
+using PolicyBot.Policies.Catalog;
+using PolicyBot.Policies.Registration;
+using PolicyBot.Policies.Snapshots;
+
+namespace PolicyBot.Enforcement;
+
+/// <summary>
+/// Opens (once) the pull request that adds a prefilled `catalog-info.yaml` to an unregistered
+/// repository. The branch name is fixed, so a second evaluation finds the open pull request
+/// instead of opening another.
+/// </summary>
+internal static class RegistrationPullRequests
+{
+    public const string BranchName = "policybot/register";
+
+    /// <summary>The registration finding that a pull request can fix: no catalog-info.yaml at all.</summary>
+    public const string MissingFindingCode = "missing";
+    public const string Title = "Register this repository: add catalog-info.yaml";
+
+    public static async Task<PullRequest> EnsureOpenAsync(IGitHubClient client, RepositorySnapshot repository, OrganizationDirectory directory)
+    {
+        var open = await client.PullRequest.GetAllForRepository(repository.Owner, repository.Name, new PullRequestRequest { State = ItemStateFilter.Open }).ConfigureAwait(false);
+        if (open.FirstOrDefault(p => p.Head?.Ref == BranchName) is { } existing)
+        {
+            return existing;
+        }
+
+        var content = CatalogInfoTemplate.Generate(repository, directory);
+        var baseBranch = await client.Repository.Branch.Get(repository.Owner, repository.Name, repository.DefaultBranch).ConfigureAwait(false);
+        try
+        {
+            await client.Git.Reference.Create(repository.Owner, repository.Name, new NewReference($"refs/heads/{BranchName}", baseBranch.Commit.Sha)).ConfigureAwait(false);
+        }
+        catch (ApiValidationException)
+        {
+            // The branch is left from an earlier attempt (a closed pull request, or a crash before opening it): reuse it.
+        }
+
+        try
+        {
+            await client.Repository.Content.CreateFile(repository.Owner, repository.Name, CatalogConventions.FileName,
+                new CreateFileRequest("Add catalog-info.yaml (prefilled by PolicyBot)", content, BranchName)).ConfigureAwait(false);
+        }
+        catch (ApiValidationException)
+        {
+            // The file is already on the branch from an earlier attempt.
+        }
+
+        return await client.PullRequest.Create(repository.Owner, repository.Name, new NewPullRequest(Title, BranchName, repository.DefaultBranch)
+        {
+            Body = $"""
+                This repository has no `catalog-info.yaml`, so nobody is on record as its owner.
+
+                This pull request adds one, prefilled with what PolicyBot could infer. Check the owner,
+                lifecycle and description, add the external accounts the service depends on (billing,
+                API keys, hosting) as `Resource` entries, then merge.
+
+                ```yaml
+                {content.TrimEnd()}
+                ```
+                """,
+        }).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,110 @@
+using Microsoft.Extensions.Options;
+using Octokit;
+using PolicyBot.Enforcement.State;
+using PolicyBot.GitHub;
+using PolicyBot.Policies;
+using PolicyBot.Policies.Catalog;
+using PolicyBot.Policies.Configuration;
+using PolicyBot.Policies.Evaluation;
+using PolicyBot.Policies.ExternalAccounts;
+using PolicyBot.Policies.Registration;
+using PolicyBot.Policies.Snapshots;
+using PolicyBot.Webhooks;
+
+namespace PolicyBot.Enforcement;
+
+/// <summary>A repository's state and what the policies concluded about it; acting on it is the <see cref="RepositoryEnforcer"/>'s job.</summary>
+public sealed record RepositoryAssessment(
+    RepositorySnapshot Snapshot,
+    RepositoryEvaluation Evaluation,
+    OrganizationPolicy OrganizationPolicy,
+    OrganizationDirectory Directory)
+{
+    public InventoryEntry Inventory => InventoryEntry.From(
+        Snapshot.FullName,
+        Snapshot.CatalogInfo is { } file ? CatalogInfoParser.Parse(file.Content) : null);
+}
+
+/// <summary>
+/// Fetches a repository's state from GitHub and evaluates it: the I/O half of evaluation, around
+/// the pure <see cref="RepositoryEvaluator"/>. Acts on nothing, so `audit` uses it as it is.
+/// </summary>
+public sealed class RepositoryAssessor(
+    OrganizationDirectoryCache directories,
+    IOptions<GitHubOptions> github,
+    IOptions<WebhookRoutingOptions> routing,
+    TimeProvider timeProvider)
+{
+    private static readonly RepositoryEvaluator Evaluator = RepositoryEvaluator.Create(new RegistrationPolicy(), new ExternalAccountsPolicy());
+
+    public string ConfigRepository => routing.Value.OrgConfigRepository;
+
+    public long AppId => github.Value.AppId;
+
+    public Task<OrganizationPolicy> ReadOrganizationPolicyAsync(IGitHubClient client, string org) =>
+        OrganizationPolicyReader.ReadAsync(client, org, ConfigRepository);
+
+    public async Task<RepositoryAssessment> AssessAsync(IGitHubClient client, string owner, string name, string? createdBy, CancellationToken cancellationToken)
+    {
+        var repository = await client.Repository.Get(owner, name).ConfigureAwait(false);
+        var organizationPolicy = await ReadOrganizationPolicyAsync(client, owner).ConfigureAwait(false);
+        return await AssessAsync(client, repository, organizationPolicy, createdBy, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<RepositoryAssessment> AssessAsync(IGitHubClient client, Repository repository, OrganizationPolicy organizationPolicy, string? createdBy, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentNullException.ThrowIfNull(organizationPolicy);
+        var snapshot = RepositoryStateReader.FromRepository(repository, createdBy);
+        var organization = organizationPolicy.Config;
+        var directory = await directories.GetAsync(client, snapshot.Owner, cancellationToken).ConfigureAwait(false);
+        var today = DateOnly.FromDateTime(timeProvider.GetUtcNow().UtcDateTime);
+
+        // Out of scope: nothing more to fetch.
+        if (!ScopeEvaluator.Evaluate(organization.Scope, snapshot).Evaluated)
+        {
+            return new RepositoryAssessment(snapshot, Evaluator.Evaluate(organization, snapshot, AppId, today, directory), organizationPolicy, directory);
+        }
+
+        snapshot = await RepositoryStateReader.ReadFilesAsync(client, snapshot, cancellationToken).ConfigureAwait(false);
+        var effective = RepositoryConfigMerger.Merge(organization, snapshot.PolicyFile).Config;
+        if (effective.BranchProtection.Action != PolicyAction.Off)
+        {
+            snapshot = await RepositoryStateReader.ReadBranchesAsync(client, snapshot, effective.BranchProtection, cancellationToken).ConfigureAwait(false);
+        }
+
+        var evaluation = Evaluator.Evaluate(organization, snapshot, AppId, today, directory);
+        if (string.Equals(snapshot.Name, ConfigRepository, StringComparison.OrdinalIgnoreCase) && organizationPolicy.Problems.Count > 0)
+        {
+            evaluation = WithOrganizationConfigFindings(evaluation, organizationPolicy.ProblemFindings(snapshot.FullName));
+        }
+
+        return new RepositoryAssessment(snapshot, evaluation, organizationPolicy, directory);
+    }
+
+    /// <summary>Re-evaluates after a change PolicyBot made itself (a fix), with fresh branch protection.</summary>
+    public async Task<RepositoryAssessment> RefreshBranchesAsync(IGitHubClient client, RepositoryAssessment assessment, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(assessment);
+        var snapshot = await RepositoryStateReader.ReadBranchesAsync(client, assessment.Snapshot, assessment.Evaluation.Config.BranchProtection, cancellationToken).ConfigureAwait(false);
+        var today = DateOnly.FromDateTime(timeProvider.GetUtcNow().UtcDateTime);
+        var evaluation = Evaluator.Evaluate(assessment.OrganizationPolicy.Config, snapshot, AppId, today, assessment.Directory);
+        if (string.Equals(snapshot.Name, ConfigRepository, StringComparison.OrdinalIgnoreCase) && assessment.OrganizationPolicy.Problems.Count > 0)
+        {
+            evaluation = WithOrganizationConfigFindings(evaluation, assessment.OrganizationPolicy.ProblemFindings(snapshot.FullName));
+        }
+
+        return assessment with { Snapshot = snapshot, Evaluation = evaluation };
+    }
+
+    /// <summary>Problems of the organisation file are `config` findings of the repository that holds it.</summary>
+    private static RepositoryEvaluation WithOrganizationConfigFindings(RepositoryEvaluation evaluation, IReadOnlyList<Finding> findings) =>
+        evaluation with
+        {
+            Results = evaluation.Results
+                .Select(r => r.Policy == PolicyIds.Config && r.Action != PolicyAction.Off && r.ExemptionReason is null
+                    ? r with { Findings = [.. r.Findings, .. findings] }
+                    : r)
+                .ToList(),
+        };
+}
