@@ -114,7 +114,7 @@ internal static partial class ComplianceIssueContent
 
         foreach (var line in lines)
         {
-            body.AppendLine(CultureInfo.InvariantCulture, $"   {line}".TrimEnd());
+            body.AppendLine(("   " + line).TrimEnd());
         }
 
         if (fenced)
