@@ -1,0 +1,33 @@
+using PolicyBot.Enforcement.Checks;
+using PolicyBot.Enforcement.Handlers;
+using PolicyBot.Enforcement.Issues;
+using PolicyBot.Enforcement.State;
+using PolicyBot.Processing;
+using PolicyBot.Storage;
+using PolicyBot.Storage.Sqlite;
+
+namespace PolicyBot.Enforcement;
+
+public static class EnforcementExtensions
+{
+    /// <summary>Evaluation and enforcement: the work item handlers, what they fetch with, and their storage.</summary>
+    public static IServiceCollection AddEnforcement(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<EnforcementOptions>().Bind(configuration.GetSection(EnforcementOptions.SectionName));
+        services.AddSingleton<OrganizationDirectoryCache>();
+        services.AddSingleton<CheckRunPublisher>();
+        services.AddSingleton<IComplianceIssueStore, SqliteComplianceIssueStore>();
+        services.AddSingleton<IEvaluationStore, SqliteEvaluationStore>();
+        services.AddMigrations(EnforcementMigrations.Sqlite);
+        services.AddScoped<RepositoryAssessor>();
+        services.AddScoped<RepositoryEnforcer>();
+        services.AddScoped<PullRequestEnforcer>();
+        services.AddScoped<ComplianceIssueManager>();
+
+        services.AddWorkItemHandler<EvaluateInstallationHandler>();
+        services.AddWorkItemHandler<EvaluateRepositoryHandler>();
+        services.AddWorkItemHandler<EvaluatePullRequestHandler>();
+        services.AddWorkItemHandler<RefreshMembershipHandler>();
+        return services;
+    }
+}

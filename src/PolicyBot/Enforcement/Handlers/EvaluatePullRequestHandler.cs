@@ -1,0 +1,22 @@
+using PolicyBot.GitHub;
+using PolicyBot.Processing;
+
+namespace PolicyBot.Enforcement.Handlers;
+
+/// <summary>`evaluate-pull-request`: the review rules and the `PolicyBot` check run of one pull request.</summary>
+public sealed class EvaluatePullRequestHandler(IGitHubClientFactory clients, PullRequestEnforcer enforcer) : IWorkItemHandler
+{
+    public string Kind => WorkItemKinds.EvaluatePullRequest;
+
+    public async Task HandleAsync(WorkItem item, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        if (item.Owner is not { } owner || item.Repository is not { } name || item.PullRequestNumber is not { } number)
+        {
+            return;
+        }
+
+        var client = await clients.CreateInstallationClientAsync(item.InstallationId, cancellationToken).ConfigureAwait(false);
+        await enforcer.EnforceAsync(client, item.InstallationId, owner, name, number, item.DeliveryId, cancellationToken).ConfigureAwait(false);
+    }
+}

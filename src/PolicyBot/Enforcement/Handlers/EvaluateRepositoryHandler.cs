@@ -1,0 +1,57 @@
+using Octokit;
+using PolicyBot.GitHub;
+using PolicyBot.Processing;
+
+namespace PolicyBot.Enforcement.Handlers;
+
+/// <summary>
+/// `evaluate-repository`: assess and enforce one repository. When the set of blocking policies
+/// changes (or on the first evaluation, or a reconcile), its open pull requests are re-evaluated
+/// too, since their check runs list the repository's findings.
+/// </summary>
+public sealed class EvaluateRepositoryHandler(
+    IGitHubClientFactory clients,
+    RepositoryAssessor assessor,
+    RepositoryEnforcer enforcer,
+    IEvaluationStore evaluations,
+    IWorkQueue queue) : IWorkItemHandler
+{
+    public string Kind => WorkItemKinds.EvaluateRepository;
+
+    public async Task HandleAsync(WorkItem item, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        if (item.Owner is not { } owner || item.Repository is not { } name)
+        {
+            return;
+        }
+
+        var client = await clients.CreateInstallationClientAsync(item.InstallationId, cancellationToken).ConfigureAwait(false);
+        Repository repository;
+        try
+        {
+            repository = await client.Repository.Get(owner, name).ConfigureAwait(false);
+        }
+        catch (NotFoundException)
+        {
+            // Deleted, or removed from the installation, since the delivery: nothing to evaluate.
+            return;
+        }
+
+        var previous = await evaluations.GetAsync(repository.FullName, cancellationToken).ConfigureAwait(false);
+        var organizationPolicy = await assessor.ReadOrganizationPolicyAsync(client, owner).ConfigureAwait(false);
+        var assessment = await assessor.AssessAsync(client, repository, organizationPolicy, createdBy: null, cancellationToken).ConfigureAwait(false);
+        assessment = await enforcer.EnforceAsync(client, item.InstallationId, assessment, item.DeliveryId, cancellationToken).ConfigureAwait(false);
+
+        var blocking = assessment.Evaluation.Results.Where(r => r.Blocking).Select(r => r.Policy).Order(StringComparer.Ordinal);
+        var blockingChanged = previous is null || !previous.BlockingPolicies.Order(StringComparer.Ordinal).SequenceEqual(blocking);
+        if (assessment.Evaluation.Evaluated && (blockingChanged || item.Reason == "reconcile"))
+        {
+            var open = await client.PullRequest.GetAllForRepository(owner, name, new PullRequestRequest { State = ItemStateFilter.Open }).ConfigureAwait(false);
+            foreach (var pull in open)
+            {
+                await queue.EnqueueAsync(item with { Kind = WorkItemKinds.EvaluatePullRequest, PullRequestNumber = pull.Number, Reason = $"repository evaluated ({item.Reason})" }, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+namespace PolicyBot.Storage.Sqlite;
+
+/// <summary>The enforcement feature's tables. Append-only: add a new migration, never edit one that shipped.</summary>
+internal static class EnforcementMigrations
+{
+    public static MigrationSet Sqlite { get; } = new("enforcement", "sqlite",
+    [
+        new(1, "compliance issues, repository and pull request evaluations", """
+            CREATE TABLE compliance_issues (
+                repository       TEXT    NOT NULL,
+                policy           TEXT    NOT NULL,
+                subject          TEXT    NOT NULL,
+                issue_repository TEXT    NOT NULL,
+                number           INTEGER NOT NULL,
+                open             INTEGER NOT NULL,
+                finding_keys     TEXT    NOT NULL,
+                last_activity_at INTEGER NOT NULL,
+                PRIMARY KEY (repository, policy, subject)
+            );
+
+            CREATE TABLE repository_evaluations (
+                repository      TEXT    NOT NULL PRIMARY KEY,
+                installation_id INTEGER NOT NULL,
+                evaluated       INTEGER NOT NULL,
+                skip_reason     TEXT    NULL,
+                results         TEXT    NOT NULL,
+                inventory       TEXT    NULL,
+                evaluated_at    INTEGER NOT NULL
+            );
+            CREATE INDEX ix_repository_evaluations_installation ON repository_evaluations (installation_id);
+
+            CREATE TABLE pull_request_evaluations (
+                repository      TEXT    NOT NULL,
+                number          INTEGER NOT NULL,
+                installation_id INTEGER NOT NULL,
+                head_sha        TEXT    NOT NULL,
+                conclusion      TEXT    NOT NULL,
+                unmet_rules     TEXT    NOT NULL,
+                evaluated_at    INTEGER NOT NULL,
+                PRIMARY KEY (repository, number)
+            );
+            """),
+    ]);
+}

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using PolicyBot.Enforcement.Issues;
+
+namespace PolicyBot.Storage.Sqlite;
+
+internal sealed class SqliteComplianceIssueStore(SqliteDatabase database) : IComplianceIssueStore
+{
+    private const string Columns = "repository, policy, subject, issue_repository, number, open, finding_keys, last_activity_at";
+
+    public async Task<TrackedIssue?> FindAsync(string repository, string policy, string subject, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM compliance_issues WHERE repository = @repository AND policy = @policy AND subject = @subject;";
+        command.Add("@repository", repository);
+        command.Add("@policy", policy);
+        command.Add("@subject", subject);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Read(reader) : null;
+    }
+
+    public async Task<IReadOnlyList<TrackedIssue>> ListForRepositoryAsync(string repository, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM compliance_issues WHERE repository = @repository ORDER BY policy, subject;";
+        command.Add("@repository", repository);
+        var issues = new List<TrackedIssue>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            issues.Add(Read(reader));
+        }
+
+        return issues;
+    }
+
+    public async Task SaveAsync(TrackedIssue issue, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(issue);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            INSERT INTO compliance_issues ({Columns})
+            VALUES (@repository, @policy, @subject, @issue_repository, @number, @open, @keys, @at)
+            ON CONFLICT (repository, policy, subject) DO UPDATE SET
+                issue_repository = excluded.issue_repository, number = excluded.number, open = excluded.open,
+                finding_keys = excluded.finding_keys, last_activity_at = excluded.last_activity_at;
+            """;
+        command.Add("@repository", issue.Repository);
+        command.Add("@policy", issue.Policy);
+        command.Add("@subject", issue.Subject);
+        command.Add("@issue_repository", issue.IssueRepository);
+        command.Add("@number", issue.Number);
+        command.Add("@open", issue.Open ? 1 : 0);
+        command.Add("@keys", JsonSerializer.Serialize(issue.FindingKeys));
+        command.Add("@at", issue.LastActivityAt.ToUnixMilliseconds());
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static TrackedIssue Read(SqliteDataReader reader) => new(
+        reader.GetString(0),
+        reader.GetString(1),
+        reader.GetString(2),
+        reader.GetString(3),
+        reader.GetInt32(4),
+        reader.GetInt64(5) != 0,
+        JsonSerializer.Deserialize<List<string>>(reader.GetString(6)) ?? [],
+        SqliteValues.FromUnixMilliseconds(reader.GetInt64(7)));
+}
