@@ -20,6 +20,12 @@ internal static partial class Endpoints
         MapApp(app, sim);
         MapRateLimit(app, rateLimiter);
         MapRepositories(app, sim);
+        MapProtection(app, sim);
+        MapOrganization(app, sim);
+        MapPulls(app, sim);
+        MapCheckRuns(app, sim);
+        MapIssues(app, sim);
+        Rulesets.Map(app, sim);
         MapControl(app, sim, requests, faults);
     }
 
@@ -327,6 +333,17 @@ internal static partial class Endpoints
         });
 
         app.MapDelete("/_sandbox/faults/{id:guid}", (Guid id) => faults.Remove(id) ? Results.NoContent() : GitHubResults.NotFound());
+
+        app.MapPost("/_sandbox/repos/{owner}/{repo}/check-runs/{id:long}/rerequest", (string owner, string repo, long id, HttpContext context) =>
+        {
+            lock (sim.State.Sync)
+            {
+                var login = context.Request.Query["login"].ToString();
+                return Rerequest(sim, owner, repo, id, login.Length > 0 ? login : sim.State.FindOrg(owner)?.Members.Keys.FirstOrDefault() ?? owner)
+                    ? Results.Accepted()
+                    : GitHubResults.NotFound();
+            }
+        });
 
         app.MapPost("/_sandbox/installations/{org}", (string org) =>
         {
