@@ -244,7 +244,6 @@ internal static partial class Endpoints
             ["base"] = new JsonObject { ["ref"] = p.Base, ["sha"] = r.Branches.GetValueOrDefault(p.Base) ?? p.BaseSha, ["repo"] = new JsonObject { ["id"] = r.Id, ["url"] = $"{sim.Shapes.Api}repos/{r.FullName}", ["name"] = r.Name } },
         });
         var app = sim.Shapes.App(sim.App);
-        app["owner"] ??= sim.Shapes.User(sim.State.EnsureAccount(r.Owner, "Organization"));
         return new JsonObject
         {
             ["id"] = run.Id,

@@ -229,7 +229,7 @@ internal static partial class Endpoints
             {
                 return sim.VisibleOrg(context, org) is { } o && o.Members.ContainsKey(username)
                     ? GitHubResults.NoContent()
-                    : GitHubResults.Error(404, "User does not exist or is not a member of the organization");
+                    : Results.StatusCode(404); // GitHub answers this one with no body
             }
         });
 
