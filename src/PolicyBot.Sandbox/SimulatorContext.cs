@@ -101,7 +101,7 @@ internal sealed class SimulatorContext(
             return;
         }
 
-        if (repo is not null)
+        if (repo is not null && !payload.ContainsKey("repository"))
         {
             payload["repository"] = Shapes.Repository(repo, full: false);
         }

@@ -20,10 +20,13 @@ internal static class Pulls
 
     public static void SendReview(SimulatorContext sim, SimOrg org, SimRepo repo, SimPull pull, SimReview review, SimAccount sender, string action)
     {
+        // Webhooks spell review states in lower case ("approved"), the REST API in upper case ("APPROVED").
+        var shape = PullShapes.Review(sim, repo, pull, review);
+        shape["state"] = review.State.ToLowerInvariant();
         sim.Send("pull_request_review", org, repo, sender, new JsonObject
         {
             ["action"] = action,
-            ["review"] = PullShapes.Review(sim, repo, pull, review),
+            ["review"] = shape,
             ["pull_request"] = PullShapes.Pull(sim, repo, pull, full: false),
         });
     }
