@@ -64,8 +64,10 @@ public sealed class SqliteStoreTests : IAsyncLifetime, IDisposable
         await _deliveries.AddAsync(Delivery("d1"), default);
         Assert.False(await _deliveries.AddAsync(Delivery("d1"), default));
 
-        Assert.True(await _deliveries.CompleteAsync("d1", [PullRequest(7, "d1"), PullRequest(8, "d1")], default));
-        Assert.False(await _deliveries.CompleteAsync("d1", [PullRequest(9, "d1")], default));
+        await _queue.EnqueueAsync(PullRequest(8, "earlier"), default);
+        var added = await _deliveries.CompleteAsync("d1", [PullRequest(7, "d1"), PullRequest(8, "d1")], default);
+        Assert.Equal([PullRequest(7, "d1")], added);
+        Assert.Null(await _deliveries.CompleteAsync("d1", [PullRequest(9, "d1")], default));
 
         var summary = await _deliveries.GetAsync("d1", default);
         Assert.Equal(DeliveryStates.Processed, summary!.State);

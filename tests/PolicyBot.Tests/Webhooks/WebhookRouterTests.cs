@@ -18,10 +18,10 @@ public sealed class WebhookRouterTests
     {
         { "installation", "installation/created.payload.json", ["evaluate-installation 957387 Codertocat"] },
         { "installation", "installation/created.with-requester.payload.json", ["evaluate-installation 957387 Codertocat"] },
-        { "installation", "installation/unsuspend.payload.json", ["evaluate-installation 16598467 octo-org"] },
+        { "installation", "installation/unsuspend.payload.json", ["evaluate-installation 16598467 Codertocat"] },
         { "installation", "installation/new_permissions_accepted.payload.json", ["evaluate-installation 957387 Codertocat"] },
         { "installation", "installation/deleted.payload.json", ["installation-removed 2 octocat"] },
-        { "installation", "installation/suspend.payload.json", ["installation-removed 16598467 octo-org"] },
+        { "installation", "installation/suspend.payload.json", ["installation-removed 16598467 Codertocat"] },
         { "installation_repositories", "installation_repositories/added.payload.json", ["evaluate-installation 957387 Codertocat"] },
         { "repository", "repository/created.with-installation.payload.json", ["evaluate-repository 1 Octocoders/Hello-World"] },
         { "repository", "repository/renamed.payload.json", ["evaluate-repository 1 Octocoders/Hello-World"] },
