@@ -41,6 +41,11 @@ public sealed class GitHubClientTests : IAsyncLifetime, IDisposable
 
         Assert.Equal(_simulator.AppSlug, app.Slug);
         Assert.Equal([502, 200], StatusesOf("GET", "/app"));
+
+        using var client = factory.CreateClient();
+        var metrics = await client.GetStringAsync("/metrics");
+        Assert.Contains("policybot_github_requests_total{method=\"GET\",status=\"502\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("policybot_github_requests_total{method=\"GET\",status=\"200\"} 1", metrics, StringComparison.Ordinal);
     }
 
     [Fact]
