@@ -24,7 +24,7 @@ public sealed class GitHubClientTests : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
-        _simulator = await GitHubSimulator.StartAsync(new SimulatorOptions());
+        _simulator = await GitHubSimulator.StartAsync(new SimulatorOptions { AppPrivateKeyPem = TestKeys.Pkcs1Pem });
         _simulator.LoadDemo();
         await _simulator.InstallAsync("acme");
     }
@@ -46,6 +46,21 @@ public sealed class GitHubClientTests : IAsyncLifetime, IDisposable
         var metrics = await client.GetStringAsync("/metrics");
         Assert.Contains("policybot_github_requests_total{method=\"GET\",status=\"502\"} 1", metrics, StringComparison.Ordinal);
         Assert.Contains("policybot_github_requests_total{method=\"GET\",status=\"200\"} 1", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_app_authenticates_with_a_PKCS8_key_file()
+    {
+        var keyFile = Path.Combine(_directory.Path, "app.pem");
+        await File.WriteAllTextAsync(keyFile, TestKeys.Pkcs8Pem);
+        await using var factory = Host(new() { ["GitHub:PrivateKey"] = "", ["GitHub:PrivateKeyPath"] = keyFile });
+
+        var app = await Clients(factory).CreateAppClient().GitHubApps.GetCurrent();
+        var installation = await Clients(factory).CreateInstallationClientAsync(InstallationId, default);
+        var repository = await installation.Repository.Get("acme", ".github");
+
+        Assert.Equal(_simulator.AppId, app.Id);
+        Assert.Equal("acme/.github", repository.FullName);
     }
 
     [Fact]
