@@ -182,6 +182,18 @@ public sealed class GitHubSimulator : IAsyncDisposable
         }
     }
 
+    /// <summary>A one-time code for POST /app-manifests/{code}/conversions, as GitHub hands out after the manifest flow.</summary>
+    public string CreateManifestCode()
+    {
+        var code = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10));
+        lock (State.Sync)
+        {
+            State.ManifestCodes[code] = AppId;
+        }
+
+        return code;
+    }
+
     public Task WaitForWebhooksAsync(CancellationToken cancellationToken = default) => _webhooks.WaitForIdleAsync(cancellationToken);
 
     public bool Redeliver(Guid deliveryId) => _webhooks.Redeliver(deliveryId);

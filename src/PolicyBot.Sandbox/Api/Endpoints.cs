@@ -18,8 +18,15 @@ internal static partial class Endpoints
     public static void Map(WebApplication app, SimulatorContext sim, RateLimiter rateLimiter, RequestLog requests, FaultInjector faults)
     {
         MapApp(app, sim);
+        MapManifestFlow(app, sim);
         MapRateLimit(app, rateLimiter);
         MapRepositories(app, sim);
+        MapProtection(app, sim);
+        MapOrganization(app, sim);
+        MapPulls(app, sim);
+        MapCheckRuns(app, sim);
+        MapIssues(app, sim);
+        Rulesets.Map(app, sim);
         MapControl(app, sim, requests, faults);
     }
 
@@ -138,6 +145,50 @@ internal static partial class Endpoints
                 return GitHubResults.Json(body, 201);
             }
         }, AuthRequirement.None);
+    }
+
+    /// <summary>
+    /// The web side of GitHub's App Manifest flow: the form a user posts the manifest to. The simulator confirms at once
+    /// and redirects to the manifest's redirect_url with a one-time code for POST /app-manifests/{code}/conversions.
+    /// </summary>
+    private static void MapManifestFlow(WebApplication app, SimulatorContext sim)
+    {
+        async Task<IResult> Handle(HttpContext context)
+        {
+            var manifestText = context.Request.HasFormContentType
+                ? (await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false))["manifest"].ToString()
+                : context.Request.Query["manifest"].ToString();
+            JsonObject? manifest;
+            try
+            {
+                manifest = JsonNode.Parse(manifestText) as JsonObject;
+            }
+            catch (JsonException)
+            {
+                manifest = null;
+            }
+
+            if (manifest?.Str("redirect_url") is not { } redirect || !Uri.TryCreate(redirect, UriKind.Absolute, out var redirectUri))
+            {
+                return Results.Text("The manifest is not valid JSON or has no redirect_url.", "text/plain", statusCode: 422);
+            }
+
+            var code = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10));
+            lock (sim.State.Sync)
+            {
+                sim.State.ManifestCodes[code] = sim.App.AppId;
+            }
+
+            var state = context.Request.Query["state"].ToString();
+            var separator = redirectUri.Query.Length > 0 ? "&" : "?";
+            var target = $"{redirectUri}{separator}code={code}" + (state.Length > 0 ? $"&state={Uri.EscapeDataString(state)}" : "");
+            return Results.Redirect(target);
+        }
+
+        app.On("POST", "/settings/apps/new", Handle, AuthRequirement.None);
+        app.On("GET", "/settings/apps/new", Handle, AuthRequirement.None);
+        app.On("POST", "/organizations/{org}/settings/apps/new", Handle, AuthRequirement.None);
+        app.On("GET", "/organizations/{org}/settings/apps/new", Handle, AuthRequirement.None);
     }
 
     private static void MapRateLimit(WebApplication app, RateLimiter rateLimiter)
@@ -327,6 +378,17 @@ internal static partial class Endpoints
         });
 
         app.MapDelete("/_sandbox/faults/{id:guid}", (Guid id) => faults.Remove(id) ? Results.NoContent() : GitHubResults.NotFound());
+
+        app.MapPost("/_sandbox/repos/{owner}/{repo}/check-runs/{id:long}/rerequest", (string owner, string repo, long id, HttpContext context) =>
+        {
+            lock (sim.State.Sync)
+            {
+                var login = context.Request.Query["login"].ToString();
+                return Rerequest(sim, owner, repo, id, login.Length > 0 ? login : sim.State.FindOrg(owner)?.Members.Keys.FirstOrDefault() ?? owner)
+                    ? Results.Accepted()
+                    : GitHubResults.NotFound();
+            }
+        });
 
         app.MapPost("/_sandbox/installations/{org}", (string org) =>
         {

@@ -67,11 +67,16 @@ internal sealed partial class DeliveryProcessor(
                 continue;
             }
 
-            if (await deliveries.CompleteAsync(delivery.DeliveryId, items, cancellationToken).ConfigureAwait(false))
+            if (await deliveries.CompleteAsync(delivery.DeliveryId, items, cancellationToken).ConfigureAwait(false) is { } added)
             {
                 metrics.DeliveryProcessed(delivery.Event);
-                Log.Routed(logger, items.Count);
-                signal.WorkItemsAdded(items.Count);
+                for (var i = 0; i < items.Count; i++)
+                {
+                    metrics.WorkItemEnqueued(items[i].Kind, added.Contains(items[i]));
+                }
+
+                Log.Routed(logger, items.Count, added.Count);
+                signal.WorkItemsAdded(added.Count);
             }
         }
 
@@ -80,8 +85,8 @@ internal sealed partial class DeliveryProcessor(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Delivery routed to {Count} work items.")]
-        public static partial void Routed(ILogger logger, int count);
+        [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Delivery routed to {Count} work items, {Added} of them new (the others were pending already).")]
+        public static partial void Routed(ILogger logger, int count, int added);
 
         [LoggerMessage(EventId = 301, Level = LogLevel.Error, Message = "Delivery could not be routed.")]
         public static partial void RoutingFailed(ILogger logger, Exception exception);

@@ -47,9 +47,10 @@ public interface IDeliveryStore
 
     /// <summary>
     /// In one transaction: enqueues the work items the delivery leads to and marks it processed.
-    /// False (and nothing enqueued) when it was processed already.
+    /// Returns the items newly added (an equal pending one coalesces them); null, and nothing
+    /// enqueued, when the delivery was processed already.
     /// </summary>
-    Task<bool> CompleteAsync(string deliveryId, IReadOnlyList<WorkItem> workItems, CancellationToken cancellationToken);
+    Task<IReadOnlyList<WorkItem>?> CompleteAsync(string deliveryId, IReadOnlyList<WorkItem> workItems, CancellationToken cancellationToken);
 
     /// <summary>Records a failed routing attempt; after <paramref name="maxAttempts"/> the delivery is parked as failed.</summary>
     Task FailAsync(string deliveryId, string error, int maxAttempts, CancellationToken cancellationToken);

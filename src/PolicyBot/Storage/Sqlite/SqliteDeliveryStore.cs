@@ -59,7 +59,7 @@ internal sealed class SqliteDeliveryStore(SqliteDatabase database, TimeProvider 
         return deliveries;
     }
 
-    public async Task<bool> CompleteAsync(string deliveryId, IReadOnlyList<WorkItem> workItems, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<WorkItem>?> CompleteAsync(string deliveryId, IReadOnlyList<WorkItem> workItems, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(workItems);
         var now = timeProvider.GetUtcNow();
@@ -76,17 +76,21 @@ internal sealed class SqliteDeliveryStore(SqliteDatabase database, TimeProvider 
             if (await mark.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
             {
                 // Processed already (by another worker or replica): enqueue nothing twice.
-                return false;
+                return null;
             }
         }
 
+        var added = new List<WorkItem>();
         foreach (var item in workItems)
         {
-            await SqliteWorkQueueStore.InsertAsync(connection, transaction, item, now, cancellationToken).ConfigureAwait(false);
+            if (await SqliteWorkQueueStore.InsertAsync(connection, transaction, item, now, cancellationToken).ConfigureAwait(false))
+            {
+                added.Add(item);
+            }
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return true;
+        return added;
     }
 
     public async Task FailAsync(string deliveryId, string error, int maxAttempts, CancellationToken cancellationToken)

@@ -1,0 +1,212 @@
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using PolicyBot.Processing;
+using PolicyBot.Storage;
+using PolicyBot.Storage.Sqlite;
+using PolicyBot.Tests.Infrastructure;
+
+namespace PolicyBot.Tests.Storage;
+
+/// <summary>The SQLite stores on a real file, with a fake clock for leases and retries.</summary>
+public sealed class SqliteStoreTests : IAsyncLifetime, IDisposable
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
+
+    private readonly TempDirectory _directory = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
+    private SqliteDatabase _database = null!;
+    private SqliteWorkQueueStore _queue = null!;
+    private SqliteDeliveryStore _deliveries = null!;
+
+    public async Task InitializeAsync()
+    {
+        _database = new SqliteDatabase(Options.Create(new StorageOptions { Path = _directory.DatabasePath }), new Environment(_directory.Path));
+        var runner = new SqliteMigrationRunner(_database, [HostMigrations.Sqlite], NullLogger<SqliteMigrationRunner>.Instance);
+        await runner.MigrateAsync(default);
+
+        // Migrating twice changes nothing.
+        await runner.MigrateAsync(default);
+
+        _queue = new SqliteWorkQueueStore(_database, _time);
+        _deliveries = new SqliteDeliveryStore(_database, _time);
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task Equal_pending_items_are_stored_once()
+    {
+        Assert.True(await _queue.EnqueueAsync(PullRequest(7, "a"), default));
+        Assert.False(await _queue.EnqueueAsync(PullRequest(7, "b"), default));
+        Assert.True(await _queue.EnqueueAsync(PullRequest(8, "c"), default));
+
+        Assert.Equal(2, (await _queue.CountAsync(default)).Pending);
+    }
+
+    [Fact]
+    public async Task A_new_item_is_accepted_while_an_equal_one_runs()
+    {
+        await _queue.EnqueueAsync(PullRequest(7, "a"), default);
+        var claimed = await _queue.ClaimAsync("w1", Lease, default);
+        Assert.NotNull(claimed);
+
+        // The change may have come after the running evaluation read GitHub: it must run again.
+        Assert.True(await _queue.EnqueueAsync(PullRequest(7, "b"), default));
+        Assert.False(await _queue.EnqueueAsync(PullRequest(7, "c"), default));
+    }
+
+    [Fact]
+    public async Task Delivery_completion_enqueues_and_marks_processed_once()
+    {
+        await _deliveries.AddAsync(Delivery("d1"), default);
+        Assert.False(await _deliveries.AddAsync(Delivery("d1"), default));
+
+        await _queue.EnqueueAsync(PullRequest(8, "earlier"), default);
+        var added = await _deliveries.CompleteAsync("d1", [PullRequest(7, "d1"), PullRequest(8, "d1")], default);
+        Assert.Equal([PullRequest(7, "d1")], added);
+        Assert.Null(await _deliveries.CompleteAsync("d1", [PullRequest(9, "d1")], default));
+
+        var summary = await _deliveries.GetAsync("d1", default);
+        Assert.Equal(DeliveryStates.Processed, summary!.State);
+        Assert.Equal(2, (await _queue.CountAsync(default)).Pending);
+        Assert.Empty(await _deliveries.GetPendingAsync(10, default));
+    }
+
+    [Fact]
+    public async Task Two_items_of_one_repository_never_run_at_once()
+    {
+        await _queue.EnqueueAsync(PullRequest(7, "a"), default);
+        await _queue.EnqueueAsync(PullRequest(8, "b"), default);
+        await _queue.EnqueueAsync(new WorkItem(WorkItemKinds.EvaluateRepository, 1, "acme", "billing", null, "x", null), default);
+
+        var first = await _queue.ClaimAsync("w1", Lease, default);
+        var second = await _queue.ClaimAsync("w2", Lease, default);
+        var third = await _queue.ClaimAsync("w3", Lease, default);
+
+        Assert.Equal(7, first!.Item.PullRequestNumber);
+        Assert.Equal("billing", second!.Item.Repository);
+        Assert.Null(third);
+
+        await _queue.CompleteAsync(first.Id, "w1", default);
+        var next = await _queue.ClaimAsync("w3", Lease, default);
+        Assert.Equal(8, next!.Item.PullRequestNumber);
+    }
+
+    [Fact]
+    public async Task A_claim_whose_worker_died_is_taken_over_after_the_lease()
+    {
+        await _queue.EnqueueAsync(PullRequest(7, "a"), default);
+        var claimed = await _queue.ClaimAsync("dead-worker", Lease, default);
+        Assert.NotNull(claimed);
+        Assert.Null(await _queue.ClaimAsync("w2", Lease, default));
+
+        _time.Advance(Lease + TimeSpan.FromSeconds(1));
+        var taken = await _queue.ClaimAsync("w2", Lease, default);
+
+        Assert.Equal(claimed.Id, taken!.Id);
+        Assert.Equal(2, taken.Attempts);
+
+        // The dead worker's late completion no longer counts.
+        await _queue.CompleteAsync(claimed.Id, "dead-worker", default);
+        Assert.Equal(1, (await _queue.CountAsync(default)).Running);
+    }
+
+    [Fact]
+    public async Task A_renewed_lease_keeps_the_claim()
+    {
+        await _queue.EnqueueAsync(PullRequest(7, "a"), default);
+        var claimed = await _queue.ClaimAsync("w1", Lease, default);
+
+        _time.Advance(Lease / 2);
+        Assert.True(await _queue.RenewAsync(claimed!.Id, "w1", Lease, default));
+        _time.Advance(Lease / 2 + TimeSpan.FromSeconds(1));
+
+        Assert.Null(await _queue.ClaimAsync("w2", Lease, default));
+    }
+
+    [Fact]
+    public async Task Failures_retry_when_due_then_become_dead_letters_that_reconcile_requeues()
+    {
+        await _queue.EnqueueAsync(PullRequest(7, "a"), default);
+        var claimed = await _queue.ClaimAsync("w1", Lease, default);
+        await _queue.FailAsync(claimed!.Id, "w1", "boom", _time.GetUtcNow() + TimeSpan.FromMinutes(1), default);
+
+        Assert.Null(await _queue.ClaimAsync("w1", Lease, default));
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var retried = await _queue.ClaimAsync("w1", Lease, default);
+        Assert.Equal(2, retried!.Attempts);
+
+        await _queue.FailAsync(retried.Id, "w1", "boom again", retryAt: null, default);
+        var dead = Assert.Single(await _queue.ListAsync(WorkItemStates.Dead, 10, default));
+        Assert.Equal("boom again", dead.LastError);
+        Assert.Null(await _queue.ClaimAsync("w1", Lease, default));
+
+        Assert.Equal(1, await _queue.RequeueDeadLettersAsync(default));
+        var again = await _queue.ClaimAsync("w1", Lease, default);
+        Assert.Equal(1, again!.Attempts);
+    }
+
+    [Fact]
+    public async Task A_dead_letter_with_an_equal_pending_item_steps_aside()
+    {
+        await _queue.EnqueueAsync(PullRequest(7, "a"), default);
+        var claimed = await _queue.ClaimAsync("w1", Lease, default);
+        await _queue.FailAsync(claimed!.Id, "w1", "boom", retryAt: null, default);
+        await _queue.EnqueueAsync(PullRequest(7, "b"), default);
+
+        Assert.Equal(0, await _queue.RequeueDeadLettersAsync(default));
+
+        var counts = await _queue.CountAsync(default);
+        Assert.Equal(1, counts.Pending);
+        Assert.Equal(0, counts.Dead);
+    }
+
+    [Fact]
+    public async Task Claims_left_by_a_stopped_process_are_given_back_at_start_up()
+    {
+        await _queue.EnqueueAsync(PullRequest(7, "a"), default);
+        await _queue.ClaimAsync("previous-process", Lease, default);
+
+        Assert.Equal(1, await _queue.RecoverAbandonedAsync(default));
+
+        var claimed = await _queue.ClaimAsync("w1", Lease, default);
+        Assert.Equal(1, claimed!.Attempts);
+    }
+
+    [Fact]
+    public async Task Audit_log_keeps_every_action_most_recent_first()
+    {
+        var log = new SqliteAuditLog(_database);
+        await log.RecordAsync(new AuditEntry(_time.GetUtcNow(), 1, "acme/payments", "issue.opened", "branch_protection below baseline", "https://example/1", "d1"), default);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await log.RecordAsync(new AuditEntry(_time.GetUtcNow(), 2, "other/repo", "protection.raised", "fix"), default);
+
+        var all = await log.ListRecentAsync(null, 10, default);
+        var one = await log.ListRecentAsync(1, 10, default);
+
+        Assert.Equal(["protection.raised", "issue.opened"], all.Select(e => e.Action));
+        Assert.Equal("acme/payments", Assert.Single(one).Repository);
+    }
+
+    public void Dispose() => _directory.Dispose();
+
+    private static WorkItem PullRequest(int number, string delivery) =>
+        new(WorkItemKinds.EvaluatePullRequest, 1, "acme", "payments", number, "pull_request.opened", delivery);
+
+    private WebhookDelivery Delivery(string id) =>
+        new(id, "pull_request", "opened", 1, "acme/payments", 7, "{}", _time.GetUtcNow());
+
+    private sealed class Environment(string root) : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = "Testing";
+
+        public string ApplicationName { get; set; } = "tests";
+
+        public string ContentRootPath { get; set; } = root;
+
+        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
+    }
+}
