@@ -10,6 +10,9 @@ public static class CommandDispatcher
     public static IReadOnlyList<ICliCommand> Commands { get; } =
     [
         new ServeCommand(),
+        new SandboxCommand(),
+        new AuditCommand(),
+        new ValidateConfigCommand(),
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)

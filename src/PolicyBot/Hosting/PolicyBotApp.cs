@@ -1,3 +1,4 @@
+using PolicyBot.Enforcement;
 using PolicyBot.GitHub;
 using PolicyBot.Processing;
 using PolicyBot.Storage;
@@ -20,6 +21,7 @@ public static class PolicyBotApp
         builder.Services.AddGitHub(builder.Configuration);
         builder.Services.AddProcessing(builder.Configuration);
         builder.Services.AddWebhooks();
+        builder.Services.AddEnforcement(builder.Configuration);
         builder.Services.AddOperations();
 
         return builder;

@@ -1,0 +1,107 @@
+using Octokit;
+using PolicyBot.Audit;
+using PolicyBot.Hosting;
+
+namespace PolicyBot.Commands;
+
+/// <summary>
+/// <c>policybot audit [--format table|json|csv] [--org ORG] [--sandbox [SCENARIO]]</c>: one pass over an
+/// organisation without acting. Exit 0 all compliant, 1 findings, 2 error.
+/// </summary>
+public sealed class AuditCommand : ICliCommand
+{
+    public const int FindingsExitCode = 1;
+    public const int ErrorExitCode = 2;
+
+    public string Name => "audit";
+
+    public string Summary => "one pass over an organisation without acting (--format table|json|csv, --org ORG, --sandbox [SCENARIO])";
+
+    public async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        if (!TryParse(args, out var options, out var problem))
+        {
+            await error.WriteLineAsync($"policybot audit: {problem}").ConfigureAwait(false);
+            await error.WriteLineAsync("usage: policybot audit [--format table|json|csv] [--org ORG] [--sandbox [SCENARIO]]").ConfigureAwait(false);
+            return ErrorExitCode;
+        }
+
+        SandboxGitHub? sandbox = null;
+        try
+        {
+            var builder = PolicyBotApp.CreateBuilder([]);
+            if (options.Sandbox)
+            {
+                sandbox = await SandboxGitHub.StartAsync(options.Scenario, port: 0, webhookSecret: null, cancellationToken).ConfigureAwait(false);
+                await sandbox.Simulator.InstallAsync(sandbox.Scenario.Org, cancellationToken).ConfigureAwait(false);
+                builder.Configuration.AddInMemoryCollection(sandbox.Settings);
+            }
+
+            // The report is the output: logs would get in the way of JSON and CSV.
+            builder.Logging.ClearProviders();
+            builder.Services.AddSingleton<OrganizationAuditor>();
+            await using var app = PolicyBotApp.Build(builder);
+            if (StartupChecks.Find(app.Services) is { Count: > 0 } problems)
+            {
+                foreach (var line in problems)
+                {
+                    await error.WriteLineAsync($"policybot: {line}").ConfigureAwait(false);
+                }
+
+                return ErrorExitCode;
+            }
+
+            await using var scope = app.Services.CreateAsyncScope();
+            var report = await scope.ServiceProvider.GetRequiredService<OrganizationAuditor>().AuditAsync(options.Org, cancellationToken).ConfigureAwait(false);
+            await output.WriteAsync(AuditFormatter.Format(report, options.Format)).ConfigureAwait(false);
+            return report.Compliant ? 0 : FindingsExitCode;
+        }
+        catch (Exception ex) when (ex is AuditException or ApiException or HttpRequestException or IOException or InvalidOperationException or FormatException)
+        {
+            await error.WriteLineAsync($"policybot audit: {ex.Message}").ConfigureAwait(false);
+            return ErrorExitCode;
+        }
+        finally
+        {
+            if (sandbox is not null)
+            {
+                await sandbox.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private sealed record AuditOptions(string Format, string? Org, bool Sandbox, string? Scenario);
+
+    private static bool TryParse(string[] args, out AuditOptions options, out string problem)
+    {
+        options = new AuditOptions("table", null, false, null);
+        problem = "";
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--format" when i + 1 < args.Length && AuditFormatter.Formats.Contains(args[i + 1]):
+                    options = options with { Format = args[++i] };
+                    break;
+                case "--format":
+                    problem = "--format takes table, json or csv";
+                    return false;
+                case "--org" when i + 1 < args.Length:
+                    options = options with { Org = args[++i] };
+                    break;
+                case "--sandbox":
+                    var scenario = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : null;
+                    options = options with { Sandbox = true, Scenario = scenario };
+                    break;
+                default:
+                    problem = $"unknown argument '{args[i]}'";
+                    return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,61 @@
+using PolicyBot.Policies.Catalog;
+using PolicyBot.Policies.Configuration;
+
+namespace PolicyBot.Commands;
+
+/// <summary>
+/// <c>policybot validate-config FILE [--repository]</c>: checks a <c>policybot.yml</c> (the organisation's,
+/// or with <c>--repository</c> a repository's <c>.github/policybot.yml</c>) or a <c>catalog-info.yaml</c>.
+/// Prints each problem with its line; exit 0 valid, 1 invalid, 2 the file cannot be read.
+/// </summary>
+public sealed class ValidateConfigCommand : ICliCommand
+{
+    public string Name => "validate-config";
+
+    public string Summary => "check a policybot.yml or catalog-info.yaml; prints each error with its line (exit 0 valid, 1 invalid)";
+
+    public async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        var files = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
+        if (files.Count != 1 || args.Any(a => a.StartsWith("--", StringComparison.Ordinal) && a != "--repository"))
+        {
+            await error.WriteLineAsync("usage: policybot validate-config FILE [--repository]").ConfigureAwait(false);
+            return CommandDispatcher.UsageExitCode;
+        }
+
+        var path = files[0];
+        string content;
+        try
+        {
+            content = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            await error.WriteLineAsync($"policybot: cannot read {path}: {ex.Message}").ConfigureAwait(false);
+            return CommandDispatcher.UsageExitCode;
+        }
+
+        var problems = IsCatalog(path, content)
+            ? CatalogInfoValidator.Validate(content, directory: null).Select(p => (p.Line, p.Message, Error: true)).ToList()
+            : PolicyFileValidator.Validate(content, isRepositoryFile: args.Contains("--repository"))
+                .Select(p => (p.Line, Message: p.Path.Length > 0 ? $"{p.Path}: {p.Message}" : p.Message, Error: p.Severity == ConfigProblemSeverity.Error))
+                .ToList();
+
+        foreach (var (line, message, isError) in problems)
+        {
+            var kind = isError ? "error" : "warning";
+            await output.WriteLineAsync(line > 0 ? $"{path}:{line}: {kind}: {message}" : $"{path}: {kind}: {message}").ConfigureAwait(false);
+        }
+
+        var errors = problems.Count(p => p.Error);
+        await output.WriteLineAsync(errors == 0 ? $"{path}: valid" : $"{path}: {errors} error(s)").ConfigureAwait(false);
+        return errors == 0 ? 0 : 1;
+    }
+
+    private static bool IsCatalog(string path, string content) =>
+        Path.GetFileName(path).StartsWith("catalog-info", StringComparison.OrdinalIgnoreCase)
+        || content.Contains("backstage.io/", StringComparison.Ordinal);
+}
