@@ -37,7 +37,7 @@ public sealed class SandboxCommand : ICliCommand
 
         // The simulated organisation is new at every start, so PolicyBot's records start afresh with it.
         var database = Path.GetFullPath(Path.Combine("data", "sandbox.db"), builder.Environment.ContentRootPath);
-        foreach (var file in new[] { database, database + "-wal", database + "-shm" })
+        foreach (var file in new[] { database, database + "-wal", database + "-shm" }.Where(File.Exists))
         {
             File.Delete(file);
         }
