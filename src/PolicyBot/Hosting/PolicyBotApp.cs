@@ -1,3 +1,4 @@
+using PolicyBot.Dashboard;
 using PolicyBot.Enforcement;
 using PolicyBot.GitHub;
 using PolicyBot.Processing;
@@ -22,6 +23,7 @@ public static class PolicyBotApp
         builder.Services.AddProcessing(builder.Configuration);
         builder.Services.AddWebhooks();
         builder.Services.AddEnforcement(builder.Configuration);
+        builder.Services.AddDashboard(builder.Configuration);
         builder.Services.AddOperations();
 
         return builder;
@@ -35,6 +37,7 @@ public static class PolicyBotApp
 
         app.MapWebhooks();
         app.MapOperations();
+        app.MapDashboard();
 
         return app;
     }

@@ -17,5 +17,8 @@ public interface IComplianceIssueStore
 
     Task<IReadOnlyList<TrackedIssue>> ListForRepositoryAsync(string repository, CancellationToken cancellationToken);
 
+    /// <summary>Every open compliance issue, for the dashboard's links.</summary>
+    Task<IReadOnlyList<TrackedIssue>> ListOpenAsync(CancellationToken cancellationToken);
+
     Task SaveAsync(TrackedIssue issue, CancellationToken cancellationToken);
 }

@@ -20,21 +20,11 @@ internal sealed class SqliteComplianceIssueStore(SqliteDatabase database) : ICom
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Read(reader) : null;
     }
 
-    public async Task<IReadOnlyList<TrackedIssue>> ListForRepositoryAsync(string repository, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM compliance_issues WHERE repository = @repository ORDER BY policy, subject;";
-        command.Add("@repository", repository);
-        var issues = new List<TrackedIssue>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            issues.Add(Read(reader));
-        }
+    public Task<IReadOnlyList<TrackedIssue>> ListForRepositoryAsync(string repository, CancellationToken cancellationToken) =>
+        ListAsync("WHERE repository = @repository", "@repository", repository, cancellationToken);
 
-        return issues;
-    }
+    public Task<IReadOnlyList<TrackedIssue>> ListOpenAsync(CancellationToken cancellationToken) =>
+        ListAsync("WHERE open = @open", "@open", 1, cancellationToken);
 
     public async Task SaveAsync(TrackedIssue issue, CancellationToken cancellationToken)
     {
@@ -57,6 +47,22 @@ internal sealed class SqliteComplianceIssueStore(SqliteDatabase database) : ICom
         command.Add("@keys", JsonSerializer.Serialize(issue.FindingKeys));
         command.Add("@at", issue.LastActivityAt.ToUnixMilliseconds());
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<TrackedIssue>> ListAsync(string where, string parameter, object value, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM compliance_issues {where} ORDER BY repository, policy, subject;";
+        command.Add(parameter, value);
+        var issues = new List<TrackedIssue>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            issues.Add(Read(reader));
+        }
+
+        return issues;
     }
 
     private static TrackedIssue Read(SqliteDataReader reader) => new(

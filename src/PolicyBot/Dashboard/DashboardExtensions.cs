@@ -1,0 +1,161 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using PolicyBot.Audit;
+using PolicyBot.GitHub;
+using PolicyBot.Storage;
+
+namespace PolicyBot.Dashboard;
+
+public static class DashboardExtensions
+{
+    private const int RecentLimit = 50;
+
+    public static IServiceCollection AddDashboard(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DashboardOptions>().Bind(configuration.GetSection(DashboardOptions.SectionName));
+        services.AddSingleton<DashboardAccess>();
+        services.AddSingleton<DashboardQueries>();
+        return services;
+    }
+
+    /// <summary>
+    /// <c>GET /</c> and <c>/installations/{id}</c> (HTML), the same data as JSON under <c>/api/</c>, and CSV
+    /// exports. Organisation data only for signed-in operators (or the sandbox).
+    /// </summary>
+    public static WebApplication MapDashboard(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+
+        app.MapGet("/signin", () => Html(DashboardPage.SignIn(null)));
+        app.MapPost("/signin", async (HttpContext context, DashboardAccess access) =>
+        {
+            var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
+            var token = form["token"].ToString();
+            if (!access.Matches(token, access.OperatorToken))
+            {
+                return Results.Content(DashboardPage.SignIn("That token is not the operator token."), "text/html; charset=utf-8", statusCode: StatusCodes.Status401Unauthorized);
+            }
+
+            context.Response.Cookies.Append(DashboardAccess.CookieName, token, new CookieOptions
+            {
+                HttpOnly = true,
+                SameSite = SameSiteMode.Strict,
+                Secure = context.Request.IsHttps,
+                MaxAge = TimeSpan.FromHours(12),
+            });
+            return Results.Redirect("/");
+        }).DisableAntiforgery();
+
+        var pages = app.MapGroup("").AddEndpointFilter(RequireSignIn);
+        pages.MapGet("/", async (DashboardQueries queries, CancellationToken cancellationToken) =>
+        {
+            var installations = await queries.ListInstallationsAsync(cancellationToken).ConfigureAwait(false);
+            return installations.Count == 1
+                ? Results.Redirect($"/installations/{installations[0].InstallationId.ToString(CultureInfo.InvariantCulture)}")
+                : Html(DashboardPage.Installations(installations));
+        });
+        pages.MapGet("/installations/{id:long}", async (long id, int? page, DashboardQueries queries, IDeliveryStore deliveries, IWorkQueueStore workItems,
+            IOptions<DashboardOptions> options, IOptions<GitHubOptions> github, CancellationToken cancellationToken) =>
+        {
+            var pageNumber = Math.Max(1, page ?? 1);
+            var overview = await queries.GetOverviewAsync(id, pageNumber, options.Value.PageSize, cancellationToken).ConfigureAwait(false);
+            if (overview is null)
+            {
+                return Results.NotFound();
+            }
+
+            var recent = await deliveries.ListRecentAsync(RecentLimit, cancellationToken).ConfigureAwait(false);
+            var dead = await workItems.ListAsync(WorkItemStates.Dead, RecentLimit, cancellationToken).ConfigureAwait(false);
+            var webBase = WebBaseUrl(github.Value.EffectiveApiBaseUrl);
+            return Html(DashboardPage.Installation(
+                overview,
+                recent.Where(d => d.InstallationId is null || d.InstallationId == id).ToList(),
+                dead.Where(d => d.Item.InstallationId == id).ToList(),
+                pageNumber,
+                options.Value.PageSize,
+                (repository, number) => $"{webBase}{repository}/issues/{number.ToString(CultureInfo.InvariantCulture)}"));
+        });
+
+        var api = app.MapGroup("/api").AddEndpointFilter(RequireSignIn);
+        api.MapGet("/installations", async (DashboardQueries queries, CancellationToken cancellationToken) =>
+            TypedResults.Ok(await queries.ListInstallationsAsync(cancellationToken).ConfigureAwait(false)));
+        api.MapGet("/installations/{id:long}", async Task<Results<Ok<InstallationOverview>, NotFound>> (long id, int? page, DashboardQueries queries, IOptions<DashboardOptions> options, CancellationToken cancellationToken) =>
+            await queries.GetOverviewAsync(id, Math.Max(1, page ?? 1), options.Value.PageSize, cancellationToken).ConfigureAwait(false) is { } overview
+                ? TypedResults.Ok(overview)
+                : TypedResults.NotFound());
+        api.MapGet("/repositories", async (long? installation, DashboardQueries queries, CancellationToken cancellationToken) =>
+            TypedResults.Ok(await queries.ListEvaluationsAsync(installation, cancellationToken).ConfigureAwait(false)));
+        api.MapGet("/inventory", async (long? installation, DashboardQueries queries, CancellationToken cancellationToken) =>
+            TypedResults.Ok(await queries.ListInventoryAsync(installation, cancellationToken).ConfigureAwait(false)));
+        api.MapGet("/inventory.csv", async (long? installation, DashboardQueries queries, CancellationToken cancellationToken) =>
+        {
+            var csv = new StringBuilder("repository,owner,lifecycle,description,account,renews_on,billing_contact,account_owner\n");
+            foreach (var entry in await queries.ListInventoryAsync(installation, cancellationToken).ConfigureAwait(false))
+            {
+                List<Policies.Catalog.ExternalAccountEntry?> accounts = entry.ExternalAccounts.Count == 0 ? [null] : [.. entry.ExternalAccounts];
+                foreach (var account in accounts)
+                {
+                    csv.AppendJoin(',', new[]
+                    {
+                        entry.Repository, entry.Owner, entry.Lifecycle, entry.Description, account?.Name,
+                        account?.RenewsOn?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), account?.BillingContact, account?.Owner,
+                    }.Select(AuditFormatter.Escape)).Append('\n');
+                }
+            }
+
+            return TypedResults.Text(csv.ToString(), "text/csv; charset=utf-8");
+        });
+        api.MapGet("/findings.csv", async (long? installation, DashboardQueries queries, CancellationToken cancellationToken) =>
+        {
+            var csv = new StringBuilder("repository,policy,code,subject,line,action,blocking,message,remediation\n");
+            foreach (var evaluation in await queries.ListEvaluationsAsync(installation, cancellationToken).ConfigureAwait(false))
+            {
+                foreach (var result in evaluation.Results.Where(r => r.Action != Policies.PolicyAction.Off))
+                {
+                    foreach (var f in result.Findings)
+                    {
+                        csv.AppendJoin(',', new[]
+                        {
+                            evaluation.Repository, f.Policy, f.Code, f.Subject, f.Line?.ToString(CultureInfo.InvariantCulture),
+                            result.Action.ToString().ToLowerInvariant(), result.Blocking ? "true" : "false", f.Message, f.Remediation,
+                        }.Select(AuditFormatter.Escape)).Append('\n');
+                    }
+                }
+            }
+
+            return TypedResults.Text(csv.ToString(), "text/csv; charset=utf-8");
+        });
+        api.MapGet("/deliveries", async (IDeliveryStore deliveries, CancellationToken cancellationToken) =>
+            TypedResults.Ok(await deliveries.ListRecentAsync(RecentLimit, cancellationToken).ConfigureAwait(false)));
+        api.MapGet("/dead-letters", async (IWorkQueueStore workItems, CancellationToken cancellationToken) =>
+            TypedResults.Ok(await workItems.ListAsync(WorkItemStates.Dead, RecentLimit, cancellationToken).ConfigureAwait(false)));
+        api.MapGet("/audit-log", async (long? installation, IAuditLog auditLog, CancellationToken cancellationToken) =>
+            TypedResults.Ok(await auditLog.ListRecentAsync(installation, 200, cancellationToken).ConfigureAwait(false)));
+
+        return app;
+    }
+
+    private static async ValueTask<object?> RequireSignIn(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var access = context.HttpContext.RequestServices.GetRequiredService<DashboardAccess>();
+        if (access.IsSignedIn(context.HttpContext))
+        {
+            return await next(context).ConfigureAwait(false);
+        }
+
+        // Pages send people to sign in; the API answers 401 to tools.
+        return context.HttpContext.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal)
+            ? Results.Problem("Sign in with the operator token: Authorization: Bearer TOKEN.", statusCode: StatusCodes.Status401Unauthorized)
+            : Results.Redirect("/signin");
+    }
+
+    /// <summary>github.com for the public API; the server itself for GitHub Enterprise Server (…/api/v3) and the simulator.</summary>
+    internal static string WebBaseUrl(Uri apiBaseUrl) =>
+        apiBaseUrl.Host.Equals("api.github.com", StringComparison.OrdinalIgnoreCase)
+            ? "https://github.com/"
+            : $"{apiBaseUrl.GetLeftPart(UriPartial.Authority)}/";
+
+    private static ContentHttpResult Html(string html) => TypedResults.Content(html, "text/html; charset=utf-8");
+}

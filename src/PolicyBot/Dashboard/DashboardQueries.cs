@@ -1,0 +1,97 @@
+using PolicyBot.Enforcement;
+using PolicyBot.Enforcement.Issues;
+using PolicyBot.Policies;
+using PolicyBot.Policies.Catalog;
+using PolicyBot.Storage;
+
+namespace PolicyBot.Dashboard;
+
+/// <summary>How many evaluated repositories meet one policy.</summary>
+public sealed record PolicyCompliance(string Policy, string Title, int Compliant, int Evaluated);
+
+/// <summary>A repository below the baseline, with its open issues.</summary>
+public sealed record RepositoryStatus(string Repository, IReadOnlyList<Finding> Findings, IReadOnlyList<string> BlockingPolicies, IReadOnlyList<IssueLink> Issues, DateTimeOffset EvaluatedAt);
+
+public sealed record IssueLink(string Policy, string Subject, string IssueRepository, int Number);
+
+public sealed record UpcomingRenewal(string Repository, string Account, DateOnly RenewsOn, int DaysLeft, string? BillingContact, string? Owner);
+
+/// <summary>Everything the page of one installation shows; the JSON API serves the same records.</summary>
+public sealed record InstallationOverview(
+    long InstallationId,
+    string Organization,
+    int Repositories,
+    IReadOnlyList<PolicyCompliance> Policies,
+    IReadOnlyList<RepositoryStatus> BelowBaseline,
+    int BelowBaselineTotal,
+    IReadOnlyList<InventoryEntry> Inventory,
+    IReadOnlyList<UpcomingRenewal> Renewals,
+    IReadOnlyList<StoredPullRequestEvaluation> PullRequests);
+
+public sealed record InstallationSummary(long InstallationId, string Organization, int Repositories, int BelowBaseline);
+
+/// <summary>Reads the stored evaluations into what the dashboard and API show. One query per table, whatever the organisation's size.</summary>
+public sealed class DashboardQueries(IEvaluationStore evaluations, IComplianceIssueStore issues, TimeProvider timeProvider)
+{
+    public async Task<IReadOnlyList<InstallationSummary>> ListInstallationsAsync(CancellationToken cancellationToken)
+    {
+        var all = await evaluations.ListAsync(null, cancellationToken).ConfigureAwait(false);
+        return all.Where(e => e.Evaluated)
+            .GroupBy(e => e.InstallationId)
+            .Select(g => new InstallationSummary(g.Key, OrganizationOf(g.First().Repository), g.Count(), g.Count(e => !e.Compliant)))
+            .OrderBy(s => s.Organization, StringComparer.OrdinalIgnoreCase)
+            .ToList();
+    }
+
+    public async Task<InstallationOverview?> GetOverviewAsync(long installationId, int page, int pageSize, CancellationToken cancellationToken)
+    {
+        var stored = (await evaluations.ListAsync(installationId, cancellationToken).ConfigureAwait(false)).Where(e => e.Evaluated).ToList();
+        if (stored.Count == 0)
+        {
+            return null;
+        }
+
+        var openIssues = (await issues.ListOpenAsync(cancellationToken).ConfigureAwait(false)).ToLookup(i => i.Repository, StringComparer.OrdinalIgnoreCase);
+        var policies = PolicyIds.RepositoryPolicies
+            .Select(policy => (policy, results: stored.Select(e => e.Results.FirstOrDefault(r => r.Policy == policy)).Where(r => r is { Action: not PolicyAction.Off }).ToList()))
+            .Where(p => p.results.Count > 0)
+            .Select(p => new PolicyCompliance(p.policy, PolicyIds.Title(p.policy), p.results.Count(r => r!.Compliant), p.results.Count))
+            .ToList();
+
+        var below = stored.Where(e => !e.Compliant)
+            .OrderByDescending(e => e.BlockingPolicies.Count)
+            .ThenBy(e => e.Repository, StringComparer.OrdinalIgnoreCase)
+            .ToList();
+        var pageOfBelow = below.Skip(Math.Max(0, page - 1) * pageSize).Take(pageSize)
+            .Select(e => new RepositoryStatus(
+                e.Repository,
+                e.Results.Where(r => r.Action != PolicyAction.Off).SelectMany(r => r.Findings).ToList(),
+                e.BlockingPolicies,
+                openIssues[e.Repository].Select(i => new IssueLink(i.Policy, i.Subject, i.IssueRepository, i.Number)).ToList(),
+                e.EvaluatedAt))
+            .ToList();
+
+        var today = DateOnly.FromDateTime(timeProvider.GetUtcNow().UtcDateTime);
+        var inventory = stored.Select(e => e.Inventory).OfType<InventoryEntry>().OrderBy(i => i.Repository, StringComparer.OrdinalIgnoreCase).ToList();
+        var renewals = inventory
+            .SelectMany(i => i.ExternalAccounts.Where(a => a.RenewsOn is not null).Select(a => new UpcomingRenewal(
+                i.Repository, a.Name, a.RenewsOn!.Value, a.RenewsOn.Value.DayNumber - today.DayNumber, a.BillingContact, a.Owner)))
+            .Where(r => r.DaysLeft <= 90)
+            .OrderBy(r => r.RenewsOn)
+            .ToList();
+        var pulls = await evaluations.ListPullRequestsAsync(installationId, cancellationToken).ConfigureAwait(false);
+
+        return new InstallationOverview(installationId, OrganizationOf(stored[0].Repository), stored.Count, policies, pageOfBelow, below.Count, inventory, renewals, pulls);
+    }
+
+    public async Task<IReadOnlyList<InventoryEntry>> ListInventoryAsync(long? installationId, CancellationToken cancellationToken) =>
+        (await evaluations.ListAsync(installationId, cancellationToken).ConfigureAwait(false))
+            .Select(e => e.Inventory)
+            .OfType<InventoryEntry>()
+            .ToList();
+
+    public async Task<IReadOnlyList<StoredRepositoryEvaluation>> ListEvaluationsAsync(long? installationId, CancellationToken cancellationToken) =>
+        (await evaluations.ListAsync(installationId, cancellationToken).ConfigureAwait(false)).Where(e => e.Evaluated).ToList();
+
+    private static string OrganizationOf(string repository) => repository.Split('/')[0];
+}
