@@ -20,6 +20,9 @@ internal sealed partial class WebhookIntakeGuard(
     /// <summary>GitHub caps payloads at 25 MB.</summary>
     public const int MaxBodyBytes = 25 * 1024 * 1024;
 
+    /// <summary>The nesting System.Text.Json reads by default; storing and routing parse with it too.</summary>
+    private const int MaxDepth = 64;
+
     public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
@@ -129,7 +132,7 @@ internal sealed partial class WebhookIntakeGuard(
     {
         try
         {
-            var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = 256 });
+            var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = MaxDepth });
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 return false;
