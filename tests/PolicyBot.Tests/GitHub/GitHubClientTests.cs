@@ -161,6 +161,21 @@ public sealed class GitHubClientTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_refused_installation_token_is_replaced_on_the_next_request()
+    {
+        await using var factory = Host();
+        var client = await Clients(factory).CreateInstallationClientAsync(InstallationId, default);
+        _ = await client.Repository.Get("acme", ".github");
+        _simulator.Faults.AddStatus("GET", "/repos/acme/.github/branches", 401, count: 1);
+
+        await Assert.ThrowsAsync<AuthorizationException>(() => client.Repository.Branch.GetAll("acme", ".github"));
+        var branches = await client.Repository.Branch.GetAll("acme", ".github");
+
+        Assert.NotEmpty(branches);
+        Assert.Equal(2, _simulator.Requests.Count(r => r.Method == "POST" && r.Path == $"/app/installations/{InstallationId}/access_tokens"));
+    }
+
+    [Fact]
     public async Task Content_creating_requests_of_one_installation_are_paced()
     {
         var interval = TimeSpan.FromMilliseconds(300);
