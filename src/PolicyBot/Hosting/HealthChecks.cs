@@ -31,7 +31,8 @@ internal sealed class GitHubHealthCheck(IGitHubClientFactory clients, TimeProvid
 {
     internal static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
 
-    private (HealthCheckResult Result, DateTimeOffset At)? _last;
+    // Probes run concurrently: the snapshot is swapped whole, never torn.
+    private volatile Snapshot? _last;
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -58,7 +59,9 @@ internal sealed class GitHubHealthCheck(IGitHubClientFactory clients, TimeProvid
             result = HealthCheckResult.Unhealthy($"GitHub is not reachable: {ex.GetType().Name}.");
         }
 
-        _last = (result, now);
+        _last = new Snapshot(result, now);
         return result;
     }
+
+    private sealed record Snapshot(HealthCheckResult Result, DateTimeOffset At);
 }
