@@ -59,9 +59,9 @@ public sealed class ProcessingTests : IDisposable
         {
             // A crash: claimed, never completed nor released.
             var store = first.Services.GetRequiredService<IWorkQueueStore>();
-            await store.EnqueueAsync(new WorkItem(WorkItemKinds.EvaluateRepository, 1, "acme", "crashed", null, "test", null), default);
             var workers = first.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<WorkItemWorkers>().Single();
             await workers.StopAsync(default);
+            await store.EnqueueAsync(new WorkItem(WorkItemKinds.EvaluateRepository, 1, "acme", "crashed", null, "test", null), default);
             Assert.NotNull(await store.ClaimAsync("crashed-process", TimeSpan.FromHours(1), default));
         }
 
