@@ -190,8 +190,8 @@ public sealed class GitHubClientTests : IAsyncLifetime, IDisposable
         Assert.All(puts, p => Assert.Equal(201, p.StatusCode));
         for (var i = 1; i < puts.Count; i++)
         {
-            // The simulator stamps a request when it arrives; allow for clock granularity.
-            Assert.True(puts[i].At - puts[i - 1].At >= interval - TimeSpan.FromMilliseconds(30), $"{puts[i].At - puts[i - 1].At}");
+            // The simulator stamps a request when it arrives; allow for transit jitter. Unpaced, the three arrive within milliseconds.
+            Assert.True(puts[i].At - puts[i - 1].At >= interval - TimeSpan.FromMilliseconds(100), $"{puts[i].At - puts[i - 1].At}");
         }
     }
 

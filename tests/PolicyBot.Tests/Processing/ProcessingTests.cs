@@ -139,7 +139,7 @@ public sealed class ProcessingTests : IDisposable
                 Interlocked.Increment(ref overlapInOneRepository);
             }
 
-            await Task.Delay(50, ct);
+            await Task.Delay(100, ct);
             perRepository.AddOrUpdate(item.Repository!, 0, (_, n) => n - 1);
         });
         await using var factory = Host(probe, new() { ["Processing:Workers"] = "4" });
