@@ -78,6 +78,13 @@ internal sealed class SimulatorContext(
             || (caller.Login is not null && SimulatorState.PermissionOf(org, repo, caller.Login) == "admin");
     }
 
+    public bool IsOrgAdmin(HttpContext context, SimOrg org)
+    {
+        var caller = CallerOf(context);
+        return caller.Kind == TokenKind.Installation
+            || (caller.Login is not null && org.Members.TryGetValue(caller.Login, out var role) && role == "admin");
+    }
+
     public bool CanWrite(HttpContext context, SimOrg org, SimRepo repo)
     {
         var caller = CallerOf(context);
@@ -94,7 +101,7 @@ internal sealed class SimulatorContext(
             return;
         }
 
-        if (repo is not null)
+        if (repo is not null && !payload.ContainsKey("repository"))
         {
             payload["repository"] = Shapes.Repository(repo, full: false);
         }

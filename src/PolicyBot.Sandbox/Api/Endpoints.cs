@@ -18,9 +18,17 @@ internal static partial class Endpoints
     public static void Map(WebApplication app, SimulatorContext sim, RateLimiter rateLimiter, RequestLog requests, FaultInjector faults)
     {
         MapApp(app, sim);
-        MapRateLimit(app, rateLimiter);
+        MapManifestFlow(app, sim);
+        MapRateLimit(app, sim, rateLimiter);
         MapRepositories(app, sim);
+        MapProtection(app, sim);
+        MapOrganization(app, sim);
+        MapPulls(app, sim);
+        MapCheckRuns(app, sim);
+        MapIssues(app, sim);
+        Rulesets.Map(app, sim);
         MapControl(app, sim, requests, faults);
+        app.MapFallback(() => GitHubResults.NotFound()).WithMetadata(new AuthRequirementMetadata(AuthRequirement.None));
     }
 
     internal static RouteHandlerBuilder On(this IEndpointRouteBuilder app, string method, string pattern, Delegate handler, AuthRequirement requirement = AuthRequirement.InstallationOrUser) =>
@@ -140,14 +148,58 @@ internal static partial class Endpoints
         }, AuthRequirement.None);
     }
 
-    private static void MapRateLimit(WebApplication app, RateLimiter rateLimiter)
+    /// <summary>
+    /// The web side of GitHub's App Manifest flow: the form a user posts the manifest to. The simulator confirms at once
+    /// and redirects to the manifest's redirect_url with a one-time code for POST /app-manifests/{code}/conversions.
+    /// </summary>
+    private static void MapManifestFlow(WebApplication app, SimulatorContext sim)
+    {
+        async Task<IResult> Handle(HttpContext context)
+        {
+            var manifestText = context.Request.HasFormContentType
+                ? (await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false))["manifest"].ToString()
+                : context.Request.Query["manifest"].ToString();
+            JsonObject? manifest;
+            try
+            {
+                manifest = JsonNode.Parse(manifestText) as JsonObject;
+            }
+            catch (JsonException)
+            {
+                manifest = null;
+            }
+
+            if (manifest?.Str("redirect_url") is not { } redirect || !Uri.TryCreate(redirect, UriKind.Absolute, out var redirectUri))
+            {
+                return Results.Text("The manifest is not valid JSON or has no redirect_url.", "text/plain", statusCode: 422);
+            }
+
+            var code = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10));
+            lock (sim.State.Sync)
+            {
+                sim.State.ManifestCodes[code] = sim.App.AppId;
+            }
+
+            var state = context.Request.Query["state"].ToString();
+            var separator = redirectUri.Query.Length > 0 ? "&" : "?";
+            var target = $"{redirectUri}{separator}code={code}" + (state.Length > 0 ? $"&state={Uri.EscapeDataString(state)}" : "");
+            return Results.Redirect(target);
+        }
+
+        app.On("POST", "/settings/apps/new", Handle, AuthRequirement.None);
+        app.On("GET", "/settings/apps/new", Handle, AuthRequirement.None);
+        app.On("POST", "/organizations/{org}/settings/apps/new", Handle, AuthRequirement.None);
+        app.On("GET", "/organizations/{org}/settings/apps/new", Handle, AuthRequirement.None);
+    }
+
+    private static void MapRateLimit(WebApplication app, SimulatorContext sim, RateLimiter rateLimiter)
     {
         app.On("GET", "/rate_limit", (HttpContext context) =>
         {
             var caller = SimulatorContext.CallerOf(context);
             var state = caller.IsAuthenticated && caller.RateLimitKey is { } key
                 ? rateLimiter.Peek(key)
-                : new RateLimitState(60, 60, 0, DateTimeOffset.UtcNow.AddHours(1));
+                : new RateLimitState(60, 60, 0, sim.Now.AddHours(1));
             JsonObject Rate(int limit, int remaining, int used, string resource) => new()
             {
                 ["limit"] = limit,
@@ -194,6 +246,33 @@ internal static partial class Endpoints
         };
         sim.Webhooks.Enqueue("installation", payload);
         return installation;
+    }
+
+    /// <summary>Removes the app from an organisation: installation.deleted, and its tokens stop working. Call under the lock.</summary>
+    public static bool Uninstall(SimulatorContext sim, string orgLogin)
+    {
+        var org = sim.State.FindOrg(orgLogin);
+        var installation = sim.State.Installations.Values.FirstOrDefault(i => string.Equals(i.Account, orgLogin, StringComparison.OrdinalIgnoreCase));
+        if (org is null || installation is null)
+        {
+            return false;
+        }
+
+        var admin = org.Members.FirstOrDefault(m => m.Value == "admin").Key ?? org.Login;
+        sim.Webhooks.Enqueue("installation", new JsonObject
+        {
+            ["action"] = "deleted",
+            ["installation"] = sim.Shapes.Installation(installation, sim.App),
+            ["repositories"] = new JsonArray([.. org.Repos.OrderBy(r => r.Id).Select(r => (JsonNode)RepoRef(r))]),
+            ["sender"] = sim.Shapes.User(admin),
+        });
+        sim.State.Installations.Remove(installation.Id);
+        foreach (var token in sim.State.Tokens.Where(t => t.Value.InstallationId == installation.Id).Select(t => t.Key).ToList())
+        {
+            sim.State.Tokens.Remove(token);
+        }
+
+        return true;
     }
 
     internal static JsonObject RepoRef(SimRepo repo) => new()
@@ -327,6 +406,36 @@ internal static partial class Endpoints
         });
 
         app.MapDelete("/_sandbox/faults/{id:guid}", (Guid id) => faults.Remove(id) ? Results.NoContent() : GitHubResults.NotFound());
+
+        app.MapPost("/_sandbox/repos/{owner}/{repo}/check-runs/{id:long}/rerequest", (string owner, string repo, long id, HttpContext context) =>
+        {
+            lock (sim.State.Sync)
+            {
+                var login = context.Request.Query["login"].ToString();
+                return Rerequest(sim, owner, repo, id, login.Length > 0 ? login : sim.State.FindOrg(owner)?.Members.Keys.FirstOrDefault() ?? owner)
+                    ? Results.Accepted()
+                    : GitHubResults.NotFound();
+            }
+        });
+
+        app.MapPost("/_sandbox/repos/{owner}/{repo}/check-suites/{sha}/rerequest", (string owner, string repo, string sha, HttpContext context) =>
+        {
+            lock (sim.State.Sync)
+            {
+                var login = context.Request.Query["login"].ToString();
+                return RerequestSuite(sim, owner, repo, sha, login.Length > 0 ? login : sim.State.FindOrg(owner)?.Members.Keys.FirstOrDefault() ?? owner)
+                    ? Results.Accepted()
+                    : GitHubResults.NotFound();
+            }
+        });
+
+        app.MapDelete("/_sandbox/installations/{org}", (string org) =>
+        {
+            lock (sim.State.Sync)
+            {
+                return Uninstall(sim, org) ? Results.NoContent() : GitHubResults.NotFound();
+            }
+        });
 
         app.MapPost("/_sandbox/installations/{org}", (string org) =>
         {

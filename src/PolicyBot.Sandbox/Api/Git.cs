@@ -109,8 +109,27 @@ internal static class Git
             ["commits"] = commits,
             ["head_commit"] = commits.Count > 0 ? commits[^1]!.DeepClone() : commit is null ? null : CommitPayload(sim, repo, commit, [], [], []),
             ["pusher"] = new JsonObject { ["name"] = pusher.Login, ["email"] = $"{pusher.Id}+{pusher.Login}@users.noreply.github.com" },
+            ["repository"] = PushRepository(sim, repo),
         };
         sim.Send("push", org, repo, pusher, payload);
+        if (commit is not null)
+        {
+            Endpoints.SendCheckSuite(sim, org, repo, commit.Sha, before, pusher, "requested");
+        }
+    }
+
+    /// <summary>The push event's repository: GitHub's older shape, with Unix timestamps and owner name/email.</summary>
+    private static JsonObject PushRepository(SimulatorContext sim, SimRepo repo)
+    {
+        var shape = sim.Shapes.Repository(repo, full: false);
+        shape["created_at"] = repo.CreatedAt.ToUnixTimeSeconds();
+        shape["pushed_at"] = repo.PushedAt.ToUnixTimeSeconds();
+        shape["stargazers"] = 0;
+        shape["master_branch"] = repo.DefaultBranch;
+        var owner = (JsonObject)shape["owner"]!;
+        owner["name"] = repo.Owner;
+        owner["email"] = null;
+        return shape;
     }
 
     private static JsonObject CommitPayload(SimulatorContext sim, SimRepo repo, SimCommit commit, List<string> added, List<string> modified, List<string> removed)

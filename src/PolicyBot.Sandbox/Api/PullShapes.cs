@@ -7,16 +7,45 @@ namespace PolicyBot.Sandbox.Api;
 internal static class PullShapes
 {
     public static string HeadSha(SimRepo repo, SimPull pull) =>
-        pull.Merged && pull.MergeCommitSha is not null && !repo.Branches.ContainsKey(pull.Head)
-            ? pull.MergeCommitSha
-            : repo.Branches.GetValueOrDefault(pull.Head) ?? pull.BaseSha;
+        pull.State != "open" && pull.HeadShaAtClose is not null
+            ? pull.HeadShaAtClose
+            : repo.Branches.GetValueOrDefault(pull.Head) ?? pull.HeadShaAtClose ?? pull.BaseSha;
+
+    /// <summary>
+    /// The merge base: for an open pull request the newest commit of the head's history that the base branch also has;
+    /// once closed, the one recorded when it closed.
+    /// </summary>
+    public static string MergeBase(SimulatorContext sim, SimRepo repo, SimPull pull)
+    {
+        if (pull.State != "open" || !repo.Branches.TryGetValue(pull.Base, out var baseHead) || !repo.Branches.TryGetValue(pull.Head, out var head))
+        {
+            return pull.BaseSha;
+        }
+
+        var baseHistory = new HashSet<string>(StringComparer.Ordinal);
+        for (var sha = baseHead; sha is not null && sim.State.Commits.TryGetValue(sha, out var c); sha = c.ParentSha)
+        {
+            baseHistory.Add(sha);
+        }
+
+        for (var sha = head; sha is not null && sim.State.Commits.TryGetValue(sha, out var c); sha = c.ParentSha)
+        {
+            if (baseHistory.Contains(sha))
+            {
+                return sha;
+            }
+        }
+
+        return pull.BaseSha;
+    }
 
     /// <summary>Commits on the head since the merge base, oldest first.</summary>
     public static List<SimCommit> Commits(SimulatorContext sim, SimRepo repo, SimPull pull)
     {
         var result = new List<SimCommit>();
-        var sha = repo.Branches.GetValueOrDefault(pull.Head);
-        while (sha is not null && sha != pull.BaseSha && sim.State.Commits.TryGetValue(sha, out var commit))
+        var mergeBase = MergeBase(sim, repo, pull);
+        var sha = pull.State == "open" ? repo.Branches.GetValueOrDefault(pull.Head) : pull.HeadShaAtClose ?? repo.Branches.GetValueOrDefault(pull.Head);
+        while (sha is not null && sha != mergeBase && sim.State.Commits.TryGetValue(sha, out var commit))
         {
             result.Add(commit);
             sha = commit.ParentSha;
@@ -29,8 +58,8 @@ internal static class PullShapes
     /// <summary>Files changed between the merge base and the head: (path, status, content or null when removed).</summary>
     public static List<(string Path, string Status, string? Content, string? Before)> ChangedFiles(SimulatorContext sim, SimRepo repo, SimPull pull)
     {
-        var baseFiles = sim.State.Commits.TryGetValue(pull.BaseSha, out var b) ? b.Files : new Dictionary<string, string>();
-        var headSha = repo.Branches.GetValueOrDefault(pull.Head);
+        var baseFiles = sim.State.Commits.TryGetValue(MergeBase(sim, repo, pull), out var b) ? b.Files : new Dictionary<string, string>();
+        var headSha = HeadSha(repo, pull);
         var headFiles = headSha is not null && sim.State.Commits.TryGetValue(headSha, out var h) ? h.Files : baseFiles;
         var changes = new List<(string, string, string?, string?)>();
         foreach (var (path, content) in headFiles.OrderBy(f => f.Key, StringComparer.Ordinal))

@@ -1,4 +1,8 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using PolicyBot.Sandbox.Http;
 using PolicyBot.Sandbox.State;
 
 namespace PolicyBot.Sandbox.Api;
@@ -6,6 +10,8 @@ namespace PolicyBot.Sandbox.Api;
 /// <summary>Repository and organisation rulesets, and the effective rules of a branch.</summary>
 internal static class Rulesets
 {
+    private static readonly string[] Enforcements = ["disabled", "active", "evaluate"];
+
     public static SimRuleset FromJson(SimulatorContext sim, JsonObject body, string sourceType, string source)
     {
         var ruleset = new SimRuleset
@@ -39,6 +45,436 @@ internal static class Rulesets
         if (body["rules"] is JsonArray rules)
         {
             ruleset.Rules = (JsonArray)rules.DeepClone();
+        }
+    }
+
+    /// <summary>Checks a POST/PUT body as GitHub does; null when valid, else the message.</summary>
+    public static string? Validate(JsonObject body, bool creating)
+    {
+        if (creating && string.IsNullOrWhiteSpace(body.Str("name")))
+        {
+            return "Invalid request.\n\n\"name\" wasn't supplied.";
+        }
+
+        if (creating && body.Str("enforcement") is null)
+        {
+            return "Invalid request.\n\n\"enforcement\" wasn't supplied.";
+        }
+
+        if (body.Str("enforcement") is { } enforcement && !Enforcements.Contains(enforcement))
+        {
+            return $"Invalid request.\n\nInvalid property /enforcement: `{enforcement}` is not a possible value. Must be one of the following: disabled, active, evaluate.";
+        }
+
+        if (body.Str("target") is { } target && target is not ("branch" or "tag" or "push"))
+        {
+            return $"Invalid request.\n\nInvalid property /target: `{target}` is not a possible value.";
+        }
+
+        if (body["rules"] is JsonArray rules && rules.Any(r => r is not JsonObject o || o.Str("type") is null))
+        {
+            return "Invalid request.\n\nEach rule needs a \"type\".";
+        }
+
+        if (body["conditions"] is { } c && c is not JsonObject)
+        {
+            return "Invalid request.\n\nInvalid property /conditions.";
+        }
+
+        return null;
+    }
+
+    public static JsonObject Shape(SimulatorContext sim, SimRuleset ruleset, bool full)
+    {
+        var self = ruleset.SourceType == "Organization"
+            ? $"{sim.Shapes.Api}orgs/{ruleset.Source}/rulesets/{ruleset.Id}"
+            : $"{sim.Shapes.Api}repos/{ruleset.Source}/rulesets/{ruleset.Id}";
+        var html = ruleset.SourceType == "Organization"
+            ? $"{sim.Shapes.Html}organizations/{ruleset.Source}/settings/rules/{ruleset.Id}"
+            : $"{sim.Shapes.Html}{ruleset.Source}/rules/{ruleset.Id}";
+        var o = new JsonObject
+        {
+            ["id"] = ruleset.Id,
+            ["name"] = ruleset.Name,
+            ["target"] = ruleset.Target,
+            ["source_type"] = ruleset.SourceType,
+            ["source"] = ruleset.Source,
+            ["enforcement"] = ruleset.Enforcement,
+            ["node_id"] = Shapes.NodeId("RRS", ruleset.Id),
+            ["_links"] = new JsonObject { ["self"] = new JsonObject { ["href"] = self }, ["html"] = new JsonObject { ["href"] = html } },
+            ["created_at"] = Shapes.Date(ruleset.CreatedAt),
+            ["updated_at"] = Shapes.Date(ruleset.UpdatedAt),
+        };
+        if (full)
+        {
+            o["bypass_actors"] = ruleset.BypassActors.DeepClone();
+            o["current_user_can_bypass"] = "never";
+            o["conditions"] = ruleset.Conditions.Count == 0 ? null : ruleset.Conditions.DeepClone();
+            o["rules"] = ruleset.Rules.DeepClone();
+        }
+
+        return o;
+    }
+
+    /// <summary>Rulesets that target a repository: its own and the organisation's whose repository conditions match.</summary>
+    public static IEnumerable<SimRuleset> ForRepository(SimOrg org, SimRepo repo, bool includeParents) =>
+        repo.Rulesets.Concat(includeParents ? org.Rulesets.Where(r => RepositoryMatches(r, repo)) : []);
+
+    /// <summary>The rules in force on a branch: active branch rulesets whose conditions match, each rule tagged with its ruleset.</summary>
+    public static JsonArray EffectiveRules(SimOrg org, SimRepo repo, string branch)
+    {
+        var rules = new JsonArray();
+        foreach (var ruleset in repo.Rulesets.Concat(org.Rulesets))
+        {
+            if (ruleset.Enforcement != "active" || ruleset.Target != "branch")
+            {
+                continue;
+            }
+
+            if (ruleset.SourceType == "Organization" && !RepositoryMatches(ruleset, repo))
+            {
+                continue;
+            }
+
+            if (!RefMatches(ruleset.Conditions["ref_name"] as JsonObject, repo, branch))
+            {
+                continue;
+            }
+
+            foreach (var rule in ruleset.Rules.OfType<JsonObject>())
+            {
+                var copy = (JsonObject)rule.DeepClone();
+                copy["ruleset_source_type"] = ruleset.SourceType;
+                copy["ruleset_source"] = ruleset.Source;
+                copy["ruleset_id"] = ruleset.Id;
+                rules.Add(copy);
+            }
+        }
+
+        return rules;
+    }
+
+    public static bool RepositoryMatches(SimRuleset ruleset, SimRepo repo)
+    {
+        if (ruleset.Conditions["repository_id"] is JsonObject byId)
+        {
+            return byId["repository_ids"] is JsonArray ids && ids.Any(i => i is JsonValue v && v.TryGetValue<long>(out var id) && id == repo.Id);
+        }
+
+        if (ruleset.Conditions["repository_name"] is not JsonObject byName)
+        {
+            return false;
+        }
+
+        var include = Strings(byName["include"]);
+        var exclude = Strings(byName["exclude"]);
+        bool Match(string pattern) => pattern == "~ALL" || Glob(pattern, repo.Name);
+        return include.Any(Match) && !exclude.Any(Match);
+    }
+
+    public static bool RefMatches(JsonObject? refName, SimRepo repo, string branch)
+    {
+        if (refName is null)
+        {
+            return false;
+        }
+
+        var fullRef = "refs/heads/" + branch;
+        bool Match(string pattern) => pattern switch
+        {
+            "~ALL" => true,
+            "~DEFAULT_BRANCH" => branch == repo.DefaultBranch,
+            _ => Glob(pattern.StartsWith("refs/", StringComparison.Ordinal) ? pattern : "refs/heads/" + pattern, fullRef),
+        };
+        return Strings(refName["include"]).Any(Match) && !Strings(refName["exclude"]).Any(Match);
+    }
+
+    private static List<string> Strings(JsonNode? node) =>
+        node is JsonArray array ? [.. array.Select(n => n?.GetValue<string>()).OfType<string>()] : [];
+
+    /// <summary>fnmatch as GitHub applies it to ref and repository names: "*" stops at "/", "**" does not.</summary>
+    public static bool Glob(string pattern, string value)
+    {
+        var regex = "^" + Regex.Escape(pattern)
+            .Replace(@"\*\*", "\u0001", StringComparison.Ordinal)
+            .Replace(@"\*", "[^/]*", StringComparison.Ordinal)
+            .Replace(@"\?", "[^/]", StringComparison.Ordinal)
+            .Replace("\u0001", ".*", StringComparison.Ordinal) + "$";
+        return Regex.IsMatch(value, regex, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+    }
+
+    public static void Map(WebApplication app, SimulatorContext sim)
+    {
+        app.On("GET", "/repos/{owner}/{repo}/rulesets", (HttpContext context, string owner, string repo) =>
+        {
+            lock (sim.State.Sync)
+            {
+                if (sim.VisibleRepo(context, owner, repo) is not var (org, r))
+                {
+                    return GitHubResults.NotFound();
+                }
+
+                var includeParents = context.Request.Query["includes_parents"].ToString() != "false";
+                return GitHubResults.Paged(context, ForRepository(org, r, includeParents).Select(x => (JsonNode)Shape(sim, x, full: false)));
+            }
+        });
+
+        app.On("GET", "/repos/{owner}/{repo}/rulesets/{id:long}", (HttpContext context, string owner, string repo, long id) =>
+        {
+            lock (sim.State.Sync)
+            {
+                if (sim.VisibleRepo(context, owner, repo) is not var (org, r))
+                {
+                    return GitHubResults.NotFound();
+                }
+
+                var includeParents = context.Request.Query["includes_parents"].ToString() != "false";
+                return ForRepository(org, r, includeParents).FirstOrDefault(x => x.Id == id) is { } ruleset
+                    ? GitHubResults.Json(Shape(sim, ruleset, full: true))
+                    : GitHubResults.NotFound();
+            }
+        });
+
+        app.On("POST", "/repos/{owner}/{repo}/rulesets", async (HttpContext context, string owner, string repo) =>
+        {
+            var body = await Endpoints.ReadBodyAsync(context).ConfigureAwait(false);
+            if (body is null)
+            {
+                return Endpoints.BadJson();
+            }
+
+            lock (sim.State.Sync)
+            {
+                if (sim.VisibleRepo(context, owner, repo) is not var (org, r))
+                {
+                    return GitHubResults.NotFound();
+                }
+
+                if (!sim.IsAdmin(context, org, r))
+                {
+                    return GitHubResults.Error(403, "Resource not accessible by integration");
+                }
+
+                if (Validate(body, creating: true) is { } problem)
+                {
+                    return GitHubResults.Error(422, problem);
+                }
+
+                var ruleset = FromJson(sim, body, "Repository", r.FullName);
+                r.Rulesets.Add(ruleset);
+                Send(sim, org, r, context, "created", ruleset, null);
+                return GitHubResults.Json(Shape(sim, ruleset, full: true), 201);
+            }
+        });
+
+        app.On("PUT", "/repos/{owner}/{repo}/rulesets/{id:long}", async (HttpContext context, string owner, string repo, long id) =>
+        {
+            var body = await Endpoints.ReadBodyAsync(context).ConfigureAwait(false);
+            if (body is null)
+            {
+                return Endpoints.BadJson();
+            }
+
+            lock (sim.State.Sync)
+            {
+                if (sim.VisibleRepo(context, owner, repo) is not var (org, r) || r.Rulesets.Find(x => x.Id == id) is not { } ruleset)
+                {
+                    return GitHubResults.NotFound();
+                }
+
+                if (!sim.IsAdmin(context, org, r))
+                {
+                    return GitHubResults.Error(403, "Resource not accessible by integration");
+                }
+
+                if (Validate(body, creating: false) is { } problem)
+                {
+                    return GitHubResults.Error(422, problem);
+                }
+
+                var before = Shape(sim, ruleset, full: true);
+                Apply(ruleset, body);
+                ruleset.UpdatedAt = sim.Now;
+                Send(sim, org, r, context, "edited", ruleset, before);
+                return GitHubResults.Json(Shape(sim, ruleset, full: true));
+            }
+        });
+
+        app.On("DELETE", "/repos/{owner}/{repo}/rulesets/{id:long}", (HttpContext context, string owner, string repo, long id) =>
+        {
+            lock (sim.State.Sync)
+            {
+                if (sim.VisibleRepo(context, owner, repo) is not var (org, r) || r.Rulesets.Find(x => x.Id == id) is not { } ruleset)
+                {
+                    return GitHubResults.NotFound();
+                }
+
+                if (!sim.IsAdmin(context, org, r))
+                {
+                    return GitHubResults.Error(403, "Resource not accessible by integration");
+                }
+
+                r.Rulesets.Remove(ruleset);
+                Send(sim, org, r, context, "deleted", ruleset, null);
+                return GitHubResults.NoContent();
+            }
+        });
+
+        app.On("GET", "/orgs/{org}/rulesets", (HttpContext context, string org) =>
+        {
+            lock (sim.State.Sync)
+            {
+                return sim.VisibleOrg(context, org) is { } o
+                    ? GitHubResults.Paged(context, o.Rulesets.Select(x => (JsonNode)Shape(sim, x, full: false)))
+                    : GitHubResults.NotFound();
+            }
+        });
+
+        app.On("GET", "/orgs/{org}/rulesets/{id:long}", (HttpContext context, string org, long id) =>
+        {
+            lock (sim.State.Sync)
+            {
+                return sim.VisibleOrg(context, org)?.Rulesets.Find(x => x.Id == id) is { } ruleset
+                    ? GitHubResults.Json(Shape(sim, ruleset, full: true))
+                    : GitHubResults.NotFound();
+            }
+        });
+
+        app.On("POST", "/orgs/{org}/rulesets", async (HttpContext context, string org) =>
+        {
+            var body = await Endpoints.ReadBodyAsync(context).ConfigureAwait(false);
+            if (body is null)
+            {
+                return Endpoints.BadJson();
+            }
+
+            lock (sim.State.Sync)
+            {
+                if (sim.VisibleOrg(context, org) is not { } o)
+                {
+                    return GitHubResults.NotFound();
+                }
+
+                if (!sim.IsOrgAdmin(context, o))
+                {
+                    return GitHubResults.Error(403, "Resource not accessible by integration");
+                }
+
+                if (Validate(body, creating: true) is { } problem)
+                {
+                    return GitHubResults.Error(422, problem);
+                }
+
+                var ruleset = FromJson(sim, body, "Organization", o.Login);
+                o.Rulesets.Add(ruleset);
+                Send(sim, o, null, context, "created", ruleset, null);
+                return GitHubResults.Json(Shape(sim, ruleset, full: true), 201);
+            }
+        });
+
+        app.On("PUT", "/orgs/{org}/rulesets/{id:long}", async (HttpContext context, string org, long id) =>
+        {
+            var body = await Endpoints.ReadBodyAsync(context).ConfigureAwait(false);
+            if (body is null)
+            {
+                return Endpoints.BadJson();
+            }
+
+            lock (sim.State.Sync)
+            {
+                if (sim.VisibleOrg(context, org) is not { } o || o.Rulesets.Find(x => x.Id == id) is not { } ruleset)
+                {
+                    return GitHubResults.NotFound();
+                }
+
+                if (!sim.IsOrgAdmin(context, o))
+                {
+                    return GitHubResults.Error(403, "Resource not accessible by integration");
+                }
+
+                if (Validate(body, creating: false) is { } problem)
+                {
+                    return GitHubResults.Error(422, problem);
+                }
+
+                var before = Shape(sim, ruleset, full: true);
+                Apply(ruleset, body);
+                ruleset.UpdatedAt = sim.Now;
+                Send(sim, o, null, context, "edited", ruleset, before);
+                return GitHubResults.Json(Shape(sim, ruleset, full: true));
+            }
+        });
+
+        app.On("DELETE", "/orgs/{org}/rulesets/{id:long}", (HttpContext context, string org, long id) =>
+        {
+            lock (sim.State.Sync)
+            {
+                if (sim.VisibleOrg(context, org) is not { } o || o.Rulesets.Find(x => x.Id == id) is not { } ruleset)
+                {
+                    return GitHubResults.NotFound();
+                }
+
+                if (!sim.IsOrgAdmin(context, o))
+                {
+                    return GitHubResults.Error(403, "Resource not accessible by integration");
+                }
+
+                o.Rulesets.Remove(ruleset);
+                Send(sim, o, null, context, "deleted", ruleset, null);
+                return GitHubResults.NoContent();
+            }
+        });
+
+        app.On("GET", "/repos/{owner}/{repo}/rules/branches/{**branch}", (HttpContext context, string owner, string repo, string branch) =>
+        {
+            lock (sim.State.Sync)
+            {
+                if (sim.VisibleRepo(context, owner, repo) is not var (org, r))
+                {
+                    return GitHubResults.NotFound();
+                }
+
+                return GitHubResults.Paged(context, EffectiveRules(org, r, branch).Select(n => n!));
+            }
+        });
+    }
+
+    private static void Send(SimulatorContext sim, SimOrg org, SimRepo? repo, HttpContext context, string action, SimRuleset ruleset, JsonObject? before)
+    {
+        var payload = new JsonObject { ["action"] = action, ["repository_ruleset"] = Shape(sim, ruleset, full: true) };
+        if (before is not null)
+        {
+            var after = (JsonObject)payload["repository_ruleset"]!;
+            var changes = new JsonObject();
+            foreach (var key in new[] { "name", "enforcement", "target" })
+            {
+                if (!JsonNode.DeepEquals(before[key], after[key]))
+                {
+                    changes[key] = new JsonObject { ["from"] = before[key]?.DeepClone() };
+                }
+            }
+
+            if (!JsonNode.DeepEquals(before["conditions"], after["conditions"]))
+            {
+                changes["conditions"] = new JsonObject { ["from"] = before["conditions"]?.DeepClone() };
+            }
+
+            if (!JsonNode.DeepEquals(before["rules"], after["rules"]))
+            {
+                changes["rules"] = new JsonObject { ["from"] = before["rules"]?.DeepClone() };
+            }
+
+            payload["changes"] = changes;
+        }
+
+        if (repo is not null)
+        {
+            sim.Send("repository_ruleset", org, repo, sim.Actor(context), payload);
+        }
+        else
+        {
+            // An organisation ruleset concerns every repository it targets; GitHub sends one event without a repository.
+            sim.Send("repository_ruleset", org, null, sim.Actor(context), payload);
         }
     }
 }

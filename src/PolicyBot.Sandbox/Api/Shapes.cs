@@ -197,10 +197,16 @@ internal sealed class Shapes(SimulatorState state, Func<string> apiBase)
     public JsonObject Installation(SimInstallation installation, GitHubAppIdentity app)
     {
         var account = state.EnsureAccount(installation.Account, "Organization");
+        // GitHub's published schema reads the account as both a user and an enterprise, so carry the enterprise fields too.
+        var accountShape = User(account);
+        accountShape["name"] = account.Login;
+        accountShape["slug"] = account.Login;
+        accountShape["created_at"] = Date(installation.CreatedAt);
+        accountShape["updated_at"] = Date(installation.CreatedAt);
         return new JsonObject
         {
             ["id"] = installation.Id,
-            ["account"] = User(account),
+            ["account"] = accountShape,
             ["repository_selection"] = installation.RepositorySelection,
             ["access_tokens_url"] = $"{Api}app/installations/{installation.Id}/access_tokens",
             ["repositories_url"] = $"{Api}installation/repositories",
@@ -223,14 +229,14 @@ internal sealed class Shapes(SimulatorState state, Func<string> apiBase)
 
     public JsonObject App(GitHubAppIdentity app)
     {
-        var owner = app.Owner is null ? null : state.EnsureAccount(app.Owner, "Organization");
+        var owner = state.EnsureAccount(app.Owner ?? "policybot-maintainers", "Organization");
         return new JsonObject
         {
             ["id"] = app.AppId,
             ["slug"] = app.Slug,
             ["node_id"] = NodeId("A", app.AppId),
             ["client_id"] = $"Iv1.{app.AppId:x8}",
-            ["owner"] = owner is null ? null : User(owner),
+            ["owner"] = User(owner),
             ["name"] = app.Name,
             ["description"] = "Holds every repository of an organisation to one review baseline.",
             ["external_url"] = $"{Html}apps/{app.Slug}",

@@ -50,7 +50,9 @@ internal sealed class GitHubPipeline(
         }
 
         var notModified = false;
-        var rateKey = caller.IsAuthenticated ? caller.RateLimitKey : null;
+        // GET /rate_limit is free on GitHub, and answers even when the limit is spent.
+        var free = template == "/rate_limit";
+        var rateKey = caller.IsAuthenticated && !free ? caller.RateLimitKey : null;
         if (fault is not null)
         {
             if (fault.RetryAfter is { } retry)

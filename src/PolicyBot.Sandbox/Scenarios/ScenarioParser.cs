@@ -34,13 +34,20 @@ public static partial class ScenarioParser
         ArgumentNullException.ThrowIfNull(yaml);
         var text = ExpandDates(yaml, today);
         var stream = new YamlStream();
+        var parser = new Parser(new StringReader(text));
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(parser);
         }
         catch (YamlException ex)
         {
             throw new ScenarioException(sourceName, ex.Start.Line, ex.Start.Column, ex.Message);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // YamlDotNet reports some malformed documents this way; the parser's position says where it gave up.
+            var at = parser.Current?.Start;
+            throw new ScenarioException(sourceName, at?.Line ?? 1, at?.Column ?? 1, "not valid YAML: " + ex.Message);
         }
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)

@@ -60,7 +60,11 @@ internal static class ScenarioSeeder
             {
                 repo.Protection[r.DefaultBranch] = new SimProtection
                 {
-                    RequiredApprovingReviewCount = p.RequiredApprovingReviewCount,
+                    Id = state.NextId(),
+                    CreatedAt = r.CreatedAt,
+                    UpdatedAt = r.CreatedAt,
+                    RequirePullRequestReviews = p.RequiredApprovingReviewCount is not null,
+                    RequiredApprovingReviewCount = p.RequiredApprovingReviewCount ?? 0,
                     DismissStaleReviews = p.DismissStaleReviews,
                     RequireCodeOwnerReviews = p.RequireCodeOwnerReviews,
                     RequireLastPushApproval = p.RequireLastPushApproval,

@@ -37,7 +37,9 @@ public sealed class SimCommit
 
 public sealed class SimProtection
 {
-    public int? RequiredApprovingReviewCount { get; set; }
+    /// <summary>Whether pull request reviews are required at all (required_pull_request_reviews is not null).</summary>
+    public bool RequirePullRequestReviews { get; set; }
+    public int RequiredApprovingReviewCount { get; set; }
     public bool DismissStaleReviews { get; set; }
     public bool RequireCodeOwnerReviews { get; set; }
     public bool RequireLastPushApproval { get; set; }
@@ -47,6 +49,12 @@ public sealed class SimProtection
     public bool RequiredLinearHistory { get; set; }
     public bool RequiredConversationResolution { get; set; }
     public bool LockBranch { get; set; }
+    public bool RequiredSignatures { get; set; }
+    public bool BlockCreations { get; set; }
+    public bool AllowForkSyncing { get; set; }
+    public required long Id { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; set; }
     public bool StrictStatusChecks { get; set; }
     /// <summary>Required status checks (context, app id or null); null list = no status check requirement.</summary>
     public List<(string Context, long? AppId)>? RequiredStatusChecks { get; set; }
@@ -93,6 +101,8 @@ public sealed class SimPull
     public string? MergeCommitSha { get; set; }
     /// <summary>Base sha at the time the pull request was opened (the merge base).</summary>
     public required string BaseSha { get; set; }
+    /// <summary>The head sha when the pull request was closed or merged.</summary>
+    public string? HeadShaAtClose { get; set; }
     public required DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? ClosedAt { get; set; }
@@ -101,6 +111,8 @@ public sealed class SimPull
     public List<string> RequestedReviewers { get; } = [];
     public List<string> RequestedTeams { get; } = [];
     public List<string> Labels { get; } = [];
+    /// <summary>Conversation comments (the pull request's issue comments).</summary>
+    public List<SimComment> Comments { get; } = [];
 }
 
 public sealed class SimIssue
@@ -181,6 +193,8 @@ public sealed class SimRepo
     public List<SimIssue> Issues { get; } = [];
     public List<SimLabel> Labels { get; } = [];
     public List<SimCheckRun> CheckRuns { get; } = [];
+    /// <summary>The app's check suite per head sha.</summary>
+    public Dictionary<string, long> CheckSuites { get; } = new(StringComparer.Ordinal);
     /// <summary>Next issue/pull request number (they share one sequence as on GitHub).</summary>
     public int NextNumber { get; set; } = 1;
 }
