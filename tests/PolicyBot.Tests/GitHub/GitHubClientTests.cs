@@ -235,6 +235,31 @@ public sealed class GitHubClientTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task No_token_or_key_reaches_the_logs_even_at_trace_level()
+    {
+        var logs = new CapturingLoggerProvider();
+        await using var factory = Host(
+            new() { ["Logging:LogLevel:Default"] = "Trace", ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Trace", ["Logging:LogLevel:Microsoft.Extensions.Http"] = "Trace" },
+            services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs));
+        _simulator.Faults.AddStatus("GET", "/repos/acme/.github", 502, count: 1);
+
+        _ = await Clients(factory).CreateAppClient().GitHubApps.GetCurrent();
+        var client = await Clients(factory).CreateInstallationClientAsync(InstallationId, default);
+        _ = await client.Repository.Get("acme", ".github");
+        await client.Repository.Content.CreateFile("acme", ".github", "docs/logged.md", new CreateFileRequest("add", "text"));
+
+        var token = await factory.Services.GetRequiredService<InstallationTokenCache>().GetTokenAsync(InstallationId, default);
+        var jwt = factory.Services.GetRequiredService<GitHubAppJwt>().GetToken();
+        Assert.Contains(logs.Lines, l => l.Contains("retry 1", StringComparison.Ordinal));
+        Assert.Contains(logs.Lines, l => l.Contains("System.Net.Http.HttpClient.github", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, l => l.Contains(token, StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, l => l.Contains(jwt, StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, l => l.Contains(jwt.Split('.')[2], StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, l => l.Contains("PRIVATE KEY", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, l => l.Contains(_simulator.WebhookSecret, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Readiness_reports_storage_and_GitHub()
     {
         await using (var ready = Host())
