@@ -155,6 +155,40 @@ public sealed class GitHubSimulator : IAsyncDisposable
         return Task.CompletedTask;
     }
 
+    /// <summary>Uninstalls the app from an organisation and sends installation.deleted; its tokens stop working.</summary>
+    public Task UninstallAsync(string org, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (State.Sync)
+        {
+            Endpoints.Uninstall(_context, org);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A repository (live object: read it inside <see cref="Read{T}"/> when the simulator may be changing it).</summary>
+    public SimRepo? Repository(string owner, string name) => Read(s => s.FindRepo(owner, name));
+
+    public IReadOnlyList<SimIssue> Issues(string owner, string name) => Read(s => (IReadOnlyList<SimIssue>)[.. s.FindRepo(owner, name)?.Issues ?? []]);
+
+    public IReadOnlyList<SimComment> Comments(string owner, string name, int number) =>
+        Read(s => s.FindRepo(owner, name) is { } r
+            ? (IReadOnlyList<SimComment>)[.. r.Issues.Find(i => i.Number == number)?.Comments ?? r.Pulls.Find(p => p.Number == number)?.Comments ?? []]
+            : []);
+
+    public IReadOnlyList<SimCheckRun> CheckRuns(string owner, string name) => Read(s => (IReadOnlyList<SimCheckRun>)[.. s.FindRepo(owner, name)?.CheckRuns ?? []]);
+
+    public SimPull? PullRequest(string owner, string name, int number) => Read(s => s.FindRepo(owner, name)?.Pulls.Find(p => p.Number == number));
+
+    public SimProtection? Protection(string owner, string name, string branch) =>
+        Read(s => s.FindRepo(owner, name)?.Protection.GetValueOrDefault(branch));
+
+    /// <summary>A file's content on a branch (the default branch when null), or null when absent.</summary>
+    public string? FileContent(string owner, string name, string path, string? branch = null) =>
+        Read(s => s.FindRepo(owner, name) is { } r && r.Branches.TryGetValue(branch ?? r.DefaultBranch, out var sha)
+            && s.Commits[sha].Files.TryGetValue(path, out var content) ? content : null);
+
     /// <summary>An HttpClient on the API root; with a login it acts as that organisation member.</summary>
     public HttpClient CreateClient(string? login = null)
     {

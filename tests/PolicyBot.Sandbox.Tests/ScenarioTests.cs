@@ -50,7 +50,7 @@ public sealed class ScenarioTests
     [Fact]
     public async Task The_demo_organisation_loads_with_every_interesting_state()
     {
-        await using var sim = await GitHubSimulator.StartAsync(new SimulatorOptions());
+        await using var sim = await GitHubSimulator.StartAsync(TestOrgs.Options());
         var demo = sim.LoadDemo();
         await sim.InstallAsync("acme");
         using var bot = SimClient.AsInstallation(sim, 1001);
@@ -81,7 +81,7 @@ public sealed class ScenarioTests
     [Fact]
     public async Task Loading_the_same_organisation_twice_is_refused()
     {
-        await using var sim = await GitHubSimulator.StartAsync(new SimulatorOptions());
+        await using var sim = await GitHubSimulator.StartAsync(TestOrgs.Options());
         sim.Load(TestOrgs.Small, "one.yml");
 
         var error = Assert.Throws<ScenarioException>(() => sim.Load(TestOrgs.Small, "two.yml"));

@@ -22,10 +22,11 @@ public sealed class WebhookTests : IAsyncLifetime
         await _receiver.DisposeAsync();
     }
 
-    private async Task<List<ReceivedWebhook>> Delivered()
+    /// <summary>Webhooks delivered so far, leaving out check_suite.requested (GitHub sends one for every push).</summary>
+    private async Task<List<ReceivedWebhook>> Delivered(bool withCheckSuites = false)
     {
         await _sim.WaitForWebhooksAsync(CancellationToken.None);
-        return _receiver.Drain();
+        return [.. _receiver.Drain().Where(h => withCheckSuites || h.Event != "check_suite")];
     }
 
     private static void AssertShapedLike(string fixture, ReceivedWebhook webhook, int depth = 3)
@@ -244,6 +245,48 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.Equal(7, hooks[1].Payload["check_run"]!["pull_requests"]![0]!["number"]!.GetValue<int>());
         Assert.Equal("policybot[bot]", hooks[1].Payload["sender"]!["login"]!.GetValue<string>());
         AssertShapedLike("check_run/completed.with-organization.payload.json", hooks[1]);
+    }
+
+    [Fact]
+    public async Task Pushes_request_a_check_suite_and_re_runs_are_rerequested()
+    {
+        await _sim.InstallAsync("acme");
+        await Delivered();
+        using var dave = SimClient.AsPerson(_sim, "dave");
+        var file = await dave.Get("repos/acme/payments/contents/src/auth/login.cs?ref=remember-login");
+        await dave.Put("repos/acme/payments/contents/src/auth/login.cs", new { message = "m", content = SimClient.Base64("v3\n"), branch = "remember-login", sha = file["sha"].GetValue<string>() });
+        var hooks = await Delivered(withCheckSuites: true);
+        var head = (await dave.Get("repos/acme/payments/pulls/7"))["head"]["sha"]!.GetValue<string>();
+        using var control = SimClient.For(_sim, null);
+        await control.Post($"_sandbox/repos/acme/payments/check-suites/{head}/rerequest?login=dave");
+        var rerun = await Delivered(withCheckSuites: true);
+
+        var suite = hooks.Single(h => h.Event == "check_suite");
+        Assert.Equal("requested", suite.Action);
+        Assert.Equal(head, suite.Payload["check_suite"]!["head_sha"]!.GetValue<string>());
+        Assert.Equal(7, suite.Payload["check_suite"]!["pull_requests"]![0]!["number"]!.GetValue<int>());
+        AssertShapedLike("check_suite/requested.with-organization.payload.json", suite);
+        Assert.Equal("rerequested", Assert.Single(rerun).Action);
+        Assert.Equal(suite.Payload["check_suite"]!["id"]!.GetValue<long>(), rerun[0].Payload["check_suite"]!["id"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Uninstalling_sends_installation_deleted_and_revokes_tokens()
+    {
+        await _sim.InstallAsync("acme");
+        await Delivered();
+        using var bot = SimClient.AsInstallation(_sim, 1001);
+        Assert.Equal(200, (await bot.Get("repos/acme/web")).Code);
+
+        await _sim.UninstallAsync("acme");
+        var hooks = await Delivered();
+
+        Assert.Equal("installation.deleted", $"{Assert.Single(hooks).Event}.{hooks[0].Action}");
+        AssertShapedLike("installation/deleted.payload.json", hooks[0]);
+        Assert.Equal(401, (await bot.Get("repos/acme/web")).Code);
+        using var alice = SimClient.AsPerson(_sim, "alice");
+        await alice.Patch("repos/acme/web", new { description = "nobody hears this" });
+        Assert.Empty(await Delivered(withCheckSuites: true));
     }
 
     [Fact]

@@ -159,8 +159,66 @@ internal static partial class Endpoints
         });
     }
 
-    private static long CheckSuiteId(SimRepo repo, string headSha, SimulatorContext sim) =>
-        repo.CheckRuns.Find(c => c.HeadSha == headSha)?.CheckSuiteId ?? sim.State.NextId();
+    internal static long CheckSuiteId(SimRepo repo, string headSha, SimulatorContext sim)
+    {
+        if (!repo.CheckSuites.TryGetValue(headSha, out var id))
+        {
+            id = sim.State.NextId();
+            repo.CheckSuites[headSha] = id;
+        }
+
+        return id;
+    }
+
+    /// <summary>
+    /// check_suite.requested (GitHub sends it to checks apps for every push) or rerequested (someone clicked "Re-run all").
+    /// </summary>
+    internal static void SendCheckSuite(SimulatorContext sim, SimOrg org, SimRepo r, string headSha, string? before, SimAccount sender, string action)
+    {
+        var id = CheckSuiteId(r, headSha, sim);
+        var runs = r.CheckRuns.Where(c => c.HeadSha == headSha).ToList();
+        var app = sim.Shapes.App(sim.App);
+        var pulls = r.Pulls.Where(p => p.State == "open" && PullShapes.HeadSha(r, p) == headSha).Select(p => (JsonNode)new JsonObject
+        {
+            ["id"] = p.Id,
+            ["number"] = p.Number,
+            ["url"] = $"{sim.Shapes.Api}repos/{r.FullName}/pulls/{p.Number}",
+            ["head"] = new JsonObject { ["ref"] = p.Head, ["sha"] = headSha, ["repo"] = new JsonObject { ["id"] = r.Id, ["url"] = $"{sim.Shapes.Api}repos/{r.FullName}", ["name"] = r.Name } },
+            ["base"] = new JsonObject { ["ref"] = p.Base, ["sha"] = r.Branches.GetValueOrDefault(p.Base) ?? p.BaseSha, ["repo"] = new JsonObject { ["id"] = r.Id, ["url"] = $"{sim.Shapes.Api}repos/{r.FullName}", ["name"] = r.Name } },
+        });
+        var completed = runs.Count > 0 && runs.All(c => c.Status == "completed");
+        sim.Send("check_suite", org, r, sender, new JsonObject
+        {
+            ["action"] = action,
+            ["check_suite"] = new JsonObject
+            {
+                ["id"] = id,
+                ["node_id"] = Shapes.NodeId("CS", id),
+                ["head_branch"] = r.Branches.FirstOrDefault(b => b.Value == headSha).Key,
+                ["head_sha"] = headSha,
+                ["status"] = action == "completed" || (completed && action != "requested" && action != "rerequested") ? "completed" : "queued",
+                ["conclusion"] = null,
+                ["url"] = $"{sim.Shapes.Api}repos/{r.FullName}/check-suites/{id}",
+                ["before"] = before,
+                ["after"] = headSha,
+                ["pull_requests"] = new JsonArray([.. pulls]),
+                ["app"] = app,
+                ["created_at"] = Shapes.Date(sim.Now),
+                ["updated_at"] = Shapes.Date(sim.Now),
+                ["latest_check_runs_count"] = runs.Count,
+                ["check_runs_url"] = $"{sim.Shapes.Api}repos/{r.FullName}/check-suites/{id}/check-runs",
+                ["head_commit"] = sim.State.Commits.TryGetValue(headSha, out var commit) ? new JsonObject
+                {
+                    ["id"] = commit.Sha,
+                    ["tree_id"] = commit.Sha,
+                    ["message"] = commit.Message,
+                    ["timestamp"] = Shapes.Date(commit.Timestamp),
+                    ["author"] = new JsonObject { ["name"] = commit.AuthorLogin, ["email"] = $"{commit.AuthorLogin}@users.noreply.github.com" },
+                    ["committer"] = new JsonObject { ["name"] = commit.AuthorLogin, ["email"] = $"{commit.AuthorLogin}@users.noreply.github.com" },
+                } : null,
+            },
+        });
+    }
 
     /// <summary>Applies status, conclusion and output from a create/update body; a message when GitHub would refuse it.</summary>
     private static string? ApplyCheckRun(SimCheckRun run, JsonObject body, DateTimeOffset now)
@@ -293,6 +351,18 @@ internal static partial class Endpoints
             ["updated_at"] = Shapes.Date(sim.Now),
         };
         sim.Send("check_run", org, r, sender, new JsonObject { ["action"] = action, ["check_run"] = shape });
+    }
+
+    /// <summary>What GitHub sends when someone clicks "Re-run all checks" on a commit.</summary>
+    internal static bool RerequestSuite(SimulatorContext sim, string owner, string repo, string headSha, string login)
+    {
+        if (sim.State.FindRepo(owner, repo) is not { } r || sim.State.FindOrg(owner) is not { } org || !sim.State.Commits.ContainsKey(headSha))
+        {
+            return false;
+        }
+
+        SendCheckSuite(sim, org, r, headSha, null, sim.State.EnsureAccount(login), "rerequested");
+        return true;
     }
 
     /// <summary>What GitHub sends when someone clicks "Re-run" on a check run.</summary>

@@ -19,7 +19,7 @@ internal static partial class Endpoints
     {
         MapApp(app, sim);
         MapManifestFlow(app, sim);
-        MapRateLimit(app, rateLimiter);
+        MapRateLimit(app, sim, rateLimiter);
         MapRepositories(app, sim);
         MapProtection(app, sim);
         MapOrganization(app, sim);
@@ -28,6 +28,7 @@ internal static partial class Endpoints
         MapIssues(app, sim);
         Rulesets.Map(app, sim);
         MapControl(app, sim, requests, faults);
+        app.MapFallback(() => GitHubResults.NotFound()).WithMetadata(new AuthRequirementMetadata(AuthRequirement.None));
     }
 
     internal static RouteHandlerBuilder On(this IEndpointRouteBuilder app, string method, string pattern, Delegate handler, AuthRequirement requirement = AuthRequirement.InstallationOrUser) =>
@@ -191,14 +192,14 @@ internal static partial class Endpoints
         app.On("GET", "/organizations/{org}/settings/apps/new", Handle, AuthRequirement.None);
     }
 
-    private static void MapRateLimit(WebApplication app, RateLimiter rateLimiter)
+    private static void MapRateLimit(WebApplication app, SimulatorContext sim, RateLimiter rateLimiter)
     {
         app.On("GET", "/rate_limit", (HttpContext context) =>
         {
             var caller = SimulatorContext.CallerOf(context);
             var state = caller.IsAuthenticated && caller.RateLimitKey is { } key
                 ? rateLimiter.Peek(key)
-                : new RateLimitState(60, 60, 0, DateTimeOffset.UtcNow.AddHours(1));
+                : new RateLimitState(60, 60, 0, sim.Now.AddHours(1));
             JsonObject Rate(int limit, int remaining, int used, string resource) => new()
             {
                 ["limit"] = limit,
@@ -245,6 +246,33 @@ internal static partial class Endpoints
         };
         sim.Webhooks.Enqueue("installation", payload);
         return installation;
+    }
+
+    /// <summary>Removes the app from an organisation: installation.deleted, and its tokens stop working. Call under the lock.</summary>
+    public static bool Uninstall(SimulatorContext sim, string orgLogin)
+    {
+        var org = sim.State.FindOrg(orgLogin);
+        var installation = sim.State.Installations.Values.FirstOrDefault(i => string.Equals(i.Account, orgLogin, StringComparison.OrdinalIgnoreCase));
+        if (org is null || installation is null)
+        {
+            return false;
+        }
+
+        var admin = org.Members.FirstOrDefault(m => m.Value == "admin").Key ?? org.Login;
+        sim.Webhooks.Enqueue("installation", new JsonObject
+        {
+            ["action"] = "deleted",
+            ["installation"] = sim.Shapes.Installation(installation, sim.App),
+            ["repositories"] = new JsonArray([.. org.Repos.OrderBy(r => r.Id).Select(r => (JsonNode)RepoRef(r))]),
+            ["sender"] = sim.Shapes.User(admin),
+        });
+        sim.State.Installations.Remove(installation.Id);
+        foreach (var token in sim.State.Tokens.Where(t => t.Value.InstallationId == installation.Id).Select(t => t.Key).ToList())
+        {
+            sim.State.Tokens.Remove(token);
+        }
+
+        return true;
     }
 
     internal static JsonObject RepoRef(SimRepo repo) => new()
@@ -387,6 +415,25 @@ internal static partial class Endpoints
                 return Rerequest(sim, owner, repo, id, login.Length > 0 ? login : sim.State.FindOrg(owner)?.Members.Keys.FirstOrDefault() ?? owner)
                     ? Results.Accepted()
                     : GitHubResults.NotFound();
+            }
+        });
+
+        app.MapPost("/_sandbox/repos/{owner}/{repo}/check-suites/{sha}/rerequest", (string owner, string repo, string sha, HttpContext context) =>
+        {
+            lock (sim.State.Sync)
+            {
+                var login = context.Request.Query["login"].ToString();
+                return RerequestSuite(sim, owner, repo, sha, login.Length > 0 ? login : sim.State.FindOrg(owner)?.Members.Keys.FirstOrDefault() ?? owner)
+                    ? Results.Accepted()
+                    : GitHubResults.NotFound();
+            }
+        });
+
+        app.MapDelete("/_sandbox/installations/{org}", (string org) =>
+        {
+            lock (sim.State.Sync)
+            {
+                return Uninstall(sim, org) ? Results.NoContent() : GitHubResults.NotFound();
             }
         });
 

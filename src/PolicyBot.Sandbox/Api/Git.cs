@@ -112,6 +112,10 @@ internal static class Git
             ["repository"] = PushRepository(sim, repo),
         };
         sim.Send("push", org, repo, pusher, payload);
+        if (commit is not null)
+        {
+            Endpoints.SendCheckSuite(sim, org, repo, commit.Sha, before, pusher, "requested");
+        }
     }
 
     /// <summary>The push event's repository: GitHub's older shape, with Unix timestamps and owner name/email.</summary>

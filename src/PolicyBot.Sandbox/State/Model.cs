@@ -193,6 +193,8 @@ public sealed class SimRepo
     public List<SimIssue> Issues { get; } = [];
     public List<SimLabel> Labels { get; } = [];
     public List<SimCheckRun> CheckRuns { get; } = [];
+    /// <summary>The app's check suite per head sha.</summary>
+    public Dictionary<string, long> CheckSuites { get; } = new(StringComparer.Ordinal);
     /// <summary>Next issue/pull request number (they share one sequence as on GitHub).</summary>
     public int NextNumber { get; set; } = 1;
 }

@@ -13,6 +13,8 @@ namespace PolicyBot.GitHub;
 /// </summary>
 public sealed class ContentCreationPacing(IOptions<GitHubOptions> options, TimeProvider timeProvider)
 {
+    private const int MaxIdleGates = 1024;
+
     private readonly ConcurrentDictionary<string, Gate> _gates = new(StringComparer.Ordinal);
 
     internal static bool IsContentCreation(HttpRequestMessage request)
@@ -37,6 +39,7 @@ public sealed class ContentCreationPacing(IOptions<GitHubOptions> options, TimeP
             return;
         }
 
+        PruneIdleGates();
         var gate = _gates.GetOrAdd(KeyOf(request), _ => new Gate());
         await gate.Turn.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -52,6 +55,24 @@ public sealed class ContentCreationPacing(IOptions<GitHubOptions> options, TimeP
         finally
         {
             gate.Turn.Release();
+        }
+    }
+
+    /// <summary>Tokens rotate hourly: forget the gates of tokens that have been quiet for a while.</summary>
+    private void PruneIdleGates()
+    {
+        if (_gates.Count < MaxIdleGates)
+        {
+            return;
+        }
+
+        var quietSince = timeProvider.GetUtcNow() - TimeSpan.FromMinutes(1);
+        foreach (var (key, gate) in _gates)
+        {
+            if (gate.NextAllowed < quietSince && gate.Turn.CurrentCount == 1)
+            {
+                _gates.TryRemove(key, out _);
+            }
         }
     }
 

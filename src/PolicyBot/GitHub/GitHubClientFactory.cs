@@ -44,15 +44,17 @@ internal sealed class GitHubClientFactory(
         // Fetch (or reuse) the token now, so that an unknown installation fails here and not on first use.
         _ = await tokens.GetTokenAsync(installationId, cancellationToken).ConfigureAwait(false);
 
-        return CreateClient(new InstallationCredentialStore(tokens, installationId), $"installation:{installationId}");
+        return CreateClient(
+            new InstallationCredentialStore(tokens, installationId),
+            $"installation:{installationId}",
+            http => new TokenRefusalHttpClient(http, tokens, installationId));
     }
 
-    private GitHubClient CreateClient(ICredentialStore credentials, string cachePartition)
+    private GitHubClient CreateClient(ICredentialStore credentials, string cachePartition, Func<IHttpClient, IHttpClient>? decorate = null)
     {
         var settings = options.Value;
-        var http = new CachingHttpClient(
-            new HttpClientAdapter(() => handlers.CreateHandler(HttpClientName)),
-            responseCache.Partition(cachePartition));
+        IHttpClient adapter = new HttpClientAdapter(() => handlers.CreateHandler(HttpClientName));
+        var http = new CachingHttpClient(decorate?.Invoke(adapter) ?? adapter, responseCache.Partition(cachePartition));
 
         var connection = new Connection(UserAgent, settings.EffectiveApiBaseUrl, credentials, http, new SimpleJsonSerializer());
 

@@ -31,7 +31,10 @@ internal sealed class GitHubHealthCheck(IGitHubClientFactory clients, TimeProvid
 {
     internal static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
 
-    private (HealthCheckResult Result, DateTimeOffset At)? _last;
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
+
+    // Probes run concurrently: the snapshot is swapped whole, never torn.
+    private volatile Snapshot? _last;
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -44,7 +47,8 @@ internal sealed class GitHubHealthCheck(IGitHubClientFactory clients, TimeProvid
         HealthCheckResult result;
         try
         {
-            var app = await clients.CreateAppClient().GitHubApps.GetCurrent().WaitAsync(cancellationToken).ConfigureAwait(false);
+            // A probe must answer quickly: do not wait through the client's retries of an outage.
+            var app = await clients.CreateAppClient().GitHubApps.GetCurrent().WaitAsync(ProbeTimeout, timeProvider, cancellationToken).ConfigureAwait(false);
             result = HealthCheckResult.Healthy($"Authenticated as app {app.Slug}.");
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -55,10 +59,14 @@ internal sealed class GitHubHealthCheck(IGitHubClientFactory clients, TimeProvid
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            result = HealthCheckResult.Unhealthy($"GitHub is not reachable: {ex.GetType().Name}.");
+            result = HealthCheckResult.Unhealthy(ex is TimeoutException
+                ? $"GitHub did not answer within {ProbeTimeout.TotalSeconds:0} s."
+                : $"GitHub is not reachable: {ex.GetType().Name}.");
         }
 
-        _last = (result, now);
+        _last = new Snapshot(result, now);
         return result;
     }
+
+    private sealed record Snapshot(HealthCheckResult Result, DateTimeOffset At);
 }

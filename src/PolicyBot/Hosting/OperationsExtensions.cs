@@ -12,6 +12,7 @@ public static class OperationsExtensions
     public static IServiceCollection AddOperations(this IServiceCollection services)
     {
         services.AddSingleton<PolicyBotMetrics>();
+        services.AddSingleton<IMetricsGaugeSource, StorageGauges>();
         services.AddSingleton<GitHubHealthCheck>();
         services.AddHealthChecks()
             .AddCheck<StorageHealthCheck>("storage", tags: [ReadyTag])
@@ -31,20 +32,15 @@ public static class OperationsExtensions
             ResponseWriter = WriteReadinessAsync,
         });
 
-        app.MapGet("/metrics", async (PolicyBotMetrics metrics, IWorkQueueStore workItems, IDeliveryStore deliveries, CancellationToken cancellationToken) =>
+        app.MapGet("/metrics", async (PolicyBotMetrics metrics, IEnumerable<IMetricsGaugeSource> sources, CancellationToken cancellationToken) =>
         {
-            var counts = await workItems.CountAsync(cancellationToken).ConfigureAwait(false);
-            var pendingDeliveries = await deliveries.CountPendingAsync(cancellationToken).ConfigureAwait(false);
-            const string WorkItemsHelp = "Work items stored, by state.";
-            var text = metrics.Export(
-            [
-                ("policybot_work_items", WorkItemsHelp, PolicyBotMetrics.FormatLabels(("state", WorkItemStates.Pending)), counts.Pending),
-                ("policybot_work_items", WorkItemsHelp, PolicyBotMetrics.FormatLabels(("state", WorkItemStates.Running)), counts.Running),
-                ("policybot_work_items", WorkItemsHelp, PolicyBotMetrics.FormatLabels(("state", WorkItemStates.Done)), counts.Done),
-                ("policybot_dead_letters", "Work items parked as dead letters now.", string.Empty, counts.Dead),
-                ("policybot_deliveries_pending", "Stored deliveries not yet routed.", string.Empty, pendingDeliveries),
-            ]);
-            return TypedResults.Text(text, "text/plain; version=0.0.4; charset=utf-8");
+            var gauges = new List<MetricsGauge>();
+            foreach (var source in sources)
+            {
+                gauges.AddRange(await source.CollectAsync(cancellationToken).ConfigureAwait(false));
+            }
+
+            return TypedResults.Text(metrics.Export(gauges), "text/plain; version=0.0.4; charset=utf-8");
         });
 
         return app;
@@ -55,5 +51,24 @@ public static class OperationsExtensions
         context.Response.ContentType = "text/plain; charset=utf-8";
         var lines = report.Entries.Select(e => $"{e.Key}: {e.Value.Status}{(e.Value.Description is { } d ? $" ({d})" : string.Empty)}");
         return context.Response.WriteAsync($"{report.Status}\n{string.Join('\n', lines)}\n");
+    }
+}
+
+/// <summary>Work items by state, dead letters and deliveries waiting, read from storage at each scrape.</summary>
+internal sealed class StorageGauges(IWorkQueueStore workItems, IDeliveryStore deliveries) : IMetricsGaugeSource
+{
+    public async Task<IReadOnlyList<MetricsGauge>> CollectAsync(CancellationToken cancellationToken)
+    {
+        var counts = await workItems.CountAsync(cancellationToken).ConfigureAwait(false);
+        var pendingDeliveries = await deliveries.CountPendingAsync(cancellationToken).ConfigureAwait(false);
+        const string WorkItemsHelp = "Work items stored, by state.";
+        return
+        [
+            new("policybot_work_items", WorkItemsHelp, PolicyBotMetrics.FormatLabels(("state", WorkItemStates.Pending)), counts.Pending),
+            new("policybot_work_items", WorkItemsHelp, PolicyBotMetrics.FormatLabels(("state", WorkItemStates.Running)), counts.Running),
+            new("policybot_work_items", WorkItemsHelp, PolicyBotMetrics.FormatLabels(("state", WorkItemStates.Done)), counts.Done),
+            new("policybot_dead_letters", "Work items parked as dead letters now.", string.Empty, counts.Dead),
+            new("policybot_deliveries_pending", "Stored deliveries not yet routed.", string.Empty, pendingDeliveries),
+        ];
     }
 }

@@ -10,7 +10,7 @@ namespace PolicyBot.Hosting;
 /// </summary>
 public sealed class PolicyBotMetrics
 {
-    private static readonly Dictionary<string, string> Help = new(StringComparer.Ordinal)
+    private readonly ConcurrentDictionary<string, string> _help = new(StringComparer.Ordinal)
     {
         ["policybot_webhook_deliveries_received_total"] = "Webhook deliveries accepted and stored, by event.",
         ["policybot_webhook_deliveries_duplicate_total"] = "Webhook deliveries whose id was stored before.",
@@ -49,18 +49,25 @@ public sealed class PolicyBotMetrics
     public void GitHubRequest(string method, string status) =>
         Increment("policybot_github_requests_total", ("method", method), ("status", status));
 
+    /// <summary>Adds one to a counter of another feature (such as findings by policy); the name should end in <c>_total</c>.</summary>
+    public void Increment(string name, string help, params (string Name, string Value)[] labels)
+    {
+        _help.TryAdd(name, help);
+        Increment(name, labels);
+    }
+
     /// <summary>The current value of a counter, for tests and the dashboard.</summary>
     public long Get(string name, params (string Name, string Value)[] labels) =>
         _counters.TryGetValue((name, FormatLabels(labels)), out var value) ? value : 0;
 
     /// <summary>Writes every counter, then the given gauges, in Prometheus' text exposition format.</summary>
-    public string Export(IEnumerable<(string Name, string Help, string Labels, long Value)> gauges)
+    public string Export(IEnumerable<MetricsGauge> gauges)
     {
         ArgumentNullException.ThrowIfNull(gauges);
         var text = new StringBuilder();
         foreach (var group in _counters.GroupBy(c => c.Key.Name).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            text.Append(CultureInfo.InvariantCulture, $"# HELP {group.Key} {Help.GetValueOrDefault(group.Key, group.Key)}\n");
+            text.Append(CultureInfo.InvariantCulture, $"# HELP {group.Key} {_help.GetValueOrDefault(group.Key, group.Key)}\n");
             text.Append(CultureInfo.InvariantCulture, $"# TYPE {group.Key} counter\n");
             foreach (var counter in group.OrderBy(c => c.Key.Labels, StringComparer.Ordinal))
             {
@@ -81,7 +88,7 @@ public sealed class PolicyBotMetrics
         return text.ToString();
     }
 
-    internal static string FormatLabels(params (string Name, string Value)[] labels) =>
+    public static string FormatLabels(params (string Name, string Value)[] labels) =>
         labels.Length == 0
             ? string.Empty
             : "{" + string.Join(',', labels.Select(l => $"{l.Name}=\"{Escape(l.Value)}\"")) + "}";
@@ -91,4 +98,13 @@ public sealed class PolicyBotMetrics
 
     private static string Escape(string value) =>
         value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+}
+
+/// <summary>One gauge value read at scrape time; <see cref="Labels"/> as made by <see cref="PolicyBotMetrics.FormatLabels"/>.</summary>
+public sealed record MetricsGauge(string Name, string Help, string Labels, long Value);
+
+/// <summary>Gauges a feature reports at each scrape of <c>/metrics</c> (register as a singleton).</summary>
+public interface IMetricsGaugeSource
+{
+    Task<IReadOnlyList<MetricsGauge>> CollectAsync(CancellationToken cancellationToken);
 }

@@ -22,6 +22,9 @@ internal sealed partial class DeliveryProcessor(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // SQLite calls complete synchronously: leave the start-up path before the first one.
+        await Task.Yield();
+
         while (!stoppingToken.IsCancellationRequested)
         {
             try

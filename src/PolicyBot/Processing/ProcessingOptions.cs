@@ -27,6 +27,9 @@ public sealed class ProcessingOptions
 
     /// <summary>How often every installation is re-evaluated and dead letters are retried.</summary>
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>How long processed deliveries (with their payloads) and completed work items are kept; the reconcile deletes older ones. Dead letters are kept.</summary>
+    public TimeSpan RetainHistoryFor { get; set; } = TimeSpan.FromDays(14);
 }
 
 internal sealed class ProcessingOptionsValidation : IValidateOptions<ProcessingOptions>
@@ -49,9 +52,10 @@ internal sealed class ProcessingOptionsValidation : IValidateOptions<ProcessingO
             failures.Add("Processing:RetryBaseDelay must not be negative nor above Processing:RetryMaxDelay.");
         }
 
-        if (options.LeaseDuration <= TimeSpan.Zero || options.PollInterval <= TimeSpan.Zero || options.ReconcileInterval <= TimeSpan.Zero)
+        if (options.LeaseDuration <= TimeSpan.Zero || options.PollInterval <= TimeSpan.Zero || options.ReconcileInterval <= TimeSpan.Zero
+            || options.RetainHistoryFor <= TimeSpan.Zero)
         {
-            failures.Add("Processing:LeaseDuration, Processing:PollInterval and Processing:ReconcileInterval must be positive.");
+            failures.Add("Processing:LeaseDuration, Processing:PollInterval, Processing:ReconcileInterval and Processing:RetainHistoryFor must be positive.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

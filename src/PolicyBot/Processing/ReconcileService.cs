@@ -12,6 +12,7 @@ public sealed partial class ReconcileService(
     IGitHubClientFactory clients,
     IWorkQueue queue,
     IWorkQueueStore store,
+    IDeliveryStore deliveries,
     ProcessingSignal signal,
     IOptions<ProcessingOptions> options,
     TimeProvider timeProvider,
@@ -20,6 +21,11 @@ public sealed partial class ReconcileService(
     /// <summary>One reconcile pass; returns how many installations were queued.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
+        var cutoff = timeProvider.GetUtcNow() - options.Value.RetainHistoryFor;
+        var purgedDeliveries = await deliveries.PurgeAsync(cutoff, cancellationToken).ConfigureAwait(false);
+        var purgedItems = await store.PurgeAsync(cutoff, cancellationToken).ConfigureAwait(false);
+        Log.Purged(logger, purgedDeliveries, purgedItems, cutoff);
+
         var requeued = await store.RequeueDeadLettersAsync(cancellationToken).ConfigureAwait(false);
         if (requeued > 0)
         {
@@ -71,6 +77,9 @@ public sealed partial class ReconcileService(
     {
         [LoggerMessage(EventId = 500, Level = LogLevel.Information, Message = "Reconcile queued {Installations} installations and re-queued {DeadLetters} dead letters.")]
         public static partial void Reconciled(ILogger logger, int installations, int deadLetters);
+
+        [LoggerMessage(EventId = 502, Level = LogLevel.Information, Message = "Deleted {Deliveries} deliveries and {WorkItems} completed work items from before {Cutoff}.")]
+        public static partial void Purged(ILogger logger, int deliveries, int workItems, DateTimeOffset cutoff);
 
         [LoggerMessage(EventId = 501, Level = LogLevel.Error, Message = "Reconcile failed; the next one is at the next interval.")]
         public static partial void Failed(ILogger logger, Exception exception);

@@ -128,7 +128,20 @@ internal sealed partial class WorkItemWorkers(
             while (true)
             {
                 await Task.Delay(lease / 3, timeProvider, cancellationToken).ConfigureAwait(false);
-                await store.RenewAsync(id, workerId, lease, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await store.RenewAsync(id, workerId, lease, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    throw;
+                }
+#pragma warning disable CA1031 // One failed renewal is not fatal: the lease still has two thirds left, and the next try may succeed.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    Log.RenewalFailed(logger, ex);
+                }
             }
         }
         catch (OperationCanceledException)
@@ -161,6 +174,9 @@ internal sealed partial class WorkItemWorkers(
 
         [LoggerMessage(EventId = 404, Level = LogLevel.Information, Message = "Work item {Kind} given back: the process is stopping.")]
         public static partial void Released(ILogger logger, string kind);
+
+        [LoggerMessage(EventId = 406, Level = LogLevel.Warning, Message = "Work item lease could not be renewed; trying again.")]
+        public static partial void RenewalFailed(ILogger logger, Exception exception);
 
         [LoggerMessage(EventId = 405, Level = LogLevel.Error, Message = "Work item loop failed; retrying.")]
         public static partial void LoopFailed(ILogger logger, Exception exception);

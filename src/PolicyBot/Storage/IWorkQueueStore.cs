@@ -62,4 +62,7 @@ public interface IWorkQueueStore
     Task<IReadOnlyList<StoredWorkItem>> ListAsync(string state, int limit, CancellationToken cancellationToken);
 
     Task<WorkQueueCounts> CountAsync(CancellationToken cancellationToken);
+
+    /// <summary>Deletes done and superseded items last touched before <paramref name="before"/>; dead letters stay.</summary>
+    Task<int> PurgeAsync(DateTimeOffset before, CancellationToken cancellationToken);
 }

@@ -20,6 +20,9 @@ internal sealed partial class WebhookIntakeGuard(
     /// <summary>GitHub caps payloads at 25 MB.</summary>
     public const int MaxBodyBytes = 25 * 1024 * 1024;
 
+    /// <summary>The nesting System.Text.Json reads by default; storing and routing parse with it too.</summary>
+    private const int MaxDepth = 64;
+
     public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
@@ -84,9 +87,13 @@ internal sealed partial class WebhookIntakeGuard(
         {
             // The library answers 400 for a signature that does not match.
             metrics.DeliveryRejected("signature");
-            Log.Rejected(logger, "signature");
+            Log.Rejected(logger, "signature", Header(context, "X-GitHub-Delivery"), Header(context, "X-GitHub-Event"));
         }
     }
+
+    /// <summary>A header for the log, cut short: it comes from a caller not yet authenticated.</summary>
+    private static string? Header(HttpContext context, string name) =>
+        context.Request.Headers[name].ToString() is { Length: > 0 } value ? value[..Math.Min(value.Length, 64)] : null;
 
     private static bool IsJson(string? contentType)
     {
@@ -129,7 +136,7 @@ internal sealed partial class WebhookIntakeGuard(
     {
         try
         {
-            var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = 256 });
+            var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = MaxDepth });
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 return false;
@@ -147,7 +154,7 @@ internal sealed partial class WebhookIntakeGuard(
     private async Task RejectAsync(HttpContext context, int status, string reason, string message)
     {
         metrics.DeliveryRejected(reason);
-        Log.Rejected(logger, reason);
+        Log.Rejected(logger, reason, Header(context, "X-GitHub-Delivery"), Header(context, "X-GitHub-Event"));
         context.Response.StatusCode = status;
         context.Response.ContentType = "text/plain; charset=utf-8";
         await context.Response.WriteAsync(message, context.RequestAborted).ConfigureAwait(false);
@@ -155,7 +162,7 @@ internal sealed partial class WebhookIntakeGuard(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 600, Level = LogLevel.Warning, Message = "Webhook delivery rejected: {Reason}.")]
-        public static partial void Rejected(ILogger logger, string reason);
+        [LoggerMessage(EventId = 600, Level = LogLevel.Warning, Message = "Webhook delivery {DeliveryId} ({Event}) rejected: {Reason}.")]
+        public static partial void Rejected(ILogger logger, string reason, string? deliveryId, string? @event);
     }
 }

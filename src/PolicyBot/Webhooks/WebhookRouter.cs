@@ -157,7 +157,8 @@ public sealed class WebhookRouter(IOptions<WebhookRoutingOptions> options)
             || !payload.GetProperty("check_run").TryGetProperty("app", out var app)
             || app.ValueKind != JsonValueKind.Object
             || !app.TryGetProperty("id", out var id)
-            || id.GetInt64() == appId;
+            || !id.TryGetInt64(out var checkRunAppId)
+            || checkRunAppId == appId;
     }
 
     private static bool IsOrganizationRuleset(JsonElement payload) =>

@@ -14,7 +14,7 @@ public sealed class ContractTests
     [Fact]
     public async Task Every_implemented_operation_answers_in_GitHubs_documented_shape()
     {
-        await using var sim = await GitHubSimulator.StartAsync(new SimulatorOptions());
+        await using var sim = await GitHubSimulator.StartAsync(TestOrgs.Options());
         sim.LoadDemo();
         await sim.InstallAsync("acme");
         using var handler = new ContractCheckingHandler(Contract);

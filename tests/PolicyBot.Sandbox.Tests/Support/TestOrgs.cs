@@ -44,9 +44,23 @@ public static class TestOrgs
             files: { README.md: "plans\n" }
         """;
 
+    private static readonly Lazy<string> SharedKey = new(() =>
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        return rsa.ExportRSAPrivateKeyPem();
+    });
+
+    /// <summary>Options with one app key shared by the whole test run (generating RSA keys is the slow part of starting).</summary>
+    public static SimulatorOptions Options(SimulatorOptions? options = null)
+    {
+        options ??= new SimulatorOptions();
+        options.AppPrivateKeyPem ??= SharedKey.Value;
+        return options;
+    }
+
     public static async Task<GitHubSimulator> StartAsync(SimulatorOptions? options = null, string yaml = Small, bool install = true)
     {
-        var sim = await GitHubSimulator.StartAsync(options ?? new SimulatorOptions());
+        var sim = await GitHubSimulator.StartAsync(Options(options));
         sim.Load(yaml, "test.yml");
         if (install)
         {

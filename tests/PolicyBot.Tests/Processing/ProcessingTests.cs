@@ -59,9 +59,9 @@ public sealed class ProcessingTests : IDisposable
         {
             // A crash: claimed, never completed nor released.
             var store = first.Services.GetRequiredService<IWorkQueueStore>();
-            await store.EnqueueAsync(new WorkItem(WorkItemKinds.EvaluateRepository, 1, "acme", "crashed", null, "test", null), default);
             var workers = first.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<WorkItemWorkers>().Single();
             await workers.StopAsync(default);
+            await store.EnqueueAsync(new WorkItem(WorkItemKinds.EvaluateRepository, 1, "acme", "crashed", null, "test", null), default);
             Assert.NotNull(await store.ClaimAsync("crashed-process", TimeSpan.FromHours(1), default));
         }
 
@@ -139,7 +139,7 @@ public sealed class ProcessingTests : IDisposable
                 Interlocked.Increment(ref overlapInOneRepository);
             }
 
-            await Task.Delay(50, ct);
+            await Task.Delay(100, ct);
             perRepository.AddOrUpdate(item.Repository!, 0, (_, n) => n - 1);
         });
         await using var factory = Host(probe, new() { ["Processing:Workers"] = "4" });

@@ -177,6 +177,33 @@ public sealed class SqliteStoreTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task History_older_than_the_cutoff_is_purged_but_pending_work_and_dead_letters_stay()
+    {
+        await _deliveries.AddAsync(Delivery("old-processed"), default);
+        await _deliveries.CompleteAsync("old-processed", [PullRequest(1, "old-processed")], default);
+        await _deliveries.AddAsync(Delivery("old-pending"), default);
+        var done = await _queue.ClaimAsync("w1", Lease, default);
+        await _queue.CompleteAsync(done!.Id, "w1", default);
+        await _queue.EnqueueAsync(PullRequest(2, "x"), default);
+        var dead = await _queue.ClaimAsync("w1", Lease, default);
+        await _queue.FailAsync(dead!.Id, "w1", "boom", retryAt: null, default);
+        await _queue.EnqueueAsync(PullRequest(3, "x"), default);
+
+        _time.Advance(TimeSpan.FromDays(15));
+        await _deliveries.AddAsync(Delivery("recent"), default);
+        await _deliveries.CompleteAsync("recent", [], default);
+        var cutoff = _time.GetUtcNow() - TimeSpan.FromDays(14);
+
+        Assert.Equal(1, await _deliveries.PurgeAsync(cutoff, default));
+        Assert.Equal(1, await _queue.PurgeAsync(cutoff, default));
+
+        Assert.Null(await _deliveries.GetAsync("old-processed", default));
+        Assert.NotNull(await _deliveries.GetAsync("old-pending", default));
+        Assert.NotNull(await _deliveries.GetAsync("recent", default));
+        Assert.Equal(new WorkQueueCounts(Pending: 1, Running: 0, Done: 0, Dead: 1), await _queue.CountAsync(default));
+    }
+
+    [Fact]
     public async Task Audit_log_keeps_every_action_most_recent_first()
     {
         var log = new SqliteAuditLog(_database);

@@ -86,6 +86,7 @@ public sealed class WebhookIntakeTests : IDisposable
         { "not-json", HttpStatusCode.BadRequest },
         { "json-array", HttpStatusCode.BadRequest },
         { "truncated-json", HttpStatusCode.BadRequest },
+        { "nested-too-deep", HttpStatusCode.BadRequest },
         { "form-encoded", HttpStatusCode.UnsupportedMediaType },
         { "over-25-mb", HttpStatusCode.RequestEntityTooLarge },
     };
@@ -108,6 +109,7 @@ public sealed class WebhookIntakeTests : IDisposable
             "not-json" => Deliveries.Request("push", "this is not json"),
             "json-array" => Deliveries.Request("push", "[1, 2, 3]"),
             "truncated-json" => Deliveries.Request("push", payload[..(payload.Length / 2)]),
+            "nested-too-deep" => Deliveries.Request("push", "{\"a\":" + new string('[', 100) + new string(']', 100) + "}"),
             "form-encoded" => Deliveries.Request("push", "payload=" + Uri.EscapeDataString(payload), contentType: "application/x-www-form-urlencoded"),
             "over-25-mb" => Deliveries.Request("push", "{\"pad\":\"" + new string('x', 25 * 1024 * 1024) + "\"}"),
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),

@@ -189,6 +189,12 @@ internal sealed class SqliteWorkQueueStore(SqliteDatabase database, TimeProvider
             counts.GetValueOrDefault(WorkItemStates.Dead));
     }
 
+    public Task<int> PurgeAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            "DELETE FROM work_items WHERE state IN ('done', 'superseded') AND updated_at < @before;",
+            command => command.Add("@before", before.ToUnixMilliseconds()),
+            cancellationToken);
+
     private async Task BackToPendingAsync(long id, string owner, DateTimeOffset at, string? error, bool countAttempt, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow().ToUnixMilliseconds();

@@ -1,0 +1,198 @@
+using System.Text.Json.Nodes;
+using PolicyBot.Sandbox.Tests.Support;
+
+namespace PolicyBot.Sandbox.Tests;
+
+public sealed class ProtectionAndRulesTests
+{
+    private const string RulesOrg = """
+        org: acme
+        installation_id: 1001
+        members: [alice]
+        org_rulesets:
+          - name: org main
+            enforcement: active
+            conditions:
+              ref_name: { include: ["~DEFAULT_BRANCH"], exclude: [] }
+              repository_name: { include: ["svc-*"], exclude: ["svc-legacy"] }
+            rules:
+              - { type: deletion }
+          - name: org trial
+            enforcement: evaluate
+            conditions:
+              ref_name: { include: ["~ALL"] }
+              repository_name: { include: ["~ALL"] }
+            rules:
+              - { type: required_signatures }
+        repos:
+          - name: svc-a
+            default_branch: trunk
+            files: { README.md: "a\n" }
+            rulesets:
+              - name: everything
+                enforcement: active
+                conditions:
+                  ref_name: { include: ["~ALL"], exclude: ["refs/heads/scratch/**"] }
+                rules:
+                  - { type: non_fast_forward }
+              - name: releases
+                enforcement: active
+                conditions:
+                  ref_name: { include: ["refs/heads/release/*"] }
+                rules:
+                  - type: pull_request
+                    parameters: { required_approving_review_count: 2, dismiss_stale_reviews_on_push: true, require_code_owner_review: false, require_last_push_approval: false, required_review_thread_resolution: false }
+              - name: disabled
+                enforcement: disabled
+                conditions:
+                  ref_name: { include: ["~ALL"] }
+                rules:
+                  - { type: creation }
+          - name: svc-legacy
+            files: { README.md: "legacy\n" }
+        """;
+
+    private static async Task<List<(string Type, string SourceType, string Source)>> Rules(SimClient client, string repo, string branch)
+    {
+        var reply = await client.Get($"repos/acme/{repo}/rules/branches/{branch}");
+        Assert.Equal(200, reply.Code);
+        return [.. reply.Json!.AsArray().Select(r => (
+            r!["type"]!.GetValue<string>(),
+            r["ruleset_source_type"]!.GetValue<string>(),
+            r["ruleset_source"]!.GetValue<string>()))];
+    }
+
+    [Fact]
+    public async Task Effective_rules_follow_ref_and_repository_conditions_and_only_active_rulesets()
+    {
+        await using var sim = await TestOrgs.StartAsync(yaml: RulesOrg);
+        using var bot = SimClient.AsInstallation(sim, 1001);
+
+        var trunk = await Rules(bot, "svc-a", "trunk");
+        var release = await Rules(bot, "svc-a", "release/1.0");
+        var nestedRelease = await Rules(bot, "svc-a", "release/1.0/hotfix");
+        var scratch = await Rules(bot, "svc-a", "scratch/idea/x");
+        var legacy = await Rules(bot, "svc-legacy", "main");
+
+        Assert.Equal([("non_fast_forward", "Repository", "acme/svc-a"), ("deletion", "Organization", "acme")], trunk);
+        Assert.Equal([("non_fast_forward", "Repository", "acme/svc-a"), ("pull_request", "Repository", "acme/svc-a")], release);
+        Assert.Equal([("non_fast_forward", "Repository", "acme/svc-a")], nestedRelease); // "*" stops at "/"
+        Assert.Empty(scratch); // excluded, and not the default branch
+        Assert.Empty(legacy); // excluded by repository_name; the evaluate-mode ruleset never counts
+        var withIds = (await bot.Get("repos/acme/svc-a/rules/branches/trunk")).Json!.AsArray();
+        Assert.All(withIds, r => Assert.True(r!["ruleset_id"]!.GetValue<long>() > 0));
+        Assert.Equal(2, withIds.Select(r => r!["ruleset_id"]!.GetValue<long>()).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Repository_rulesets_list_includes_the_organisations_unless_asked_not_to()
+    {
+        await using var sim = await TestOrgs.StartAsync(yaml: RulesOrg);
+        using var bot = SimClient.AsInstallation(sim, 1001);
+
+        var all = (await bot.Get("repos/acme/svc-a/rulesets")).Json!.AsArray();
+        var own = (await bot.Get("repos/acme/svc-a/rulesets?includes_parents=false")).Json!.AsArray();
+        var orgId = all.First(r => r!["source_type"]!.GetValue<string>() == "Organization")!["id"]!.GetValue<long>();
+        var detail = await bot.Get($"repos/acme/svc-a/rulesets/{orgId}");
+
+        Assert.Equal(["disabled", "everything", "org main", "org trial", "releases"], all.Select(r => r!["name"]!.GetValue<string>()).Order());
+        Assert.Equal(3, own.Count);
+        Assert.Null(all[0]!["rules"]); // the list is a summary
+        Assert.Equal("deletion", detail["rules"][0]!["type"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_new_ruleset_takes_effect_and_bad_ones_are_refused()
+    {
+        await using var sim = await TestOrgs.StartAsync(yaml: RulesOrg);
+        using var alice = SimClient.AsPerson(sim, "alice");
+
+        var bad = await alice.Post("repos/acme/svc-legacy/rulesets", new { name = "x", enforcement = "sometimes" });
+        var missing = await alice.Post("repos/acme/svc-legacy/rulesets", new { enforcement = "active" });
+        var created = await alice.Post("repos/acme/svc-legacy/rulesets", new JsonObject
+        {
+            ["name"] = "protect default",
+            ["enforcement"] = "active",
+            ["conditions"] = new JsonObject { ["ref_name"] = new JsonObject { ["include"] = new JsonArray("~DEFAULT_BRANCH"), ["exclude"] = new JsonArray() } },
+            ["rules"] = new JsonArray(new JsonObject { ["type"] = "pull_request", ["parameters"] = new JsonObject { ["required_approving_review_count"] = 1 } }),
+        });
+
+        Assert.Equal(422, bad.Code);
+        Assert.Equal(422, missing.Code);
+        Assert.Equal(201, created.Code);
+        Assert.Equal([("pull_request", "Repository", "acme/svc-legacy")], await Rules(alice, "svc-legacy", "main"));
+
+        await alice.Put($"repos/acme/svc-legacy/rulesets/{created["id"].GetValue<long>()}", new { enforcement = "evaluate" });
+        Assert.Empty(await Rules(alice, "svc-legacy", "main"));
+    }
+
+    [Fact]
+    public async Task Classic_protection_GET_and_PUT_answer_in_their_own_shapes()
+    {
+        await using var sim = await TestOrgs.StartAsync();
+        using var bot = SimClient.AsInstallation(sim, 1001);
+
+        var unprotected = await bot.Get("repos/acme/web/branches/main/protection");
+        var put = await bot.Put("repos/acme/web/branches/main/protection", new JsonObject
+        {
+            ["required_status_checks"] = new JsonObject { ["strict"] = false, ["contexts"] = new JsonArray("ci") },
+            ["enforce_admins"] = true,
+            ["required_pull_request_reviews"] = new JsonObject { ["required_approving_review_count"] = 2, ["dismiss_stale_reviews"] = true },
+            ["restrictions"] = null,
+            ["allow_force_pushes"] = false,
+        });
+        var get = await bot.Get("repos/acme/web/branches/main/protection");
+
+        Assert.Equal(404, unprotected.Code);
+        Assert.Equal("Branch not protected", unprotected["message"].GetValue<string>());
+        Assert.Equal(200, put.Code);
+        Assert.Null(put.Json!["enabled"]); // only GET says "enabled"
+        Assert.Null(put["required_status_checks"]["enforcement_level"]);
+        Assert.True(get["enabled"].GetValue<bool>());
+        Assert.Equal("everyone", get["required_status_checks"]["enforcement_level"]!.GetValue<string>());
+        Assert.Equal(2, get["required_pull_request_reviews"]["required_approving_review_count"]!.GetValue<int>());
+        Assert.True(get["enforce_admins"]["enabled"]!.GetValue<bool>());
+        Assert.Equal("ci", get["required_status_checks"]["checks"]![0]!["context"]!.GetValue<string>());
+        Assert.True((await bot.Get("repos/acme/web/branches/main"))["protected"].GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task PUT_replaces_protection_wholesale()
+    {
+        await using var sim = await TestOrgs.StartAsync();
+        using var bot = SimClient.AsInstallation(sim, 1001);
+
+        var put = await bot.Put("repos/acme/payments/branches/main/protection", new JsonObject
+        {
+            ["required_status_checks"] = null,
+            ["enforce_admins"] = null,
+            ["required_pull_request_reviews"] = null,
+            ["restrictions"] = null,
+            ["allow_force_pushes"] = true,
+        });
+        var get = await bot.Get("repos/acme/payments/branches/main/protection");
+
+        Assert.Equal(200, put.Code);
+        Assert.Null(get.Json!["required_pull_request_reviews"]);
+        Assert.Null(get.Json!["required_status_checks"]);
+        Assert.False(get["enforce_admins"]["enabled"]!.GetValue<bool>());
+        Assert.True(get["allow_force_pushes"]["enabled"]!.GetValue<bool>());
+
+        var missingKey = await bot.Put("repos/acme/payments/branches/main/protection", new { enforce_admins = true });
+        Assert.Equal(422, missingKey.Code);
+        Assert.Equal(204, (await bot.Delete("repos/acme/payments/branches/main/protection")).Code);
+        Assert.Equal(404, (await bot.Delete("repos/acme/payments/branches/main/protection")).Code);
+    }
+
+    [Fact]
+    public async Task Only_admins_may_change_protection()
+    {
+        await using var sim = await TestOrgs.StartAsync();
+        using var bob = SimClient.AsPerson(sim, "bob");
+        using var dave = SimClient.AsPerson(sim, "dave");
+        var body = new JsonObject { ["required_status_checks"] = null, ["enforce_admins"] = false, ["required_pull_request_reviews"] = null, ["restrictions"] = null };
+
+        Assert.Equal(403, (await bob.Put("repos/acme/payments/branches/main/protection", body)).Code);
+        Assert.Equal(200, (await dave.Put("repos/acme/payments/branches/main/protection", body)).Code); // ops team has admin on payments
+    }
+}

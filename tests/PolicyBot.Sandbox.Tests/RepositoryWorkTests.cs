@@ -1,0 +1,267 @@
+using System.Text.Json.Nodes;
+using PolicyBot.Sandbox.Tests.Support;
+
+namespace PolicyBot.Sandbox.Tests;
+
+/// <summary>Pull requests, reviews, check runs, issues and CODEOWNERS as people and the app use them.</summary>
+public sealed class RepositoryWorkTests
+{
+    private static async Task<int> OpenPullAsync(SimClient person, string repo, string branch, string path, string content)
+    {
+        var main = await person.Get($"repos/acme/{repo}/git/ref/heads/main");
+        await person.Post($"repos/acme/{repo}/git/refs", new { @ref = "refs/heads/" + branch, sha = main["object"]["sha"]!.GetValue<string>() });
+        await person.Put($"repos/acme/{repo}/contents/{path}", new { message = "change", content = SimClient.Base64(content), branch });
+        var opened = await person.Post($"repos/acme/{repo}/pulls", new { title = "Change " + path, head = branch, @base = "main" });
+        Assert.Equal(201, opened.Code);
+        return opened["number"].GetValue<int>();
+    }
+
+    [Fact]
+    public async Task Reviews_record_the_head_commit_and_authors_cannot_approve_their_own()
+    {
+        await using var sim = await TestOrgs.StartAsync();
+        using var bob = SimClient.AsPerson(sim, "bob");
+        using var alice = SimClient.AsPerson(sim, "alice");
+        var number = await OpenPullAsync(bob, "web", "feature", "index.html", "<p>hi</p>\n");
+        var head = (await bob.Get($"repos/acme/web/pulls/{number}"))["head"]["sha"]!.GetValue<string>();
+
+        var own = await bob.Post($"repos/acme/web/pulls/{number}/reviews", new { @event = "APPROVE" });
+        var noBody = await alice.Post($"repos/acme/web/pulls/{number}/reviews", new { @event = "REQUEST_CHANGES" });
+        var approved = await alice.Post($"repos/acme/web/pulls/{number}/reviews", new { @event = "APPROVE", body = "LGTM" });
+        var comment = await alice.Post($"repos/acme/web/pulls/{number}/reviews", new { @event = "COMMENT", body = "nit" });
+
+        Assert.Equal(422, own.Code);
+        Assert.Equal(422, noBody.Code);
+        Assert.Equal("APPROVED", approved["state"].GetValue<string>());
+        Assert.Equal(head, approved["commit_id"].GetValue<string>());
+        Assert.Equal("COMMENTED", comment["state"].GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Pushing_to_the_head_moves_the_head_and_dismisses_stale_approvals_where_protection_says_so()
+    {
+        await using var sim = await TestOrgs.StartAsync();
+        using var dave = SimClient.AsPerson(sim, "dave");
+        using var alice = SimClient.AsPerson(sim, "alice");
+        var before = await dave.Get("repos/acme/payments/pulls/7");
+        var file = await dave.Get("repos/acme/payments/contents/src/auth/login.cs?ref=remember-login");
+
+        var pushed = await dave.Put("repos/acme/payments/contents/src/auth/login.cs", new
+        {
+            message = "Second thoughts",
+            content = SimClient.Base64("class Login { int Days = 7; }\n"),
+            branch = "remember-login",
+            sha = file["sha"].GetValue<string>(),
+        });
+        var after = await dave.Get("repos/acme/payments/pulls/7");
+        var reviews = (await dave.Get("repos/acme/payments/pulls/7/reviews")).Json!.AsArray();
+        var commits = (await dave.Get("repos/acme/payments/pulls/7/commits")).Json!.AsArray();
+        var conflict = await dave.Put("repos/acme/payments/contents/src/auth/login.cs", new
+        {
+            message = "Stale sha",
+            content = SimClient.Base64("x\n"),
+            branch = "remember-login",
+            sha = file["sha"].GetValue<string>(),
+        });
+
+        Assert.Equal(200, pushed.Code);
+        Assert.NotEqual(before["head"]["sha"]!.GetValue<string>(), after["head"]["sha"]!.GetValue<string>());
+        Assert.Equal(pushed["commit"]["sha"]!.GetValue<string>(), after["head"]["sha"]!.GetValue<string>());
+        Assert.Equal("DISMISSED", reviews.Single(r => r!["user"]!["login"]!.GetValue<string>() == "alice")!["state"]!.GetValue<string>());
+        Assert.Equal(3, commits.Count);
+        Assert.Equal(409, conflict.Code);
+        // The base branch keeps its own files.
+        var onMain = await alice.Get("repos/acme/payments/contents/src/auth/login.cs");
+        Assert.Equal("class Login {}\n", System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(onMain["content"].GetValue<string>())));
+    }
+
+    [Fact]
+    public async Task Merging_follows_the_base_branch_protection()
+    {
+        await using var sim = await TestOrgs.StartAsync();
+        using var bot = SimClient.AsInstallation(sim, 1001);
+        using var bob = SimClient.AsPerson(sim, "bob");
+        using var carol = SimClient.AsPerson(sim, "carol");
+        var head = (await bot.Get("repos/acme/payments/pulls/7"))["head"]["sha"]!.GetValue<string>();
+
+        var tooFewApprovals = await bob.Put("repos/acme/payments/pulls/7/merge", new { });
+        await carol.Post("repos/acme/payments/pulls/7/reviews", new { @event = "APPROVE" });
+        var missingCheck = await bob.Put("repos/acme/payments/pulls/7/merge", new { });
+        await bot.Post("repos/acme/payments/check-runs", new { name = "PolicyBot", head_sha = head, conclusion = "success", output = new { title = "ok", summary = "ok" } });
+        var wrongSha = await bob.Put("repos/acme/payments/pulls/7/merge", new { sha = "0000000000000000000000000000000000000000" });
+        var merged = await bob.Put("repos/acme/payments/pulls/7/merge", new { sha = head });
+        var again = await bob.Put("repos/acme/payments/pulls/7/merge", new { });
+        var pull = await bot.Get("repos/acme/payments/pulls/7");
+        var closedList = (await bot.Get("repos/acme/payments/pulls?state=closed")).Json!.AsArray();
+        var openList = (await bot.Get("repos/acme/payments/pulls")).Json!.AsArray();
+
+        Assert.Equal(405, tooFewApprovals.Code);
+        Assert.Contains("2 approving reviews", tooFewApprovals["message"].GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(405, missingCheck.Code);
+        Assert.Contains("PolicyBot", missingCheck["message"].GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(409, wrongSha.Code);
+        Assert.Equal(200, merged.Code);
+        Assert.Equal(405, again.Code);
+        Assert.True(pull["merged"].GetValue<bool>());
+        Assert.Equal("closed", pull["state"].GetValue<string>());
+        Assert.Equal(merged["sha"].GetValue<string>(), pull["merge_commit_sha"]!.GetValue<string>());
+        Assert.Single(closedList);
+        Assert.Empty(openList);
+        Assert.Equal(merged["sha"].GetValue<string>(), (await bot.Get("repos/acme/payments/branches/main"))["commit"]["sha"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Pull_requests_can_be_edited_closed_and_reopened()
+    {
+        await using var sim = await TestOrgs.StartAsync();
+        using var bob = SimClient.AsPerson(sim, "bob");
+        var number = await OpenPullAsync(bob, "web", "feature", "a.txt", "a\n");
+
+        var duplicate = await bob.Post("repos/acme/web/pulls", new { title = "again", head = "feature", @base = "main" });
+        var edited = await bob.Patch($"repos/acme/web/pulls/{number}", new { title = "Renamed", body = "why" });
+        var closed = await bob.Patch($"repos/acme/web/pulls/{number}", new { state = "closed" });
+        var files = (await bob.Get($"repos/acme/web/pulls/{number}/files")).Json!.AsArray();
+        var reopened = await bob.Patch($"repos/acme/web/pulls/{number}", new { state = "open" });
+
+        Assert.Equal(422, duplicate.Code);
+        Assert.Equal("Renamed", edited["title"].GetValue<string>());
+        Assert.Equal("closed", closed["state"].GetValue<string>());
+        Assert.False(closed["merged"].GetValue<bool>());
+        Assert.Equal("a.txt", Assert.Single(files)!["filename"]!.GetValue<string>());
+        Assert.Equal("added", files[0]!["status"]!.GetValue<string>());
+        Assert.Equal("open", reopened["state"].GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Check_runs_are_for_apps_keep_GitHubs_limits_and_filter_by_name()
+    {
+        await using var sim = await TestOrgs.StartAsync();
+        using var bot = SimClient.AsInstallation(sim, 1001);
+        using var alice = SimClient.AsPerson(sim, "alice");
+        var head = (await bot.Get("repos/acme/payments/pulls/7"))["head"]["sha"]!.GetValue<string>();
+
+        var byPerson = await alice.Post("repos/acme/payments/check-runs", new { name = "PolicyBot", head_sha = head });
+        var tooLong = await bot.Post("repos/acme/payments/check-runs", new { name = "PolicyBot", head_sha = head, output = new { title = "t", summary = new string('x', 65536) } });
+        var atLimit = await bot.Post("repos/acme/payments/check-runs", new { name = "PolicyBot", head_sha = head, output = new { title = "t", summary = new string('x', 65535) } });
+        var unknownSha = await bot.Post("repos/acme/payments/check-runs", new { name = "PolicyBot", head_sha = "1234567890123456789012345678901234567890" });
+        await bot.Post("repos/acme/payments/check-runs", new { name = "other", head_sha = head, status = "queued" });
+        var second = await bot.Post("repos/acme/payments/check-runs", new { name = "PolicyBot", head_sha = head, status = "in_progress" });
+        var policyBot = await bot.Get($"repos/acme/payments/commits/{head}/check-runs?check_name=PolicyBot");
+        var all = await bot.Get($"repos/acme/payments/commits/{head}/check-runs?filter=all");
+        var byBranch = await bot.Get("repos/acme/payments/commits/remember-login/check-runs");
+        var updateTooLong = await bot.Patch($"repos/acme/payments/check-runs/{second["id"].GetValue<long>()}", new { output = new { title = "t", summary = "s", text = new string('y', 70000) } });
+
+        Assert.Equal(403, byPerson.Code);
+        Assert.Equal(422, tooLong.Code);
+        Assert.Equal(201, atLimit.Code);
+        Assert.Equal(422, unknownSha.Code);
+        Assert.Equal(1, policyBot["total_count"].GetValue<int>()); // latest run of the name
+        Assert.Equal(second["id"].GetValue<long>(), policyBot["check_runs"][0]!["id"]!.GetValue<long>());
+        Assert.Equal(3, all["total_count"].GetValue<int>());
+        Assert.Equal(2, byBranch["total_count"].GetValue<int>());
+        Assert.Equal(422, updateTooLong.Code);
+        Assert.Equal(7, second["pull_requests"][0]!["number"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Issues_filter_by_label_state_and_creator_and_respect_has_issues()
+    {
+        await using var sim = await TestOrgs.StartAsync();
+        using var bot = SimClient.AsInstallation(sim, 1001);
+        using var alice = SimClient.AsPerson(sim, "alice");
+
+        var first = await bot.Post("repos/acme/web/issues", new { title = "PolicyBot: Branch protection below baseline", body = "<!-- policybot:web:branch_protection -->", labels = new[] { "policybot" } });
+        await alice.Post("repos/acme/web/issues", new { title = "A person's issue" });
+        await bot.Patch($"repos/acme/web/issues/{first["number"].GetValue<int>()}", new { state = "closed", state_reason = "completed" });
+        var openLabelled = (await bot.Get("repos/acme/web/issues?labels=policybot")).Json!.AsArray();
+        var allLabelled = (await bot.Get("repos/acme/web/issues?labels=policybot&state=all")).Json!.AsArray();
+        var byBot = (await bot.Get("repos/acme/web/issues?state=all&creator=policybot%5Bbot%5D")).Json!.AsArray();
+        var open = (await bot.Get("repos/acme/payments/issues")).Json!.AsArray();
+        var labels = (await bot.Get("repos/acme/web/labels")).Json!.AsArray();
+        await alice.Patch("repos/acme/web", new { has_issues = false });
+        var disabled = await bot.Post("repos/acme/web/issues", new { title = "nope" });
+
+        Assert.Empty(openLabelled);
+        var closed = Assert.Single(allLabelled)!;
+        Assert.Equal("completed", closed["state_reason"]!.GetValue<string>());
+        Assert.Equal("policybot[bot]", closed["user"]!["login"]!.GetValue<string>());
+        Assert.Single(byBot);
+        Assert.Empty(open); // pull request #7 is not an issue here
+        Assert.Equal("policybot", Assert.Single(labels)!["name"]!.GetValue<string>());
+        Assert.Equal(410, disabled.Code);
+        Assert.Equal("Issues are disabled for this repo", disabled["message"].GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Issue_comments_can_be_listed_added_and_edited_also_on_pull_requests()
+    {
+        await using var sim = await TestOrgs.StartAsync();
+        using var bot = SimClient.AsInstallation(sim, 1001);
+
+        var issue = await bot.Post("repos/acme/web/issues", new { title = "t" });
+        var number = issue["number"].GetValue<int>();
+        var comment = await bot.Post($"repos/acme/web/issues/{number}/comments", new { body = "first" });
+        var edited = await bot.Patch($"repos/acme/web/issues/comments/{comment["id"].GetValue<long>()}", new { body = "first, edited" });
+        var onPull = await bot.Post("repos/acme/payments/issues/7/comments", new { body = "on the pull request" });
+        var list = (await bot.Get($"repos/acme/web/issues/{number}/comments")).Json!.AsArray();
+        var reread = await bot.Get($"repos/acme/web/issues/{number}");
+
+        Assert.Equal(201, comment.Code);
+        Assert.Equal("first, edited", edited["body"].GetValue<string>());
+        Assert.Equal(201, onPull.Code);
+        Assert.Equal("first, edited", Assert.Single(list)!["body"]!.GetValue<string>());
+        Assert.Equal(1, reread["comments"].GetValue<int>());
+        Assert.Equal(404, (await bot.Get("repos/acme/web/issues/999/comments")).Code);
+    }
+
+    [Fact]
+    public async Task CODEOWNERS_errors_name_the_line_and_column_of_unknown_owners()
+    {
+        await using var sim = await TestOrgs.StartAsync();
+        using var alice = SimClient.AsPerson(sim, "alice");
+        await alice.Put("repos/acme/web/contents/.github/CODEOWNERS", new
+        {
+            message = "owners",
+            content = SimClient.Base64("# owners\n*       @acme/platform\n/docs/  @acme/writers alice@example.com\n/ops/   @bob @mallory\n"),
+        });
+
+        var reply = await alice.Get("repos/acme/web/codeowners/errors");
+        var errors = reply["errors"].AsArray();
+        var none = await alice.Get("repos/acme/payments/codeowners/errors");
+
+        Assert.Equal(2, errors.Count);
+        Assert.Equal(3, errors[0]!["line"]!.GetValue<int>());
+        Assert.Equal(9, errors[0]!["column"]!.GetValue<int>());
+        Assert.Equal("Unknown owner", errors[0]!["kind"]!.GetValue<string>());
+        Assert.Equal("/docs/  @acme/writers alice@example.com", errors[0]!["source"]!.GetValue<string>());
+        Assert.Contains("@acme/writers", errors[0]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(".github/CODEOWNERS", errors[0]!["path"]!.GetValue<string>());
+        Assert.Equal(4, errors[1]!["line"]!.GetValue<int>());
+        Assert.Contains("@mallory", errors[1]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(404, none.Code); // no CODEOWNERS file
+    }
+
+    [Fact]
+    public async Task Team_membership_follows_nesting_and_permissions_follow_teams()
+    {
+        await using var sim = await TestOrgs.StartAsync();
+        using var bot = SimClient.AsInstallation(sim, 1001);
+
+        var platform = (await bot.Get("orgs/acme/teams/platform/members")).Json!.AsArray().Select(m => m!["login"]!.GetValue<string>()).Order();
+        var carolInPlatform = await bot.Get("orgs/acme/teams/platform/memberships/carol");
+        var daveInPlatform = await bot.Get("orgs/acme/teams/platform/memberships/dave");
+        var davePayments = await bot.Get("repos/acme/payments/collaborators/dave/permission");
+        var daveWeb = await bot.Get("repos/acme/web/collaborators/dave/permission");
+        var bobWeb = await bot.Get("repos/acme/web/collaborators/bob/permission");
+        var teams = (await bot.Get("repos/acme/payments/teams")).Json!.AsArray();
+
+        Assert.Equal(["alice", "bob", "carol"], platform);
+        Assert.Equal(200, carolInPlatform.Code);
+        Assert.Equal(404, daveInPlatform.Code);
+        Assert.Equal("admin", davePayments["permission"].GetValue<string>());
+        Assert.Equal("read", daveWeb["permission"].GetValue<string>());
+        Assert.Equal("write", bobWeb["permission"].GetValue<string>());
+        Assert.Equal("admin", teams.Single(t => t!["slug"]!.GetValue<string>() == "ops")!["permission"]!.GetValue<string>());
+        Assert.Equal("push", teams.Single(t => t!["slug"]!.GetValue<string>() == "platform")!["permission"]!.GetValue<string>());
+    }
+}
