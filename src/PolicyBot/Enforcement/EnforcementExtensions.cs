@@ -19,6 +19,7 @@ public static class EnforcementExtensions
         services.AddSingleton<IComplianceIssueStore, SqliteComplianceIssueStore>();
         services.AddSingleton<IEvaluationStore, SqliteEvaluationStore>();
         services.AddMigrations(EnforcementMigrations.Sqlite);
+        services.AddSingleton<Hosting.IMetricsGaugeSource, ComplianceGauges>();
         services.AddScoped<RepositoryAssessor>();
         services.AddScoped<RepositoryEnforcer>();
         services.AddScoped<PullRequestEnforcer>();

@@ -362,6 +362,35 @@ public sealed class BranchProtectionEnforcementTests
     }
 
     [Fact]
+    public async Task Logged_findings_appear_in_the_metrics_per_policy()
+    {
+        // No organisation file: every action is `log`, so the metrics are where an operator sees the gaps.
+        await using var sandbox = await PolicyBotSandbox.StartAsync(Build(null, """
+              - name: protected
+                protection:
+                  required_approving_review_count: 1
+                  dismiss_stale_reviews: true
+              - name: open-one
+              - name: open-two
+                protection:
+                  required_approving_review_count: 1
+                  dismiss_stale_reviews: true
+                  allow_deletions: true
+                  allow_force_pushes: true
+            """));
+        await sandbox.InstallAsync();
+
+        using var client = new HttpClient { BaseAddress = sandbox.Address };
+        var metrics = await client.GetStringAsync("metrics");
+
+        Assert.Contains("# TYPE policybot_repositories gauge", metrics, StringComparison.Ordinal);
+        Assert.Contains("policybot_repositories{policy=\"branch_protection\",state=\"compliant\"} 2\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("policybot_repositories{policy=\"branch_protection\",state=\"below\"} 2\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("policybot_findings{policy=\"branch_protection\",action=\"log\"} 3\n", metrics, StringComparison.Ordinal);
+        Assert.Empty(sandbox.GitHub.Issues(Org, "open-one"));
+    }
+
+    [Fact]
     public async Task GitHub_reporting_that_the_plan_lacks_protection_is_a_finding_that_says_so()
     {
         await using var sandbox = await PolicyBotSandbox.StartAsync(Build(IssuePolicy, """
