@@ -148,7 +148,7 @@ public sealed class ConfigurationMergerTests
     }
 
     [Theory]
-    [InlineData("branch_protection:\n  action: [fix\n", 3)]
+    [InlineData("branch_protection:\n  action: [fix\n", 2)]
     [InlineData("version: 3\n", 1)]
     [InlineData("a: &x 1\nb: *x\n", 2)]
     public void A_file_that_does_not_parse_is_a_parse_error_and_the_baseline_applies_in_full(string yaml, int line)

@@ -251,6 +251,18 @@ public sealed class ConfigurationParserTests
         Assert.Empty(result.Config!.Exemptions);
     }
 
+    [Theory]
+    [InlineData("version: 1\n")]
+    [InlineData("version: \"1\"\n")]
+    [InlineData("version:\n")]
+    public void Version_1_quoted_or_not_or_left_empty_is_accepted(string yaml)
+    {
+        var result = PolicyConfigParser.Parse(yaml);
+
+        Assert.Empty(result.Problems);
+        Assert.Equal(PolicyConfig.Default, result.Config);
+    }
+
     [Fact]
     public void A_quoted_date_is_accepted_for_expires()
     {
@@ -275,7 +287,7 @@ public sealed class ConfigurationParserTests
     }
 
     [Theory]
-    [InlineData("version: 1\nbranch_protection:\n  action: [log\n", 4)]
+    [InlineData("version: 1\nbranch_protection:\n  action: [log\n", 3)]
     [InlineData("version: 1\nbranch_protection:\n  action: log\n   block_merge: true\n", 4)]
     [InlineData("version: 1\nscope:\n  include_forks: true\nscope:\n  include_forks: false\n", 4)]
     public void Malformed_yaml_gives_its_line_and_the_built_in_defaults(string yaml, int line)

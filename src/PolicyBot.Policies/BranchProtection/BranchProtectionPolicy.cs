@@ -32,6 +32,33 @@ public sealed class BranchProtectionPolicy : IRepositoryPolicy
 
     public string Id => PolicyIds.BranchProtection;
 
+    /// <summary>
+    /// The branch a branch_protection finding is about. Check findings have the subject
+    /// <c>branch:context</c>; git forbids ':' in branch names, so the first ':' separates them.
+    /// </summary>
+    public static string? BranchOf(Finding finding)
+    {
+        ArgumentNullException.ThrowIfNull(finding);
+        if (finding.Policy != PolicyIds.BranchProtection || finding.Subject is null)
+        {
+            return null;
+        }
+
+        var colon = finding.Subject.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0 ? finding.Subject : finding.Subject[..colon];
+    }
+
+    /// <summary>
+    /// Whether the <c>fix</c> action can remedy a finding by raising classic protection
+    /// (<see cref="BranchProtectionFix"/>); otherwise it falls back to an issue. A plan without
+    /// protection for private repositories cannot be fixed by PolicyBot.
+    /// </summary>
+    public static bool CanFix(Finding finding)
+    {
+        ArgumentNullException.ThrowIfNull(finding);
+        return finding.Policy == PolicyIds.BranchProtection && finding.Code != ProtectionUnavailableOnPlan;
+    }
+
     public IReadOnlyList<Finding> Evaluate(RepositoryPolicyContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -159,7 +186,7 @@ public sealed class BranchProtectionPolicy : IRepositoryPolicy
                 gaps.Add(new Gap(
                     StatusCheckNotRequired,
                     $"does not require the `{context}` status check to pass before merging; the baseline does",
-                    bound ? $"the `{context}` check, from the PolicyBot app" : $"the `{context}` check",
+                    bound ? $"the `{context}` check from the PolicyBot app" : $"the `{context}` check",
                     $"tick 'Require status checks to pass before merging' and add `{context}`" + (bound ? " with the PolicyBot app as its source" : ""),
                     $"`required_status_checks.checks` including `{check}` next to the checks already required",
                     $"a ruleset's 'Require status checks to pass' rule listing `{context}`",
@@ -171,7 +198,7 @@ public sealed class BranchProtectionPolicy : IRepositoryPolicy
                 gaps.Add(new Gap(
                     StatusCheckNotBoundToApp,
                     $"requires the `{context}` check from {source}, so something other than PolicyBot could post a passing `{context}` status; the baseline requires it from this app (id {appId})",
-                    $"the `{context}` check, from the PolicyBot app",
+                    $"the `{context}` check from the PolicyBot app",
                     $"under 'Require status checks to pass before merging' set the source of `{context}` to the PolicyBot app",
                     $"`required_status_checks.checks` including `{check}` in place of the unbound entry",
                     $"a ruleset's 'Require status checks to pass' rule listing `{context}` with the PolicyBot app as its source",

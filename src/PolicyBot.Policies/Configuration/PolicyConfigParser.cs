@@ -79,7 +79,9 @@ public static class PolicyConfigParser
         var (documents, yamlProblem) = SafeYaml.Load(content);
         if (yamlProblem is not null)
         {
-            return Unusable(new ConfigProblem(yamlProblem.Line, "", yamlProblem.Message));
+            // An error found at the end of input is reported past the last line; point at the last line instead.
+            var lastLine = content.TrimEnd('\n', '\r').Split('\n').Length;
+            return Unusable(new ConfigProblem(Math.Min(yamlProblem.Line, lastLine), "", yamlProblem.Message));
         }
 
         if (documents.Count > 1)
@@ -127,17 +129,21 @@ public static class PolicyConfigParser
                 return config;
             }
 
-            if (fields.TryGetValue("version", out var version))
+            if (fields.TryGetValue("version", out var version) && !IsNull(version.Value))
             {
-                var value = Int(version, "version", int.MinValue, int.MaxValue);
-                if (value is not null && value != SupportedVersion)
+                // `version: "1"` means the same as `version: 1`; nobody should lose their whole file over quotes.
+                var value = version.Value is YamlScalarNode { Value: "1" } ? SupportedVersion : Int(version, "version", int.MinValue, int.MaxValue);
+                if (value == SupportedVersion)
                 {
-                    Fatal = true;
-                    Error(version.Value, "version", $"version {value} is not supported; this PolicyBot understands version {SupportedVersion}, so the built-in defaults apply");
+                    MarkSet("version", version);
                 }
-                else if (value is null)
+                else
                 {
                     Fatal = true;
+                    if (value is not null)
+                    {
+                        Error(version.Value, "version", $"version {value} is not supported; this PolicyBot understands version {SupportedVersion}, so the built-in defaults apply");
+                    }
                 }
             }
 

@@ -129,7 +129,7 @@ public static class RepositoryConfigMerger
             findings.Add(new Finding(
                 PolicyIds.Config,
                 ParseErrorCode,
-                $"{path}{At(problem.Line)} cannot be used: {problem.Message}. The organisation baseline applies in full.",
+                $"{path}{At(problem.Line)} cannot be used: {Sentence(problem.Message)} The organisation baseline applies in full.",
                 $"Fix {path}{At(problem.Line)} so that it is valid policybot.yml (check it with `policybot validate-config {path}`), or delete the file.",
                 Subject: path,
                 Line: NullIfZero(problem.Line)));
@@ -142,14 +142,14 @@ public static class RepositoryConfigMerger
                 ? new Finding(
                     PolicyIds.Config,
                     InvalidValueCode,
-                    $"{path}{At(problem.Line)}: {Key(problem.Path)}{problem.Message}. The value is ignored.",
+                    $"{path}{At(problem.Line)}: {Key(problem.Path)}{Sentence(problem.Message)} The value is ignored.",
                     problem.Path.Length == 0 ? $"Correct {path}{At(problem.Line)}." : $"Correct `{problem.Path}` in {path}{At(problem.Line)}.",
                     Subject: problem.Path.Length == 0 ? path : problem.Path,
                     Line: NullIfZero(problem.Line))
                 : new Finding(
                     PolicyIds.Config,
                     UnknownKeyCode,
-                    $"{path}{At(problem.Line)}: {problem.Message}.",
+                    $"{path}{At(problem.Line)}: {Sentence(problem.Message)}",
                     $"Remove or correct `{problem.Path}` in {path}{At(problem.Line)}.",
                     Subject: problem.Path,
                     Line: NullIfZero(problem.Line)));
@@ -195,6 +195,9 @@ public static class RepositoryConfigMerger
 
         return new RepositoryConfigResult(merged, [.. findings.OrderBy(f => f.Line ?? 0)]);
     }
+
+    private static string Sentence(string text) =>
+        text.Length > 0 && text[^1] is '.' or '?' or '!' ? text : text + ".";
 
     private static string At(int line) => line > 0 ? $" line {line}" : "";
 
