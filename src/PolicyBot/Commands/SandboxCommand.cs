@@ -33,7 +33,18 @@ public sealed class SandboxCommand : ICliCommand
 
         var builder = PolicyBotApp.CreateBuilder([]);
         var secret = builder.Configuration["GitHub:WebhookSecret"] is { Length: > 0 } configured ? configured : builder.Configuration["WEBHOOK_SECRET"];
-        await using var sandbox = await SandboxGitHub.StartAsync(scenario, githubPort, string.IsNullOrEmpty(secret) ? null : secret, cancellationToken).ConfigureAwait(false);
+        SandboxGitHub sandbox;
+        try
+        {
+            sandbox = await SandboxGitHub.StartAsync(scenario, githubPort, string.IsNullOrEmpty(secret) ? null : secret, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Sandbox.Scenarios.ScenarioException)
+        {
+            await error.WriteLineAsync($"policybot sandbox: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        await using var sandboxScope = sandbox;
 
         // The simulated organisation is new at every start, so PolicyBot's records start afresh with it.
         var database = Path.GetFullPath(Path.Combine("data", "sandbox.db"), builder.Environment.ContentRootPath);
