@@ -18,6 +18,7 @@ public static class EnforcementExtensions
         services.AddSingleton<CheckRunPublisher>();
         services.AddSingleton<IComplianceIssueStore, SqliteComplianceIssueStore>();
         services.AddSingleton<IEvaluationStore, SqliteEvaluationStore>();
+        services.AddSingleton<IInstallationStateStore, SqliteInstallationStateStore>();
         services.AddMigrations(EnforcementMigrations.Sqlite);
         services.AddSingleton<Hosting.IMetricsGaugeSource, ComplianceGauges>();
         services.AddScoped<RepositoryAssessor>();
@@ -29,6 +30,7 @@ public static class EnforcementExtensions
         services.AddWorkItemHandler<EvaluateRepositoryHandler>();
         services.AddWorkItemHandler<EvaluatePullRequestHandler>();
         services.AddWorkItemHandler<RefreshMembershipHandler>();
+        services.AddWorkItemHandler<InstallationRemovedHandler>();
         return services;
     }
 }
