@@ -101,8 +101,10 @@ public sealed partial class RepositoryEnforcer(
                 $"the organisation set this policy's action to `{result.Action.ToString().ToLowerInvariant()}`, so PolicyBot no longer tracks it in an issue");
         }
 
+        // An expired exemption is why the issue exists at all: say so next to the findings.
+        var notes = result.Notices.Prepend(note).OfType<string>().ToList();
         return findings.Count > 0
-            ? new IssueTarget(repository, result.Policy, subject, findings, IssueIntent.Open, Note: note)
+            ? new IssueTarget(repository, result.Policy, subject, findings, IssueIntent.Open, Note: notes.Count == 0 ? null : string.Join('\n', notes))
             : new IssueTarget(repository, result.Policy, subject, [], IssueIntent.Resolve);
     }
 

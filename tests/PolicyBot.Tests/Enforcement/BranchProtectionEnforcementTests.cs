@@ -226,7 +226,8 @@ public sealed class BranchProtectionEnforcementTests
         Assert.Null(expired.ExemptionReason);
         Assert.Contains(expired.Notices, n => n.Contains("expired", StringComparison.OrdinalIgnoreCase));
         Assert.Equal([BranchProtectionPolicy.NoProtection], await CodesAsync(sandbox, "old-service", PolicyIds.BranchProtection));
-        Assert.Single(Issues(sandbox, "old-service", PolicyIds.BranchProtection));
+        var notice = Assert.Single(expired.Notices);
+        Assert.Contains(notice, Assert.Single(Issues(sandbox, "old-service", PolicyIds.BranchProtection)).Body, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -65,6 +65,13 @@ public sealed class ComplianceIssueLifecycleTests
         var comments = Comments(sandbox, "svc", number);
         Assert.Equal(2, comments.Count);
         Assert.Contains("fell below the baseline again", comments[1].Body, StringComparison.Ordinal);
+
+        using var client = sandbox.Operator();
+        var actions = (await client.GetFromJsonAsync<JsonArray>("api/audit-log"))!
+            .Where(e => (string?)e!["repository"] == "acme/svc" && (string?)e["target"] == $"acme/svc#{number}")
+            .Select(e => (string?)e!["action"])
+            .Reverse();
+        Assert.Equal(["issue.created", "issue.closed", "issue.reopened"], actions);
     }
 
     [Fact]
