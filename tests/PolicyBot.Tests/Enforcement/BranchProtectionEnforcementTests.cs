@@ -391,6 +391,45 @@ public sealed class BranchProtectionEnforcementTests
         Assert.Empty(sandbox.GitHub.Issues(Org, "open-one"));
     }
 
+    [Theory]
+    [InlineData("[ci/build]", BranchProtectionPolicy.StatusCheckNotRequired)]
+    [InlineData("[PolicyBot]", BranchProtectionPolicy.StatusCheckNotBoundToApp)]
+    public async Task The_required_PolicyBot_check_must_be_required_and_bound_to_this_app(string checks, string code)
+    {
+        await using var sandbox = await PolicyBotSandbox.StartAsync(Build(
+            """
+            version: 1
+            branch_protection:
+              action: issue
+              required_status_checks: [PolicyBot]
+            """,
+            $$"""
+              - name: svc
+                protection:
+                  required_approving_review_count: 1
+                  dismiss_stale_reviews: true
+                  required_status_checks: {{checks}}
+            """));
+        await sandbox.InstallAsync();
+
+        var finding = Assert.Single(await FindingsAsync(sandbox, "svc", PolicyIds.BranchProtection));
+        Assert.Equal(code, finding.Code);
+        Assert.Contains(PolicyBotCheck, finding.Message, StringComparison.Ordinal);
+
+        // Bound to this app's id, as the fix would do, it complies.
+        await PutProtectionAsync(sandbox, "svc", new
+        {
+            required_status_checks = new { strict = false, checks = new object[] { new { context = PolicyBotCheck, app_id = sandbox.GitHub.AppId } } },
+            enforce_admins = false,
+            required_pull_request_reviews = new { required_approving_review_count = 1, dismiss_stale_reviews = true },
+            restrictions = (object?)null,
+        });
+        await sandbox.SettleAsync();
+        Assert.Empty(await FindingsAsync(sandbox, "svc", PolicyIds.BranchProtection));
+    }
+
+    private const string PolicyBotCheck = BranchProtectionPolicy.PolicyBotCheck;
+
     [Fact]
     public async Task GitHub_reporting_that_the_plan_lacks_protection_is_a_finding_that_says_so()
     {
