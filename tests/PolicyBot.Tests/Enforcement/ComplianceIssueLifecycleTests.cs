@@ -205,6 +205,38 @@ public sealed class ComplianceIssueLifecycleTests
     }
 
     [Fact]
+    public async Task After_issues_repository_changes_an_open_issue_is_closed_where_it_is_and_a_regression_goes_to_the_new_place()
+    {
+        await using var sandbox = await PolicyBotSandbox.StartAsync(Build(IssuePolicy, """
+              - name: svc
+              - name: compliance
+                protection:
+                  required_approving_review_count: 2
+                  dismiss_stale_reviews: true
+            """));
+        await sandbox.InstallAsync();
+        var first = Assert.Single(Issues(sandbox, "svc", PolicyIds.BranchProtection));
+
+        await PushFileAsync(sandbox, "alice", ".github", "policybot.yml", IssuePolicy + "\nissues:\n  repository: compliance\n");
+        await sandbox.SettleAsync();
+
+        // Still one open issue: the one already filed, not a second one in the new place.
+        Assert.Equal("open", Assert.Single(Issues(sandbox, "svc", PolicyIds.BranchProtection)).State);
+        Assert.Empty(Issues(sandbox, "svc", PolicyIds.BranchProtection, filedIn: "compliance"));
+
+        await PutProtectionAsync(sandbox, "svc", CompliantProtection());
+        await sandbox.SettleAsync();
+        Assert.Equal("closed", Assert.Single(Issues(sandbox, "svc", PolicyIds.BranchProtection)).State);
+        Assert.Single(Comments(sandbox, "svc", first.Number));
+
+        await sandbox.SendAsync("alice", HttpMethod.Delete, "repos/acme/svc/branches/main/protection");
+        await sandbox.SettleAsync();
+        Assert.Equal("closed", Assert.Single(Issues(sandbox, "svc", PolicyIds.BranchProtection)).State);
+        Assert.Equal("open", Assert.Single(Issues(sandbox, "svc", PolicyIds.BranchProtection, filedIn: "compliance")).State);
+        Assert.Empty(await sandbox.Service<PolicyBot.Storage.IWorkQueueStore>().ListAsync(PolicyBot.Storage.WorkItemStates.Dead, 10, default));
+    }
+
+    [Fact]
     public async Task Content_creating_requests_are_paced_per_installation_and_every_action_is_in_the_audit_log()
     {
         var interval = TimeSpan.FromMilliseconds(250);

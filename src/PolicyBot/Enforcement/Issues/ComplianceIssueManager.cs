@@ -50,10 +50,21 @@ public sealed partial class ComplianceIssueManager(
     public async Task<IssueResult> ApplyAsync(IGitHubClient client, IssueTarget target, IssuesConfig config, bool repositoryHasIssues, string? dashboardUrl, CancellationToken cancellationToken)
     {
         var owner = target.Repository.Split('/')[0];
-        var (issueOwner, issueRepo, central) = config.Repository.Length > 0
-            ? (owner, config.Repository, target.Repository)
-            : (owner, target.Repository.Split('/')[1], (string?)null);
-        if (central is null && !repositoryHasIssues)
+        var (configuredRepo, central) = config.Repository.Length > 0
+            ? (config.Repository, target.Repository)
+            : (target.Repository.Split('/')[1], (string?)null);
+        var tracked = await store.FindAsync(target.Repository, target.Policy, target.Subject, cancellationToken).ConfigureAwait(false);
+        if (tracked is { Open: false } && !string.Equals(tracked.IssueRepository, $"{owner}/{configuredRepo}", StringComparison.OrdinalIgnoreCase))
+        {
+            // issues.repository changed since this one was closed: a regression is filed where issues go now.
+            tracked = null;
+        }
+
+        // An open issue stays the issue of record where it was filed, even when issues.repository changed since:
+        // it is kept up to date, and closed, there.
+        var (issueOwner, issueRepo) = tracked is null ? (owner, configuredRepo) : SplitRepository(tracked.IssueRepository);
+        var inRepositoryItself = string.Equals($"{issueOwner}/{issueRepo}", target.Repository, StringComparison.OrdinalIgnoreCase);
+        if (inRepositoryItself && !repositoryHasIssues)
         {
             // No place to file it: the finding stays on the dashboard and in audit.
             return new IssueResult(target.Intent == IssueIntent.Open ? IssueOutcome.NotFiled : IssueOutcome.None);
@@ -61,7 +72,6 @@ public sealed partial class ComplianceIssueManager(
 
         // Only an issue about to be opened is worth a search of GitHub when our records have none:
         // closing needs an issue we know of, and searching on every compliant evaluation would spend the rate limit.
-        var tracked = await store.FindAsync(target.Repository, target.Policy, target.Subject, cancellationToken).ConfigureAwait(false);
         if (tracked is null && target.Intent == IssueIntent.Open)
         {
             tracked = await FindOnGitHubAsync(client, issueOwner, issueRepo, target, config.Label).ConfigureAwait(false);
@@ -157,6 +167,12 @@ public sealed partial class ComplianceIssueManager(
             ? null
             : new TrackedIssue(target.Repository, target.Policy, target.Subject, $"{owner}/{repo}", issue.Number,
                 issue.State.Value == ItemState.Open, ComplianceIssueContent.ParseFindingKeys(issue.Body), issue.UpdatedAt ?? issue.CreatedAt);
+    }
+
+    private static (string Owner, string Name) SplitRepository(string fullName)
+    {
+        var slash = fullName.IndexOf('/', StringComparison.Ordinal);
+        return (fullName[..slash], fullName[(slash + 1)..]);
     }
 
     private Task SaveAsync(IssueTarget target, string owner, string repo, int number, bool open, IReadOnlyList<string> keys, DateTimeOffset now, CancellationToken cancellationToken) =>
