@@ -70,6 +70,8 @@ public sealed class AuditCommandTests : IDisposable
                       paths: ["**/auth/**"]
                       approvals: 1
                       from: { teams: [security] }
+          - name: attic
+            archived: true
           - name: payments
             files:
               README.md: "payments"
@@ -101,6 +103,7 @@ public sealed class AuditCommandTests : IDisposable
         Assert.False(string.IsNullOrWhiteSpace((string?)protection["remediation"]));
         Assert.Contains(findings, f => (string?)f!["policy"] == PolicyIds.Registration);
 
+        Assert.DoesNotContain(report["repos"]!.AsArray(), r => (string?)r!["name"] == "attic");
         var settings = report["repos"]!.AsArray().Single(r => (string?)r!["name"] == ".github")!;
         Assert.True((bool)settings["compliant"]!, settings.ToJsonString());
         Assert.Empty(settings["findings"]!.AsArray());

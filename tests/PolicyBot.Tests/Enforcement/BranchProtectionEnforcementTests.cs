@@ -140,13 +140,16 @@ public sealed class BranchProtectionEnforcementTests
                     branch_protection:
                       required_approving_review_count: 1
                       allow_force_pushes: true
+                      action: log
             """));
         await sandbox.InstallAsync();
 
         var config = await FindingsAsync(sandbox, "svc", PolicyIds.Config);
-        Assert.NotEmpty(config);
         Assert.All(config, f => Assert.Equal("loosens-baseline", f.Code));
-        Assert.Contains(config, f => f.Line == 3);
+        Assert.Equal([3, 4, 5], config.Select(f => f.Line ?? 0).Order());
+        Assert.Equal(
+            ["branch_protection.action", "branch_protection.allow_force_pushes", "branch_protection.required_approving_review_count"],
+            config.Select(f => f.Subject ?? "").Order(StringComparer.Ordinal));
         Assert.Equal([BranchProtectionPolicy.ApprovalsBelowBaseline], await CodesAsync(sandbox, "svc", PolicyIds.BranchProtection));
         Assert.Single(Issues(sandbox, "svc", PolicyIds.BranchProtection));
     }
