@@ -66,7 +66,8 @@ public sealed partial class RepositoryEnforcer(
         async Task ApplyIssueAsync(IGitHubClient c, RepositoryAssessment a, IssueTarget target, AuditWriter w, CancellationToken ct)
         {
             var result = await issues.ApplyAsync(c, target, config.Issues, a.Snapshot.HasIssues, options.Value.PublicUrl?.ToString(), ct).ConfigureAwait(false);
-            if (result.Outcome != IssueOutcome.None)
+            // Not filing is no action on GitHub: recording it would repeat on every evaluation.
+            if (result.Outcome is not (IssueOutcome.None or IssueOutcome.NotFiled))
             {
                 await w.RecordAsync($"issue.{result.Outcome.ToString().ToLowerInvariant()}", $"{target.Policy}: {Describe(target)}",
                     result.Number is { } n ? $"{result.IssueRepository}#{n}" : null, ct).ConfigureAwait(false);

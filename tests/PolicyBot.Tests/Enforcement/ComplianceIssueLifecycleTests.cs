@@ -237,6 +237,17 @@ public sealed class ComplianceIssueLifecycleTests
     }
 
     [Fact]
+    public async Task An_issues_repository_that_does_not_exist_leaves_the_findings_on_the_dashboard_without_failing_the_work()
+    {
+        await using var sandbox = await PolicyBotSandbox.StartAsync(Build(IssuePolicy + "\nissues:\n  repository: no-such-repo\n", OneRepository));
+        await sandbox.InstallAsync();
+
+        Assert.Empty(sandbox.GitHub.Issues(Org, "svc"));
+        Assert.Equal([BranchProtectionPolicy.NoProtection], await CodesAsync(sandbox, "svc", PolicyIds.BranchProtection));
+        Assert.Empty(await sandbox.Service<PolicyBot.Storage.IWorkQueueStore>().ListAsync(PolicyBot.Storage.WorkItemStates.Dead, 10, default));
+    }
+
+    [Fact]
     public async Task Content_creating_requests_are_paced_per_installation_and_every_action_is_in_the_audit_log()
     {
         var interval = TimeSpan.FromMilliseconds(250);

@@ -89,7 +89,20 @@ public sealed partial class ComplianceIssueManager(
                     Body = ComplianceIssueContent.Body(target, dashboardUrl),
                 };
                 issue.Labels.Add(config.Label);
-                var created = await client.Issue.Create(issueOwner, issueRepo, issue).ConfigureAwait(false);
+                Issue created;
+                try
+                {
+                    created = await client.Issue.Create(issueOwner, issueRepo, issue).ConfigureAwait(false);
+                }
+                catch (ApiException ex) when (!inRepositoryItself && ex.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.Gone)
+                {
+                    // issues.repository names a repository that does not exist or has issues disabled: retrying cannot
+                    // help, and failing would leave every repository unevaluated. The finding stays on the dashboard.
+                    LogCentralRepositoryUnusable(logger, $"{issueOwner}/{issueRepo}", (int)ex.StatusCode);
+                    return new IssueResult(IssueOutcome.NotFiled, $"{issueOwner}/{issueRepo}");
+                }
+
+
                 await SaveAsync(target, issueOwner, issueRepo, created.Number, open: true, keys, now, cancellationToken).ConfigureAwait(false);
                 LogIssue(logger, "created", target.Repository, target.Policy, created.Number);
                 return new IssueResult(IssueOutcome.Created, $"{issueOwner}/{issueRepo}", created.Number);
@@ -177,6 +190,9 @@ public sealed partial class ComplianceIssueManager(
 
     private Task SaveAsync(IssueTarget target, string owner, string repo, int number, bool open, IReadOnlyList<string> keys, DateTimeOffset now, CancellationToken cancellationToken) =>
         store.SaveAsync(new TrackedIssue(target.Repository, target.Policy, target.Subject, $"{owner}/{repo}", number, open, keys, now), cancellationToken);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot file compliance issues in {IssueRepository} (issues.repository): GitHub answered {StatusCode}")]
+    private static partial void LogCentralRepositoryUnusable(ILogger logger, string issueRepository, int statusCode);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Compliance issue {Outcome} for {Repository} policy {Policy}: #{Number}")]
     private static partial void LogIssue(ILogger logger, string outcome, string repository, string policy, int number);
