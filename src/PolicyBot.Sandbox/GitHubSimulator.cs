@@ -106,6 +106,8 @@ public sealed class GitHubSimulator : IAsyncDisposable
         var context = new SimulatorContext(state, shapes, webhooks, identity, time) { AppPrivateKeyPem = pem };
         simulator = new GitHubSimulator(app, key, webhooks, requests, faults, context, pem);
 
+        // Octokit and other clients address GitHub Enterprise Server (and so the simulator) under /api/v3.
+        app.UsePathBase("/api/v3");
         app.UseRouting();
         app.UseMiddleware<GitHubPipeline>(credentials, rateLimiter, faults, requests, time);
         Endpoints.Map(app, context, rateLimiter, requests, faults);

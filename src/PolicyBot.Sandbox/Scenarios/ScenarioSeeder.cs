@@ -26,7 +26,7 @@ internal static class ScenarioSeeder
 
         foreach (var t in scenario.Teams)
         {
-            var team = new SimTeam { Id = state.NextId(), Slug = t.Slug, Name = t.Name, Description = t.Description, ParentSlug = t.Parent };
+            var team = new SimTeam { Id = state.NextId(), Slug = t.Slug, Name = t.Name, Description = t.Description, ParentSlug = t.Parent, ExplicitRepos = t.Repos.Count > 0 };
             foreach (var m in t.Members)
             {
                 team.Members[m] = "member";

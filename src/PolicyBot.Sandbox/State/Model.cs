@@ -20,8 +20,14 @@ public sealed class SimTeam
     public string Privacy { get; set; } = "closed";
     /// <summary>Direct members (login → role "member" or "maintainer").</summary>
     public Dictionary<string, string> Members { get; } = new(StringComparer.OrdinalIgnoreCase);
-    /// <summary>Explicit repository permissions; when empty the team has push on every repository.</summary>
+    /// <summary>Repository permissions (repository name → pull, triage, push, maintain or admin); used when <see cref="ExplicitRepos"/>.</summary>
     public Dictionary<string, string> Repos { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// False: the team has push on every repository of the organisation (a scenario team that lists no repos).
+    /// True: exactly <see cref="Repos"/>, as for a team created through the API.
+    /// </summary>
+    public bool ExplicitRepos { get; set; }
 }
 
 /// <summary>An immutable commit: the whole tree of files at that point.</summary>

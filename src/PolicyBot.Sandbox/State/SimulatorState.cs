@@ -102,7 +102,7 @@ public sealed class SimulatorState
     /// <summary>A team's permission on a repository, null when it has none.</summary>
     public static string? TeamPermission(SimTeam team, SimRepo repo)
     {
-        if (team.Repos.Count == 0)
+        if (!team.ExplicitRepos)
         {
             return "write";
         }
