@@ -98,7 +98,7 @@ public sealed class GitHubSimulator : IAsyncDisposable
         GitHubSimulator? simulator = null;
         var shapes = new Shapes(state, () => simulator!.BaseUrl.ToString());
         var secret = options.WebhookSecret ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
-        var webhooks = new WebhookDispatcher(secret, time, NullLogger.Instance) { Url = options.WebhookUrl };
+        var webhooks = new WebhookDispatcher(secret, options.AppId, time, NullLogger.Instance) { Url = options.WebhookUrl };
         var rateLimiter = new RateLimiter(time);
         var faults = new FaultInjector(rateLimiter) { GlobalLatency = options.Latency };
         var requests = new RequestLog();

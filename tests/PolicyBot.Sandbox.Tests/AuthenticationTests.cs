@@ -158,4 +158,52 @@ public sealed class AuthenticationTests
         // bob has write through the platform team, not admin: protection is an admin's business.
         Assert.Equal(404, (await bob.Get("repos/acme/payments/branches/main/protection")).Code);
     }
+
+    [Fact]
+    public async Task Signing_in_with_GitHub_gives_a_user_token_that_acts_as_that_person()
+    {
+        await using var sim = await TestOrgs.StartAsync();
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = sim.BaseUrl };
+
+        var authorize = await browser.GetAsync("login/oauth/authorize?client_id=Iv1.x&redirect_uri=http%3A%2F%2Flocalhost%2Fsignin-github&state=xyz&login=carol");
+        var location = authorize.Headers.Location!;
+        var code = System.Web.HttpUtility.ParseQueryString(location.Query)["code"];
+        using var exchange = new HttpRequestMessage(HttpMethod.Post, "login/oauth/access_token")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["client_id"] = "Iv1.x", ["client_secret"] = "s", ["code"] = code! }),
+        };
+        exchange.Headers.Accept.ParseAdd("application/json");
+        var tokenReply = System.Text.Json.Nodes.JsonNode.Parse(await (await browser.SendAsync(exchange)).Content.ReadAsStringAsync())!;
+        var token = tokenReply["access_token"]!.GetValue<string>();
+        using var carol = SimClient.For(sim, "Bearer " + token);
+        var user = await carol.Get("user");
+        var membership = await carol.Get("user/memberships/orgs/acme");
+        using var replay = new HttpRequestMessage(HttpMethod.Post, "login/oauth/access_token") { Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["code"] = code! }) };
+        var replayed = await (await browser.SendAsync(replay)).Content.ReadAsStringAsync();
+
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, authorize.StatusCode);
+        Assert.StartsWith("http://localhost/signin-github?code=", location.ToString(), StringComparison.Ordinal);
+        Assert.Equal("xyz", System.Web.HttpUtility.ParseQueryString(location.Query)["state"]);
+        Assert.StartsWith("ghu_", token, StringComparison.Ordinal);
+        Assert.Equal("carol", user["login"].GetValue<string>());
+        Assert.Equal("member", membership["role"].GetValue<string>());
+        Assert.Equal(200, (await carol.Get("repos/acme/payments")).Code);
+        Assert.Contains("error=bad_verification_code", replayed, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_app_finds_its_installation_for_an_organisation()
+    {
+        await using var sim = await TestOrgs.StartAsync();
+        sim.Load(TestOrgs.Other, "other.yml");
+        using var app = SimClient.AsApp(sim);
+
+        var installation = await app.Get("orgs/acme/installation");
+        var byRepo = await app.Get("repos/acme/web/installation");
+        var notInstalled = await app.Get("orgs/globex/installation");
+
+        Assert.Equal(1001, installation["id"].GetValue<long>());
+        Assert.Equal(1001, byRepo["id"].GetValue<long>());
+        Assert.Equal(404, notInstalled.Code);
+    }
 }

@@ -26,6 +26,7 @@ internal static partial class Endpoints
         MapPulls(app, sim);
         MapCheckRuns(app, sim);
         MapIssues(app, sim);
+        MapUsers(app, sim);
         Rulesets.Map(app, sim);
         MapControl(app, sim, requests, faults);
         app.MapFallback(() => GitHubResults.NotFound()).WithMetadata(new AuthRequirementMetadata(AuthRequirement.None));

@@ -57,6 +57,16 @@ internal sealed class CredentialValidator(SimulatorState state, RSA appKey, long
             }
         }
 
+        if (credential.StartsWith("ghu_", StringComparison.Ordinal))
+        {
+            lock (state.Sync)
+            {
+                return state.UserTokens.TryGetValue(credential, out var token) && token.ExpiresAt > timeProvider.GetUtcNow()
+                    ? new Caller(TokenKind.UserToServer, credential, Login: token.Login)
+                    : new Caller(TokenKind.UserToServer, null, Error: "Bad credentials");
+            }
+        }
+
         if (credential.Count(c => c == '.') == 2)
         {
             return ValidateJwt(credential);

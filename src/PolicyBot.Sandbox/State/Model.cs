@@ -218,7 +218,12 @@ public enum TokenKind
     None,
     AppJwt,
     Installation,
+    /// <summary>"sandbox:&lt;login&gt;": a person, as tests and scripts play them.</summary>
     Sandbox,
+    /// <summary>A user-to-server token ("ghu_...") from the OAuth sign-in flow: the app acting for a signed-in person.</summary>
+    UserToServer,
 }
 
 public sealed record InstallationToken(string Token, long InstallationId, DateTimeOffset ExpiresAt);
+
+public sealed record UserToken(string Token, string Login, DateTimeOffset ExpiresAt);
