@@ -185,6 +185,27 @@ public sealed class ProtectionAndRulesTests
     }
 
     [Fact]
+    public async Task Scenario_status_checks_can_be_bound_to_the_simulators_app()
+    {
+        await using var sim = await TestOrgs.StartAsync(TestOrgs.Options(new SimulatorOptions { AppId = 777 }), yaml: """
+            org: acme
+            installation_id: 1001
+            members: [alice]
+            repos:
+              - name: a
+                protection:
+                  required_status_checks: [ci, { context: PolicyBot, app_id: app }, { context: lint, app_id: 15368 }]
+            """);
+        using var bot = SimClient.AsInstallation(sim, 1001);
+
+        var checks = (await bot.Get("repos/acme/a/branches/main/protection"))["required_status_checks"]["checks"]!.AsArray();
+
+        Assert.Equal(
+            [("ci", (long?)null), ("PolicyBot", 777L), ("lint", 15368L)],
+            checks.Select(c => (c!["context"]!.GetValue<string>(), c["app_id"]?.GetValue<long>())));
+    }
+
+    [Fact]
     public async Task Only_admins_may_change_protection()
     {
         await using var sim = await TestOrgs.StartAsync();

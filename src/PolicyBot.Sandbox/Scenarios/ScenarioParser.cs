@@ -181,7 +181,7 @@ public static partial class ScenarioParser
                 p.Bool(m, "enforce_admins") ?? false,
                 p.Bool(m, "allow_force_pushes") ?? false,
                 p.Bool(m, "allow_deletions") ?? false,
-                p.Child(m, "required_status_checks") is null ? null : p.StringList(m, "required_status_checks"));
+                p.Child(m, "required_status_checks") is null ? null : [.. p.Sequence(m, "required_status_checks").Select(item => StatusCheck(p, item))]);
         }
 
         var files = p.StringMap(r, "files");
@@ -245,6 +245,25 @@ public static partial class ScenarioParser
         var rulesets = p.Child(r, "rulesets") is { } rulesetsNode ? p.JsonArray(rulesetsNode, "rulesets") : [];
         return new ScenarioRepo(name, defaultBranch, visibility, p.Bool(r, "archived") ?? false, p.Bool(r, "fork") ?? false,
             p.Bool(r, "has_issues") ?? true, p.String(r, "description"), createdAt, protection, rulesets, files, pulls);
+    }
+
+    /// <summary>"ci" (any app may post it), or { context: PolicyBot, app_id: app } (only the simulator's app), or { context: ci, app_id: 123 }.</summary>
+    private static ScenarioStatusCheck StatusCheck(Reader p, YamlNode item)
+    {
+        if (item is YamlScalarNode)
+        {
+            return new ScenarioStatusCheck(p.Scalar(item, "a required status check"));
+        }
+
+        var m = p.Mapping(item, "a required status check");
+        p.CheckKeys(m, ["context", "app_id"], "required status check");
+        var context = p.RequiredString(m, "context");
+        return p.String(m, "app_id") switch
+        {
+            null => new ScenarioStatusCheck(context),
+            "app" => new ScenarioStatusCheck(context, BoundToApp: true),
+            _ => new ScenarioStatusCheck(context, AppId: p.Long(m, "app_id")),
+        };
     }
 
     private static string ExpandDates(string yaml, DateTimeOffset today) =>

@@ -71,7 +71,7 @@ internal static class ScenarioSeeder
                     EnforceAdmins = p.EnforceAdmins,
                     AllowForcePushes = p.AllowForcePushes,
                     AllowDeletions = p.AllowDeletions,
-                    RequiredStatusChecks = p.RequiredStatusChecks?.Select(c => (c, (long?)null)).ToList(),
+                    RequiredStatusChecks = p.RequiredStatusChecks?.Select(c => (c.Context, c.BoundToApp ? sim.App.AppId : c.AppId)).ToList(),
                 };
             }
 
