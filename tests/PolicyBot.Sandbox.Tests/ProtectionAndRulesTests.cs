@@ -109,16 +109,42 @@ public sealed class ProtectionAndRulesTests
 
         var bad = await alice.Post("repos/acme/svc-legacy/rulesets", new { name = "x", enforcement = "sometimes" });
         var missing = await alice.Post("repos/acme/svc-legacy/rulesets", new { enforcement = "active" });
+        var partialRule = await alice.Post("repos/acme/svc-legacy/rulesets", new JsonObject
+        {
+            ["name"] = "partial",
+            ["enforcement"] = "active",
+            ["rules"] = new JsonArray(new JsonObject { ["type"] = "pull_request", ["parameters"] = new JsonObject { ["required_approving_review_count"] = 1 } }),
+        });
+        var unknownRule = await alice.Post("repos/acme/svc-legacy/rulesets", new JsonObject
+        {
+            ["name"] = "unknown",
+            ["enforcement"] = "active",
+            ["rules"] = new JsonArray(new JsonObject { ["type"] = "no_such_rule" }),
+        });
         var created = await alice.Post("repos/acme/svc-legacy/rulesets", new JsonObject
         {
             ["name"] = "protect default",
             ["enforcement"] = "active",
             ["conditions"] = new JsonObject { ["ref_name"] = new JsonObject { ["include"] = new JsonArray("~DEFAULT_BRANCH"), ["exclude"] = new JsonArray() } },
-            ["rules"] = new JsonArray(new JsonObject { ["type"] = "pull_request", ["parameters"] = new JsonObject { ["required_approving_review_count"] = 1 } }),
+            ["rules"] = new JsonArray(new JsonObject
+            {
+                ["type"] = "pull_request",
+                ["parameters"] = new JsonObject
+                {
+                    ["required_approving_review_count"] = 1,
+                    ["dismiss_stale_reviews_on_push"] = true,
+                    ["require_code_owner_review"] = false,
+                    ["require_last_push_approval"] = false,
+                    ["required_review_thread_resolution"] = false,
+                },
+            }),
         });
 
         Assert.Equal(422, bad.Code);
         Assert.Equal(422, missing.Code);
+        Assert.Equal(422, partialRule.Code);
+        Assert.Contains("dismiss_stale_reviews_on_push", partialRule["message"].GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(422, unknownRule.Code);
         Assert.Equal(201, created.Code);
         Assert.Equal([("pull_request", "Repository", "acme/svc-legacy")], await Rules(alice, "svc-legacy", "main"));
 

@@ -17,6 +17,7 @@ public sealed class ScenarioTests
     [InlineData("org: acme\nmembers: [alice]\nrepos:\n  - name: a\n    protection:\n      required_approving_review_count: two\n", 6, "must be a whole number")]
     [InlineData("org: acme\nmembers: [alice\nrepos: []\n", 2, "")]
     [InlineData("members: [alice]\n", 1, "'org' is required")]
+    [InlineData("org: acme\nmembers: [alice]\nrepos:\n  - name: a\n    rulesets:\n      - name: r\n        enforcement: active\n        rules: [{ type: pull_request }]\n", 6, "Invalid rule 'pull_request'")]
     public void A_bad_scenario_names_the_file_line_and_problem(string yaml, int line, string problem)
     {
         var error = Assert.Throws<ScenarioException>(() => ScenarioParser.Parse(yaml, "bad.yml", Today));

@@ -268,7 +268,7 @@ internal static partial class Endpoints
                 if (sim.VisibleOrg(context, org) is not { } o || o.FindTeam(team_slug) is not { } team
                     || !o.TeamMembersWithChildren(team).Contains(username, StringComparer.OrdinalIgnoreCase))
                 {
-                    return GitHubResults.NotFound();
+                    return Results.StatusCode(404); // GitHub documents this 404 without a body
                 }
 
                 return GitHubResults.Json(TeamMembership(sim, o, team, username));
@@ -484,7 +484,7 @@ internal static partial class Endpoints
                 var path = new[] { ".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS" }.FirstOrDefault(commit.Files.ContainsKey);
                 if (path is null)
                 {
-                    return GitHubResults.NotFound();
+                    return Results.StatusCode(404); // no CODEOWNERS file; GitHub documents this 404 without a body
                 }
 
                 return GitHubResults.Json(new JsonObject { ["errors"] = CodeOwners.Errors(org, r, path, commit.Files[path]) });

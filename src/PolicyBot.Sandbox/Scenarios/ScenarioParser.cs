@@ -375,13 +375,37 @@ public static partial class ScenarioParser
             return map;
         }
 
-        public JsonArray JsonArray(YamlNode node, string what) =>
-            ToJson(node) switch
+        /// <summary>A list of rulesets in GitHub's JSON shape, each checked as GitHub checks a new ruleset.</summary>
+        public JsonArray JsonArray(YamlNode node, string what)
+        {
+            if (node is YamlScalarNode { Value: null or "" or "~" or "null" })
             {
-                System.Text.Json.Nodes.JsonArray array => array,
-                null => [],
-                _ => throw Error(node, $"'{what}' must be a list"),
-            };
+                return [];
+            }
+
+            if (node is not YamlSequenceNode sequence)
+            {
+                throw Error(node, $"'{what}' must be a list");
+            }
+
+            var array = new System.Text.Json.Nodes.JsonArray();
+            foreach (var item in sequence)
+            {
+                if (ToJson(item) is not JsonObject ruleset)
+                {
+                    throw Error(item, $"each of '{what}' must be a mapping in GitHub's ruleset shape");
+                }
+
+                if (PolicyBot.Sandbox.Api.Rulesets.Validate(ruleset, creating: true) is { } problem)
+                {
+                    throw Error(item, $"ruleset: {problem.Replace("Invalid request.\n\n", "", StringComparison.Ordinal)}");
+                }
+
+                array.Add(ruleset);
+            }
+
+            return array;
+        }
 
         public JsonNode? ToJson(YamlNode node) => node switch
         {

@@ -10,9 +10,12 @@ public sealed class SimClient(HttpClient http) : IDisposable
 {
     public HttpClient Http { get; } = http;
 
+    /// <summary>Every answer any test receives is also checked against GitHub's description.</summary>
+    private static readonly Contracts.ContractCheckingHandler StrictContract = new(Contracts.OpenApiContract.Load(), strict: true);
+
     public static SimClient For(GitHubSimulator sim, string? authorization, HttpMessageHandler? handler = null)
     {
-        var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
+        var http = new HttpClient(handler ?? StrictContract, disposeHandler: false);
         http.BaseAddress = sim.BaseUrl;
         http.DefaultRequestHeaders.UserAgent.ParseAdd("sandbox-tests");
         if (authorization is not null)
