@@ -41,6 +41,29 @@ public sealed class HttpBehaviourTests
     }
 
     [Fact]
+    public async Task A_large_organisation_pages_quickly()
+    {
+        var watch = Stopwatch.StartNew();
+        await using var sim = await TestOrgs.StartAsync(yaml: ManyRepos(3000));
+        var loaded = watch.Elapsed;
+        // A plain client: this measures the simulator, not the contract checks other tests run on every answer.
+        using var plain = new HttpClientHandler();
+        using var bot = SimClient.For(sim, "token " + sim.CreateInstallationToken(1001), plain);
+        watch.Restart();
+
+        var names = new List<string>();
+        for (var page = 1; page <= 30; page++)
+        {
+            var reply = await bot.Get($"installation/repositories?per_page=100&page={page}");
+            names.AddRange(reply["repositories"].AsArray().Select(r => r!["name"]!.GetValue<string>()));
+        }
+
+        Assert.Equal(3000, names.Distinct().Count());
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"paging 3,000 repositories took {watch.Elapsed} (loading {loaded})");
+        Assert.True(loaded < TimeSpan.FromSeconds(5), $"loading 3,000 repositories took {loaded}");
+    }
+
+    [Fact]
     public async Task A_matching_If_None_Match_answers_304_and_costs_nothing()
     {
         await using var sim = await TestOrgs.StartAsync();
