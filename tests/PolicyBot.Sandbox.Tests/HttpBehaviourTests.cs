@@ -143,6 +143,33 @@ public sealed class HttpBehaviourTests
     }
 
     [Fact]
+    public async Task Content_creation_can_be_limited_per_minute_as_GitHub_does()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var sim = await TestOrgs.StartAsync(new SimulatorOptions { TimeProvider = time });
+        sim.Faults.ContentCreation = new Faults.ContentCreationLimit(PerMinute: 3, RetryAfter: TimeSpan.FromSeconds(30));
+        using var bot = SimClient.AsInstallation(sim, 1001);
+
+        var codes = new List<int>();
+        for (var i = 0; i < 4; i++)
+        {
+            codes.Add((await bot.Post("repos/acme/web/issues", new { title = $"issue {i}" })).Code);
+        }
+
+        var reading = await bot.Get("repos/acme/web/issues");
+        var blocked = await bot.Post("repos/acme/web/issues/1/comments", new { body = "hello" });
+        time.Advance(TimeSpan.FromSeconds(61));
+        var after = await bot.Post("repos/acme/web/issues/1/comments", new { body = "hello again" });
+
+        Assert.Equal([201, 201, 201, 403], codes);
+        Assert.Equal(200, reading.Code);
+        Assert.Equal(403, blocked.Code);
+        Assert.Equal("30", blocked.Header("Retry-After"));
+        Assert.Contains("secondary rate limit", blocked["message"].GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(201, after.Code);
+    }
+
+    [Fact]
     public async Task Latency_can_be_added_per_route_and_globally()
     {
         await using var sim = await TestOrgs.StartAsync();

@@ -359,7 +359,8 @@ internal static partial class Endpoints
         app.MapGet("/_sandbox/faults", () => GitHubResults.Json(new JsonArray([.. faults.List().Select(f => (JsonNode)FaultJson(f.Id, f.Rule, f.Remaining))])));
 
         // Body: { "method": "GET", "path": "/repos/*/*/issues", "status": 403, "count": 1, "message": "...",
-        //         "retry_after": 60, "latency_ms": 200 } or { "global_latency_ms": 100 } or { "exhaust_token": "ghs_..." }.
+        //         "retry_after": 60, "latency_ms": 200 } or { "global_latency_ms": 100 } or { "exhaust_token": "ghs_..." }
+        //         or { "content_creation_per_minute": 80, "retry_after": 60 } (0 switches it off).
         app.MapPost("/_sandbox/faults", async (HttpContext context) =>
         {
             var body = await ReadBodyAsync(context).ConfigureAwait(false);
@@ -371,6 +372,12 @@ internal static partial class Endpoints
             if (body.Int("global_latency_ms") is { } global)
             {
                 faults.GlobalLatency = TimeSpan.FromMilliseconds(global);
+                return Results.NoContent();
+            }
+
+            if (body.Int("content_creation_per_minute") is { } perMinute)
+            {
+                faults.ContentCreation = perMinute <= 0 ? null : new ContentCreationLimit(perMinute, body.Int("retry_after") is { } wait ? TimeSpan.FromSeconds(wait) : null);
                 return Results.NoContent();
             }
 

@@ -71,6 +71,14 @@ internal sealed class GitHubPipeline(
         {
             await authError.ExecuteAsync(context).ConfigureAwait(false);
         }
+        else if (rateKey is not null && faults.ContentCreation is { } limit && IsContentCreation(context.Request.Method, template)
+            && !rateLimiter.TryCreateContent(rateKey, limit.PerMinute))
+        {
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling((limit.RetryAfter ?? TimeSpan.FromSeconds(60)).TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            SetRateHeaders(context, rateLimiter.Peek(rateKey));
+            await GitHubResults.Error(403, "You have exceeded a secondary rate limit and have been temporarily blocked from content creation. Please retry your request again later.")
+                .ExecuteAsync(context).ConfigureAwait(false);
+        }
         else if (rateKey is not null && rateLimiter.Peek(rateKey) is { Remaining: 0 } exhausted)
         {
             SetRateHeaders(context, exhausted);
@@ -139,6 +147,11 @@ internal sealed class GitHubPipeline(
 
         return notModified;
     }
+
+    /// <summary>The requests GitHub counts as content creation for its secondary limit.</summary>
+    private static bool IsContentCreation(string method, string? template) =>
+        HttpMethods.IsPost(method) && template is "/repos/{owner}/{repo}/issues" or "/repos/{owner}/{repo}/issues/{issue_number:int}/comments"
+            or "/repos/{owner}/{repo}/pulls" or "/repos/{owner}/{repo}/pulls/{pull_number:int}/reviews" or "/orgs/{org}/repos" or "/repos/{owner}/{repo}/labels";
 
     private static bool Matches(string candidate, string etag) =>
         candidate == "*" || string.Equals(Strip(candidate), Strip(etag), StringComparison.Ordinal);

@@ -6,6 +6,7 @@ internal sealed class RateLimiter(TimeProvider timeProvider)
     public const int Limit = 5000;
     private readonly Lock _sync = new();
     private readonly Dictionary<string, Window> _windows = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Queue<DateTimeOffset>> _creations = new(StringComparer.Ordinal);
 
     public RateLimitState Peek(string key)
     {
@@ -39,6 +40,34 @@ internal sealed class RateLimiter(TimeProvider timeProvider)
         lock (_sync)
         {
             _windows.Clear();
+            _creations.Clear();
+        }
+    }
+
+    /// <summary>Records one content creation for a token; false when it is over <paramref name="perMinute"/> in the last minute.</summary>
+    public bool TryCreateContent(string key, int perMinute)
+    {
+        lock (_sync)
+        {
+            var now = timeProvider.GetUtcNow();
+            if (!_creations.TryGetValue(key, out var recent))
+            {
+                recent = new Queue<DateTimeOffset>();
+                _creations[key] = recent;
+            }
+
+            while (recent.Count > 0 && recent.Peek() <= now.AddMinutes(-1))
+            {
+                recent.Dequeue();
+            }
+
+            if (recent.Count >= perMinute)
+            {
+                return false;
+            }
+
+            recent.Enqueue(now);
+            return true;
         }
     }
 
