@@ -14,6 +14,8 @@ public sealed class ScenarioTests
     [InlineData("org: acme\nmembers: [alice]\nteams:\n  - slug: t\n    repos: { nowhere: push }\nrepos:\n  - name: a\n", 5, "team 't' lists unknown repo 'nowhere'")]
     [InlineData("org: acme\nmembers: [alice]\nrepos:\n  - name: a\n  - name: b\n  - name: a\n", 6, "duplicate repo 'a'")]
     [InlineData("org: acme\nmembers: [alice]\nrepos:\n  - name: a\n    pulls:\n      - author: bob\n", 6, "pull request author 'bob' is not in members")]
+    [InlineData("org: acme\nmembers: [alice]\nrepos:\n  - name: a\n    pulls:\n      - author: alice\n        base: develop\n        files: [x]\n", 7, "pull request base 'develop' is not a branch")]
+    [InlineData("org: acme\nmembers: [alice]\nrepos:\n  - name: a\n    pulls:\n      - author: alice\n", 6, "changes no files")]
     [InlineData("org: acme\nmembers: [alice]\nrepos:\n  - name: a\n    protection:\n      required_approving_review_count: two\n", 6, "must be a whole number")]
     [InlineData("org: acme\nmembers: [alice\nrepos: []\n", 2, "")]
     [InlineData("members: [alice]\n", 1, "'org' is required")]

@@ -238,7 +238,24 @@ public static partial class ScenarioParser
                 reviews.Add(new ScenarioReview(user, state, p.Bool(rm, "stale") ?? false, p.String(rm, "body"), submitted));
             }
 
-            pulls.Add(new ScenarioPull(number, author, p.String(m, "base") ?? defaultBranch, p.String(m, "head") ?? $"pull-{number}",
+            var baseBranch = p.String(m, "base") ?? defaultBranch;
+            if (baseBranch != defaultBranch)
+            {
+                throw p.Error(p.Child(m, "base")!, $"pull request base '{baseBranch}' is not a branch of '{name}' (a scenario repository has only its default branch '{defaultBranch}')");
+            }
+
+            var head = p.String(m, "head") ?? $"pull-{number}";
+            if (head == defaultBranch || pulls.Any(x => x.Head == head))
+            {
+                throw p.Error(p.Child(m, "head") ?? m, $"pull request head branch '{head}' is already used in '{name}'");
+            }
+
+            if (pullFiles.Count == 0)
+            {
+                throw p.Error(m, $"pull request #{number} changes no files (give 'files')");
+            }
+
+            pulls.Add(new ScenarioPull(number, author, baseBranch, head,
                 p.String(m, "title") ?? $"Pull request #{number}", p.String(m, "body"), p.Bool(m, "draft") ?? false, pullFiles, reviews));
         }
 
