@@ -85,6 +85,31 @@ public sealed class ProtectionAndRulesTests
     }
 
     [Fact]
+    public async Task Branch_names_with_slashes_work_encoded_or_not()
+    {
+        await using var sim = await TestOrgs.StartAsync(yaml: RulesOrg);
+        using var alice = SimClient.AsPerson(sim, "alice");
+        var trunk = await alice.Get("repos/acme/svc-a/git/ref/heads/trunk");
+        await alice.Post("repos/acme/svc-a/git/refs", new { @ref = "refs/heads/release/2.0", sha = trunk["object"]["sha"]!.GetValue<string>() });
+
+        var encoded = await alice.Get("repos/acme/svc-a/branches/release%2F2.0");
+        var protect = await alice.Put("repos/acme/svc-a/branches/release%2F2.0/protection", new System.Text.Json.Nodes.JsonObject
+        {
+            ["required_status_checks"] = null, ["enforce_admins"] = true, ["required_pull_request_reviews"] = null, ["restrictions"] = null,
+        });
+        var rules = await Rules(alice, "svc-a", "release%2F2.0");
+        var rulesRaw = await Rules(alice, "svc-a", "release/2.0");
+        var reference = await alice.Get("repos/acme/svc-a/git/ref/heads/release/2.0");
+
+        Assert.Equal("release/2.0", encoded["name"].GetValue<string>());
+        Assert.Equal(200, protect.Code);
+        Assert.NotNull(sim.Protection("acme", "svc-a", "release/2.0"));
+        Assert.Equal(rulesRaw, rules);
+        Assert.Contains(("pull_request", "Repository", "acme/svc-a"), rules);
+        Assert.Equal("refs/heads/release/2.0", reference["ref"].GetValue<string>());
+    }
+
+    [Fact]
     public async Task Repository_rulesets_list_includes_the_organisations_unless_asked_not_to()
     {
         await using var sim = await TestOrgs.StartAsync(yaml: RulesOrg);

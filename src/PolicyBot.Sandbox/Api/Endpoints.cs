@@ -49,6 +49,12 @@ internal static partial class Endpoints
         }
     }
 
+    /// <summary>
+    /// Route values keep an encoded "/" (%2F) as it came; GitHub accepts branch names and paths either way, so decode them.
+    /// </summary>
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(value))]
+    internal static string? Unescape(string? value) => value is null ? null : Uri.UnescapeDataString(value);
+
     internal static IResult BadJson() => GitHubResults.Error(400, "Problems parsing JSON");
 
     internal static string? Str(this JsonObject body, string name) =>

@@ -163,6 +163,7 @@ internal static partial class Endpoints
 
         app.On("GET", "/repos/{owner}/{repo}/branches/{branch}", (HttpContext context, string owner, string repo, string branch) =>
         {
+            branch = Endpoints.Unescape(branch);
             lock (sim.State.Sync)
             {
                 if (sim.VisibleRepo(context, owner, repo) is not var (_, r))
@@ -201,6 +202,7 @@ internal static partial class Endpoints
 
         app.On("GET", "/repos/{owner}/{repo}/git/ref/{**ref}", (HttpContext context, string owner, string repo, string @ref) =>
         {
+            @ref = Endpoints.Unescape(@ref);
             lock (sim.State.Sync)
             {
                 if (sim.VisibleRepo(context, owner, repo) is not var (_, r))
@@ -264,6 +266,7 @@ internal static partial class Endpoints
 
         app.On("GET", "/repos/{owner}/{repo}/contents/{**path}", (HttpContext context, string owner, string repo, string? path) =>
         {
+            path = Endpoints.Unescape(path);
             lock (sim.State.Sync)
             {
                 if (sim.VisibleRepo(context, owner, repo) is not var (_, r))
@@ -304,6 +307,7 @@ internal static partial class Endpoints
 
         app.On("PUT", "/repos/{owner}/{repo}/contents/{**path}", async (HttpContext context, string owner, string repo, string path) =>
         {
+            path = Endpoints.Unescape(path);
             var body = await ReadBodyAsync(context).ConfigureAwait(false);
             if (body is null)
             {
@@ -379,6 +383,7 @@ internal static partial class Endpoints
 
         app.On("DELETE", "/repos/{owner}/{repo}/contents/{**path}", async (HttpContext context, string owner, string repo, string path) =>
         {
+            path = Endpoints.Unescape(path);
             var body = await ReadBodyAsync(context).ConfigureAwait(false);
             if (body is null)
             {

@@ -469,6 +469,7 @@ internal static class Rulesets
 
         app.On("GET", "/repos/{owner}/{repo}/rules/branches/{**branch}", (HttpContext context, string owner, string repo, string branch) =>
         {
+            branch = Endpoints.Unescape(branch);
             lock (sim.State.Sync)
             {
                 if (sim.VisibleRepo(context, owner, repo) is not var (org, r))
