@@ -205,6 +205,13 @@ public sealed class GitHubSimulator : IAsyncDisposable
         return client;
     }
 
+    /// <summary>A member of an organisation (the only loaded one when <paramref name="org"/> is null) acting through the API.</summary>
+    public SandboxPerson As(string login, string? org = null)
+    {
+        org ??= Read(s => s.Orgs.Count == 1 ? s.Orgs.Keys.Single() : throw new InvalidOperationException("Several organisations are loaded: name one."));
+        return new SandboxPerson(this, org, login);
+    }
+
     /// <summary>A signed app JWT, as PolicyBot would make it (for tests).</summary>
     public string CreateAppJwt(TimeSpan? lifetime = null, DateTimeOffset? issuedAt = null) =>
         AppJwt.Create(_key, AppId, issuedAt ?? TimeProvider.GetUtcNow().AddSeconds(-30), lifetime ?? TimeSpan.FromMinutes(9));
