@@ -113,6 +113,14 @@ internal sealed class GitHubPipeline(
         {
             await next(context).ConfigureAwait(false);
         }
+#pragma warning disable CA1031 // a simulator bug answers 500 as GitHub would, and stays visible in the request log
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            buffer.SetLength(0);
+            context.Response.Clear();
+            await GitHubResults.Error(500, "Server Error: " + ex.GetType().Name + ": " + ex.Message).ExecuteAsync(context).ConfigureAwait(false);
+        }
         finally
         {
             context.Response.Body = original;
