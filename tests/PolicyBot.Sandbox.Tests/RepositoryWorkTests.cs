@@ -193,6 +193,26 @@ public sealed class RepositoryWorkTests
     }
 
     [Fact]
+    public async Task Issues_can_be_found_by_search_qualifiers_and_hidden_markers()
+    {
+        await using var sim = await TestOrgs.StartAsync();
+        using var bot = SimClient.AsInstallation(sim, 1001);
+        await bot.Post("repos/acme/web/issues", new { title = "PolicyBot: Branch protection below baseline", body = "<!-- policybot:acme/web:branch_protection -->", labels = new[] { "policybot" } });
+        await bot.Post("repos/acme/payments/issues", new { title = "PolicyBot: Registration below baseline", body = "<!-- policybot:acme/payments:registration -->", labels = new[] { "policybot" } });
+        await SimClient.AsPerson(sim, "bob").Post("repos/acme/web/issues", new { title = "Branch protection question" });
+
+        async Task<List<string>> Search(string q) =>
+            [.. (await bot.Get("search/issues?q=" + Uri.EscapeDataString(q)))["items"].AsArray().Select(i => i!["title"]!.GetValue<string>())];
+
+        Assert.Equal(["PolicyBot: Branch protection below baseline"], await Search("repo:acme/web is:issue is:open label:policybot"));
+        Assert.Equal(["PolicyBot: Registration below baseline"], await Search("\"policybot:acme/payments:registration\" in:body org:acme"));
+        Assert.Equal(2, (await Search("author:app/policybot is:issue")).Count);
+        Assert.Equal(2, (await Search("repo:acme/web Branch protection")).Count);
+        Assert.Equal(["Pull request #7"], await Search("repo:acme/payments is:pr"));
+        Assert.Empty(await Search("repo:acme/web is:closed"));
+    }
+
+    [Fact]
     public async Task Issue_comments_can_be_listed_added_and_edited_also_on_pull_requests()
     {
         await using var sim = await TestOrgs.StartAsync();

@@ -27,6 +27,7 @@ internal static partial class Endpoints
         MapCheckRuns(app, sim);
         MapIssues(app, sim);
         MapUsers(app, sim);
+        MapSearch(app, sim);
         Rulesets.Map(app, sim);
         MapControl(app, sim, requests, faults);
         app.MapFallback(() => GitHubResults.NotFound()).WithMetadata(new AuthRequirementMetadata(AuthRequirement.None));
