@@ -117,6 +117,32 @@ public sealed class HttpBehaviourTests
     }
 
     [Fact]
+    public async Task Search_has_its_own_limit_of_thirty_a_minute()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var sim = await TestOrgs.StartAsync(new SimulatorOptions { TimeProvider = time });
+        using var bot = SimClient.AsInstallation(sim, 1001);
+
+        var replies = new List<Reply>();
+        for (var i = 0; i < 31; i++)
+        {
+            replies.Add(await bot.Get("search/issues?q=repo:acme/web"));
+        }
+
+        var core = await bot.Get("repos/acme/web");
+        time.Advance(TimeSpan.FromSeconds(61));
+        var later = await bot.Get("search/issues?q=repo:acme/web");
+
+        Assert.All(replies.Take(30), r => Assert.Equal(200, r.Code));
+        Assert.Equal("search", replies[0].Header("x-ratelimit-resource"));
+        Assert.Equal("30", replies[0].Header("x-ratelimit-limit"));
+        Assert.Equal(403, replies[30].Code);
+        Assert.Equal(200, core.Code);
+        Assert.Equal("4999", core.Header("x-ratelimit-remaining"));
+        Assert.Equal(200, later.Code);
+    }
+
+    [Fact]
     public async Task Injected_statuses_answer_the_next_calls_then_stop()
     {
         await using var sim = await TestOrgs.StartAsync();

@@ -205,25 +205,29 @@ internal static partial class Endpoints
         app.On("GET", "/rate_limit", (HttpContext context) =>
         {
             var caller = SimulatorContext.CallerOf(context);
-            var state = caller.IsAuthenticated && caller.RateLimitKey is { } key
-                ? rateLimiter.Peek(key)
-                : new RateLimitState(60, 60, 0, sim.Now.AddHours(1));
-            JsonObject Rate(int limit, int remaining, int used, string resource) => new()
+            JsonObject Rate(string resource)
             {
-                ["limit"] = limit,
-                ["remaining"] = remaining,
-                ["reset"] = state.Reset.ToUnixTimeSeconds(),
-                ["used"] = used,
-                ["resource"] = resource,
-            };
-            var core = Rate(state.Limit, state.Remaining, state.Used, "core");
+                var state = caller.IsAuthenticated && caller.RateLimitKey is { } key
+                    ? rateLimiter.Peek(key, resource)
+                    : new RateLimitState(resource == "search" ? 10 : 60, resource == "search" ? 10 : 60, 0, sim.Now.AddHours(1), resource);
+                return new JsonObject
+                {
+                    ["limit"] = state.Limit,
+                    ["remaining"] = state.Remaining,
+                    ["reset"] = state.Reset.ToUnixTimeSeconds(),
+                    ["used"] = state.Used,
+                    ["resource"] = resource,
+                };
+            }
+
+            var core = Rate("core");
             return GitHubResults.Json(new JsonObject
             {
                 ["resources"] = new JsonObject
                 {
                     ["core"] = core,
-                    ["search"] = Rate(30, 30, 0, "search"),
-                    ["graphql"] = Rate(5000, 5000, 0, "graphql"),
+                    ["search"] = Rate("search"),
+                    ["graphql"] = new JsonObject { ["limit"] = 5000, ["remaining"] = 5000, ["reset"] = sim.Now.AddHours(1).ToUnixTimeSeconds(), ["used"] = 0, ["resource"] = "graphql" },
                 },
                 ["rate"] = core.DeepClone(),
             });

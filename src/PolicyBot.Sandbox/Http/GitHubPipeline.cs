@@ -53,6 +53,7 @@ internal sealed class GitHubPipeline(
         // GET /rate_limit is free on GitHub, and answers even when the limit is spent.
         var free = template == "/rate_limit";
         var rateKey = caller.IsAuthenticated && !free ? caller.RateLimitKey : null;
+        var resource = template?.StartsWith("/search/", StringComparison.Ordinal) == true ? "search" : "core";
         if (fault is not null)
         {
             if (fault.RetryAfter is { } retry)
@@ -62,7 +63,7 @@ internal sealed class GitHubPipeline(
 
             if (rateKey is not null)
             {
-                SetRateHeaders(context, rateLimiter.Peek(rateKey));
+                SetRateHeaders(context, rateLimiter.Peek(rateKey, resource));
             }
 
             await GitHubResults.Error(fault.StatusCode!.Value, fault.Message ?? DefaultMessage(fault.StatusCode.Value)).ExecuteAsync(context).ConfigureAwait(false);
@@ -79,7 +80,7 @@ internal sealed class GitHubPipeline(
             await GitHubResults.Error(403, "You have exceeded a secondary rate limit and have been temporarily blocked from content creation. Please retry your request again later.")
                 .ExecuteAsync(context).ConfigureAwait(false);
         }
-        else if (rateKey is not null && rateLimiter.Peek(rateKey) is { Remaining: 0 } exhausted)
+        else if (rateKey is not null && rateLimiter.Peek(rateKey, resource) is { Remaining: 0 } exhausted)
         {
             SetRateHeaders(context, exhausted);
             var who = caller.InstallationId is { } id ? $"installation ID {id}" : "this token";
@@ -87,7 +88,7 @@ internal sealed class GitHubPipeline(
         }
         else
         {
-            notModified = await RunBufferedAsync(context, rateKey).ConfigureAwait(false);
+            notModified = await RunBufferedAsync(context, rateKey, resource).ConfigureAwait(false);
         }
 
         log.Add(new RequestRecord(
@@ -104,7 +105,7 @@ internal sealed class GitHubPipeline(
             stopwatch.Elapsed));
     }
 
-    private async Task<bool> RunBufferedAsync(HttpContext context, string? rateKey)
+    private async Task<bool> RunBufferedAsync(HttpContext context, string? rateKey, string resource)
     {
         var original = context.Response.Body;
         using var buffer = new MemoryStream();
@@ -143,7 +144,7 @@ internal sealed class GitHubPipeline(
 
         if (rateKey is not null)
         {
-            SetRateHeaders(context, notModified ? rateLimiter.Peek(rateKey) : rateLimiter.Spend(rateKey));
+            SetRateHeaders(context, notModified ? rateLimiter.Peek(rateKey, resource) : rateLimiter.Spend(rateKey, resource));
         }
 
         if (!notModified && buffer.Length > 0)
@@ -173,7 +174,7 @@ internal sealed class GitHubPipeline(
         headers["x-ratelimit-remaining"] = state.Remaining.ToString(CultureInfo.InvariantCulture);
         headers["x-ratelimit-used"] = state.Used.ToString(CultureInfo.InvariantCulture);
         headers["x-ratelimit-reset"] = state.Reset.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        headers["x-ratelimit-resource"] = "core";
+        headers["x-ratelimit-resource"] = state.Resource;
     }
 
     private static IResult? AuthError(Caller caller, AuthRequirement requirement)
