@@ -98,7 +98,7 @@ public sealed class GitHubSimulator : IAsyncDisposable
         GitHubSimulator? simulator = null;
         var shapes = new Shapes(state, () => simulator!.BaseUrl.ToString());
         var secret = options.WebhookSecret ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
-        var webhooks = new WebhookDispatcher(secret, options.AppId, time, NullLogger.Instance) { Url = options.WebhookUrl };
+        var webhooks = new WebhookDispatcher(secret, options.AppId, time, options.LoggerFactory?.CreateLogger<WebhookDispatcher>() ?? (ILogger)NullLogger.Instance) { Url = options.WebhookUrl };
         var rateLimiter = new RateLimiter(time);
         var faults = new FaultInjector(rateLimiter) { GlobalLatency = options.Latency };
         var requests = new RequestLog();
@@ -109,7 +109,8 @@ public sealed class GitHubSimulator : IAsyncDisposable
         // Octokit and other clients address GitHub Enterprise Server (and so the simulator) under /api/v3.
         app.UsePathBase("/api/v3");
         app.UseRouting();
-        app.UseMiddleware<GitHubPipeline>(credentials, rateLimiter, faults, requests, time);
+        var pipelineLogger = options.LoggerFactory?.CreateLogger<GitHubPipeline>() ?? (ILogger)NullLogger.Instance;
+        app.UseMiddleware<GitHubPipeline>(credentials, rateLimiter, faults, requests, time, pipelineLogger);
         Endpoints.Map(app, context, rateLimiter, requests, faults);
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);

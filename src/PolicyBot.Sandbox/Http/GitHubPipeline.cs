@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 using PolicyBot.Sandbox.Auth;
 using PolicyBot.Sandbox.Faults;
 using PolicyBot.Sandbox.State;
@@ -14,13 +15,14 @@ namespace PolicyBot.Sandbox.Http;
 /// What GitHub does around every API call: injected faults and latency, authentication, the primary rate limit
 /// (a 304 costs nothing), weak ETags with 304 answers, and the request log.
 /// </summary>
-internal sealed class GitHubPipeline(
+internal sealed partial class GitHubPipeline(
     RequestDelegate next,
     CredentialValidator credentials,
     RateLimiter rateLimiter,
     FaultInjector faults,
     RequestLog log,
-    TimeProvider timeProvider)
+    TimeProvider timeProvider,
+    ILogger logger)
 {
     public const string CallerKey = "sandbox.caller";
 
@@ -91,6 +93,7 @@ internal sealed class GitHubPipeline(
             notModified = await RunBufferedAsync(context, rateKey, resource).ConfigureAwait(false);
         }
 
+        LogAnswered(logger, context.Request.Method, path, context.Response.StatusCode, caller.IsAuthenticated ? caller.Kind : TokenKind.None);
         log.Add(new RequestRecord(
             timeProvider.GetUtcNow(),
             context.Request.Method,
@@ -176,6 +179,9 @@ internal sealed class GitHubPipeline(
         headers["x-ratelimit-reset"] = state.Reset.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         headers["x-ratelimit-resource"] = state.Resource;
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "GitHub simulator {Method} {Path}: {StatusCode} ({TokenKind})")]
+    private static partial void LogAnswered(ILogger logger, string method, string path, int statusCode, TokenKind tokenKind);
 
     private static IResult? AuthError(Caller caller, AuthRequirement requirement)
     {
