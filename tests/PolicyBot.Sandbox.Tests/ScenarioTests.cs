@@ -71,6 +71,8 @@ public sealed class ScenarioTests
         var imageGen = demo.Repos.Single(r => r.Name == "image-gen").Files["catalog-info.yaml"];
         var renewsOn = DateTimeOffset.Parse(System.Text.RegularExpressions.Regex.Match(imageGen, @"renews-on: ""([\d-]+)""").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange((renewsOn - DateTimeOffset.UtcNow).TotalDays, 1, 30);
+        Assert.Contains("policybot/renews-on: \"" + DateTimeOffset.UtcNow.AddDays(-10).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), demo.Repos.Single(r => r.Name == "analytics").Files["catalog-info.yaml"], StringComparison.Ordinal);
+        Assert.Contains(demo.Repos, r => r.Files.ContainsKey(".github/policybot.yml"));
 
         // Pull request #7 changes auth code and is approved only outside the security team (carol's approval is stale).
         var reviews = (await bot.Get("repos/acme/payments/pulls/7/reviews")).Json!.AsArray();
