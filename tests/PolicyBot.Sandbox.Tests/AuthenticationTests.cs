@@ -96,6 +96,19 @@ public sealed class AuthenticationTests
     }
 
     [Fact]
+    public async Task A_JWT_issued_by_the_apps_client_id_is_accepted()
+    {
+        await using var sim = await TestOrgs.StartAsync();
+        using var key = RSA.Create();
+        key.ImportFromPem(sim.AppPrivateKeyPem);
+        using var app = SimClient.AsApp(sim);
+        var clientId = (await app.Get("app"))["client_id"].GetValue<string>();
+        using var client = SimClient.For(sim, "Bearer " + AppJwt.Create(key, clientId, DateTimeOffset.UtcNow.AddSeconds(-30), TimeSpan.FromMinutes(9)));
+
+        Assert.Equal(200, (await client.Get("app")).Code);
+    }
+
+    [Fact]
     public async Task Installation_tokens_last_one_hour()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));

@@ -147,7 +147,7 @@ internal static partial class Endpoints
                 }
 
                 var body = sim.Shapes.App(sim.App);
-                body["client_id"] = $"Iv1.{sim.App.AppId:x8}";
+                body["client_id"] = Auth.CredentialValidator.ClientId(sim.App.AppId);
                 body["client_secret"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
                 body["webhook_secret"] = sim.Webhooks.Secret;
                 body["pem"] = sim.AppPrivateKeyPem;

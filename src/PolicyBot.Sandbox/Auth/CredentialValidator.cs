@@ -102,7 +102,9 @@ internal sealed class CredentialValidator(SimulatorState state, RSA appKey, long
             return JwtError("A JSON web token could not be decoded");
         }
 
-        if (!token.TryGetPayloadValue<object>("iss", out var iss) || !string.Equals(Convert.ToString(iss, System.Globalization.CultureInfo.InvariantCulture), appId.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal))
+        // GitHub accepts the app id or, lately, the app's client id as the issuer.
+        var issuer = token.TryGetPayloadValue<object>("iss", out var iss) ? Convert.ToString(iss, System.Globalization.CultureInfo.InvariantCulture) : null;
+        if (issuer != appId.ToString(System.Globalization.CultureInfo.InvariantCulture) && issuer != ClientId(appId))
         {
             return JwtError("A JSON web token could not be decoded");
         }
@@ -133,4 +135,7 @@ internal sealed class CredentialValidator(SimulatorState state, RSA appKey, long
     }
 
     private static Caller JwtError(string message) => new(TokenKind.AppJwt, null, Error: message);
+
+    /// <summary>The app's OAuth client id, as GET /app reports it.</summary>
+    public static string ClientId(long appId) => $"Iv1.{appId:x8}";
 }
