@@ -110,7 +110,7 @@ public sealed class GitHubSimulator : IAsyncDisposable
         app.UsePathBase("/api/v3");
         app.UseRouting();
         var pipelineLogger = options.LoggerFactory?.CreateLogger<GitHubPipeline>() ?? (ILogger)NullLogger.Instance;
-        app.UseMiddleware<GitHubPipeline>(credentials, rateLimiter, faults, requests, time, pipelineLogger);
+        app.UseMiddleware<GitHubPipeline>(credentials, rateLimiter, faults, requests, time, pipelineLogger, state);
         Endpoints.Map(app, context, rateLimiter, requests, faults);
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -213,6 +213,28 @@ public sealed class RepositoryWorkTests
     }
 
     [Fact]
+    public async Task An_archived_repository_is_read_only_until_unarchived()
+    {
+        await using var sim = await TestOrgs.StartAsync();
+        using var alice = SimClient.AsPerson(sim, "alice");
+        await alice.Patch("repos/acme/web", new { archived = true });
+        var protection = new JsonObject { ["required_status_checks"] = null, ["enforce_admins"] = true, ["required_pull_request_reviews"] = null, ["restrictions"] = null };
+
+        var put = await alice.Put("repos/acme/web/branches/main/protection", protection);
+        var issue = await alice.Post("repos/acme/web/issues", new { title = "x" });
+        var read = await alice.Get("repos/acme/web/contents/README.md");
+        var unarchived = await alice.Patch("repos/acme/web", new { archived = false });
+        var putAgain = await alice.Put("repos/acme/web/branches/main/protection", protection);
+
+        Assert.Equal(403, put.Code);
+        Assert.Equal("Repository was archived so is read-only.", put["message"].GetValue<string>());
+        Assert.Equal(403, issue.Code);
+        Assert.Equal(200, read.Code);
+        Assert.False(unarchived["archived"].GetValue<bool>());
+        Assert.Equal(200, putAgain.Code);
+    }
+
+    [Fact]
     public async Task Issue_comments_can_be_listed_added_and_edited_also_on_pull_requests()
     {
         await using var sim = await TestOrgs.StartAsync();

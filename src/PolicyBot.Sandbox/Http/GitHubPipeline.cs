@@ -22,7 +22,8 @@ internal sealed partial class GitHubPipeline(
     FaultInjector faults,
     RequestLog log,
     TimeProvider timeProvider,
-    ILogger logger)
+    ILogger logger,
+    SimulatorState state)
 {
     public const string CallerKey = "sandbox.caller";
 
@@ -73,6 +74,10 @@ internal sealed partial class GitHubPipeline(
         else if (AuthError(caller, requirement) is { } authError)
         {
             await authError.ExecuteAsync(context).ConfigureAwait(false);
+        }
+        else if (IsWriteToArchivedRepository(context, template))
+        {
+            await GitHubResults.Error(403, "Repository was archived so is read-only.").ExecuteAsync(context).ConfigureAwait(false);
         }
         else if (rateKey is not null && faults.ContentCreation is { } limit && IsContentCreation(context.Request.Method, template)
             && !rateLimiter.TryCreateContent(rateKey, limit.PerMinute))
@@ -160,6 +165,22 @@ internal sealed partial class GitHubPipeline(
         return notModified;
     }
 
+    /// <summary>An archived repository refuses every change except editing the repository itself (to unarchive it).</summary>
+    private bool IsWriteToArchivedRepository(HttpContext context, string? template)
+    {
+        if (HttpMethods.IsGet(context.Request.Method) || template is null || template == "/repos/{owner}/{repo}"
+            || !template.StartsWith("/repos/{owner}/{repo}/", StringComparison.Ordinal)
+            || context.Request.RouteValues["owner"] is not string owner || context.Request.RouteValues["repo"] is not string repo)
+        {
+            return false;
+        }
+
+        lock (state.Sync)
+        {
+            return state.FindRepo(owner, repo)?.Archived == true;
+        }
+    }
+
     /// <summary>The requests GitHub counts as content creation for its secondary limit.</summary>
     private static bool IsContentCreation(string method, string? template) =>
         HttpMethods.IsPost(method) && template is "/repos/{owner}/{repo}/issues" or "/repos/{owner}/{repo}/issues/{issue_number:int}/comments"
@@ -217,9 +238,10 @@ internal sealed partial class GitHubPipeline(
 
 internal sealed record AuthRequirementMetadata(AuthRequirement Requirement);
 
-/// <summary>The in-process request log.</summary>
+/// <summary>The in-process request log; keeps the most recent <see cref="Capacity"/> calls so long benchmarks stay bounded.</summary>
 internal sealed class RequestLog
 {
+    public const int Capacity = 200_000;
     private readonly Lock _sync = new();
     private readonly List<RequestRecord> _records = [];
 
@@ -227,6 +249,11 @@ internal sealed class RequestLog
     {
         lock (_sync)
         {
+            if (_records.Count >= Capacity)
+            {
+                _records.RemoveRange(0, Capacity / 10);
+            }
+
             _records.Add(record);
         }
     }

@@ -151,6 +151,12 @@ internal sealed partial class WebhookDispatcher : IAsyncDisposable
 
             lock (_sync)
             {
+                // Bounded like GitHub's own delivery log, so long benchmarks do not grow without end.
+                if (_deliveries.Count >= 100_000)
+                {
+                    _deliveries.RemoveRange(0, 10_000);
+                }
+
                 _deliveries.Add(record);
                 if (--_pending == 0)
                 {
