@@ -93,10 +93,10 @@ public sealed class SandboxPerson : IDisposable
     }
 
     /// <summary>Opens a pull request from <paramref name="head"/>; returns its number.</summary>
-    public async Task<int> OpenPullRequestAsync(string repo, string head, string title, string? @base = null, string? body = null, CancellationToken cancellationToken = default)
+    public async Task<int> OpenPullRequestAsync(string repo, string head, string title, string? @base = null, string? body = null, bool draft = false, CancellationToken cancellationToken = default)
     {
         @base ??= (await SendAsync(HttpMethod.Get, $"repos/{Org}/{repo}", null, cancellationToken).ConfigureAwait(false))!["default_branch"]!.GetValue<string>();
-        var reply = await SendAsync(HttpMethod.Post, $"repos/{Org}/{repo}/pulls", new { title, head, @base, body }, cancellationToken).ConfigureAwait(false);
+        var reply = await SendAsync(HttpMethod.Post, $"repos/{Org}/{repo}/pulls", new { title, head, @base, body, draft }, cancellationToken).ConfigureAwait(false);
         return reply!["number"]!.GetValue<int>();
     }
 
@@ -110,7 +110,7 @@ public sealed class SandboxPerson : IDisposable
             await PushFileAsync(repo, path, content, branch, null, cancellationToken).ConfigureAwait(false);
         }
 
-        return await OpenPullRequestAsync(repo, branch, title, null, null, cancellationToken).ConfigureAwait(false);
+        return await OpenPullRequestAsync(repo, branch, title, null, null, false, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reviews a pull request: APPROVE, REQUEST_CHANGES or COMMENT.</summary>
@@ -119,6 +119,10 @@ public sealed class SandboxPerson : IDisposable
         var reply = await SendAsync(HttpMethod.Post, $"repos/{Org}/{repo}/pulls/{number}/reviews", new { @event = reviewEvent, body = body ?? (reviewEvent == "APPROVE" ? "" : "Please change this.") }, cancellationToken).ConfigureAwait(false);
         return reply!["id"]!.GetValue<long>();
     }
+
+    /// <summary>Marks a draft pull request ready for review (GitHub does this in its web UI), sending ready_for_review.</summary>
+    public Task<JsonNode?> MarkReadyForReviewAsync(string repo, int number, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"_sandbox/repos/{Org}/{repo}/pulls/{number}/ready_for_review?login={Uri.EscapeDataString(Login)}", null, cancellationToken);
 
     public Task<JsonNode?> MergeAsync(string repo, int number, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Put, $"repos/{Org}/{repo}/pulls/{number}/merge", new { merge_method = "merge" }, cancellationToken);

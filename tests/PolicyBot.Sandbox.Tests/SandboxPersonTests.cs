@@ -33,4 +33,28 @@ public sealed class SandboxPersonTests
             ["installation.created", "repository.created", "push.", "push.", "push.", "push.", "pull_request.opened", "pull_request_review.submitted", "push.", "pull_request.closed"],
             events); // pushes: two to main, the new branch, the change on it; then the merge
     }
+
+    [Fact]
+    public async Task A_draft_becomes_ready_for_review()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var sim = await TestOrgs.StartAsync();
+        sim.WebhookUrl = receiver.Url;
+        using var bob = sim.As("bob");
+        await bob.CreateBranchAsync("web", "wip");
+        await bob.PushFileAsync("web", "wip.txt", "wip\n", "wip");
+        var number = await bob.OpenPullRequestAsync("web", "wip", "Work in progress", draft: true);
+
+        var draftMerge = await Assert.ThrowsAsync<HttpRequestException>(() => bob.MergeAsync("web", number));
+        await bob.MarkReadyForReviewAsync("web", number);
+        await sim.WaitForWebhooksAsync();
+
+        Assert.Equal(System.Net.HttpStatusCode.MethodNotAllowed, draftMerge.StatusCode);
+        Assert.False(sim.PullRequest("acme", "web", number)!.Draft);
+        var pullEvents = receiver.Drain().Where(h => h.Event == "pull_request").ToList();
+        Assert.Equal(["opened", "ready_for_review"], pullEvents.Select(h => h.Action));
+        Assert.True(pullEvents[0].Payload["pull_request"]!["draft"]!.GetValue<bool>());
+        var missing = PayloadShape.MissingKeys(PayloadShape.Fixture("pull_request/ready_for_review.with-organization.payload.json"), pullEvents[1].Payload);
+        Assert.True(missing.Count == 0, string.Join(", ", missing));
+    }
 }

@@ -448,6 +448,35 @@ internal static partial class Endpoints
             }
         });
 
+        // GitHub offers draft changes only in its web UI and GraphQL; people in the sandbox do it here.
+        // (The slim host has no regex route constraints, so the change is checked here.)
+        app.MapPost("/_sandbox/repos/{owner}/{repo}/pulls/{number:int}/{change}", (string owner, string repo, int number, string change, HttpContext context) =>
+        {
+            if (change is not ("ready_for_review" or "convert_to_draft"))
+            {
+                return GitHubResults.NotFound();
+            }
+
+            lock (sim.State.Sync)
+            {
+                if (sim.State.FindOrg(owner) is not { } org || org.FindRepo(repo) is not { } r || r.Pulls.Find(p => p.Number == number) is not { } pull || pull.State != "open")
+                {
+                    return GitHubResults.NotFound();
+                }
+
+                var login = context.Request.Query["login"].ToString();
+                var draft = change == "convert_to_draft";
+                if (pull.Draft != draft)
+                {
+                    pull.Draft = draft;
+                    pull.UpdatedAt = sim.Now;
+                    Pulls.Send(sim, org, r, pull, sim.State.EnsureAccount(login.Length > 0 ? login : pull.AuthorLogin), change);
+                }
+
+                return GitHubResults.Json(PullShapes.Pull(sim, r, pull));
+            }
+        });
+
         app.MapDelete("/_sandbox/installations/{org}", (string org) =>
         {
             lock (sim.State.Sync)
