@@ -213,6 +213,27 @@ public sealed class RepositoryWorkTests
     }
 
     [Fact]
+    public async Task Contents_come_as_GitHubs_file_object_or_raw_when_asked()
+    {
+        await using var sim = await TestOrgs.StartAsync();
+        using var bot = SimClient.AsInstallation(sim, 1001);
+
+        var file = await bot.Get("repos/acme/payments/contents/src/auth/login.cs");
+        var raw = await bot.Send(HttpMethod.Get, "repos/acme/payments/contents/src/auth/login.cs", null, r => r.Headers.Accept.ParseAdd("application/vnd.github.raw+json"));
+        var onHead = await bot.Get("repos/acme/payments/contents/src/auth/login.cs?ref=remember-login");
+        var directory = await bot.Get("repos/acme/payments/contents/src");
+        var missing = await bot.Get("repos/acme/payments/contents/nope.txt");
+
+        Assert.Equal("file", file["type"].GetValue<string>());
+        Assert.Equal("base64", file["encoding"].GetValue<string>());
+        Assert.Equal("class Login {}\n", System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(file["content"].GetValue<string>())));
+        Assert.Equal("class Login {}\n", raw.Text);
+        Assert.NotEqual(file["sha"].GetValue<string>(), onHead["sha"].GetValue<string>());
+        Assert.Equal([("auth", "dir")], directory.Json!.AsArray().Select(e => (e!["name"]!.GetValue<string>(), e["type"]!.GetValue<string>())));
+        Assert.Equal(404, missing.Code);
+    }
+
+    [Fact]
     public async Task An_archived_repository_is_read_only_until_unarchived()
     {
         await using var sim = await TestOrgs.StartAsync();

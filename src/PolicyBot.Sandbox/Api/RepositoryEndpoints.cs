@@ -284,6 +284,13 @@ internal static partial class Endpoints
                 path = (path ?? "").Trim('/');
                 if (commit.Files.TryGetValue(path, out var content))
                 {
+                    // Clients ask for the bare file with GitHub's raw media type (Octokit's GetRawContent does).
+                    var accept = context.Request.Headers.Accept.ToString();
+                    if (accept.Contains("vnd.github.raw", StringComparison.OrdinalIgnoreCase) || accept.Contains("vnd.github.v3.raw", StringComparison.OrdinalIgnoreCase))
+                    {
+                        return Results.Text(content, "application/vnd.github.raw; charset=utf-8");
+                    }
+
                     return GitHubResults.Json(ContentShape(sim, r, commit, path, content, withContent: true));
                 }
 

@@ -33,8 +33,10 @@ public sealed class ContractCheckingHandler(OpenApiContract contract, bool stric
         }
 
         var response = await base.SendAsync(request, cancellationToken);
-        if (template is null || (int)response.StatusCode == 304)
+        var mediaType = response.Content.Headers.ContentType?.MediaType;
+        if (template is null || (int)response.StatusCode == 304 || (mediaType is not null && mediaType != "application/json"))
         {
+            // Raw media types (application/vnd.github.raw) are not what the JSON schema describes.
             return response;
         }
 

@@ -55,7 +55,8 @@ public sealed class SimClient(HttpClient http) : IDisposable
         configure?.Invoke(request);
         using var response = await Http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
-        return new Reply(response.StatusCode, string.IsNullOrEmpty(text) ? null : JsonNode.Parse(text), response.Headers, text);
+        var isJson = response.Content.Headers.ContentType?.MediaType?.EndsWith("json", StringComparison.OrdinalIgnoreCase) == true;
+        return new Reply(response.StatusCode, string.IsNullOrEmpty(text) || !isJson ? null : JsonNode.Parse(text), response.Headers, text);
     }
 
     public void Dispose() => Http.Dispose();
