@@ -5,12 +5,12 @@ using PolicyBot.Sandbox.Tests.Support;
 
 namespace PolicyBot.Sandbox.Tests;
 
-public sealed class AuthenticationTests
+public sealed class AuthenticationTests(SmallOrgFixture shared) : IClassFixture<SmallOrgFixture>
 {
     [Fact]
     public async Task Requests_without_credentials_are_refused_as_GitHub_does()
     {
-        await using var sim = await TestOrgs.StartAsync();
+        var sim = shared.Sim;
         using var anonymous = SimClient.For(sim, null);
 
         var repo = await anonymous.Get("repos/acme/payments");
@@ -25,7 +25,7 @@ public sealed class AuthenticationTests
     [Fact]
     public async Task Unknown_tokens_are_bad_credentials()
     {
-        await using var sim = await TestOrgs.StartAsync();
+        var sim = shared.Sim;
         using var forged = SimClient.For(sim, "token ghs_notarealtoken");
         using var stranger = SimClient.AsPerson(sim, "mallory");
 
@@ -40,7 +40,7 @@ public sealed class AuthenticationTests
     [Fact]
     public async Task A_JWT_signed_with_another_key_is_refused()
     {
-        await using var sim = await TestOrgs.StartAsync();
+        var sim = shared.Sim;
         using var otherKey = RSA.Create(2048);
         var forged = AppJwt.Create(otherKey, sim.AppId, DateTimeOffset.UtcNow.AddSeconds(-30), TimeSpan.FromMinutes(9));
         using var client = SimClient.For(sim, "Bearer " + forged);
@@ -53,7 +53,7 @@ public sealed class AuthenticationTests
     [Fact]
     public async Task A_JWT_for_another_app_id_is_refused()
     {
-        await using var sim = await TestOrgs.StartAsync();
+        var sim = shared.Sim;
         using var key = RSA.Create();
         key.ImportFromPem(sim.AppPrivateKeyPem);
         var wrongIssuer = AppJwt.Create(key, sim.AppId + 1, DateTimeOffset.UtcNow.AddSeconds(-30), TimeSpan.FromMinutes(9));
@@ -84,7 +84,7 @@ public sealed class AuthenticationTests
     [Fact]
     public async Task The_private_key_the_simulator_exposes_signs_JWTs_it_accepts()
     {
-        await using var sim = await TestOrgs.StartAsync();
+        var sim = shared.Sim;
         using var key = RSA.Create();
         key.ImportFromPem(sim.AppPrivateKeyPem);
         using var client = SimClient.For(sim, "Bearer " + AppJwt.Create(key, sim.AppId, DateTimeOffset.UtcNow.AddSeconds(-60), TimeSpan.FromMinutes(10)));
@@ -98,7 +98,7 @@ public sealed class AuthenticationTests
     [Fact]
     public async Task A_JWT_issued_by_the_apps_client_id_is_accepted()
     {
-        await using var sim = await TestOrgs.StartAsync();
+        var sim = shared.Sim;
         using var key = RSA.Create();
         key.ImportFromPem(sim.AppPrivateKeyPem);
         using var app = SimClient.AsApp(sim);
@@ -147,7 +147,7 @@ public sealed class AuthenticationTests
     [Fact]
     public async Task Access_tokens_for_an_unknown_installation_are_not_found_and_need_the_app_JWT()
     {
-        await using var sim = await TestOrgs.StartAsync();
+        var sim = shared.Sim;
         using var app = SimClient.AsApp(sim);
         using var bot = SimClient.AsInstallation(sim, 1001);
 

@@ -3,8 +3,18 @@ using PolicyBot.Sandbox.Tests.Support;
 
 namespace PolicyBot.Sandbox.Tests;
 
-public sealed class ProtectionAndRulesTests
+public sealed class ProtectionAndRulesTests(ProtectionAndRulesTests.RulesOrgFixture shared) : IClassFixture<ProtectionAndRulesTests.RulesOrgFixture>
 {
+    /// <summary>One simulator with <see cref="RulesOrg"/> for the tests that only read it.</summary>
+    public sealed class RulesOrgFixture : IAsyncLifetime
+    {
+        public GitHubSimulator Sim { get; private set; } = null!;
+
+        public async Task InitializeAsync() => Sim = await TestOrgs.StartAsync(yaml: RulesOrg);
+
+        public async Task DisposeAsync() => await Sim.DisposeAsync();
+    }
+
     private const string RulesOrg = """
         org: acme
         installation_id: 1001
@@ -65,7 +75,7 @@ public sealed class ProtectionAndRulesTests
     [Fact]
     public async Task Effective_rules_follow_ref_and_repository_conditions_and_only_active_rulesets()
     {
-        await using var sim = await TestOrgs.StartAsync(yaml: RulesOrg);
+        var sim = shared.Sim;
         using var bot = SimClient.AsInstallation(sim, 1001);
 
         var trunk = await Rules(bot, "svc-a", "trunk");
@@ -112,7 +122,7 @@ public sealed class ProtectionAndRulesTests
     [Fact]
     public async Task Repository_rulesets_list_includes_the_organisations_unless_asked_not_to()
     {
-        await using var sim = await TestOrgs.StartAsync(yaml: RulesOrg);
+        var sim = shared.Sim;
         using var bot = SimClient.AsInstallation(sim, 1001);
 
         var all = (await bot.Get("repos/acme/svc-a/rulesets")).Json!.AsArray();
