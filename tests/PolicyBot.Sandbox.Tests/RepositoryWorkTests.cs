@@ -76,6 +76,20 @@ public sealed class RepositoryWorkTests
     }
 
     [Fact]
+    public async Task A_ruleset_that_dismisses_stale_reviews_dismisses_them_on_push()
+    {
+        await using var sim = await GitHubSimulator.StartAsync(TestOrgs.Options());
+        sim.LoadDemo();
+        await sim.InstallAsync("acme");
+        using var bob = sim.As("bob");
+
+        await bob.PushFileAsync("billing-api", "src/auth/tokens.cs", "namespace Billing.Auth;\n", "rotate-tokens");
+        var reviews = sim.PullRequest("acme", "billing-api", 3)!.Reviews;
+
+        Assert.All(reviews, r => Assert.Equal("DISMISSED", r.State));
+    }
+
+    [Fact]
     public async Task Merging_follows_the_base_branch_protection()
     {
         await using var sim = await TestOrgs.StartAsync();

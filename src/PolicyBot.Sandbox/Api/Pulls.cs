@@ -45,7 +45,10 @@ internal static class Pulls
                 p["before"] = before;
                 p["after"] = repo.Branches[branch];
             });
-            if (repo.Protection.TryGetValue(pull.Base, out var protection) && protection.DismissStaleReviews)
+            var dismissStale = (repo.Protection.TryGetValue(pull.Base, out var protection) && protection.DismissStaleReviews)
+                || Rulesets.EffectiveRules(org, repo, pull.Base).OfType<JsonObject>()
+                    .Any(r => r.Str("type") == "pull_request" && (r["parameters"] as JsonObject)?.Bool("dismiss_stale_reviews_on_push") == true);
+            if (dismissStale)
             {
                 foreach (var review in pull.Reviews.Where(r => r.State is "APPROVED"))
                 {
