@@ -92,5 +92,7 @@ public sealed class ScenarioTests
         var error = Assert.Throws<ScenarioException>(() => sim.Load(TestOrgs.Small, "two.yml"));
 
         Assert.Contains("already loaded", error.Message, StringComparison.Ordinal);
+        var clash = Assert.Throws<ScenarioException>(() => sim.Load(TestOrgs.Other.Replace("2002", "1001", StringComparison.Ordinal), "three.yml"));
+        Assert.Contains("installation_id 1001", clash.Message, StringComparison.Ordinal);
     }
 }

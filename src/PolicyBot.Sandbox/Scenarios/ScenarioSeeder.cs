@@ -15,6 +15,11 @@ internal static class ScenarioSeeder
             throw new ScenarioException($"{scenario.SourceName}: organisation '{scenario.Org}' is already loaded");
         }
 
+        if (state.Orgs.Values.FirstOrDefault(o => o.InstallationId == scenario.InstallationId) is { } clash)
+        {
+            throw new ScenarioException($"{scenario.SourceName}: installation_id {scenario.InstallationId} is already organisation '{clash.Login}'s");
+        }
+
         var account = state.EnsureAccount(scenario.Org, "Organization");
         var org = new SimOrg { Id = account.Id, Login = account.Login, Description = scenario.Description, InstallationId = scenario.InstallationId };
         var admins = scenario.Admins.Count > 0 ? scenario.Admins : scenario.Members.Take(1).ToList();
