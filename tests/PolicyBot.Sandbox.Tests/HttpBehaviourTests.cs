@@ -260,9 +260,13 @@ public sealed class HttpBehaviourTests
         await bot.Get("repos/acme/payments");
         await bot.Get("repos/acme/payments/pulls");
         await alice.Get("repos/acme/web");
+        await bot.Get("repos/acme/payments/contents/src/auth/login.cs");
+        await bot.Get("repos/acme/payments/pulls/7/reviews");
 
         var requests = sim.Requests;
-        Assert.Equal(2, requests.Count(r => r.TokenKind == TokenKind.Installation && r.InstallationId == 1001));
+        Assert.Equal(4, requests.Count(r => r.TokenKind == TokenKind.Installation && r.InstallationId == 1001));
+        Assert.Contains(requests, r => r.RouteTemplate == "/repos/{owner}/{repo}/contents/{path}");
+        Assert.Contains(requests, r => r.RouteTemplate == "/repos/{owner}/{repo}/pulls/{pull_number}/reviews");
         Assert.Equal(1, requests.Count(r => r.TokenKind == TokenKind.Sandbox && r.Login == "alice"));
         Assert.Contains(requests, r => r.RouteTemplate == "/repos/{owner}/{repo}/pulls");
     }

@@ -38,7 +38,7 @@ internal sealed partial class GitHubPipeline(
 
         var stopwatch = Stopwatch.StartNew();
         var endpoint = context.GetEndpoint();
-        var template = (endpoint as RouteEndpoint)?.RoutePattern.RawText;
+        var template = GitHubTemplate((endpoint as RouteEndpoint)?.RoutePattern.RawText);
         var requirement = endpoint?.Metadata.GetMetadata<AuthRequirementMetadata>()?.Requirement ?? AuthRequirement.InstallationOrUser;
         var caller = credentials.Resolve(context.Request.Headers.Authorization.ToString());
         context.Items[CallerKey] = caller;
@@ -183,8 +183,15 @@ internal sealed partial class GitHubPipeline(
 
     /// <summary>The requests GitHub counts as content creation for its secondary limit.</summary>
     private static bool IsContentCreation(string method, string? template) =>
-        HttpMethods.IsPost(method) && template is "/repos/{owner}/{repo}/issues" or "/repos/{owner}/{repo}/issues/{issue_number:int}/comments"
-            or "/repos/{owner}/{repo}/pulls" or "/repos/{owner}/{repo}/pulls/{pull_number:int}/reviews" or "/orgs/{org}/repos" or "/repos/{owner}/{repo}/labels";
+        HttpMethods.IsPost(method) && template is "/repos/{owner}/{repo}/issues" or "/repos/{owner}/{repo}/issues/{issue_number}/comments"
+            or "/repos/{owner}/{repo}/pulls" or "/repos/{owner}/{repo}/pulls/{pull_number}/reviews" or "/orgs/{org}/repos" or "/repos/{owner}/{repo}/labels";
+
+    /// <summary>A route pattern as GitHub's documentation writes it: "{pull_number:int}" → "{pull_number}", "{**path}" → "{path}".</summary>
+    internal static string? GitHubTemplate(string? pattern) =>
+        pattern is null ? null : RouteParameter().Replace(pattern, m => "{" + m.Groups["name"].Value + "}");
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\{\*{0,2}(?<name>\w+)(?::[^}]+)?\}")]
+    private static partial System.Text.RegularExpressions.Regex RouteParameter();
 
     private static bool Matches(string candidate, string etag) =>
         candidate == "*" || string.Equals(Strip(candidate), Strip(etag), StringComparison.Ordinal);
