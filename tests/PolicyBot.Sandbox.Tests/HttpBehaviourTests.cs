@@ -196,6 +196,29 @@ public sealed class HttpBehaviourTests
     }
 
     [Fact]
+    public async Task A_standing_fault_answers_until_removed()
+    {
+        await using var sim = await TestOrgs.StartAsync();
+        using var bot = SimClient.AsInstallation(sim, 1001);
+        var id = sim.Faults.AddStatus(null, "/repos/**", 500, count: -1, message: "Server Error");
+
+        var codes = new List<int>();
+        for (var i = 0; i < 3; i++)
+        {
+            codes.Add((await bot.Get("repos/acme/web/pulls")).Code);
+        }
+
+        var listed = Assert.Single(sim.Faults.List());
+        Assert.True(sim.Faults.Remove(id));
+        var recovered = await bot.Get("repos/acme/web/pulls");
+
+        Assert.Equal([500, 500, 500], codes);
+        Assert.Equal(-1, listed.Remaining);
+        Assert.Equal(200, recovered.Code);
+        Assert.False(sim.Faults.Remove(id));
+    }
+
+    [Fact]
     public async Task Latency_can_be_added_per_route_and_globally()
     {
         await using var sim = await TestOrgs.StartAsync();
