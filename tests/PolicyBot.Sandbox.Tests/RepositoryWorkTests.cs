@@ -90,6 +90,43 @@ public sealed class RepositoryWorkTests
     }
 
     [Fact]
+    public async Task A_check_bound_to_the_app_cannot_be_met_by_someone_elses_status()
+    {
+        await using var sim = await TestOrgs.StartAsync();
+        using var alice = SimClient.AsPerson(sim, "alice");
+        using var bot = SimClient.AsInstallation(sim, 1001);
+        await alice.Put("repos/acme/web/branches/main/protection", new JsonObject
+        {
+            ["required_status_checks"] = new JsonObject
+            {
+                ["strict"] = false,
+                ["checks"] = new JsonArray(new JsonObject { ["context"] = "PolicyBot", ["app_id"] = sim.AppId }, new JsonObject { ["context"] = "ci" }),
+            },
+            ["enforce_admins"] = true,
+            ["required_pull_request_reviews"] = null,
+            ["restrictions"] = null,
+        });
+        using var bob = sim.As("bob");
+        var number = await bob.ProposeChangeAsync("web", "change", new Dictionary<string, string> { ["a.txt"] = "a\n" }, "Change");
+        var head = sim.Read(s => s.FindRepo("acme", "web")!.Branches["change"]);
+
+        var forged = await alice.Post($"repos/acme/web/statuses/{head}", new { state = "success", context = "PolicyBot", description = "trust me" });
+        var ci = await alice.Post($"repos/acme/web/statuses/{head}", new { state = "success", context = "ci" });
+        var blocked = await alice.Put($"repos/acme/web/pulls/{number}/merge", new { });
+        await bot.Post("repos/acme/web/check-runs", new { name = "PolicyBot", head_sha = head, conclusion = "success", output = new { title = "ok", summary = "ok" } });
+        var combined = await alice.Get($"repos/acme/web/commits/{head}/status");
+        var merged = await alice.Put($"repos/acme/web/pulls/{number}/merge", new { });
+
+        Assert.Equal(201, forged.Code);
+        Assert.Equal(201, ci.Code);
+        Assert.Equal(405, blocked.Code);
+        Assert.Contains("PolicyBot", blocked["message"].GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("success", combined["state"].GetValue<string>());
+        Assert.Equal(2, combined["total_count"].GetValue<int>());
+        Assert.Equal(200, merged.Code);
+    }
+
+    [Fact]
     public async Task Merging_follows_the_base_branch_protection()
     {
         await using var sim = await TestOrgs.StartAsync();

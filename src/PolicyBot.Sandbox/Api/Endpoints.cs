@@ -28,6 +28,7 @@ internal static partial class Endpoints
         MapIssues(app, sim);
         MapUsers(app, sim);
         MapSearch(app, sim);
+        MapStatuses(app, sim);
         Rulesets.Map(app, sim);
         MapControl(app, sim, requests, faults);
         app.MapFallback(() => GitHubResults.NotFound()).WithMetadata(new AuthRequirementMetadata(AuthRequirement.None));

@@ -173,6 +173,19 @@ public sealed class SimCheckRun
     public long CheckSuiteId { get; init; }
 }
 
+/// <summary>A commit status (the older statuses API): anyone with write access can post one under any context.</summary>
+public sealed class SimStatus
+{
+    public required long Id { get; init; }
+    public required string Sha { get; init; }
+    public required string Context { get; init; }
+    public required string State { get; init; } // error | failure | pending | success
+    public string? Description { get; init; }
+    public string? TargetUrl { get; init; }
+    public required string CreatorLogin { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+}
+
 public sealed class SimRepo
 {
     public required long Id { get; init; }
@@ -199,6 +212,7 @@ public sealed class SimRepo
     public List<SimIssue> Issues { get; } = [];
     public List<SimLabel> Labels { get; } = [];
     public List<SimCheckRun> CheckRuns { get; } = [];
+    public List<SimStatus> Statuses { get; } = [];
     /// <summary>The app's check suite per head sha.</summary>
     public Dictionary<string, long> CheckSuites { get; } = new(StringComparer.Ordinal);
     /// <summary>Next issue/pull request number (they share one sequence as on GitHub).</summary>
