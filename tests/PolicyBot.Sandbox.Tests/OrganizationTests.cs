@@ -71,6 +71,23 @@ public sealed class OrganizationTests
     }
 
     [Fact]
+    public async Task Renaming_a_repository_keeps_team_access_and_refuses_a_taken_name()
+    {
+        await using var sim = await TestOrgs.StartAsync();
+        using var alice = SimClient.AsPerson(sim, "alice");
+
+        var taken = await alice.Patch("repos/acme/payments", new { name = "web" });
+        var renamed = await alice.Patch("repos/acme/payments", new { name = "card-payments" });
+        var dave = await alice.Get("repos/acme/card-payments/collaborators/dave/permission");
+        var old = await alice.Get("repos/acme/payments");
+
+        Assert.Equal(422, taken.Code);
+        Assert.Equal("acme/card-payments", renamed["full_name"].GetValue<string>());
+        Assert.Equal("admin", dave["permission"].GetValue<string>());
+        Assert.Equal(404, old.Code);
+    }
+
+    [Fact]
     public async Task Clients_that_address_GitHub_Enterprise_under_api_v3_reach_the_same_API()
     {
         await using var sim = await TestOrgs.StartAsync();

@@ -110,7 +110,12 @@ internal static partial class Endpoints
                     return GitHubResults.Error(403, "Must have admin rights to Repository.");
                 }
 
-                return GitHubResults.Json(EditRepository(sim, context, org, r, body));
+                return EditRepository(sim, context, org, r, body) is { } edited
+                    ? GitHubResults.Json(edited)
+                    : GitHubResults.Error(422, "Repository creation failed.", [new JsonObject
+                    {
+                        ["resource"] = "Repository", ["code"] = "custom", ["field"] = "name", ["message"] = "name already exists on this account",
+                    }]);
             }
         });
 
@@ -467,15 +472,28 @@ internal static partial class Endpoints
         });
     }
 
-    private static JsonObject EditRepository(SimulatorContext sim, HttpContext context, SimOrg org, SimRepo r, JsonObject body)
+    /// <summary>Applies a PATCH; null when the new name is taken.</summary>
+    private static JsonObject? EditRepository(SimulatorContext sim, HttpContext context, SimOrg org, SimRepo r, JsonObject body)
     {
         var actor = sim.Actor(context);
         var changes = new JsonObject();
         var wasArchived = r.Archived;
         if (body.Str("name") is { } newName && newName != r.Name)
         {
+            if (org.FindRepo(newName) is not null)
+            {
+                return null;
+            }
+
             var from = r.Name;
             r.Name = newName;
+            foreach (var team in org.Teams.Where(t => t.Repos.ContainsKey(from)))
+            {
+                // Team access follows the repository, not its old name.
+                team.Repos[newName] = team.Repos[from];
+                team.Repos.Remove(from);
+            }
+
             sim.Send("repository", org, r, actor, new JsonObject { ["action"] = "renamed", ["changes"] = new JsonObject { ["repository"] = new JsonObject { ["name"] = new JsonObject { ["from"] = from } } } });
         }
 
