@@ -222,6 +222,11 @@ public sealed class GitHubSimulator : IAsyncDisposable
     {
         lock (State.Sync)
         {
+            if (!State.Installations.ContainsKey(installationId))
+            {
+                throw new InvalidOperationException($"No installation {installationId}: install the app first (InstallAsync).");
+            }
+
             return Endpoints.IssueToken(_context, installationId).Token;
         }
     }

@@ -71,7 +71,7 @@ public sealed class OrganizationTests
     }
 
     [Fact]
-    public async Task Renaming_a_repository_keeps_team_access_and_refuses_a_taken_name()
+    public async Task Renaming_a_repository_keeps_team_access_redirects_the_old_name_and_refuses_a_taken_one()
     {
         await using var sim = await TestOrgs.StartAsync();
         using var alice = SimClient.AsPerson(sim, "alice");
@@ -79,12 +79,22 @@ public sealed class OrganizationTests
         var taken = await alice.Patch("repos/acme/payments", new { name = "web" });
         var renamed = await alice.Patch("repos/acme/payments", new { name = "card-payments" });
         var dave = await alice.Get("repos/acme/card-payments/collaborators/dave/permission");
-        var old = await alice.Get("repos/acme/payments");
+        using var noRedirects = new HttpClientHandler { AllowAutoRedirect = false };
+        using var raw = SimClient.For(sim, "Bearer sandbox:alice", noRedirects);
+        var moved = await raw.Get("repos/acme/payments?x=1");
+        var movedWrite = await raw.Post("repos/acme/payments/issues", new { title = "t" });
+        // .NET's HttpClient drops Authorization on redirects; clients such as Octokit follow them with it, as here.
+        var movedPull = await raw.Get("repos/acme/payments/pulls/7");
+        var followed = await raw.Get(new Uri(movedPull.Header("Location")).PathAndQuery);
 
         Assert.Equal(422, taken.Code);
         Assert.Equal("acme/card-payments", renamed["full_name"].GetValue<string>());
         Assert.Equal("admin", dave["permission"].GetValue<string>());
-        Assert.Equal(404, old.Code);
+        Assert.Equal(200, followed.Code);
+        Assert.Equal(7, followed["number"].GetValue<int>());
+        Assert.Equal(301, moved.Code);
+        Assert.EndsWith("/repos/acme/card-payments?x=1", moved.Header("Location"), StringComparison.Ordinal);
+        Assert.Equal(307, movedWrite.Code);
     }
 
     [Fact]

@@ -135,6 +135,7 @@ public sealed class RepositoryWorkTests
         using var carol = SimClient.AsPerson(sim, "carol");
         var head = (await bot.Get("repos/acme/payments/pulls/7"))["head"]["sha"]!.GetValue<string>();
 
+        var before = await bot.Get("repos/acme/payments/pulls/7");
         var tooFewApprovals = await bob.Put("repos/acme/payments/pulls/7/merge", new { });
         await carol.Post("repos/acme/payments/pulls/7/reviews", new { @event = "APPROVE" });
         var missingCheck = await bob.Put("repos/acme/payments/pulls/7/merge", new { });
@@ -146,6 +147,7 @@ public sealed class RepositoryWorkTests
         var closedList = (await bot.Get("repos/acme/payments/pulls?state=closed")).Json!.AsArray();
         var openList = (await bot.Get("repos/acme/payments/pulls")).Json!.AsArray();
 
+        Assert.Equal("blocked", before["mergeable_state"].GetValue<string>());
         Assert.Equal(405, tooFewApprovals.Code);
         Assert.Contains("2 approving reviews", tooFewApprovals["message"].GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal(405, missingCheck.Code);

@@ -126,7 +126,11 @@ internal static partial class Endpoints
 
             lock (sim.State.Sync)
             {
-                var installation = sim.State.Installations[caller.InstallationId!.Value];
+                if (!sim.State.Installations.TryGetValue(caller.InstallationId!.Value, out var installation))
+                {
+                    return GitHubResults.Error(401, "Bad credentials");
+                }
+
                 var repos = sim.State.FindOrg(installation.Account)?.Repos ?? [];
                 var page = GitHubResults.Page(context, repos.OrderBy(r => r.Id).Select(r => (JsonNode)sim.Shapes.Repository(r, full: false)));
                 return GitHubResults.Json(new JsonObject

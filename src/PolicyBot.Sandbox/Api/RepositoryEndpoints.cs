@@ -487,6 +487,8 @@ internal static partial class Endpoints
 
             var from = r.Name;
             r.Name = newName;
+            org.RenamedRepos[from] = r.Id;
+            org.RenamedRepos.Remove(newName);
             foreach (var team in org.Teams.Where(t => t.Repos.ContainsKey(from)))
             {
                 // Team access follows the repository, not its old name.

@@ -75,6 +75,18 @@ internal sealed partial class GitHubPipeline(
         {
             await authError.ExecuteAsync(context).ConfigureAwait(false);
         }
+        else if (RenamedRepositoryUrl(context, template) is { } moved)
+        {
+            // GitHub keeps old names working: 301 for reads, 307 for everything else.
+            context.Response.Headers.Location = moved;
+            var status = HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method) ? 301 : 307;
+            await GitHubResults.Json(new System.Text.Json.Nodes.JsonObject
+            {
+                ["message"] = status == 301 ? "Moved Permanently" : "Temporary Redirect",
+                ["url"] = moved,
+                ["documentation_url"] = GitHubResults.DocumentationUrl,
+            }, status).ExecuteAsync(context).ConfigureAwait(false);
+        }
         else if (IsWriteToArchivedRepository(context, template))
         {
             await GitHubResults.Error(403, "Repository was archived so is read-only.").ExecuteAsync(context).ConfigureAwait(false);
@@ -163,6 +175,31 @@ internal sealed partial class GitHubPipeline(
         }
 
         return notModified;
+    }
+
+    /// <summary>Where a request to a renamed repository's old name now lives, or null.</summary>
+    private string? RenamedRepositoryUrl(HttpContext context, string? template)
+    {
+        if (template is null || !template.StartsWith("/repos/{owner}/{repo}", StringComparison.Ordinal)
+            || context.Request.RouteValues["owner"] is not string owner || context.Request.RouteValues["repo"] is not string repo)
+        {
+            return null;
+        }
+
+        lock (state.Sync)
+        {
+            if (state.FindOrg(owner) is not { } org || org.FindRepo(repo) is not null || !org.RenamedRepos.TryGetValue(repo, out var id)
+                || org.Repos.Find(r => r.Id == id) is not { } renamed)
+            {
+                return null;
+            }
+
+            var request = context.Request;
+            var prefix = $"/repos/{owner}/{repo}";
+            var path = request.Path.Value!;
+            var rest = path.Length > prefix.Length ? path[prefix.Length..] : "";
+            return $"{request.Scheme}://{request.Host}{request.PathBase}/repos/{org.Login}/{renamed.Name}{rest}{request.QueryString}";
+        }
     }
 
     /// <summary>An archived repository refuses every change except editing the repository itself (to unarchive it).</summary>
