@@ -298,6 +298,29 @@ public sealed class BranchProtectionEnforcementTests
     }
 
     [Fact]
+    public async Task What_fix_cannot_fix_falls_back_to_an_issue()
+    {
+        await using var sandbox = await PolicyBotSandbox.StartAsync(Build(
+            """
+            version: 1
+            branch_protection:
+              action: fix
+            """,
+            """
+              - name: svc
+            """));
+        sandbox.GitHub.Faults.AddStatus("PUT", "/repos/acme/svc/branches/main/protection", 403, count: -1, message: "Resource not accessible by integration");
+        await sandbox.InstallAsync();
+
+        Assert.Null(sandbox.GitHub.Protection(Org, "svc", "main"));
+        Assert.Equal([BranchProtectionPolicy.NoProtection], await CodesAsync(sandbox, "svc", PolicyIds.BranchProtection));
+        Assert.Equal("open", Assert.Single(Issues(sandbox, "svc", PolicyIds.BranchProtection)).State);
+        using var client = sandbox.Operator();
+        var log = await client.GetFromJsonAsync<JsonArray>("api/audit-log");
+        Assert.Contains(log!, e => (string?)e!["action"] == "branch_protection.fix_failed" && (string?)e["repository"] == "acme/svc");
+    }
+
+    [Fact]
     public async Task Code_owners_missing_where_required_and_errors_github_reports_are_findings()
     {
         await using var sandbox = await PolicyBotSandbox.StartAsync(Build(
