@@ -18,6 +18,7 @@ public static class EnforcementExtensions
         services.AddSingleton<CheckRunPublisher>();
         services.AddSingleton<IComplianceIssueStore, SqliteComplianceIssueStore>();
         services.AddSingleton<IEvaluationStore, SqliteEvaluationStore>();
+        services.AddSingleton<IInstallationStateStore, SqliteInstallationStateStore>();
         services.AddMigrations(EnforcementMigrations.Sqlite);
         services.AddScoped<RepositoryAssessor>();
         services.AddScoped<RepositoryEnforcer>();
@@ -28,6 +29,7 @@ public static class EnforcementExtensions
         services.AddWorkItemHandler<EvaluateRepositoryHandler>();
         services.AddWorkItemHandler<EvaluatePullRequestHandler>();
         services.AddWorkItemHandler<RefreshMembershipHandler>();
+        services.AddWorkItemHandler<InstallationRemovedHandler>();
         return services;
     }
 }
