@@ -150,6 +150,11 @@ public sealed partial class RepositoryEnforcer(
         }
 
         var pull = await RegistrationPullRequests.EnsureOpenAsync(client, assessment.Snapshot, assessment.Directory).ConfigureAwait(false);
+        if (pull is null)
+        {
+            return null;
+        }
+
         await audit.RecordAsync("registration.pull_request", "the repository has no catalog-info.yaml", $"#{pull.Number}", CancellationToken.None).ConfigureAwait(false);
         return $"PolicyBot opened #{pull.Number} ({pull.HtmlUrl}), which adds a prefilled `catalog-info.yaml`: check the owner, lifecycle and description, then merge it.";
     }

@@ -71,6 +71,30 @@ public sealed class RegistrationTests
     }
 
     [Fact]
+    public async Task An_empty_new_repository_gets_the_issue_with_the_file_to_commit_and_its_pull_request_on_a_later_evaluation_once_it_has_a_commit()
+    {
+        await using var sandbox = await PolicyBotSandbox.StartAsync(Scenario("{ action: fix, open_pull_request: true }"));
+        await sandbox.InstallAsync();
+
+        // Created without auto_init, as GitHub's form does by default: no branch to open a pull request from yet.
+        await sandbox.SendAsync("carol", HttpMethod.Post, "orgs/acme/repos", new { name = "empty" });
+        await sandbox.SettleAsync();
+
+        var issue = Assert.Single(await IssuesAsync(sandbox, "empty"));
+        Assert.Contains("owner: group:security", Body(issue), StringComparison.Ordinal);
+        Assert.Empty(await PullRequestsAsync(sandbox, "empty"));
+        Assert.Empty(await sandbox.Service<PolicyBot.Storage.IWorkQueueStore>().ListAsync(PolicyBot.Storage.WorkItemStates.Dead, 10, CancellationToken.None));
+
+        await PushFileAsync(sandbox, "carol", "empty", "README.md", "# empty\n");
+        await ReconcileAsync(sandbox, "empty");
+        await sandbox.SettleAsync();
+
+        var pull = Assert.Single(await PullRequestsAsync(sandbox, "empty"));
+        Assert.Equal(RegistrationPullRequests.BranchName, pull["head"]!["ref"]!.GetValue<string>());
+        Assert.Contains("kind: Component", await FileAsync(sandbox, "empty", "catalog-info.yaml", RegistrationPullRequests.BranchName), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task With_registration_action_log_a_new_repository_is_evaluated_but_nothing_is_opened()
     {
         await using var sandbox = await PolicyBotSandbox.StartAsync(Scenario("{ action: log, open_pull_request: true }"));
