@@ -17,9 +17,10 @@ public sealed class RegistrationTests
         org: acme
         installation_id: 1001
         teams:
-          - { slug: platform, members: [alice, bob] }
+          - { slug: platform, members: [alice, bob, dave] }
           - { slug: security, members: [carol], parent: platform }
-        members: [alice, bob, carol]
+          - { slug: ops, members: [dave] }
+        members: [alice, bob, carol, dave]
         """;
 
     private static string Scenario(string registration, string repos = "") => $$"""
@@ -112,6 +113,14 @@ public sealed class RegistrationTests
         var finding = Assert.Single(stored!.Results.Single(r => r.Policy == PolicyIds.Registration).Findings);
         Assert.Equal("missing", finding.Code);
         Assert.Contains("owner: group:security", finding.Remediation, StringComparison.Ordinal);
+
+        // A creator in two unrelated teams: no guess, the candidates are listed.
+        await sandbox.SendAsync("dave", HttpMethod.Post, "orgs/acme/repos", new { name = "shared", auto_init = true });
+        await sandbox.SettleAsync();
+        var shared = Assert.Single((await sandbox.Service<IEvaluationStore>().GetAsync("acme/shared", CancellationToken.None))!
+            .Results.Single(r => r.Policy == PolicyIds.Registration).Findings);
+        Assert.Contains("candidates: ops, platform", shared.Remediation, StringComparison.Ordinal);
+        Assert.Contains($"owner: {PolicyBot.Policies.Registration.CatalogInfoTemplate.OwnerPlaceholder}", shared.Remediation, StringComparison.Ordinal);
     }
 
     [Fact]
