@@ -64,7 +64,7 @@ public sealed class RegistrationTests
 
         issue = Assert.Single(await IssuesAsync(sandbox, "image-gen"));
         Assert.Equal("closed", State(issue));
-        Assert.NotEmpty(await CommentsAsync(sandbox, "image-gen", Number(issue)));
+        Assert.Equal(PolicyBot.Enforcement.Issues.ComplianceIssueContent.CompliantComment, (await CommentsAsync(sandbox, "image-gen", Number(issue))).Last());
         var stored = await sandbox.Service<IEvaluationStore>().GetAsync("acme/image-gen", CancellationToken.None);
         Assert.Empty(stored!.Results.Single(r => r.Policy == PolicyIds.Registration).Findings);
         Assert.Equal("group:security", stored.Inventory!.Owner);
