@@ -18,13 +18,13 @@ internal static class RegistrationPullRequests
     public const string MissingFindingCode = "missing";
     public const string Title = "Register this repository: add catalog-info.yaml";
 
-    /// <returns>The open pull request; null while the repository is empty (no default branch to start one from).</returns>
-    public static async Task<PullRequest?> EnsureOpenAsync(IGitHubClient client, RepositorySnapshot repository, OrganizationDirectory directory)
+    /// <returns>The open pull request, and whether this call opened it; null while the repository is empty (no default branch to start one from).</returns>
+    public static async Task<(PullRequest Pull, bool Opened)?> EnsureOpenAsync(IGitHubClient client, RepositorySnapshot repository, OrganizationDirectory directory)
     {
         var open = await client.PullRequest.GetAllForRepository(repository.Owner, repository.Name, new PullRequestRequest { State = ItemStateFilter.Open }).ConfigureAwait(false);
         if (open.FirstOrDefault(p => p.Head?.Ref == BranchName) is { } existing)
         {
-            return existing;
+            return (existing, false);
         }
 
         var content = CatalogInfoTemplate.Generate(repository, directory);
@@ -58,7 +58,7 @@ internal static class RegistrationPullRequests
             // The file is already on the branch from an earlier attempt.
         }
 
-        return await client.PullRequest.Create(repository.Owner, repository.Name, new NewPullRequest(Title, BranchName, repository.DefaultBranch)
+        var created = await client.PullRequest.Create(repository.Owner, repository.Name, new NewPullRequest(Title, BranchName, repository.DefaultBranch)
         {
             Body = $"""
                 This repository has no `catalog-info.yaml`, so nobody is on record as its owner.
@@ -72,5 +72,6 @@ internal static class RegistrationPullRequests
                 ```
                 """,
         }).ConfigureAwait(false);
+        return (created, true);
     }
 }

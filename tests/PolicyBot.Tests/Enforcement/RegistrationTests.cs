@@ -72,7 +72,7 @@ public sealed class RegistrationTests
     }
 
     [Fact]
-    public async Task An_empty_new_repository_gets_the_issue_with_the_file_to_commit_and_its_pull_request_on_a_later_evaluation_once_it_has_a_commit()
+    public async Task An_empty_new_repository_gets_the_issue_with_the_file_to_commit_and_its_pull_request_linked_on_a_later_evaluation_once_it_has_a_commit()
     {
         await using var sandbox = await PolicyBotSandbox.StartAsync(Scenario("{ action: fix, open_pull_request: true }"));
         await sandbox.InstallAsync();
@@ -93,6 +93,13 @@ public sealed class RegistrationTests
         var pull = Assert.Single(await PullRequestsAsync(sandbox, "empty"));
         Assert.Equal(RegistrationPullRequests.BranchName, pull["head"]!["ref"]!.GetValue<string>());
         Assert.Contains("kind: Component", await FileAsync(sandbox, "empty", "catalog-info.yaml", RegistrationPullRequests.BranchName), StringComparison.Ordinal);
+        Assert.Contains($"#{Number(pull)}", (await CommentsAsync(sandbox, "empty", Number(issue))).Single(), StringComparison.Ordinal);
+
+        // Evaluated again: the link is not repeated.
+        await ReconcileAsync(sandbox, "empty");
+        await sandbox.SettleAsync();
+        Assert.Single(await CommentsAsync(sandbox, "empty", Number(issue)));
+        Assert.Single(await PullRequestsAsync(sandbox, "empty"));
     }
 
     [Fact]
