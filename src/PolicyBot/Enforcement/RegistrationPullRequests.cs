@@ -18,11 +18,16 @@ internal static class RegistrationPullRequests
     public const string MissingFindingCode = "missing";
     public const string Title = "Register this repository: add catalog-info.yaml";
 
-    /// <returns>The open pull request, and whether this call opened it; null while the repository is empty (no default branch to start one from).</returns>
+    /// <returns>The pull request (open, or closed unmerged by a person), and whether this call opened it; null while the repository is empty (no default branch to start one from).</returns>
     public static async Task<(PullRequest Pull, bool Opened)?> EnsureOpenAsync(IGitHubClient client, RepositorySnapshot repository, OrganizationDirectory directory)
     {
-        var open = await client.PullRequest.GetAllForRepository(repository.Owner, repository.Name, new PullRequestRequest { State = ItemStateFilter.Open }).ConfigureAwait(false);
-        if (open.FirstOrDefault(p => p.Head?.Ref == BranchName) is { } existing)
+        // Ours are the pull requests from our branch; an open one is the one to link, and one a person
+        // closed without merging is respected: PolicyBot does not open it again, the issue keeps the file.
+        var ours = (await client.PullRequest.GetAllForRepository(repository.Owner, repository.Name, new PullRequestRequest { State = ItemStateFilter.All, Head = $"{repository.Owner}:{BranchName}" }).ConfigureAwait(false))
+            .Where(p => p.Head?.Ref == BranchName)
+            .OrderByDescending(p => p.Number)
+            .ToList();
+        if ((ours.FirstOrDefault(p => p.State.Value == ItemState.Open) ?? ours.FirstOrDefault(p => !p.Merged)) is { } existing)
         {
             return (existing, false);
         }

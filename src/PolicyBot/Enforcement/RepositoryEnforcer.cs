@@ -174,7 +174,9 @@ public sealed partial class RepositoryEnforcer(
             await audit.RecordAsync("registration.pull_request", "the repository has no catalog-info.yaml", $"#{pull.Number}", CancellationToken.None).ConfigureAwait(false);
         }
 
-        return ($"PolicyBot opened #{pull.Number} ({pull.HtmlUrl}), which adds a prefilled `catalog-info.yaml`: check the owner, lifecycle and description, then merge it.", opened);
+        return pull.State.Value == ItemState.Open
+            ? ($"PolicyBot opened #{pull.Number} ({pull.HtmlUrl}), which adds a prefilled `catalog-info.yaml`: check the owner, lifecycle and description, then merge it.", opened)
+            : ($"#{pull.Number} ({pull.HtmlUrl}), which added a prefilled `catalog-info.yaml`, was closed without merging, so PolicyBot will not open another: commit the file below yourself.", false);
     }
 
     private async Task WithdrawAllAsync(IGitHubClient client, RepositoryAssessment assessment, string reason, AuditWriter audit, CancellationToken cancellationToken)

@@ -92,6 +92,9 @@ internal static partial class ComplianceIssueContent
     public static string RegressionComment(IReadOnlyList<Finding> findings) =>
         $"The repository fell below the baseline again ({string.Join("; ", findings.Select(f => f.Message))}). Reopening.";
 
+    public const string StillBelowComment =
+        "Reopening: the repository is still below the baseline, and this issue is how PolicyBot tracks it. It closes by itself once the description's changes are made; to stop tracking it, the organisation can exempt the repository in `policybot.yml` or set this policy's action to `log`.";
+
     public static string WithdrawnComment(string reason) => $"Closing: {reason}.";
 
     /// <summary>The finding keys recorded in an issue body, to say what changed after our records are lost.</summary>

@@ -77,6 +77,26 @@ public sealed partial class ComplianceIssueManager(
             tracked = await FindOnGitHubAsync(client, issueOwner, issueRepo, target, config.Label).ConfigureAwait(false);
         }
 
+        // People can close or delete an issue PolicyBot still needs. Asking costs a 304 when nothing changed.
+        var closedWhileBelow = false;
+        if (tracked is { Open: true } && target.Intent == IssueIntent.Open)
+        {
+            try
+            {
+                var current = await client.Issue.Get(issueOwner, issueRepo, tracked.Number).ConfigureAwait(false);
+                if (current.State.Value == ItemState.Closed)
+                {
+                    closedWhileBelow = true;
+                    tracked = tracked with { Open = false };
+                }
+            }
+            catch (NotFoundException)
+            {
+                // Deleted or transferred away: a new issue takes its place.
+                tracked = null;
+            }
+        }
+
         var now = timeProvider.GetUtcNow();
         var keys = target.Findings.Select(f => f.Key).ToList();
 
@@ -114,7 +134,9 @@ public sealed partial class ComplianceIssueManager(
                     State = ItemState.Open,
                     Body = ComplianceIssueContent.Body(target, dashboardUrl),
                 }).ConfigureAwait(false);
-                await client.Issue.Comment.Create(issueOwner, issueRepo, tracked.Number, ComplianceIssueContent.RegressionComment(target.Findings)).ConfigureAwait(false);
+                await client.Issue.Comment.Create(issueOwner, issueRepo, tracked.Number, closedWhileBelow
+                    ? ComplianceIssueContent.StillBelowComment
+                    : ComplianceIssueContent.RegressionComment(target.Findings)).ConfigureAwait(false);
                 await SaveAsync(target, issueOwner, issueRepo, tracked.Number, open: true, keys, now, cancellationToken).ConfigureAwait(false);
                 LogIssue(logger, "reopened", target.Repository, target.Policy, tracked.Number);
                 return new IssueResult(IssueOutcome.Reopened, $"{issueOwner}/{issueRepo}", tracked.Number);
