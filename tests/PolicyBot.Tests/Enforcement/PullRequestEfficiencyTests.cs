@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using PolicyBot.Processing;
+using PolicyBot.Sandbox.Faults;
 using PolicyBot.Sandbox.Http;
 using PolicyBot.Sandbox.State;
 using PolicyBot.Tests.Infrastructure;
@@ -123,5 +124,36 @@ public sealed class PullRequestEfficiencyTests(ITestOutputHelper output)
         ], second.Select(Describe));
         Assert.All(second, call => Assert.True(call.NotModified));
         Assert.Equal(run.CompletedAt, sandbox.CheckRun("payments", 1).CompletedAt);
+    }
+
+    [Fact]
+    public async Task Reviews_arriving_while_a_pull_request_is_evaluated_coalesce_into_one_more_evaluation()
+    {
+        await using var sandbox = await PolicyBotSandbox.StartAsync(PullRequestReviewRuleTests.Scenario("""
+            version: 1
+            reviewers:
+              request_reviews: false
+              rules:
+                - name: one approval
+                  approvals: 1
+            """));
+        await sandbox.InstallAsync();
+        var number = await sandbox.OpenPullRequestAsync("dave", "payments", "feature", new Dictionary<string, string> { ["src/app.cs"] = "class App {}" });
+
+        // Reading the pull request is slow, so the reviews arrive while the first of their evaluations runs.
+        sandbox.GitHub.Faults.Add(new FaultRule { Method = "GET", PathPattern = $"/repos/acme/payments/pulls/{number}", Latency = TimeSpan.FromMilliseconds(300), Count = 0 });
+        sandbox.GitHub.ClearRequests();
+        foreach (var reviewer in (string[])["alice", "bob", "carol", "erin"])
+        {
+            await sandbox.SendAsync(reviewer, HttpMethod.Post, $"repos/acme/payments/pulls/{number}/reviews", new { @event = "COMMENT", body = "A thought." });
+        }
+
+        await sandbox.SendAsync("bob", HttpMethod.Post, $"repos/acme/payments/pulls/{number}/reviews", new { @event = "APPROVE" });
+        await sandbox.SettleAsync();
+
+        Assert.Equal(5, sandbox.GitHub.Deliveries.Count(d => d.Event == "pull_request_review"));
+        var evaluations = sandbox.GitHub.Requests.Count(r => r.TokenKind == TokenKind.Installation && r.Method == "GET" && r.Path == $"/repos/acme/payments/pulls/{number}");
+        Assert.InRange(evaluations, 1, 2);
+        Assert.Equal("success", sandbox.CheckRun("payments", number).Conclusion);
     }
 }
