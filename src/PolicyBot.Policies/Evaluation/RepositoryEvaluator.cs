@@ -147,8 +147,7 @@ public sealed class RepositoryEvaluator
         {
             PolicyIds.BranchProtection => config.BranchProtection.BlockMerge,
             PolicyIds.CodeOwners => config.CodeOwners.BlockMerge,
-            PolicyIds.Registration => config.Registration.BlockMerge
-                && today >= DateOnly.FromDateTime(repository.CreatedAt.UtcDateTime).AddDays(config.Registration.GraceDays),
+            PolicyIds.Registration => Registration.RegistrationPolicy.BlocksMerge(config.Registration, repository.CreatedAt, today),
             _ => false,
         };
     }

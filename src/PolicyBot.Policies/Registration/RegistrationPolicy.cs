@@ -25,10 +25,14 @@ public sealed class RegistrationPolicy : IRepositoryPolicy
     /// True when registration's <c>block_merge</c> is in force: configured, and <c>grace_days</c> have
     /// passed since the repository was created, so a new repository has time to register.
     /// </summary>
-    public static bool BlocksMerge(RegistrationConfig config, DateTimeOffset createdAt, DateTimeOffset now)
+    public static bool BlocksMerge(RegistrationConfig config, DateTimeOffset createdAt, DateTimeOffset now) =>
+        BlocksMerge(config, createdAt, DateOnly.FromDateTime(now.UtcDateTime));
+
+    /// <summary>The same, by whole UTC days: a repository created on day D blocks from day D + grace_days.</summary>
+    public static bool BlocksMerge(RegistrationConfig config, DateTimeOffset createdAt, DateOnly today)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return config.BlockMerge && now >= createdAt.AddDays(Math.Max(config.GraceDays, 0));
+        return config.BlockMerge && today >= DateOnly.FromDateTime(createdAt.UtcDateTime).AddDays(Math.Max(config.GraceDays, 0));
     }
 
     /// <param name="directory">Null: owners are checked for syntax only.</param>

@@ -59,7 +59,7 @@ public sealed class AuditCommand : ICliCommand
             await output.WriteAsync(AuditFormatter.Format(report, options.Format)).ConfigureAwait(false);
             return report.Compliant ? 0 : FindingsExitCode;
         }
-        catch (Exception ex) when (ex is AuditException or ApiException or HttpRequestException or IOException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (ex is AuditException or ApiException or HttpRequestException or IOException or UnauthorizedAccessException or Sandbox.Scenarios.ScenarioException or InvalidOperationException or FormatException)
         {
             await error.WriteLineAsync($"policybot audit: {ex.Message}").ConfigureAwait(false);
             return ErrorExitCode;

@@ -1,7 +1,4 @@
 using System.Globalization;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using PolicyBot.Hosting;
 
 namespace PolicyBot.Commands;
 
@@ -31,41 +28,44 @@ public sealed class SandboxCommand : ICliCommand
             return CommandDispatcher.UsageExitCode;
         }
 
-        var builder = PolicyBotApp.CreateBuilder([]);
-        var secret = builder.Configuration["GitHub:WebhookSecret"] is { Length: > 0 } configured ? configured : builder.Configuration["WEBHOOK_SECRET"];
-        await using var sandbox = await SandboxGitHub.StartAsync(scenario, githubPort, string.IsNullOrEmpty(secret) ? null : secret, cancellationToken).ConfigureAwait(false);
+        // The webhook secret is the configured one when set, else the simulator's fresh one.
+        var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+        var secret = configuration["GitHub:WebhookSecret"] is { Length: > 0 } configured ? configured : configuration["WEBHOOK_SECRET"];
+        SandboxGitHub sandbox;
+        try
+        {
+            sandbox = await SandboxGitHub.StartAsync(scenario, githubPort, string.IsNullOrEmpty(secret) ? null : secret, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Sandbox.Scenarios.ScenarioException)
+        {
+            await error.WriteLineAsync($"policybot sandbox: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        await using var sandboxScope = sandbox;
 
         // The simulated organisation is new at every start, so PolicyBot's records start afresh with it.
-        var database = Path.GetFullPath(Path.Combine("data", "sandbox.db"), builder.Environment.ContentRootPath);
+        var database = Path.GetFullPath(Path.Combine("data", "sandbox.db"));
         foreach (var file in new[] { database, database + "-wal", database + "-shm" }.Where(File.Exists))
         {
             File.Delete(file);
         }
 
-        builder.Configuration.AddInMemoryCollection(sandbox.Settings.Concat(
+        var started = await sandbox.StartPolicyBotAsync(port,
         [
             new("Storage:Path", database),
             new("Storage:ConnectionString", null),
             new("Dashboard:SandboxSignIn", "true"),
-            // The simulator has no secondary rate limits; a short pace keeps the demo quick.
+            // The simulator has no secondary rate limits unless asked; a short pace keeps the demo quick.
             new("GitHub:ContentCreationInterval", "00:00:00.100"),
-        ]));
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
-
-        await using var app = PolicyBotApp.Build(builder);
-        if (StartupChecks.Find(app.Services) is { Count: > 0 } problems)
+        ], error, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (started is not { } running)
         {
-            foreach (var line in problems)
-            {
-                await error.WriteLineAsync($"policybot: {line}").ConfigureAwait(false);
-            }
-
             return 1;
         }
 
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
-        sandbox.Simulator.WebhookUrl = new Uri($"{address}/api/github/webhooks");
+        await using var app = running.App;
+        var address = running.Address.ToString().TrimEnd('/');
         await sandbox.Simulator.InstallAsync(sandbox.Scenario.Org, cancellationToken).ConfigureAwait(false);
 
         var api = sandbox.Simulator.BaseUrl.ToString().TrimEnd('/');

@@ -45,5 +45,42 @@ internal sealed class SandboxGitHub : IAsyncDisposable
         new("GitHub:ApiBaseUrl", Simulator.BaseUrl.ToString()),
     ];
 
+    /// <summary>
+    /// Builds PolicyBot as the simulator's app (its settings, then <paramref name="settings"/>), starts it on
+    /// <paramref name="port"/> (0: any free port) and points the simulator's webhooks at it. Null, with the
+    /// problems written to <paramref name="error"/>, when a setting is missing or invalid.
+    /// </summary>
+    public async Task<(WebApplication App, Uri Address)?> StartPolicyBotAsync(
+        int port,
+        IEnumerable<KeyValuePair<string, string?>> settings,
+        TextWriter error,
+        Action<WebApplicationBuilder>? configure = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        var builder = Hosting.PolicyBotApp.CreateBuilder([]);
+        builder.Configuration.AddInMemoryCollection(Settings.Concat(settings));
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
+        configure?.Invoke(builder);
+
+        var app = Hosting.PolicyBotApp.Build(builder);
+        if (Hosting.StartupChecks.Find(app.Services) is { Count: > 0 } problems)
+        {
+            foreach (var line in problems)
+            {
+                await error.WriteLineAsync($"policybot: {line}").ConfigureAwait(false);
+            }
+
+            await app.DisposeAsync().ConfigureAwait(false);
+            return null;
+        }
+
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
+        Simulator.WebhookUrl = new Uri($"{address}/api/github/webhooks");
+        return (app, new Uri(address + "/"));
+    }
+
     public ValueTask DisposeAsync() => Simulator.DisposeAsync();
 }

@@ -21,6 +21,7 @@ public static class EnforcementExtensions
         services.AddSingleton<ReviewRequestLedger>();
         services.AddSingleton<IComplianceIssueStore, SqliteComplianceIssueStore>();
         services.AddSingleton<IEvaluationStore, SqliteEvaluationStore>();
+        services.AddSingleton<IInstallationStateStore, SqliteInstallationStateStore>();
         services.AddMigrations(EnforcementMigrations.Sqlite);
         services.AddScoped<RepositoryAssessor>();
         services.AddScoped<RepositoryEnforcer>();
@@ -31,6 +32,7 @@ public static class EnforcementExtensions
         services.AddWorkItemHandler<EvaluateRepositoryHandler>();
         services.AddWorkItemHandler<EvaluatePullRequestHandler>();
         services.AddWorkItemHandler<RefreshMembershipHandler>();
+        services.AddWorkItemHandler<InstallationRemovedHandler>();
         return services;
     }
 }

@@ -14,6 +14,9 @@ public interface IGitHubClientFactory
 
     /// <summary>A client authenticated as the installation, its token cached and renewed before it expires.</summary>
     Task<IGitHubClient> CreateInstallationClientAsync(long installationId, CancellationToken cancellationToken);
+
+    /// <summary>A client without credentials, for the few calls GitHub takes unauthenticated (the manifest conversion).</summary>
+    IGitHubClient CreateAnonymousClient();
 }
 
 /// <summary>
@@ -35,6 +38,8 @@ internal sealed class GitHubClientFactory(
         typeof(GitHubClientFactory).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "1.0");
 
     public IGitHubClient CreateAppClient() => CreateClient(appCredentials, "app");
+
+    public IGitHubClient CreateAnonymousClient() => CreateClient(new InMemoryCredentialStore(Credentials.Anonymous), "anonymous");
 
     public async Task<IGitHubClient> CreateInstallationClientAsync(long installationId, CancellationToken cancellationToken)
     {

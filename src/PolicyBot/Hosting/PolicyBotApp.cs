@@ -2,6 +2,7 @@ using PolicyBot.Dashboard;
 using PolicyBot.Enforcement;
 using PolicyBot.GitHub;
 using PolicyBot.Processing;
+using PolicyBot.Setup;
 using PolicyBot.Storage;
 using PolicyBot.Webhooks;
 
@@ -38,6 +39,7 @@ public static class PolicyBotApp
         app.MapWebhooks();
         app.MapOperations();
         app.MapDashboard();
+        app.MapSetup();
 
         return app;
     }

@@ -68,8 +68,13 @@ internal sealed partial class WorkItemWorkers(
             await using var scope = scopes.CreateAsyncScope();
             var handler = scope.ServiceProvider.GetServices<IWorkItemHandler>()
                 .FirstOrDefault(h => string.Equals(h.Kind, item.Kind, StringComparison.Ordinal));
+            var installations = scope.ServiceProvider.GetService<IInstallationStateStore>();
 
-            if (handler is null)
+            if (installations is not null && !await InstallationGate.AdmitAsync(installations, item, stoppingToken).ConfigureAwait(false))
+            {
+                Log.InstallationRemoved(logger, item.Kind, item.InstallationId);
+            }
+            else if (handler is null)
             {
                 Log.NoHandler(logger, item.Kind);
             }
@@ -160,6 +165,9 @@ internal sealed partial class WorkItemWorkers(
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = 350, Level = LogLevel.Information, Message = "Skipped {Kind}: installation {InstallationId} was deleted or suspended.")]
+        public static partial void InstallationRemoved(ILogger logger, string kind, long installationId);
+
         [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "No handler for work item kind {Kind}; completed without action.")]
         public static partial void NoHandler(ILogger logger, string kind);
 

@@ -40,5 +40,12 @@ internal static class EnforcementMigrations
                 PRIMARY KEY (repository, number)
             );
             """),
+        new(2, "removed installations", """
+            CREATE TABLE removed_installations (
+                installation_id INTEGER NOT NULL PRIMARY KEY,
+                reason          TEXT    NOT NULL,
+                removed_at      INTEGER NOT NULL
+            );
+            """),
     ]);
 }

@@ -1,0 +1,50 @@
+using PolicyBot.Processing;
+using PolicyBot.Storage;
+using PolicyBot.Tests.Infrastructure;
+
+namespace PolicyBot.Tests.Processing;
+
+/// <summary>An installation deleted on GitHub stops PolicyBot's work for it until it is installed again.</summary>
+[Collection(HostCollection.Name)]
+public sealed class InstallationRemovalTests
+{
+    private const string Scenario = """
+        org: acme
+        installation_id: 1001
+        members: [alice]
+        repos:
+          - name: payments
+        """;
+
+    [Fact]
+    public async Task Work_for_a_deleted_installation_is_skipped_until_it_is_installed_again()
+    {
+        await using var sandbox = await PolicyBotSandbox.StartAsync(Scenario);
+        await sandbox.InstallAsync();
+        var evaluations = sandbox.Service<PolicyBot.Enforcement.IEvaluationStore>();
+        var first = await evaluations.GetAsync("acme/payments", default);
+        Assert.NotNull(first);
+
+        using var control = new HttpClient { BaseAddress = sandbox.GitHub.BaseUrl };
+        (await control.DeleteAsync("_sandbox/installations/acme")).EnsureSuccessStatusCode();
+        await sandbox.SettleAsync();
+        Assert.True(await sandbox.Service<IInstallationStateStore>().IsRemovedAsync(1001, default));
+
+        // Work that was already queued, or comes from a reconcile, is skipped: no GitHub call, no dead letter.
+        sandbox.GitHub.ClearRequests();
+        await sandbox.Service<IWorkQueue>().EnqueueAsync(
+            new WorkItem(WorkItemKinds.EvaluateRepository, 1001, "acme", "payments", null, "reconcile", null), default);
+        await sandbox.SettleAsync();
+        Assert.Empty(sandbox.GitHub.Requests);
+        Assert.Empty(await sandbox.Service<IWorkQueueStore>().ListAsync(WorkItemStates.Dead, 10, default));
+        Assert.Equal(first.EvaluatedAt, (await evaluations.GetAsync("acme/payments", default))!.EvaluatedAt);
+
+        // Installing again brings it back and evaluates everything.
+        (await control.PostAsync("_sandbox/installations/acme", null)).EnsureSuccessStatusCode();
+        await sandbox.SettleAsync();
+        Assert.False(await sandbox.Service<IInstallationStateStore>().IsRemovedAsync(1001, default));
+        Assert.True((await evaluations.GetAsync("acme/payments", default))!.EvaluatedAt > first.EvaluatedAt);
+        var audit = await sandbox.Service<IAuditLog>().ListRecentAsync(1001, 50, default);
+        Assert.Contains(audit, e => e.Action == "installation.stopped" && e.Reason.StartsWith("installation.deleted", StringComparison.Ordinal));
+    }
+}
