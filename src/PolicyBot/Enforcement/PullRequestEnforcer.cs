@@ -1,3 +1,5 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
 using Octokit;
 using PolicyBot.Enforcement.Checks;
 using PolicyBot.Enforcement.Reviews;
@@ -39,6 +41,7 @@ public sealed partial class PullRequestEnforcer(
     CheckRunPublisher checkRuns,
     ReviewRequestLedger reviewRequests,
     IAuditLog auditLog,
+    IOptions<EnforcementOptions> options,
     TimeProvider timeProvider,
     ILogger<PullRequestEnforcer> logger)
 {
@@ -75,7 +78,10 @@ public sealed partial class PullRequestEnforcer(
         var proposedErrors = snapshot.ProposedPolicyFile is { } proposed
             ? PolicyFileValidator.Validate(proposed.Content, isRepositoryFile: true).Select(p => $"{proposed.Path}: {p}").ToList()
             : [];
-        var output = CheckRunReport.Build(evaluation, repositoryResults, proposedErrors);
+        var pointer = options.Value.PublicUrl is { } dashboard
+            ? $"see the PolicyBot dashboard ({dashboard}) or the repository's compliance issue"
+            : CheckRunReport.DefaultPointer;
+        var output = CheckRunReport.Build(evaluation, repositoryResults, proposedErrors, pointer);
         var plan = config.Reviewers.RequestReviews ? ReviewRequestPlan.For(config.Reviewers, evaluation, snapshot) : ReviewRequestPlan.None;
         return new PullRequestAssessment(fullName, snapshot, config.Reviewers, evaluation, output, plan);
     }
@@ -95,7 +101,10 @@ public sealed partial class PullRequestEnforcer(
         }
 
         // Started before anything else is read, so the pull request shows PolicyBot at work at once.
-        var checkRunId = await checkRuns.EnsureStartedAsync(client, owner, name, pull.Head.Sha, assessor.AppId).ConfigureAwait(false);
+        var detailsUrl = options.Value.PublicUrl is { } publicUrl
+            ? new Uri(publicUrl, $"installations/{installationId.ToString(CultureInfo.InvariantCulture)}").ToString()
+            : null;
+        var checkRunId = await checkRuns.EnsureStartedAsync(client, owner, name, pull.Head.Sha, assessor.AppId, detailsUrl).ConfigureAwait(false);
         var repository = pull.Base.Repository ?? await client.Repository.Get(owner, name).ConfigureAwait(false);
         var organizationPolicy = await ReadOrganizationPolicyAsync(client, owner).ConfigureAwait(false);
         var assessment = await AssessAsync(client, repository, pull, organizationPolicy, null, cancellationToken).ConfigureAwait(false);

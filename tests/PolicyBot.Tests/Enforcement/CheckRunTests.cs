@@ -28,11 +28,13 @@ public sealed class CheckRunTests
     [Fact]
     public async Task The_run_of_a_head_commit_is_created_once_and_updated_in_place()
     {
-        await using var sandbox = await PolicyBotSandbox.StartAsync(PullRequestReviewRuleTests.Scenario(OneApproval));
+        var settings = new Dictionary<string, string?> { ["Enforcement:PublicUrl"] = "https://policybot.example.com/" };
+        await using var sandbox = await PolicyBotSandbox.StartAsync(PullRequestReviewRuleTests.Scenario(OneApproval), settings);
         await sandbox.InstallAsync();
         var number = await sandbox.OpenPullRequestAsync("dave", "payments", "feature", new Dictionary<string, string> { ["src/app.cs"] = "class App {}" });
         var created = sandbox.CheckRun("payments", number);
         Assert.Equal("failure", created.Conclusion);
+        Assert.Equal("https://policybot.example.com/installations/1001", created.DetailsUrl);
 
         await sandbox.ReviewAsync("erin", "payments", number, "COMMENT");
         await sandbox.ReviewAsync("bob", "payments", number, "REQUEST_CHANGES");

@@ -19,9 +19,13 @@ public sealed class CheckRunPublisher
     private readonly ConcurrentDictionary<string, long> _runIds = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, CheckRunContent> _published = new();
 
-    /// <summary>Finds or creates the run for the commit; a new run starts as in_progress so the pull request shows it at once.</summary>
-    public async Task<long> EnsureStartedAsync(IGitHubClient client, string owner, string repo, string headSha, long appId)
+    /// <summary>
+    /// Finds or creates the run for the commit; a new run starts as in_progress so the pull request shows it at once.
+    /// <paramref name="detailsUrl"/>: where GitHub's "Details" link leads (PolicyBot's dashboard), when known.
+    /// </summary>
+    public async Task<long> EnsureStartedAsync(IGitHubClient client, string owner, string repo, string headSha, long appId, string? detailsUrl = null)
     {
+        ArgumentNullException.ThrowIfNull(client);
         var key = $"{owner}/{repo}@{headSha}";
         if (_runIds.TryGetValue(key, out var known))
         {
@@ -33,6 +37,7 @@ public sealed class CheckRunPublisher
         run ??= await client.Check.Run.Create(owner, repo, new NewCheckRun(CheckName, headSha)
         {
             Status = CheckStatus.InProgress,
+            DetailsUrl = detailsUrl,
             Output = new NewCheckRunOutput("Evaluating review rules", "PolicyBot is evaluating this pull request."),
         }).ConfigureAwait(false);
         Remember(key, run.Id);
