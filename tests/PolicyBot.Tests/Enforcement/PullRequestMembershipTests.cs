@@ -1,4 +1,6 @@
+using PolicyBot.Processing;
 using PolicyBot.Sandbox.State;
+using PolicyBot.Storage;
 using PolicyBot.Tests.Infrastructure;
 
 namespace PolicyBot.Tests.Enforcement;
@@ -34,6 +36,9 @@ public sealed class PullRequestMembershipTests
         await sandbox.SettleAsync();
 
         Assert.Contains(sandbox.GitHub.Deliveries, d => d.Event == "membership" && d.Action == "added");
+        var done = await sandbox.Service<IWorkQueueStore>().ListAsync(WorkItemStates.Done, 500, CancellationToken.None);
+        Assert.Contains(done, w => w.Item.Kind == WorkItemKinds.RefreshMembership && w.Item.Owner == "acme");
+        Assert.Contains(done, w => w.Item.Kind == WorkItemKinds.EvaluatePullRequest && w.Item.PullRequestNumber == number && w.Item.Reason.StartsWith("team membership changed", StringComparison.Ordinal));
         Assert.Contains(sandbox.GitHub.Requests, r => r.TokenKind == TokenKind.Installation && r.Path == "/orgs/acme/teams/security/members");
         var run = sandbox.CheckRun("payments", number);
         Assert.Equal("success", run.Conclusion);

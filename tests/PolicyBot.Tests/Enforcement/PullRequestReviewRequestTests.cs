@@ -73,4 +73,31 @@ public sealed class PullRequestReviewRequestTests
         Assert.Equal("failure", sandbox.CheckRun("payments", number).Conclusion);
         Assert.Empty(ReviewRequestCalls(sandbox));
     }
+
+    [Fact]
+    public async Task A_reviewer_GitHub_will_not_accept_is_asked_once_and_does_not_fail_the_evaluation()
+    {
+        // The CODEOWNERS file names someone outside the organisation: GitHub refuses review requests for them.
+        await using var sandbox = await PolicyBotSandbox.StartAsync(PullRequestReviewRuleTests.Scenario(
+            """
+            version: 1
+            reviewers:
+              rules:
+                - name: code owners
+                  approvals: 1
+                  from: { code_owners: true }
+            """,
+            "CODEOWNERS: \"* @former-contractor\"\n"));
+        await sandbox.InstallAsync();
+
+        var number = await sandbox.OpenPullRequestAsync("dave", "payments", "feature", new Dictionary<string, string> { ["src/app.cs"] = "class App {}" });
+        await sandbox.ReviewAsync("bob", "payments", number, "COMMENT");
+
+        var run = sandbox.CheckRun("payments", number);
+        Assert.Equal("failure", run.Conclusion);
+        Assert.Contains("@former-contractor", run.Summary, StringComparison.Ordinal);
+        var refused = Assert.Single(sandbox.GitHub.Requests, r => r.Method == "POST" && r.Path.EndsWith("/requested_reviewers", StringComparison.Ordinal));
+        Assert.Equal(422, refused.StatusCode);
+        Assert.Empty(await sandbox.Service<IWorkQueueStore>().ListAsync(WorkItemStates.Dead, 10, CancellationToken.None));
+    }
 }
