@@ -284,4 +284,20 @@ public sealed class PullRequestReviewRuleTests
         await sandbox.ReviewAsync("erin", "payments", number);
         Assert.Equal("success", sandbox.CheckRun("payments", number).Conclusion);
     }
+
+    [Fact]
+    public async Task A_rule_merged_into_the_base_branch_applies_to_open_pull_requests_at_once()
+    {
+        await using var sandbox = await PolicyBotSandbox.StartAsync(Scenario("version: 1\n"));
+        await sandbox.InstallAsync();
+        var number = await sandbox.OpenPullRequestAsync("dave", "payments", "feature", new Dictionary<string, string> { ["src/app.cs"] = "class App {}" });
+        Assert.Equal("success", sandbox.CheckRun("payments", number).Conclusion);
+
+        await sandbox.CommitAsync("alice", "payments", "main", ".github/policybot.yml", "version: 1\nreviewers:\n  rules:\n    - name: one approval\n      approvals: 1\n");
+        await sandbox.SettleAsync();
+
+        var run = sandbox.CheckRun("payments", number);
+        Assert.Equal("failure", run.Conclusion);
+        Assert.Contains("| one approval (repository) | ❌ unmet | 0/1 |", run.Summary, StringComparison.Ordinal);
+    }
 }
