@@ -98,7 +98,7 @@ public sealed class GitHubSimulator : IAsyncDisposable
         GitHubSimulator? simulator = null;
         var shapes = new Shapes(state, () => simulator!.BaseUrl.ToString());
         var secret = options.WebhookSecret ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
-        var webhooks = new WebhookDispatcher(secret, time, NullLogger.Instance) { Url = options.WebhookUrl };
+        var webhooks = new WebhookDispatcher(secret, options.AppId, time, options.LoggerFactory?.CreateLogger<WebhookDispatcher>() ?? (ILogger)NullLogger.Instance) { Url = options.WebhookUrl };
         var rateLimiter = new RateLimiter(time);
         var faults = new FaultInjector(rateLimiter) { GlobalLatency = options.Latency };
         var requests = new RequestLog();
@@ -106,8 +106,11 @@ public sealed class GitHubSimulator : IAsyncDisposable
         var context = new SimulatorContext(state, shapes, webhooks, identity, time) { AppPrivateKeyPem = pem };
         simulator = new GitHubSimulator(app, key, webhooks, requests, faults, context, pem);
 
+        // Octokit and other clients address GitHub Enterprise Server (and so the simulator) under /api/v3.
+        app.UsePathBase("/api/v3");
         app.UseRouting();
-        app.UseMiddleware<GitHubPipeline>(credentials, rateLimiter, faults, requests, time);
+        var pipelineLogger = options.LoggerFactory?.CreateLogger<GitHubPipeline>() ?? (ILogger)NullLogger.Instance;
+        app.UseMiddleware<GitHubPipeline>(credentials, rateLimiter, faults, requests, time, pipelineLogger, state);
         Endpoints.Map(app, context, rateLimiter, requests, faults);
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -203,6 +206,13 @@ public sealed class GitHubSimulator : IAsyncDisposable
         return client;
     }
 
+    /// <summary>A member of an organisation (the only loaded one when <paramref name="org"/> is null) acting through the API.</summary>
+    public SandboxPerson As(string login, string? org = null)
+    {
+        org ??= Read(s => s.Orgs.Count == 1 ? s.Orgs.Keys.Single() : throw new InvalidOperationException("Several organisations are loaded: name one."));
+        return new SandboxPerson(this, org, login);
+    }
+
     /// <summary>A signed app JWT, as PolicyBot would make it (for tests).</summary>
     public string CreateAppJwt(TimeSpan? lifetime = null, DateTimeOffset? issuedAt = null) =>
         AppJwt.Create(_key, AppId, issuedAt ?? TimeProvider.GetUtcNow().AddSeconds(-30), lifetime ?? TimeSpan.FromMinutes(9));
@@ -212,6 +222,11 @@ public sealed class GitHubSimulator : IAsyncDisposable
     {
         lock (State.Sync)
         {
+            if (!State.Installations.ContainsKey(installationId))
+            {
+                throw new InvalidOperationException($"No installation {installationId}: install the app first (InstallAsync).");
+            }
+
             return Endpoints.IssueToken(_context, installationId).Token;
         }
     }

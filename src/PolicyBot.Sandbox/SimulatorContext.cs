@@ -35,7 +35,7 @@ internal sealed class SimulatorContext(
     public string ActorLogin(HttpContext context)
     {
         var caller = CallerOf(context);
-        return caller.Kind == TokenKind.Sandbox && caller.Login is not null ? caller.Login : BotLogin;
+        return caller.Kind is TokenKind.Sandbox or TokenKind.UserToServer && caller.Login is not null ? caller.Login : BotLogin;
     }
 
     public SimAccount Actor(HttpContext context)
@@ -58,7 +58,7 @@ internal sealed class SimulatorContext(
         {
             TokenKind.Installation when caller.InstallationId is { } id && State.Installations.TryGetValue(id, out var installation)
                 && string.Equals(installation.Account, org.Login, StringComparison.OrdinalIgnoreCase) => org,
-            TokenKind.Sandbox when caller.Login is not null && org.Members.ContainsKey(caller.Login) => org,
+            TokenKind.Sandbox or TokenKind.UserToServer when caller.Login is not null && org.Members.ContainsKey(caller.Login) => org,
             _ => null,
         };
     }

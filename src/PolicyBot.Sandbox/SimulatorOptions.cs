@@ -3,6 +3,9 @@ namespace PolicyBot.Sandbox;
 /// <summary>How to start a <see cref="GitHubSimulator"/>.</summary>
 public sealed class SimulatorOptions
 {
+    /// <summary>The configuration section these options bind from (the TimeProvider and LoggerFactory are set in code).</summary>
+    public const string SectionName = "Sandbox";
+
     /// <summary>Port on 127.0.0.1; 0 picks any free port.</summary>
     public int Port { get; set; }
 
@@ -13,6 +16,9 @@ public sealed class SimulatorOptions
     public Uri? WebhookUrl { get; set; }
 
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Where the simulator logs API calls and webhook deliveries (at Debug); nothing when null.</summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; set; }
 
     /// <summary>Latency added to every API call, to mimic GitHub's response times.</summary>
     public TimeSpan Latency { get; set; }

@@ -41,6 +41,29 @@ public sealed class HttpBehaviourTests
     }
 
     [Fact]
+    public async Task A_large_organisation_pages_quickly()
+    {
+        var watch = Stopwatch.StartNew();
+        await using var sim = await TestOrgs.StartAsync(yaml: ManyRepos(3000));
+        var loaded = watch.Elapsed;
+        // A plain client: this measures the simulator, not the contract checks other tests run on every answer.
+        using var plain = new HttpClientHandler();
+        using var bot = SimClient.For(sim, "token " + sim.CreateInstallationToken(1001), plain);
+        watch.Restart();
+
+        var names = new List<string>();
+        for (var page = 1; page <= 30; page++)
+        {
+            var reply = await bot.Get($"installation/repositories?per_page=100&page={page}");
+            names.AddRange(reply["repositories"].AsArray().Select(r => r!["name"]!.GetValue<string>()));
+        }
+
+        Assert.Equal(3000, names.Distinct().Count());
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(15), $"paging 3,000 repositories took {watch.Elapsed} (loading {loaded})");
+        Assert.True(loaded < TimeSpan.FromSeconds(15), $"loading 3,000 repositories took {loaded}");
+    }
+
+    [Fact]
     public async Task A_matching_If_None_Match_answers_304_and_costs_nothing()
     {
         await using var sim = await TestOrgs.StartAsync();
@@ -94,6 +117,32 @@ public sealed class HttpBehaviourTests
     }
 
     [Fact]
+    public async Task Search_has_its_own_limit_of_thirty_a_minute()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var sim = await TestOrgs.StartAsync(new SimulatorOptions { TimeProvider = time });
+        using var bot = SimClient.AsInstallation(sim, 1001);
+
+        var replies = new List<Reply>();
+        for (var i = 0; i < 31; i++)
+        {
+            replies.Add(await bot.Get("search/issues?q=repo:acme/web"));
+        }
+
+        var core = await bot.Get("repos/acme/web");
+        time.Advance(TimeSpan.FromSeconds(61));
+        var later = await bot.Get("search/issues?q=repo:acme/web");
+
+        Assert.All(replies.Take(30), r => Assert.Equal(200, r.Code));
+        Assert.Equal("search", replies[0].Header("x-ratelimit-resource"));
+        Assert.Equal("30", replies[0].Header("x-ratelimit-limit"));
+        Assert.Equal(403, replies[30].Code);
+        Assert.Equal(200, core.Code);
+        Assert.Equal("4999", core.Header("x-ratelimit-remaining"));
+        Assert.Equal(200, later.Code);
+    }
+
+    [Fact]
     public async Task Injected_statuses_answer_the_next_calls_then_stop()
     {
         await using var sim = await TestOrgs.StartAsync();
@@ -120,6 +169,56 @@ public sealed class HttpBehaviourTests
     }
 
     [Fact]
+    public async Task Content_creation_can_be_limited_per_minute_as_GitHub_does()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var sim = await TestOrgs.StartAsync(new SimulatorOptions { TimeProvider = time });
+        sim.Faults.ContentCreation = new Faults.ContentCreationLimit(PerMinute: 3, RetryAfter: TimeSpan.FromSeconds(30));
+        using var bot = SimClient.AsInstallation(sim, 1001);
+
+        var codes = new List<int>();
+        for (var i = 0; i < 4; i++)
+        {
+            codes.Add((await bot.Post("repos/acme/web/issues", new { title = $"issue {i}" })).Code);
+        }
+
+        var reading = await bot.Get("repos/acme/web/issues");
+        var blocked = await bot.Post("repos/acme/web/issues/1/comments", new { body = "hello" });
+        time.Advance(TimeSpan.FromSeconds(61));
+        var after = await bot.Post("repos/acme/web/issues/1/comments", new { body = "hello again" });
+
+        Assert.Equal([201, 201, 201, 403], codes);
+        Assert.Equal(200, reading.Code);
+        Assert.Equal(403, blocked.Code);
+        Assert.Equal("30", blocked.Header("Retry-After"));
+        Assert.Contains("secondary rate limit", blocked["message"].GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(201, after.Code);
+    }
+
+    [Fact]
+    public async Task A_standing_fault_answers_until_removed()
+    {
+        await using var sim = await TestOrgs.StartAsync();
+        using var bot = SimClient.AsInstallation(sim, 1001);
+        var id = sim.Faults.AddStatus(null, "/repos/**", 500, count: -1, message: "Server Error");
+
+        var codes = new List<int>();
+        for (var i = 0; i < 3; i++)
+        {
+            codes.Add((await bot.Get("repos/acme/web/pulls")).Code);
+        }
+
+        var listed = Assert.Single(sim.Faults.List());
+        Assert.True(sim.Faults.Remove(id));
+        var recovered = await bot.Get("repos/acme/web/pulls");
+
+        Assert.Equal([500, 500, 500], codes);
+        Assert.Equal(-1, listed.Remaining);
+        Assert.Equal(200, recovered.Code);
+        Assert.False(sim.Faults.Remove(id));
+    }
+
+    [Fact]
     public async Task Latency_can_be_added_per_route_and_globally()
     {
         await using var sim = await TestOrgs.StartAsync();
@@ -140,7 +239,9 @@ public sealed class HttpBehaviourTests
 
         // Timers may fire a few milliseconds early against the stopwatch.
         Assert.True(slow >= TimeSpan.FromMilliseconds(285), $"route latency not applied: {slow}");
-        Assert.True(fast < TimeSpan.FromMilliseconds(250), $"latency leaked to another route: {fast}");
+        // Server-side duration, so a busy test machine does not blur it.
+        var fastOnServer = sim.Requests.Where(r => r.Path == "/repos/acme/payments").First().Duration;
+        Assert.True(fastOnServer < TimeSpan.FromMilliseconds(200), $"latency leaked to another route: {fastOnServer} (client saw {fast})");
         Assert.True(global >= TimeSpan.FromMilliseconds(185), $"global latency not applied: {global}");
     }
 
@@ -182,9 +283,13 @@ public sealed class HttpBehaviourTests
         await bot.Get("repos/acme/payments");
         await bot.Get("repos/acme/payments/pulls");
         await alice.Get("repos/acme/web");
+        await bot.Get("repos/acme/payments/contents/src/auth/login.cs");
+        await bot.Get("repos/acme/payments/pulls/7/reviews");
 
         var requests = sim.Requests;
-        Assert.Equal(2, requests.Count(r => r.TokenKind == TokenKind.Installation && r.InstallationId == 1001));
+        Assert.Equal(4, requests.Count(r => r.TokenKind == TokenKind.Installation && r.InstallationId == 1001));
+        Assert.Contains(requests, r => r.RouteTemplate == "/repos/{owner}/{repo}/contents/{path}");
+        Assert.Contains(requests, r => r.RouteTemplate == "/repos/{owner}/{repo}/pulls/{pull_number}/reviews");
         Assert.Equal(1, requests.Count(r => r.TokenKind == TokenKind.Sandbox && r.Login == "alice"));
         Assert.Contains(requests, r => r.RouteTemplate == "/repos/{owner}/{repo}/pulls");
     }

@@ -3,8 +3,18 @@ using PolicyBot.Sandbox.Tests.Support;
 
 namespace PolicyBot.Sandbox.Tests;
 
-public sealed class ProtectionAndRulesTests
+public sealed class ProtectionAndRulesTests(ProtectionAndRulesTests.RulesOrgFixture shared) : IClassFixture<ProtectionAndRulesTests.RulesOrgFixture>
 {
+    /// <summary>One simulator with <see cref="RulesOrg"/> for the tests that only read it.</summary>
+    public sealed class RulesOrgFixture : IAsyncLifetime
+    {
+        public GitHubSimulator Sim { get; private set; } = null!;
+
+        public async Task InitializeAsync() => Sim = await TestOrgs.StartAsync(yaml: RulesOrg);
+
+        public async Task DisposeAsync() => await Sim.DisposeAsync();
+    }
+
     private const string RulesOrg = """
         org: acme
         installation_id: 1001
@@ -65,7 +75,7 @@ public sealed class ProtectionAndRulesTests
     [Fact]
     public async Task Effective_rules_follow_ref_and_repository_conditions_and_only_active_rulesets()
     {
-        await using var sim = await TestOrgs.StartAsync(yaml: RulesOrg);
+        var sim = shared.Sim;
         using var bot = SimClient.AsInstallation(sim, 1001);
 
         var trunk = await Rules(bot, "svc-a", "trunk");
@@ -85,9 +95,34 @@ public sealed class ProtectionAndRulesTests
     }
 
     [Fact]
-    public async Task Repository_rulesets_list_includes_the_organisations_unless_asked_not_to()
+    public async Task Branch_names_with_slashes_work_encoded_or_not()
     {
         await using var sim = await TestOrgs.StartAsync(yaml: RulesOrg);
+        using var alice = SimClient.AsPerson(sim, "alice");
+        var trunk = await alice.Get("repos/acme/svc-a/git/ref/heads/trunk");
+        await alice.Post("repos/acme/svc-a/git/refs", new { @ref = "refs/heads/release/2.0", sha = trunk["object"]["sha"]!.GetValue<string>() });
+
+        var encoded = await alice.Get("repos/acme/svc-a/branches/release%2F2.0");
+        var protect = await alice.Put("repos/acme/svc-a/branches/release%2F2.0/protection", new System.Text.Json.Nodes.JsonObject
+        {
+            ["required_status_checks"] = null, ["enforce_admins"] = true, ["required_pull_request_reviews"] = null, ["restrictions"] = null,
+        });
+        var rules = await Rules(alice, "svc-a", "release%2F2.0");
+        var rulesRaw = await Rules(alice, "svc-a", "release/2.0");
+        var reference = await alice.Get("repos/acme/svc-a/git/ref/heads/release/2.0");
+
+        Assert.Equal("release/2.0", encoded["name"].GetValue<string>());
+        Assert.Equal(200, protect.Code);
+        Assert.NotNull(sim.Protection("acme", "svc-a", "release/2.0"));
+        Assert.Equal(rulesRaw, rules);
+        Assert.Contains(("pull_request", "Repository", "acme/svc-a"), rules);
+        Assert.Equal("refs/heads/release/2.0", reference["ref"].GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Repository_rulesets_list_includes_the_organisations_unless_asked_not_to()
+    {
+        var sim = shared.Sim;
         using var bot = SimClient.AsInstallation(sim, 1001);
 
         var all = (await bot.Get("repos/acme/svc-a/rulesets")).Json!.AsArray();
@@ -109,16 +144,42 @@ public sealed class ProtectionAndRulesTests
 
         var bad = await alice.Post("repos/acme/svc-legacy/rulesets", new { name = "x", enforcement = "sometimes" });
         var missing = await alice.Post("repos/acme/svc-legacy/rulesets", new { enforcement = "active" });
+        var partialRule = await alice.Post("repos/acme/svc-legacy/rulesets", new JsonObject
+        {
+            ["name"] = "partial",
+            ["enforcement"] = "active",
+            ["rules"] = new JsonArray(new JsonObject { ["type"] = "pull_request", ["parameters"] = new JsonObject { ["required_approving_review_count"] = 1 } }),
+        });
+        var unknownRule = await alice.Post("repos/acme/svc-legacy/rulesets", new JsonObject
+        {
+            ["name"] = "unknown",
+            ["enforcement"] = "active",
+            ["rules"] = new JsonArray(new JsonObject { ["type"] = "no_such_rule" }),
+        });
         var created = await alice.Post("repos/acme/svc-legacy/rulesets", new JsonObject
         {
             ["name"] = "protect default",
             ["enforcement"] = "active",
             ["conditions"] = new JsonObject { ["ref_name"] = new JsonObject { ["include"] = new JsonArray("~DEFAULT_BRANCH"), ["exclude"] = new JsonArray() } },
-            ["rules"] = new JsonArray(new JsonObject { ["type"] = "pull_request", ["parameters"] = new JsonObject { ["required_approving_review_count"] = 1 } }),
+            ["rules"] = new JsonArray(new JsonObject
+            {
+                ["type"] = "pull_request",
+                ["parameters"] = new JsonObject
+                {
+                    ["required_approving_review_count"] = 1,
+                    ["dismiss_stale_reviews_on_push"] = true,
+                    ["require_code_owner_review"] = false,
+                    ["require_last_push_approval"] = false,
+                    ["required_review_thread_resolution"] = false,
+                },
+            }),
         });
 
         Assert.Equal(422, bad.Code);
         Assert.Equal(422, missing.Code);
+        Assert.Equal(422, partialRule.Code);
+        Assert.Contains("dismiss_stale_reviews_on_push", partialRule["message"].GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(422, unknownRule.Code);
         Assert.Equal(201, created.Code);
         Assert.Equal([("pull_request", "Repository", "acme/svc-legacy")], await Rules(alice, "svc-legacy", "main"));
 
@@ -182,6 +243,27 @@ public sealed class ProtectionAndRulesTests
         Assert.Equal(422, missingKey.Code);
         Assert.Equal(204, (await bot.Delete("repos/acme/payments/branches/main/protection")).Code);
         Assert.Equal(404, (await bot.Delete("repos/acme/payments/branches/main/protection")).Code);
+    }
+
+    [Fact]
+    public async Task Scenario_status_checks_can_be_bound_to_the_simulators_app()
+    {
+        await using var sim = await TestOrgs.StartAsync(TestOrgs.Options(new SimulatorOptions { AppId = 777 }), yaml: """
+            org: acme
+            installation_id: 1001
+            members: [alice]
+            repos:
+              - name: a
+                protection:
+                  required_status_checks: [ci, { context: PolicyBot, app_id: app }, { context: lint, app_id: 15368 }]
+            """);
+        using var bot = SimClient.AsInstallation(sim, 1001);
+
+        var checks = (await bot.Get("repos/acme/a/branches/main/protection"))["required_status_checks"]["checks"]!.AsArray();
+
+        Assert.Equal(
+            [("ci", (long?)null), ("PolicyBot", 777L), ("lint", 15368L)],
+            checks.Select(c => (c!["context"]!.GetValue<string>(), c["app_id"]?.GetValue<long>())));
     }
 
     [Fact]

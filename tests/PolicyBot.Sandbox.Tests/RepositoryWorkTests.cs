@@ -76,6 +76,57 @@ public sealed class RepositoryWorkTests
     }
 
     [Fact]
+    public async Task A_ruleset_that_dismisses_stale_reviews_dismisses_them_on_push()
+    {
+        await using var sim = await GitHubSimulator.StartAsync(TestOrgs.Options());
+        sim.LoadDemo();
+        await sim.InstallAsync("acme");
+        using var bob = sim.As("bob");
+
+        await bob.PushFileAsync("billing-api", "src/auth/tokens.cs", "namespace Billing.Auth;\n", "rotate-tokens");
+        var reviews = sim.PullRequest("acme", "billing-api", 3)!.Reviews;
+
+        Assert.All(reviews, r => Assert.Equal("DISMISSED", r.State));
+    }
+
+    [Fact]
+    public async Task A_check_bound_to_the_app_cannot_be_met_by_someone_elses_status()
+    {
+        await using var sim = await TestOrgs.StartAsync();
+        using var alice = SimClient.AsPerson(sim, "alice");
+        using var bot = SimClient.AsInstallation(sim, 1001);
+        await alice.Put("repos/acme/web/branches/main/protection", new JsonObject
+        {
+            ["required_status_checks"] = new JsonObject
+            {
+                ["strict"] = false,
+                ["checks"] = new JsonArray(new JsonObject { ["context"] = "PolicyBot", ["app_id"] = sim.AppId }, new JsonObject { ["context"] = "ci" }),
+            },
+            ["enforce_admins"] = true,
+            ["required_pull_request_reviews"] = null,
+            ["restrictions"] = null,
+        });
+        using var bob = sim.As("bob");
+        var number = await bob.ProposeChangeAsync("web", "change", new Dictionary<string, string> { ["a.txt"] = "a\n" }, "Change");
+        var head = sim.Read(s => s.FindRepo("acme", "web")!.Branches["change"]);
+
+        var forged = await alice.Post($"repos/acme/web/statuses/{head}", new { state = "success", context = "PolicyBot", description = "trust me" });
+        var ci = await alice.Post($"repos/acme/web/statuses/{head}", new { state = "success", context = "ci" });
+        var blocked = await alice.Put($"repos/acme/web/pulls/{number}/merge", new { });
+        await bot.Post("repos/acme/web/check-runs", new { name = "PolicyBot", head_sha = head, conclusion = "success", output = new { title = "ok", summary = "ok" } });
+        var combined = await alice.Get($"repos/acme/web/commits/{head}/status");
+        var merged = await alice.Put($"repos/acme/web/pulls/{number}/merge", new { });
+
+        Assert.Equal(201, forged.Code);
+        Assert.Equal(201, ci.Code);
+        Assert.Equal(405, blocked.Code);
+        Assert.Contains("PolicyBot", blocked["message"].GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("success", combined["state"].GetValue<string>());
+        Assert.Equal(2, combined["total_count"].GetValue<int>());
+        Assert.Equal(200, merged.Code);
+    }
+
+    [Fact]
     public async Task Merging_follows_the_base_branch_protection()
     {
         await using var sim = await TestOrgs.StartAsync();
@@ -84,6 +135,7 @@ public sealed class RepositoryWorkTests
         using var carol = SimClient.AsPerson(sim, "carol");
         var head = (await bot.Get("repos/acme/payments/pulls/7"))["head"]["sha"]!.GetValue<string>();
 
+        var before = await bot.Get("repos/acme/payments/pulls/7");
         var tooFewApprovals = await bob.Put("repos/acme/payments/pulls/7/merge", new { });
         await carol.Post("repos/acme/payments/pulls/7/reviews", new { @event = "APPROVE" });
         var missingCheck = await bob.Put("repos/acme/payments/pulls/7/merge", new { });
@@ -95,6 +147,7 @@ public sealed class RepositoryWorkTests
         var closedList = (await bot.Get("repos/acme/payments/pulls?state=closed")).Json!.AsArray();
         var openList = (await bot.Get("repos/acme/payments/pulls")).Json!.AsArray();
 
+        Assert.Equal("blocked", before["mergeable_state"].GetValue<string>());
         Assert.Equal(405, tooFewApprovals.Code);
         Assert.Contains("2 approving reviews", tooFewApprovals["message"].GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal(405, missingCheck.Code);
@@ -190,6 +243,69 @@ public sealed class RepositoryWorkTests
         Assert.Equal("policybot", Assert.Single(labels)!["name"]!.GetValue<string>());
         Assert.Equal(410, disabled.Code);
         Assert.Equal("Issues are disabled for this repo", disabled["message"].GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Issues_can_be_found_by_search_qualifiers_and_hidden_markers()
+    {
+        await using var sim = await TestOrgs.StartAsync();
+        using var bot = SimClient.AsInstallation(sim, 1001);
+        await bot.Post("repos/acme/web/issues", new { title = "PolicyBot: Branch protection below baseline", body = "<!-- policybot:acme/web:branch_protection -->", labels = new[] { "policybot" } });
+        await bot.Post("repos/acme/payments/issues", new { title = "PolicyBot: Registration below baseline", body = "<!-- policybot:acme/payments:registration -->", labels = new[] { "policybot" } });
+        await SimClient.AsPerson(sim, "bob").Post("repos/acme/web/issues", new { title = "Branch protection question" });
+
+        async Task<List<string>> Search(string q) =>
+            [.. (await bot.Get("search/issues?q=" + Uri.EscapeDataString(q)))["items"].AsArray().Select(i => i!["title"]!.GetValue<string>())];
+
+        Assert.Equal(["PolicyBot: Branch protection below baseline"], await Search("repo:acme/web is:issue is:open label:policybot"));
+        Assert.Equal(["PolicyBot: Registration below baseline"], await Search("\"policybot:acme/payments:registration\" in:body org:acme"));
+        Assert.Equal(2, (await Search("author:app/policybot is:issue")).Count);
+        Assert.Equal(2, (await Search("repo:acme/web Branch protection")).Count);
+        Assert.Equal(["Pull request #7"], await Search("repo:acme/payments is:pr"));
+        Assert.Empty(await Search("repo:acme/web is:closed"));
+    }
+
+    [Fact]
+    public async Task Contents_come_as_GitHubs_file_object_or_raw_when_asked()
+    {
+        await using var sim = await TestOrgs.StartAsync();
+        using var bot = SimClient.AsInstallation(sim, 1001);
+
+        var file = await bot.Get("repos/acme/payments/contents/src/auth/login.cs");
+        var raw = await bot.Send(HttpMethod.Get, "repos/acme/payments/contents/src/auth/login.cs", null, r => r.Headers.Accept.ParseAdd("application/vnd.github.raw+json"));
+        var onHead = await bot.Get("repos/acme/payments/contents/src/auth/login.cs?ref=remember-login");
+        var directory = await bot.Get("repos/acme/payments/contents/src");
+        var missing = await bot.Get("repos/acme/payments/contents/nope.txt");
+
+        Assert.Equal("file", file["type"].GetValue<string>());
+        Assert.Equal("base64", file["encoding"].GetValue<string>());
+        Assert.Equal("class Login {}\n", System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(file["content"].GetValue<string>())));
+        Assert.Equal("class Login {}\n", raw.Text);
+        Assert.NotEqual(file["sha"].GetValue<string>(), onHead["sha"].GetValue<string>());
+        Assert.Equal([("auth", "dir")], directory.Json!.AsArray().Select(e => (e!["name"]!.GetValue<string>(), e["type"]!.GetValue<string>())));
+        Assert.Equal(404, missing.Code);
+    }
+
+    [Fact]
+    public async Task An_archived_repository_is_read_only_until_unarchived()
+    {
+        await using var sim = await TestOrgs.StartAsync();
+        using var alice = SimClient.AsPerson(sim, "alice");
+        await alice.Patch("repos/acme/web", new { archived = true });
+        var protection = new JsonObject { ["required_status_checks"] = null, ["enforce_admins"] = true, ["required_pull_request_reviews"] = null, ["restrictions"] = null };
+
+        var put = await alice.Put("repos/acme/web/branches/main/protection", protection);
+        var issue = await alice.Post("repos/acme/web/issues", new { title = "x" });
+        var read = await alice.Get("repos/acme/web/contents/README.md");
+        var unarchived = await alice.Patch("repos/acme/web", new { archived = false });
+        var putAgain = await alice.Put("repos/acme/web/branches/main/protection", protection);
+
+        Assert.Equal(403, put.Code);
+        Assert.Equal("Repository was archived so is read-only.", put["message"].GetValue<string>());
+        Assert.Equal(403, issue.Code);
+        Assert.Equal(200, read.Code);
+        Assert.False(unarchived["archived"].GetValue<bool>());
+        Assert.Equal(200, putAgain.Code);
     }
 
     [Fact]

@@ -14,9 +14,12 @@ public sealed class ScenarioTests
     [InlineData("org: acme\nmembers: [alice]\nteams:\n  - slug: t\n    repos: { nowhere: push }\nrepos:\n  - name: a\n", 5, "team 't' lists unknown repo 'nowhere'")]
     [InlineData("org: acme\nmembers: [alice]\nrepos:\n  - name: a\n  - name: b\n  - name: a\n", 6, "duplicate repo 'a'")]
     [InlineData("org: acme\nmembers: [alice]\nrepos:\n  - name: a\n    pulls:\n      - author: bob\n", 6, "pull request author 'bob' is not in members")]
+    [InlineData("org: acme\nmembers: [alice]\nrepos:\n  - name: a\n    pulls:\n      - author: alice\n        base: develop\n        files: [x]\n", 7, "pull request base 'develop' is not a branch")]
+    [InlineData("org: acme\nmembers: [alice]\nrepos:\n  - name: a\n    pulls:\n      - author: alice\n", 6, "changes no files")]
     [InlineData("org: acme\nmembers: [alice]\nrepos:\n  - name: a\n    protection:\n      required_approving_review_count: two\n", 6, "must be a whole number")]
     [InlineData("org: acme\nmembers: [alice\nrepos: []\n", 2, "")]
     [InlineData("members: [alice]\n", 1, "'org' is required")]
+    [InlineData("org: acme\nmembers: [alice]\nrepos:\n  - name: a\n    rulesets:\n      - name: r\n        enforcement: active\n        rules: [{ type: pull_request }]\n", 6, "Invalid rule 'pull_request'")]
     public void A_bad_scenario_names_the_file_line_and_problem(string yaml, int line, string problem)
     {
         var error = Assert.Throws<ScenarioException>(() => ScenarioParser.Parse(yaml, "bad.yml", Today));
@@ -68,6 +71,8 @@ public sealed class ScenarioTests
         var imageGen = demo.Repos.Single(r => r.Name == "image-gen").Files["catalog-info.yaml"];
         var renewsOn = DateTimeOffset.Parse(System.Text.RegularExpressions.Regex.Match(imageGen, @"renews-on: ""([\d-]+)""").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange((renewsOn - DateTimeOffset.UtcNow).TotalDays, 1, 30);
+        Assert.Contains("policybot/renews-on: \"" + DateTimeOffset.UtcNow.AddDays(-10).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), demo.Repos.Single(r => r.Name == "analytics").Files["catalog-info.yaml"], StringComparison.Ordinal);
+        Assert.Contains(demo.Repos, r => r.Files.ContainsKey(".github/policybot.yml"));
 
         // Pull request #7 changes auth code and is approved only outside the security team (carol's approval is stale).
         var reviews = (await bot.Get("repos/acme/payments/pulls/7/reviews")).Json!.AsArray();
@@ -87,5 +92,7 @@ public sealed class ScenarioTests
         var error = Assert.Throws<ScenarioException>(() => sim.Load(TestOrgs.Small, "two.yml"));
 
         Assert.Contains("already loaded", error.Message, StringComparison.Ordinal);
+        var clash = Assert.Throws<ScenarioException>(() => sim.Load(TestOrgs.Other.Replace("2002", "1001", StringComparison.Ordinal), "three.yml"));
+        Assert.Contains("installation_id 1001", clash.Message, StringComparison.Ordinal);
     }
 }

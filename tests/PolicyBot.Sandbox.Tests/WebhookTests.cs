@@ -245,6 +245,14 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.Equal(7, hooks[1].Payload["check_run"]!["pull_requests"]![0]!["number"]!.GetValue<int>());
         Assert.Equal("policybot[bot]", hooks[1].Payload["sender"]!["login"]!.GetValue<string>());
         AssertShapedLike("check_run/completed.with-organization.payload.json", hooks[1]);
+
+        using var control = SimClient.For(_sim, null);
+        var rerun = await control.Post($"_sandbox/repos/acme/payments/check-runs/{run["id"].GetValue<long>()}/rerequest?login=dave");
+        var rerequested = Assert.Single(await Delivered());
+        Assert.Equal(202, rerun.Code);
+        Assert.Equal("check_run.rerequested", $"{rerequested.Event}.{rerequested.Action}");
+        Assert.Equal("dave", rerequested.Payload["sender"]!["login"]!.GetValue<string>());
+        AssertShapedLike("check_run/rerequested.with-organization.payload.json", rerequested);
     }
 
     [Fact]

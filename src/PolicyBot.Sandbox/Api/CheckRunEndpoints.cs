@@ -127,6 +127,7 @@ internal static partial class Endpoints
 
         app.On("GET", "/repos/{owner}/{repo}/commits/{ref}/check-runs", (HttpContext context, string owner, string repo, string @ref) =>
         {
+            @ref = Endpoints.Unescape(@ref);
             lock (sim.State.Sync)
             {
                 if (sim.VisibleRepo(context, owner, repo) is not var (_, r))

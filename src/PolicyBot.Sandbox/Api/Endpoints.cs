@@ -26,6 +26,9 @@ internal static partial class Endpoints
         MapPulls(app, sim);
         MapCheckRuns(app, sim);
         MapIssues(app, sim);
+        MapUsers(app, sim);
+        MapSearch(app, sim);
+        MapStatuses(app, sim);
         Rulesets.Map(app, sim);
         MapControl(app, sim, requests, faults);
         app.MapFallback(() => GitHubResults.NotFound()).WithMetadata(new AuthRequirementMetadata(AuthRequirement.None));
@@ -47,6 +50,12 @@ internal static partial class Endpoints
             return null;
         }
     }
+
+    /// <summary>
+    /// Route values keep an encoded "/" (%2F) as it came; GitHub accepts branch names and paths either way, so decode them.
+    /// </summary>
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(value))]
+    internal static string? Unescape(string? value) => value is null ? null : Uri.UnescapeDataString(value);
 
     internal static IResult BadJson() => GitHubResults.Error(400, "Problems parsing JSON");
 
@@ -117,7 +126,11 @@ internal static partial class Endpoints
 
             lock (sim.State.Sync)
             {
-                var installation = sim.State.Installations[caller.InstallationId!.Value];
+                if (!sim.State.Installations.TryGetValue(caller.InstallationId!.Value, out var installation))
+                {
+                    return GitHubResults.Error(401, "Bad credentials");
+                }
+
                 var repos = sim.State.FindOrg(installation.Account)?.Repos ?? [];
                 var page = GitHubResults.Page(context, repos.OrderBy(r => r.Id).Select(r => (JsonNode)sim.Shapes.Repository(r, full: false)));
                 return GitHubResults.Json(new JsonObject
@@ -139,7 +152,7 @@ internal static partial class Endpoints
                 }
 
                 var body = sim.Shapes.App(sim.App);
-                body["client_id"] = $"Iv1.{sim.App.AppId:x8}";
+                body["client_id"] = Auth.CredentialValidator.ClientId(sim.App.AppId);
                 body["client_secret"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
                 body["webhook_secret"] = sim.Webhooks.Secret;
                 body["pem"] = sim.AppPrivateKeyPem;
@@ -197,25 +210,29 @@ internal static partial class Endpoints
         app.On("GET", "/rate_limit", (HttpContext context) =>
         {
             var caller = SimulatorContext.CallerOf(context);
-            var state = caller.IsAuthenticated && caller.RateLimitKey is { } key
-                ? rateLimiter.Peek(key)
-                : new RateLimitState(60, 60, 0, sim.Now.AddHours(1));
-            JsonObject Rate(int limit, int remaining, int used, string resource) => new()
+            JsonObject Rate(string resource)
             {
-                ["limit"] = limit,
-                ["remaining"] = remaining,
-                ["reset"] = state.Reset.ToUnixTimeSeconds(),
-                ["used"] = used,
-                ["resource"] = resource,
-            };
-            var core = Rate(state.Limit, state.Remaining, state.Used, "core");
+                var state = caller.IsAuthenticated && caller.RateLimitKey is { } key
+                    ? rateLimiter.Peek(key, resource)
+                    : new RateLimitState(resource == "search" ? 10 : 60, resource == "search" ? 10 : 60, 0, sim.Now.AddHours(1), resource);
+                return new JsonObject
+                {
+                    ["limit"] = state.Limit,
+                    ["remaining"] = state.Remaining,
+                    ["reset"] = state.Reset.ToUnixTimeSeconds(),
+                    ["used"] = state.Used,
+                    ["resource"] = resource,
+                };
+            }
+
+            var core = Rate("core");
             return GitHubResults.Json(new JsonObject
             {
                 ["resources"] = new JsonObject
                 {
                     ["core"] = core,
-                    ["search"] = Rate(30, 30, 0, "search"),
-                    ["graphql"] = Rate(5000, 5000, 0, "graphql"),
+                    ["search"] = Rate("search"),
+                    ["graphql"] = new JsonObject { ["limit"] = 5000, ["remaining"] = 5000, ["reset"] = sim.Now.AddHours(1).ToUnixTimeSeconds(), ["used"] = 0, ["resource"] = "graphql" },
                 },
                 ["rate"] = core.DeepClone(),
             });
@@ -358,7 +375,8 @@ internal static partial class Endpoints
         app.MapGet("/_sandbox/faults", () => GitHubResults.Json(new JsonArray([.. faults.List().Select(f => (JsonNode)FaultJson(f.Id, f.Rule, f.Remaining))])));
 
         // Body: { "method": "GET", "path": "/repos/*/*/issues", "status": 403, "count": 1, "message": "...",
-        //         "retry_after": 60, "latency_ms": 200 } or { "global_latency_ms": 100 } or { "exhaust_token": "ghs_..." }.
+        //         "retry_after": 60, "latency_ms": 200 } or { "global_latency_ms": 100 } or { "exhaust_token": "ghs_..." }
+        //         or { "content_creation_per_minute": 80, "retry_after": 60 } (0 switches it off).
         app.MapPost("/_sandbox/faults", async (HttpContext context) =>
         {
             var body = await ReadBodyAsync(context).ConfigureAwait(false);
@@ -370,6 +388,12 @@ internal static partial class Endpoints
             if (body.Int("global_latency_ms") is { } global)
             {
                 faults.GlobalLatency = TimeSpan.FromMilliseconds(global);
+                return Results.NoContent();
+            }
+
+            if (body.Int("content_creation_per_minute") is { } perMinute)
+            {
+                faults.ContentCreation = perMinute <= 0 ? null : new ContentCreationLimit(perMinute, body.Int("retry_after") is { } wait ? TimeSpan.FromSeconds(wait) : null);
                 return Results.NoContent();
             }
 
@@ -426,6 +450,35 @@ internal static partial class Endpoints
                 return RerequestSuite(sim, owner, repo, sha, login.Length > 0 ? login : sim.State.FindOrg(owner)?.Members.Keys.FirstOrDefault() ?? owner)
                     ? Results.Accepted()
                     : GitHubResults.NotFound();
+            }
+        });
+
+        // GitHub offers draft changes only in its web UI and GraphQL; people in the sandbox do it here.
+        // (The slim host has no regex route constraints, so the change is checked here.)
+        app.MapPost("/_sandbox/repos/{owner}/{repo}/pulls/{number:int}/{change}", (string owner, string repo, int number, string change, HttpContext context) =>
+        {
+            if (change is not ("ready_for_review" or "convert_to_draft"))
+            {
+                return GitHubResults.NotFound();
+            }
+
+            lock (sim.State.Sync)
+            {
+                if (sim.State.FindOrg(owner) is not { } org || org.FindRepo(repo) is not { } r || r.Pulls.Find(p => p.Number == number) is not { } pull || pull.State != "open")
+                {
+                    return GitHubResults.NotFound();
+                }
+
+                var login = context.Request.Query["login"].ToString();
+                var draft = change == "convert_to_draft";
+                if (pull.Draft != draft)
+                {
+                    pull.Draft = draft;
+                    pull.UpdatedAt = sim.Now;
+                    Pulls.Send(sim, org, r, pull, sim.State.EnsureAccount(login.Length > 0 ? login : pull.AuthorLogin), change);
+                }
+
+                return GitHubResults.Json(PullShapes.Pull(sim, r, pull));
             }
         });
 

@@ -71,18 +71,20 @@ internal static partial class Endpoints
                     return GitHubResults.Validation("Validation Failed", "Team", "name", "already_exists");
                 }
 
-                string? parent = body.Str("parent_team_slug");
+                var parent = body.Str("parent_team_slug");
+                var unknownParent = parent is not null && o.FindTeam(parent) is null;
                 if (body["parent_team_id"] is JsonValue pv && pv.TryGetValue<long>(out var parentId))
                 {
-                    parent = o.Teams.Find(t => t.Id == parentId)?.Slug ?? "\u0000";
+                    parent = o.Teams.Find(t => t.Id == parentId)?.Slug;
+                    unknownParent = parent is null;
                 }
 
-                if (parent is not null && o.FindTeam(parent) is null)
+                if (unknownParent)
                 {
                     return GitHubResults.Validation("Validation Failed", "Team", "parent_team_id", "invalid");
                 }
 
-                var team = new SimTeam { Id = sim.State.NextId(), Slug = slug, Name = name, Description = body.Str("description"), ParentSlug = parent };
+                var team = new SimTeam { Id = sim.State.NextId(), Slug = slug, Name = name, Description = body.Str("description"), ParentSlug = parent, ExplicitRepos = true };
                 team.Privacy = body.Str("privacy") ?? "closed";
                 foreach (var maintainer in (body["maintainers"] as JsonArray ?? []).Select(m => m?.GetValue<string>()).OfType<string>())
                 {
@@ -98,6 +100,142 @@ internal static partial class Endpoints
                 o.Teams.Add(team);
                 sim.Send("team", o, null, sim.Actor(context), new JsonObject { ["action"] = "created", ["team"] = PullShapes.Team(sim, o, team) });
                 return GitHubResults.Json(FullTeam(sim, o, team), 201);
+            }
+        });
+
+        app.On("PATCH", "/orgs/{org}/teams/{team_slug}", async (HttpContext context, string org, string team_slug) =>
+        {
+            var body = await ReadBodyAsync(context).ConfigureAwait(false);
+            if (body is null)
+            {
+                return BadJson();
+            }
+
+            lock (sim.State.Sync)
+            {
+                if (sim.VisibleOrg(context, org) is not { } o || o.FindTeam(team_slug) is not { } team)
+                {
+                    return GitHubResults.NotFound();
+                }
+
+                if (!sim.IsOrgAdmin(context, o))
+                {
+                    return GitHubResults.Error(403, "You must be an organization owner or team maintainer to edit a team.");
+                }
+
+                var changes = new JsonObject();
+                if (body.Str("name") is { } name && name != team.Name)
+                {
+                    changes["name"] = new JsonObject { ["from"] = team.Name };
+                    team.Name = name;
+                }
+
+                if (body.ContainsKey("description") && body.Str("description") != team.Description)
+                {
+                    changes["description"] = new JsonObject { ["from"] = team.Description };
+                    team.Description = body.Str("description");
+                }
+
+                if (body.Str("privacy") is { } privacy && privacy != team.Privacy)
+                {
+                    changes["privacy"] = new JsonObject { ["from"] = team.Privacy };
+                    team.Privacy = privacy;
+                }
+
+                if (body.ContainsKey("parent_team_id"))
+                {
+                    var parentId = body["parent_team_id"] is JsonValue v && v.TryGetValue<long>(out var id) ? id : (long?)null;
+                    var parent = parentId is null ? null : o.Teams.Find(t => t.Id == parentId);
+                    if (parentId is not null && (parent is null || parent.Id == team.Id))
+                    {
+                        return GitHubResults.Validation("Validation Failed", "Team", "parent_team_id", "invalid");
+                    }
+
+                    team.ParentSlug = parent?.Slug;
+                }
+
+                if (changes.Count > 0)
+                {
+                    sim.Send("team", o, null, sim.Actor(context), new JsonObject { ["action"] = "edited", ["changes"] = changes, ["team"] = PullShapes.Team(sim, o, team) });
+                }
+
+                return GitHubResults.Json(FullTeam(sim, o, team));
+            }
+        });
+
+        app.On("DELETE", "/orgs/{org}/teams/{team_slug}", (HttpContext context, string org, string team_slug) =>
+        {
+            lock (sim.State.Sync)
+            {
+                if (sim.VisibleOrg(context, org) is not { } o || o.FindTeam(team_slug) is not { } team)
+                {
+                    return GitHubResults.NotFound();
+                }
+
+                if (!sim.IsOrgAdmin(context, o))
+                {
+                    return GitHubResults.Error(403, "You must be an organization owner or team maintainer to delete a team.");
+                }
+
+                // GitHub deletes child teams with their parent.
+                var doomed = o.Teams.Where(t => t == team || IsDescendant(o, t, team)).ToList();
+                foreach (var t in doomed)
+                {
+                    sim.Send("team", o, null, sim.Actor(context), new JsonObject { ["action"] = "deleted", ["team"] = PullShapes.Team(sim, o, t) });
+                    o.Teams.Remove(t);
+                }
+
+                return GitHubResults.NoContent();
+            }
+        });
+
+        app.On("PUT", "/orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}", async (HttpContext context, string org, string team_slug, string owner, string repo) =>
+        {
+            var body = await ReadBodyAsync(context).ConfigureAwait(false) ?? [];
+            lock (sim.State.Sync)
+            {
+                if (sim.VisibleOrg(context, org) is not { } o || o.FindTeam(team_slug) is not { } team || sim.VisibleRepo(context, owner, repo) is not var (_, r))
+                {
+                    return GitHubResults.NotFound();
+                }
+
+                if (!sim.IsOrgAdmin(context, o))
+                {
+                    return GitHubResults.Error(403, "You must have admin rights to the repository.");
+                }
+
+                var permission = body.Str("permission") ?? "push";
+                if (permission is not ("pull" or "triage" or "push" or "maintain" or "admin"))
+                {
+                    return GitHubResults.Validation("Validation Failed", "Team", "permission", "invalid");
+                }
+
+                MakeExplicit(o, team);
+                team.Repos[r.Name] = permission;
+                sim.Send("team", o, r, sim.Actor(context), new JsonObject { ["action"] = "added_to_repository", ["team"] = PullShapes.Team(sim, o, team) });
+                return GitHubResults.NoContent();
+            }
+        });
+
+        app.On("DELETE", "/orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}", (HttpContext context, string org, string team_slug, string owner, string repo) =>
+        {
+            lock (sim.State.Sync)
+            {
+                if (sim.VisibleOrg(context, org) is not { } o || o.FindTeam(team_slug) is not { } team || sim.VisibleRepo(context, owner, repo) is not var (_, r))
+                {
+                    return GitHubResults.NotFound();
+                }
+
+                if (!sim.IsOrgAdmin(context, o))
+                {
+                    return GitHubResults.Error(403, "You must have admin rights to the repository.");
+                }
+
+                MakeExplicit(o, team);
+                team.Repos.Remove(r.Name);
+
+                sim.Send("team", o, r, sim.Actor(context), new JsonObject { ["action"] = "removed_from_repository", ["team"] = PullShapes.Team(sim, o, team) });
+                return GitHubResults.NoContent();
             }
         });
 
@@ -130,7 +268,7 @@ internal static partial class Endpoints
                 if (sim.VisibleOrg(context, org) is not { } o || o.FindTeam(team_slug) is not { } team
                     || !o.TeamMembersWithChildren(team).Contains(username, StringComparer.OrdinalIgnoreCase))
                 {
-                    return GitHubResults.NotFound();
+                    return Results.StatusCode(404); // GitHub documents this 404 without a body
                 }
 
                 return GitHubResults.Json(TeamMembership(sim, o, team, username));
@@ -346,12 +484,42 @@ internal static partial class Endpoints
                 var path = new[] { ".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS" }.FirstOrDefault(commit.Files.ContainsKey);
                 if (path is null)
                 {
-                    return GitHubResults.NotFound();
+                    return Results.StatusCode(404); // no CODEOWNERS file; GitHub documents this 404 without a body
                 }
 
                 return GitHubResults.Json(new JsonObject { ["errors"] = CodeOwners.Errors(org, r, path, commit.Files[path]) });
             }
         });
+    }
+
+    /// <summary>A team with implicit push on everything gets that written out before one repository changes.</summary>
+    private static void MakeExplicit(SimOrg org, SimTeam team)
+    {
+        if (team.ExplicitRepos)
+        {
+            return;
+        }
+
+        foreach (var repo in org.Repos)
+        {
+            team.Repos[repo.Name] = "push";
+        }
+
+        team.ExplicitRepos = true;
+    }
+
+    private static bool IsDescendant(SimOrg org, SimTeam team, SimTeam ancestor)
+    {
+        var seen = new HashSet<long>();
+        for (var parent = team.ParentSlug is null ? null : org.FindTeam(team.ParentSlug); parent is not null && seen.Add(parent.Id); parent = parent.ParentSlug is null ? null : org.FindTeam(parent.ParentSlug))
+        {
+            if (parent == ancestor)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static JsonObject TeamMembership(SimulatorContext sim, SimOrg org, SimTeam team, string username) => new()
@@ -394,7 +562,7 @@ internal static partial class Endpoints
         o["created_at"] = Shapes.Date(sim.Now);
         o["updated_at"] = Shapes.Date(sim.Now);
         o["members_count"] = team.Members.Count;
-        o["repos_count"] = team.Repos.Count == 0 ? org.Repos.Count : team.Repos.Count;
+        o["repos_count"] = team.ExplicitRepos ? team.Repos.Count : org.Repos.Count;
         o["organization"] = FullOrganization(sim, org);
         return o;
     }

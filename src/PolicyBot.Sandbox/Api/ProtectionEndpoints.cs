@@ -12,6 +12,7 @@ internal static partial class Endpoints
     {
         app.On("GET", "/repos/{owner}/{repo}/branches/{branch}/protection", (HttpContext context, string owner, string repo, string branch) =>
         {
+            branch = Endpoints.Unescape(branch);
             lock (sim.State.Sync)
             {
                 if (sim.VisibleRepo(context, owner, repo) is not var (org, r))
@@ -37,6 +38,7 @@ internal static partial class Endpoints
 
         app.On("PUT", "/repos/{owner}/{repo}/branches/{branch}/protection", async (HttpContext context, string owner, string repo, string branch) =>
         {
+            branch = Endpoints.Unescape(branch);
             var body = await ReadBodyAsync(context).ConfigureAwait(false);
             if (body is null)
             {
@@ -92,6 +94,7 @@ internal static partial class Endpoints
 
         app.On("DELETE", "/repos/{owner}/{repo}/branches/{branch}/protection", (HttpContext context, string owner, string repo, string branch) =>
         {
+            branch = Endpoints.Unescape(branch);
             lock (sim.State.Sync)
             {
                 if (sim.VisibleRepo(context, owner, repo) is not var (org, r))

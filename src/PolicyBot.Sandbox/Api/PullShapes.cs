@@ -156,7 +156,10 @@ internal static class PullShapes
             o["merged"] = pull.Merged;
             o["mergeable"] = pull.State == "open" ? true : null;
             o["rebaseable"] = pull.State == "open" ? true : null;
-            o["mergeable_state"] = pull.State == "open" ? "clean" : "unknown";
+            // "blocked" while the base branch's protection or rulesets would refuse the merge, as GitHub reports it.
+            o["mergeable_state"] = pull.State != "open" ? "unknown"
+                : pull.Draft ? "draft"
+                : Pulls.MergeBlocker(sim, org, repo, pull, null) is null ? "clean" : "blocked";
             o["merged_by"] = pull.MergedBy is null ? null : sim.Shapes.User(pull.MergedBy);
             o["comments"] = 0;
             o["review_comments"] = 0;

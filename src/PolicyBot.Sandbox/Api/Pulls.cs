@@ -45,7 +45,10 @@ internal static class Pulls
                 p["before"] = before;
                 p["after"] = repo.Branches[branch];
             });
-            if (repo.Protection.TryGetValue(pull.Base, out var protection) && protection.DismissStaleReviews)
+            var dismissStale = (repo.Protection.TryGetValue(pull.Base, out var protection) && protection.DismissStaleReviews)
+                || Rulesets.EffectiveRules(org, repo, pull.Base).OfType<JsonObject>()
+                    .Any(r => r.Str("type") == "pull_request" && (r["parameters"] as JsonObject)?.Bool("dismiss_stale_reviews_on_push") == true);
+            if (dismissStale)
             {
                 foreach (var review in pull.Reviews.Where(r => r.State is "APPROVED"))
                 {
@@ -67,7 +70,7 @@ internal static class Pulls
             .ToList();
         var requiredApprovals = 0;
         var staleDismissed = false;
-        var requiredChecks = new List<string>();
+        var requiredChecks = new List<(string Context, long? AppId)>();
         var adminBypass = mergerLogin is not null && SimulatorState.PermissionOf(org, repo, mergerLogin) == "admin";
         if (repo.Protection.TryGetValue(pull.Base, out var protection))
         {
@@ -82,7 +85,7 @@ internal static class Pulls
                 staleDismissed = protection.DismissStaleReviews;
             }
 
-            requiredChecks.AddRange((protection.RequiredStatusChecks ?? []).Select(c => c.Context));
+            requiredChecks.AddRange(protection.RequiredStatusChecks ?? []);
         }
         else
         {
@@ -100,7 +103,8 @@ internal static class Pulls
                     break;
                 case "required_status_checks":
                     requiredChecks.AddRange((parameters?["required_status_checks"] as JsonArray ?? [])
-                        .OfType<JsonObject>().Select(c => c.Str("context")).OfType<string>());
+                        .OfType<JsonObject>().Where(c => c.Str("context") is not null)
+                        .Select(c => (c.Str("context")!, c["integration_id"] is JsonValue v && v.TryGetValue<long>(out var id) ? id : (long?)null)));
                     break;
             }
         }
@@ -124,12 +128,15 @@ internal static class Pulls
                 : $"At least {requiredApprovals} approving reviews are required by reviewers with write access.";
         }
 
-        foreach (var check in requiredChecks.Distinct(StringComparer.Ordinal))
+        foreach (var (context, appId) in requiredChecks.Distinct())
         {
-            var run = repo.CheckRuns.Where(c => c.HeadSha == headSha && c.Name == check).OrderBy(c => c.Id).LastOrDefault();
-            if (run is null || run.Conclusion is not ("success" or "neutral" or "skipped"))
+            // A check bound to an app is met only by that app's check run; an unbound one by any check run or status.
+            var run = repo.CheckRuns.Where(c => c.HeadSha == headSha && c.Name == context && (appId is null || c.AppId == appId)).OrderBy(c => c.Id).LastOrDefault();
+            var status = appId is null ? repo.Statuses.Where(x => x.Sha == headSha && x.Context == context).OrderBy(x => x.Id).LastOrDefault() : null;
+            var met = run?.Conclusion is "success" or "neutral" or "skipped" || status?.State == "success";
+            if (!met)
             {
-                return $"Required status check \"{check}\" is expected.";
+                return $"Required status check \"{context}\" is expected.";
             }
         }
 

@@ -110,7 +110,12 @@ internal static partial class Endpoints
                     return GitHubResults.Error(403, "Must have admin rights to Repository.");
                 }
 
-                return GitHubResults.Json(EditRepository(sim, context, org, r, body));
+                return EditRepository(sim, context, org, r, body) is { } edited
+                    ? GitHubResults.Json(edited)
+                    : GitHubResults.Error(422, "Repository creation failed.", [new JsonObject
+                    {
+                        ["resource"] = "Repository", ["code"] = "custom", ["field"] = "name", ["message"] = "name already exists on this account",
+                    }]);
             }
         });
 
@@ -163,6 +168,7 @@ internal static partial class Endpoints
 
         app.On("GET", "/repos/{owner}/{repo}/branches/{branch}", (HttpContext context, string owner, string repo, string branch) =>
         {
+            branch = Endpoints.Unescape(branch);
             lock (sim.State.Sync)
             {
                 if (sim.VisibleRepo(context, owner, repo) is not var (_, r))
@@ -201,6 +207,7 @@ internal static partial class Endpoints
 
         app.On("GET", "/repos/{owner}/{repo}/git/ref/{**ref}", (HttpContext context, string owner, string repo, string @ref) =>
         {
+            @ref = Endpoints.Unescape(@ref);
             lock (sim.State.Sync)
             {
                 if (sim.VisibleRepo(context, owner, repo) is not var (_, r))
@@ -264,6 +271,7 @@ internal static partial class Endpoints
 
         app.On("GET", "/repos/{owner}/{repo}/contents/{**path}", (HttpContext context, string owner, string repo, string? path) =>
         {
+            path = Endpoints.Unescape(path);
             lock (sim.State.Sync)
             {
                 if (sim.VisibleRepo(context, owner, repo) is not var (_, r))
@@ -281,6 +289,13 @@ internal static partial class Endpoints
                 path = (path ?? "").Trim('/');
                 if (commit.Files.TryGetValue(path, out var content))
                 {
+                    // Clients ask for the bare file with GitHub's raw media type (Octokit's GetRawContent does).
+                    var accept = context.Request.Headers.Accept.ToString();
+                    if (accept.Contains("vnd.github.raw", StringComparison.OrdinalIgnoreCase) || accept.Contains("vnd.github.v3.raw", StringComparison.OrdinalIgnoreCase))
+                    {
+                        return Results.Text(content, "application/vnd.github.raw; charset=utf-8");
+                    }
+
                     return GitHubResults.Json(ContentShape(sim, r, commit, path, content, withContent: true));
                 }
 
@@ -304,6 +319,7 @@ internal static partial class Endpoints
 
         app.On("PUT", "/repos/{owner}/{repo}/contents/{**path}", async (HttpContext context, string owner, string repo, string path) =>
         {
+            path = Endpoints.Unescape(path);
             var body = await ReadBodyAsync(context).ConfigureAwait(false);
             if (body is null)
             {
@@ -379,6 +395,7 @@ internal static partial class Endpoints
 
         app.On("DELETE", "/repos/{owner}/{repo}/contents/{**path}", async (HttpContext context, string owner, string repo, string path) =>
         {
+            path = Endpoints.Unescape(path);
             var body = await ReadBodyAsync(context).ConfigureAwait(false);
             if (body is null)
             {
@@ -455,15 +472,30 @@ internal static partial class Endpoints
         });
     }
 
-    private static JsonObject EditRepository(SimulatorContext sim, HttpContext context, SimOrg org, SimRepo r, JsonObject body)
+    /// <summary>Applies a PATCH; null when the new name is taken.</summary>
+    private static JsonObject? EditRepository(SimulatorContext sim, HttpContext context, SimOrg org, SimRepo r, JsonObject body)
     {
         var actor = sim.Actor(context);
         var changes = new JsonObject();
         var wasArchived = r.Archived;
         if (body.Str("name") is { } newName && newName != r.Name)
         {
+            if (org.FindRepo(newName) is not null)
+            {
+                return null;
+            }
+
             var from = r.Name;
             r.Name = newName;
+            org.RenamedRepos[from] = r.Id;
+            org.RenamedRepos.Remove(newName);
+            foreach (var team in org.Teams.Where(t => t.Repos.ContainsKey(from)))
+            {
+                // Team access follows the repository, not its old name.
+                team.Repos[newName] = team.Repos[from];
+                team.Repos.Remove(from);
+            }
+
             sim.Send("repository", org, r, actor, new JsonObject { ["action"] = "renamed", ["changes"] = new JsonObject { ["repository"] = new JsonObject { ["name"] = new JsonObject { ["from"] = from } } } });
         }
 

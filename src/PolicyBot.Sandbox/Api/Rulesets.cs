@@ -12,6 +12,31 @@ internal static class Rulesets
 {
     private static readonly string[] Enforcements = ["disabled", "active", "evaluate"];
 
+    private static readonly Dictionary<string, string[]> RuleParameters = new(StringComparer.Ordinal)
+    {
+        ["creation"] = [],
+        ["update"] = [],
+        ["deletion"] = [],
+        ["required_linear_history"] = [],
+        ["required_signatures"] = [],
+        ["non_fast_forward"] = [],
+        ["merge_queue"] = ["check_response_timeout_minutes", "grouping_strategy", "max_entries_to_build", "max_entries_to_merge", "merge_method", "min_entries_to_merge", "min_entries_to_merge_wait_minutes"],
+        ["required_deployments"] = ["required_deployment_environments"],
+        ["pull_request"] = ["dismiss_stale_reviews_on_push", "require_code_owner_review", "require_last_push_approval", "required_approving_review_count", "required_review_thread_resolution"],
+        ["required_status_checks"] = ["required_status_checks", "strict_required_status_checks_policy"],
+        ["commit_message_pattern"] = ["operator", "pattern"],
+        ["commit_author_email_pattern"] = ["operator", "pattern"],
+        ["committer_email_pattern"] = ["operator", "pattern"],
+        ["branch_name_pattern"] = ["operator", "pattern"],
+        ["tag_name_pattern"] = ["operator", "pattern"],
+        ["file_path_restriction"] = ["restricted_file_paths"],
+        ["max_file_path_length"] = ["max_file_path_length"],
+        ["file_extension_restriction"] = ["restricted_file_extensions"],
+        ["max_file_size"] = ["max_file_size"],
+        ["workflows"] = ["workflows"],
+        ["code_scanning"] = ["code_scanning_tools"],
+    };
+
     public static SimRuleset FromJson(SimulatorContext sim, JsonObject body, string sourceType, string source)
     {
         var ruleset = new SimRuleset
@@ -71,9 +96,26 @@ internal static class Rulesets
             return $"Invalid request.\n\nInvalid property /target: `{target}` is not a possible value.";
         }
 
-        if (body["rules"] is JsonArray rules && rules.Any(r => r is not JsonObject o || o.Str("type") is null))
+        if (body["rules"] is JsonArray rules)
         {
-            return "Invalid request.\n\nEach rule needs a \"type\".";
+            foreach (var rule in rules)
+            {
+                if (rule is not JsonObject o || o.Str("type") is not { } type)
+                {
+                    return "Invalid request.\n\nEach rule needs a \"type\".";
+                }
+
+                if (!RuleParameters.TryGetValue(type, out var required))
+                {
+                    return $"Invalid request.\n\nInvalid rule type `{type}`.";
+                }
+
+                var parameters = o["parameters"] as JsonObject;
+                if (required.FirstOrDefault(p => parameters?.ContainsKey(p) != true) is { } missing)
+                {
+                    return $"Invalid request.\n\nInvalid rule '{type}': \"{missing}\" wasn't supplied.";
+                }
+            }
         }
 
         if (body["conditions"] is { } c && c is not JsonObject)
@@ -427,6 +469,7 @@ internal static class Rulesets
 
         app.On("GET", "/repos/{owner}/{repo}/rules/branches/{**branch}", (HttpContext context, string owner, string repo, string branch) =>
         {
+            branch = Endpoints.Unescape(branch);
             lock (sim.State.Sync)
             {
                 if (sim.VisibleRepo(context, owner, repo) is not var (org, r))

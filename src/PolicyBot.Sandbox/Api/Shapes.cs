@@ -235,7 +235,7 @@ internal sealed class Shapes(SimulatorState state, Func<string> apiBase)
             ["id"] = app.AppId,
             ["slug"] = app.Slug,
             ["node_id"] = NodeId("A", app.AppId),
-            ["client_id"] = $"Iv1.{app.AppId:x8}",
+            ["client_id"] = Auth.CredentialValidator.ClientId(app.AppId),
             ["owner"] = User(owner),
             ["name"] = app.Name,
             ["description"] = "Holds every repository of an organisation to one review baseline.",

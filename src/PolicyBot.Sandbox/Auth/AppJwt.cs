@@ -8,7 +8,11 @@ namespace PolicyBot.Sandbox.Auth;
 /// <summary>Makes GitHub App JWTs (RS256, iss = app id).</summary>
 public static class AppJwt
 {
-    public static string Create(RSA key, long appId, DateTimeOffset issuedAt, TimeSpan lifetime)
+    public static string Create(RSA key, long appId, DateTimeOffset issuedAt, TimeSpan lifetime) =>
+        Create(key, appId.ToString(CultureInfo.InvariantCulture), issuedAt, lifetime);
+
+    /// <summary>A JWT with any issuer: the app id, or the app's client id ("Iv1....").</summary>
+    public static string Create(RSA key, string issuer, DateTimeOffset issuedAt, TimeSpan lifetime)
     {
         ArgumentNullException.ThrowIfNull(key);
         var handler = new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false };
@@ -16,7 +20,7 @@ public static class AppJwt
         {
             Claims = new Dictionary<string, object>
             {
-                ["iss"] = appId.ToString(CultureInfo.InvariantCulture),
+                ["iss"] = issuer,
                 ["iat"] = issuedAt.ToUnixTimeSeconds(),
                 ["exp"] = issuedAt.Add(lifetime).ToUnixTimeSeconds(),
             },

@@ -57,6 +57,16 @@ internal sealed class CredentialValidator(SimulatorState state, RSA appKey, long
             }
         }
 
+        if (credential.StartsWith("ghu_", StringComparison.Ordinal))
+        {
+            lock (state.Sync)
+            {
+                return state.UserTokens.TryGetValue(credential, out var token) && token.ExpiresAt > timeProvider.GetUtcNow()
+                    ? new Caller(TokenKind.UserToServer, credential, Login: token.Login)
+                    : new Caller(TokenKind.UserToServer, null, Error: "Bad credentials");
+            }
+        }
+
         if (credential.Count(c => c == '.') == 2)
         {
             return ValidateJwt(credential);
@@ -92,7 +102,9 @@ internal sealed class CredentialValidator(SimulatorState state, RSA appKey, long
             return JwtError("A JSON web token could not be decoded");
         }
 
-        if (!token.TryGetPayloadValue<object>("iss", out var iss) || !string.Equals(Convert.ToString(iss, System.Globalization.CultureInfo.InvariantCulture), appId.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal))
+        // GitHub accepts the app id or, lately, the app's client id as the issuer.
+        var issuer = token.TryGetPayloadValue<object>("iss", out var iss) ? Convert.ToString(iss, System.Globalization.CultureInfo.InvariantCulture) : null;
+        if (issuer != appId.ToString(System.Globalization.CultureInfo.InvariantCulture) && issuer != ClientId(appId))
         {
             return JwtError("A JSON web token could not be decoded");
         }
@@ -123,4 +135,7 @@ internal sealed class CredentialValidator(SimulatorState state, RSA appKey, long
     }
 
     private static Caller JwtError(string message) => new(TokenKind.AppJwt, null, Error: message);
+
+    /// <summary>The app's OAuth client id, as GET /app reports it.</summary>
+    public static string ClientId(long appId) => $"Iv1.{appId:x8}";
 }

@@ -23,6 +23,12 @@ public sealed record FaultRule
     public TimeSpan Latency { get; init; }
 }
 
+/// <summary>
+/// GitHub's secondary limit on content creation (documented as at most 80 content-generating requests a minute):
+/// past <see cref="PerMinute"/> creations by one token within a minute, further ones get 403 with Retry-After.
+/// </summary>
+public sealed record ContentCreationLimit(int PerMinute = 80, TimeSpan? RetryAfter = null);
+
 /// <summary>Fault injection for tests and benchmarks; thread-safe.</summary>
 public sealed class FaultInjector
 {
@@ -34,6 +40,9 @@ public sealed class FaultInjector
 
     /// <summary>Latency added to every API call, to mimic GitHub's response times.</summary>
     public TimeSpan GlobalLatency { get; set; }
+
+    /// <summary>When set, content creation (issues, comments, pull requests, reviews) is limited per token as GitHub does.</summary>
+    public ContentCreationLimit? ContentCreation { get; set; }
 
     public Guid Add(FaultRule rule)
     {
@@ -77,6 +86,7 @@ public sealed class FaultInjector
         }
 
         GlobalLatency = TimeSpan.Zero;
+        ContentCreation = null;
         _rateLimiter.Reset();
     }
 

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 using PolicyBot.Sandbox.Auth;
 using PolicyBot.Sandbox.Faults;
 using PolicyBot.Sandbox.State;
@@ -14,13 +15,15 @@ namespace PolicyBot.Sandbox.Http;
 /// What GitHub does around every API call: injected faults and latency, authentication, the primary rate limit
 /// (a 304 costs nothing), weak ETags with 304 answers, and the request log.
 /// </summary>
-internal sealed class GitHubPipeline(
+internal sealed partial class GitHubPipeline(
     RequestDelegate next,
     CredentialValidator credentials,
     RateLimiter rateLimiter,
     FaultInjector faults,
     RequestLog log,
-    TimeProvider timeProvider)
+    TimeProvider timeProvider,
+    ILogger logger,
+    SimulatorState state)
 {
     public const string CallerKey = "sandbox.caller";
 
@@ -35,7 +38,7 @@ internal sealed class GitHubPipeline(
 
         var stopwatch = Stopwatch.StartNew();
         var endpoint = context.GetEndpoint();
-        var template = (endpoint as RouteEndpoint)?.RoutePattern.RawText;
+        var template = GitHubTemplate((endpoint as RouteEndpoint)?.RoutePattern.RawText);
         var requirement = endpoint?.Metadata.GetMetadata<AuthRequirementMetadata>()?.Requirement ?? AuthRequirement.InstallationOrUser;
         var caller = credentials.Resolve(context.Request.Headers.Authorization.ToString());
         context.Items[CallerKey] = caller;
@@ -53,6 +56,7 @@ internal sealed class GitHubPipeline(
         // GET /rate_limit is free on GitHub, and answers even when the limit is spent.
         var free = template == "/rate_limit";
         var rateKey = caller.IsAuthenticated && !free ? caller.RateLimitKey : null;
+        var resource = template?.StartsWith("/search/", StringComparison.Ordinal) == true ? "search" : "core";
         if (fault is not null)
         {
             if (fault.RetryAfter is { } retry)
@@ -62,7 +66,7 @@ internal sealed class GitHubPipeline(
 
             if (rateKey is not null)
             {
-                SetRateHeaders(context, rateLimiter.Peek(rateKey));
+                SetRateHeaders(context, rateLimiter.Peek(rateKey, resource));
             }
 
             await GitHubResults.Error(fault.StatusCode!.Value, fault.Message ?? DefaultMessage(fault.StatusCode.Value)).ExecuteAsync(context).ConfigureAwait(false);
@@ -71,7 +75,31 @@ internal sealed class GitHubPipeline(
         {
             await authError.ExecuteAsync(context).ConfigureAwait(false);
         }
-        else if (rateKey is not null && rateLimiter.Peek(rateKey) is { Remaining: 0 } exhausted)
+        else if (RenamedRepositoryUrl(context, template) is { } moved)
+        {
+            // GitHub keeps old names working: 301 for reads, 307 for everything else.
+            context.Response.Headers.Location = moved;
+            var status = HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method) ? 301 : 307;
+            await GitHubResults.Json(new System.Text.Json.Nodes.JsonObject
+            {
+                ["message"] = status == 301 ? "Moved Permanently" : "Temporary Redirect",
+                ["url"] = moved,
+                ["documentation_url"] = GitHubResults.DocumentationUrl,
+            }, status).ExecuteAsync(context).ConfigureAwait(false);
+        }
+        else if (IsWriteToArchivedRepository(context, template))
+        {
+            await GitHubResults.Error(403, "Repository was archived so is read-only.").ExecuteAsync(context).ConfigureAwait(false);
+        }
+        else if (rateKey is not null && faults.ContentCreation is { } limit && IsContentCreation(context.Request.Method, template)
+            && !rateLimiter.TryCreateContent(rateKey, limit.PerMinute))
+        {
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling((limit.RetryAfter ?? TimeSpan.FromSeconds(60)).TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            SetRateHeaders(context, rateLimiter.Peek(rateKey));
+            await GitHubResults.Error(403, "You have exceeded a secondary rate limit and have been temporarily blocked from content creation. Please retry your request again later.")
+                .ExecuteAsync(context).ConfigureAwait(false);
+        }
+        else if (rateKey is not null && rateLimiter.Peek(rateKey, resource) is { Remaining: 0 } exhausted)
         {
             SetRateHeaders(context, exhausted);
             var who = caller.InstallationId is { } id ? $"installation ID {id}" : "this token";
@@ -79,9 +107,10 @@ internal sealed class GitHubPipeline(
         }
         else
         {
-            notModified = await RunBufferedAsync(context, rateKey).ConfigureAwait(false);
+            notModified = await RunBufferedAsync(context, rateKey, resource).ConfigureAwait(false);
         }
 
+        LogAnswered(logger, context.Request.Method, path, context.Response.StatusCode, caller.IsAuthenticated ? caller.Kind : TokenKind.None);
         log.Add(new RequestRecord(
             timeProvider.GetUtcNow(),
             context.Request.Method,
@@ -96,7 +125,7 @@ internal sealed class GitHubPipeline(
             stopwatch.Elapsed));
     }
 
-    private async Task<bool> RunBufferedAsync(HttpContext context, string? rateKey)
+    private async Task<bool> RunBufferedAsync(HttpContext context, string? rateKey, string resource)
     {
         var original = context.Response.Body;
         using var buffer = new MemoryStream();
@@ -104,6 +133,14 @@ internal sealed class GitHubPipeline(
         try
         {
             await next(context).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // a simulator bug answers 500 as GitHub would, and stays visible in the request log
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            buffer.SetLength(0);
+            context.Response.Clear();
+            await GitHubResults.Error(500, "Server Error: " + ex.GetType().Name + ": " + ex.Message).ExecuteAsync(context).ConfigureAwait(false);
         }
         finally
         {
@@ -127,7 +164,7 @@ internal sealed class GitHubPipeline(
 
         if (rateKey is not null)
         {
-            SetRateHeaders(context, notModified ? rateLimiter.Peek(rateKey) : rateLimiter.Spend(rateKey));
+            SetRateHeaders(context, notModified ? rateLimiter.Peek(rateKey, resource) : rateLimiter.Spend(rateKey, resource));
         }
 
         if (!notModified && buffer.Length > 0)
@@ -139,6 +176,59 @@ internal sealed class GitHubPipeline(
 
         return notModified;
     }
+
+    /// <summary>Where a request to a renamed repository's old name now lives, or null.</summary>
+    private string? RenamedRepositoryUrl(HttpContext context, string? template)
+    {
+        if (template is null || !template.StartsWith("/repos/{owner}/{repo}", StringComparison.Ordinal)
+            || context.Request.RouteValues["owner"] is not string owner || context.Request.RouteValues["repo"] is not string repo)
+        {
+            return null;
+        }
+
+        lock (state.Sync)
+        {
+            if (state.FindOrg(owner) is not { } org || org.FindRepo(repo) is not null || !org.RenamedRepos.TryGetValue(repo, out var id)
+                || org.Repos.Find(r => r.Id == id) is not { } renamed)
+            {
+                return null;
+            }
+
+            var request = context.Request;
+            var prefix = $"/repos/{owner}/{repo}";
+            var path = request.Path.Value!;
+            var rest = path.Length > prefix.Length ? path[prefix.Length..] : "";
+            return $"{request.Scheme}://{request.Host}{request.PathBase}/repos/{org.Login}/{renamed.Name}{rest}{request.QueryString}";
+        }
+    }
+
+    /// <summary>An archived repository refuses every change except editing the repository itself (to unarchive it).</summary>
+    private bool IsWriteToArchivedRepository(HttpContext context, string? template)
+    {
+        if (HttpMethods.IsGet(context.Request.Method) || template is null || template == "/repos/{owner}/{repo}"
+            || !template.StartsWith("/repos/{owner}/{repo}/", StringComparison.Ordinal)
+            || context.Request.RouteValues["owner"] is not string owner || context.Request.RouteValues["repo"] is not string repo)
+        {
+            return false;
+        }
+
+        lock (state.Sync)
+        {
+            return state.FindRepo(owner, repo)?.Archived == true;
+        }
+    }
+
+    /// <summary>The requests GitHub counts as content creation for its secondary limit.</summary>
+    private static bool IsContentCreation(string method, string? template) =>
+        HttpMethods.IsPost(method) && template is "/repos/{owner}/{repo}/issues" or "/repos/{owner}/{repo}/issues/{issue_number}/comments"
+            or "/repos/{owner}/{repo}/pulls" or "/repos/{owner}/{repo}/pulls/{pull_number}/reviews" or "/orgs/{org}/repos" or "/repos/{owner}/{repo}/labels";
+
+    /// <summary>A route pattern as GitHub's documentation writes it: "{pull_number:int}" → "{pull_number}", "{**path}" → "{path}".</summary>
+    internal static string? GitHubTemplate(string? pattern) =>
+        pattern is null ? null : RouteParameter().Replace(pattern, m => "{" + m.Groups["name"].Value + "}");
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\{\*{0,2}(?<name>\w+)(?::[^}]+)?\}")]
+    private static partial System.Text.RegularExpressions.Regex RouteParameter();
 
     private static bool Matches(string candidate, string etag) =>
         candidate == "*" || string.Equals(Strip(candidate), Strip(etag), StringComparison.Ordinal);
@@ -152,8 +242,11 @@ internal sealed class GitHubPipeline(
         headers["x-ratelimit-remaining"] = state.Remaining.ToString(CultureInfo.InvariantCulture);
         headers["x-ratelimit-used"] = state.Used.ToString(CultureInfo.InvariantCulture);
         headers["x-ratelimit-reset"] = state.Reset.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        headers["x-ratelimit-resource"] = "core";
+        headers["x-ratelimit-resource"] = state.Resource;
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "GitHub simulator {Method} {Path}: {StatusCode} ({TokenKind})")]
+    private static partial void LogAnswered(ILogger logger, string method, string path, int statusCode, TokenKind tokenKind);
 
     private static IResult? AuthError(Caller caller, AuthRequirement requirement)
     {
@@ -189,9 +282,10 @@ internal sealed class GitHubPipeline(
 
 internal sealed record AuthRequirementMetadata(AuthRequirement Requirement);
 
-/// <summary>The in-process request log.</summary>
+/// <summary>The in-process request log; keeps the most recent <see cref="Capacity"/> calls so long benchmarks stay bounded.</summary>
 internal sealed class RequestLog
 {
+    public const int Capacity = 200_000;
     private readonly Lock _sync = new();
     private readonly List<RequestRecord> _records = [];
 
@@ -199,6 +293,11 @@ internal sealed class RequestLog
     {
         lock (_sync)
         {
+            if (_records.Count >= Capacity)
+            {
+                _records.RemoveRange(0, Capacity / 10);
+            }
+
             _records.Add(record);
         }
     }

@@ -40,11 +40,19 @@ internal static class GitHubResults
 
     public static JsonArray Page(HttpContext context, IEnumerable<JsonNode> items)
     {
-        var all = items as IReadOnlyList<JsonNode> ?? [.. items];
+        // A Select over a list (or a sorted list) counts without running its selector, and Skip/Take then shapes only
+        // the requested page: paging through 10,000 repositories must not build 10,000 objects per page.
+        if (!items.TryGetNonEnumeratedCount(out var count))
+        {
+            var all = items.ToList();
+            items = all;
+            count = all.Count;
+        }
+
         var (page, perPage) = PageParameters(context);
-        var last = Math.Max(1, (int)Math.Ceiling(all.Count / (double)perPage));
+        var last = Math.Max(1, (int)Math.Ceiling(count / (double)perPage));
         SetLink(context, page, last, perPage);
-        return [.. all.Skip((page - 1) * perPage).Take(perPage).Select(n => n.DeepClone())];
+        return [.. items.Skip((page - 1) * perPage).Take(perPage).Select(n => n.Parent is null ? n : n.DeepClone())];
     }
 
     public static (int Page, int PerPage) PageParameters(HttpContext context)

@@ -1,28 +1,37 @@
 namespace PolicyBot.Sandbox.Http;
 
-/// <summary>GitHub's primary rate limit: a fixed one-hour window per token.</summary>
+/// <summary>
+/// GitHub's primary rate limits: per token and resource, a fixed window — "core" 5,000 an hour, "search" 30 a minute.
+/// </summary>
 internal sealed class RateLimiter(TimeProvider timeProvider)
 {
     public const int Limit = 5000;
     private readonly Lock _sync = new();
-    private readonly Dictionary<string, Window> _windows = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Key, string Resource), Window> _windows = [];
+    private readonly Dictionary<string, Queue<DateTimeOffset>> _creations = new(StringComparer.Ordinal);
 
-    public RateLimitState Peek(string key)
+    public static (int Limit, TimeSpan Window) Rules(string resource) => resource switch
+    {
+        "search" => (30, TimeSpan.FromMinutes(1)),
+        _ => (Limit, TimeSpan.FromHours(1)),
+    };
+
+    public RateLimitState Peek(string key, string resource = "core")
     {
         lock (_sync)
         {
-            var window = Current(key);
-            return new RateLimitState(Limit, Math.Max(0, Limit - window.Used), window.Used, window.Reset);
+            var window = Current(key, resource);
+            return new RateLimitState(window.Limit, Math.Max(0, window.Limit - window.Used), window.Used, window.Reset, resource);
         }
     }
 
-    public RateLimitState Spend(string key)
+    public RateLimitState Spend(string key, string resource = "core")
     {
         lock (_sync)
         {
-            var window = Current(key);
-            window.Used = Math.Min(Limit, window.Used + 1);
-            return new RateLimitState(Limit, Limit - window.Used, window.Used, window.Reset);
+            var window = Current(key, resource);
+            window.Used = Math.Min(window.Limit, window.Used + 1);
+            return new RateLimitState(window.Limit, window.Limit - window.Used, window.Used, window.Reset, resource);
         }
     }
 
@@ -30,7 +39,8 @@ internal sealed class RateLimiter(TimeProvider timeProvider)
     {
         lock (_sync)
         {
-            Current(key).Used = Limit;
+            var window = Current(key, "core");
+            window.Used = window.Limit;
         }
     }
 
@@ -39,16 +49,45 @@ internal sealed class RateLimiter(TimeProvider timeProvider)
         lock (_sync)
         {
             _windows.Clear();
+            _creations.Clear();
         }
     }
 
-    private Window Current(string key)
+    /// <summary>Records one content creation for a token; false when it is over <paramref name="perMinute"/> in the last minute.</summary>
+    public bool TryCreateContent(string key, int perMinute)
+    {
+        lock (_sync)
+        {
+            var now = timeProvider.GetUtcNow();
+            if (!_creations.TryGetValue(key, out var recent))
+            {
+                recent = new Queue<DateTimeOffset>();
+                _creations[key] = recent;
+            }
+
+            while (recent.Count > 0 && recent.Peek() <= now.AddMinutes(-1))
+            {
+                recent.Dequeue();
+            }
+
+            if (recent.Count >= perMinute)
+            {
+                return false;
+            }
+
+            recent.Enqueue(now);
+            return true;
+        }
+    }
+
+    private Window Current(string key, string resource)
     {
         var now = timeProvider.GetUtcNow();
-        if (!_windows.TryGetValue(key, out var window) || window.Reset <= now)
+        if (!_windows.TryGetValue((key, resource), out var window) || window.Reset <= now)
         {
-            window = new Window { Reset = now.AddHours(1) };
-            _windows[key] = window;
+            var (limit, length) = Rules(resource);
+            window = new Window { Reset = now.Add(length), Limit = limit };
+            _windows[(key, resource)] = window;
         }
 
         return window;
@@ -57,8 +96,9 @@ internal sealed class RateLimiter(TimeProvider timeProvider)
     private sealed class Window
     {
         public int Used { get; set; }
+        public int Limit { get; init; }
         public DateTimeOffset Reset { get; init; }
     }
 }
 
-internal readonly record struct RateLimitState(int Limit, int Remaining, int Used, DateTimeOffset Reset);
+internal readonly record struct RateLimitState(int Limit, int Remaining, int Used, DateTimeOffset Reset, string Resource = "core");

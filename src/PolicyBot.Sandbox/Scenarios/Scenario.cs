@@ -45,7 +45,10 @@ public sealed record ScenarioProtection(
     bool EnforceAdmins,
     bool AllowForcePushes,
     bool AllowDeletions,
-    IReadOnlyList<string>? RequiredStatusChecks);
+    IReadOnlyList<ScenarioStatusCheck>? RequiredStatusChecks);
+
+/// <summary>A required status check; <see cref="BoundToApp"/> binds it to the simulator's app (GitHub's app_id), <see cref="AppId"/> to another app.</summary>
+public sealed record ScenarioStatusCheck(string Context, bool BoundToApp = false, long? AppId = null);
 
 public sealed record ScenarioPull(
     int Number,

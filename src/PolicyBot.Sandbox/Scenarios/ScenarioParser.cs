@@ -181,7 +181,7 @@ public static partial class ScenarioParser
                 p.Bool(m, "enforce_admins") ?? false,
                 p.Bool(m, "allow_force_pushes") ?? false,
                 p.Bool(m, "allow_deletions") ?? false,
-                p.Child(m, "required_status_checks") is null ? null : p.StringList(m, "required_status_checks"));
+                p.Child(m, "required_status_checks") is null ? null : [.. p.Sequence(m, "required_status_checks").Select(item => StatusCheck(p, item))]);
         }
 
         var files = p.StringMap(r, "files");
@@ -238,13 +238,49 @@ public static partial class ScenarioParser
                 reviews.Add(new ScenarioReview(user, state, p.Bool(rm, "stale") ?? false, p.String(rm, "body"), submitted));
             }
 
-            pulls.Add(new ScenarioPull(number, author, p.String(m, "base") ?? defaultBranch, p.String(m, "head") ?? $"pull-{number}",
+            var baseBranch = p.String(m, "base") ?? defaultBranch;
+            if (baseBranch != defaultBranch)
+            {
+                throw p.Error(p.Child(m, "base")!, $"pull request base '{baseBranch}' is not a branch of '{name}' (a scenario repository has only its default branch '{defaultBranch}')");
+            }
+
+            var head = p.String(m, "head") ?? $"pull-{number}";
+            if (head == defaultBranch || pulls.Any(x => x.Head == head))
+            {
+                throw p.Error(p.Child(m, "head") ?? m, $"pull request head branch '{head}' is already used in '{name}'");
+            }
+
+            if (pullFiles.Count == 0)
+            {
+                throw p.Error(m, $"pull request #{number} changes no files (give 'files')");
+            }
+
+            pulls.Add(new ScenarioPull(number, author, baseBranch, head,
                 p.String(m, "title") ?? $"Pull request #{number}", p.String(m, "body"), p.Bool(m, "draft") ?? false, pullFiles, reviews));
         }
 
         var rulesets = p.Child(r, "rulesets") is { } rulesetsNode ? p.JsonArray(rulesetsNode, "rulesets") : [];
         return new ScenarioRepo(name, defaultBranch, visibility, p.Bool(r, "archived") ?? false, p.Bool(r, "fork") ?? false,
             p.Bool(r, "has_issues") ?? true, p.String(r, "description"), createdAt, protection, rulesets, files, pulls);
+    }
+
+    /// <summary>"ci" (any app may post it), or { context: PolicyBot, app_id: app } (only the simulator's app), or { context: ci, app_id: 123 }.</summary>
+    private static ScenarioStatusCheck StatusCheck(Reader p, YamlNode item)
+    {
+        if (item is YamlScalarNode)
+        {
+            return new ScenarioStatusCheck(p.Scalar(item, "a required status check"));
+        }
+
+        var m = p.Mapping(item, "a required status check");
+        p.CheckKeys(m, ["context", "app_id"], "required status check");
+        var context = p.RequiredString(m, "context");
+        return p.String(m, "app_id") switch
+        {
+            null => new ScenarioStatusCheck(context),
+            "app" => new ScenarioStatusCheck(context, BoundToApp: true),
+            _ => new ScenarioStatusCheck(context, AppId: p.Long(m, "app_id")),
+        };
     }
 
     private static string ExpandDates(string yaml, DateTimeOffset today) =>
@@ -356,13 +392,37 @@ public static partial class ScenarioParser
             return map;
         }
 
-        public JsonArray JsonArray(YamlNode node, string what) =>
-            ToJson(node) switch
+        /// <summary>A list of rulesets in GitHub's JSON shape, each checked as GitHub checks a new ruleset.</summary>
+        public JsonArray JsonArray(YamlNode node, string what)
+        {
+            if (node is YamlScalarNode { Value: null or "" or "~" or "null" })
             {
-                System.Text.Json.Nodes.JsonArray array => array,
-                null => [],
-                _ => throw Error(node, $"'{what}' must be a list"),
-            };
+                return [];
+            }
+
+            if (node is not YamlSequenceNode sequence)
+            {
+                throw Error(node, $"'{what}' must be a list");
+            }
+
+            var array = new System.Text.Json.Nodes.JsonArray();
+            foreach (var item in sequence)
+            {
+                if (ToJson(item) is not JsonObject ruleset)
+                {
+                    throw Error(item, $"each of '{what}' must be a mapping in GitHub's ruleset shape");
+                }
+
+                if (PolicyBot.Sandbox.Api.Rulesets.Validate(ruleset, creating: true) is { } problem)
+                {
+                    throw Error(item, $"ruleset: {problem.Replace("Invalid request.\n\n", "", StringComparison.Ordinal)}");
+                }
+
+                array.Add(ruleset);
+            }
+
+            return array;
+        }
 
         public JsonNode? ToJson(YamlNode node) => node switch
         {

@@ -15,6 +15,11 @@ internal static class ScenarioSeeder
             throw new ScenarioException($"{scenario.SourceName}: organisation '{scenario.Org}' is already loaded");
         }
 
+        if (state.Orgs.Values.FirstOrDefault(o => o.InstallationId == scenario.InstallationId) is { } clash)
+        {
+            throw new ScenarioException($"{scenario.SourceName}: installation_id {scenario.InstallationId} is already organisation '{clash.Login}'s");
+        }
+
         var account = state.EnsureAccount(scenario.Org, "Organization");
         var org = new SimOrg { Id = account.Id, Login = account.Login, Description = scenario.Description, InstallationId = scenario.InstallationId };
         var admins = scenario.Admins.Count > 0 ? scenario.Admins : scenario.Members.Take(1).ToList();
@@ -26,7 +31,7 @@ internal static class ScenarioSeeder
 
         foreach (var t in scenario.Teams)
         {
-            var team = new SimTeam { Id = state.NextId(), Slug = t.Slug, Name = t.Name, Description = t.Description, ParentSlug = t.Parent };
+            var team = new SimTeam { Id = state.NextId(), Slug = t.Slug, Name = t.Name, Description = t.Description, ParentSlug = t.Parent, ExplicitRepos = t.Repos.Count > 0 };
             foreach (var m in t.Members)
             {
                 team.Members[m] = "member";
@@ -71,7 +76,7 @@ internal static class ScenarioSeeder
                     EnforceAdmins = p.EnforceAdmins,
                     AllowForcePushes = p.AllowForcePushes,
                     AllowDeletions = p.AllowDeletions,
-                    RequiredStatusChecks = p.RequiredStatusChecks?.Select(c => (c, (long?)null)).ToList(),
+                    RequiredStatusChecks = p.RequiredStatusChecks?.Select(c => (c.Context, c.BoundToApp ? sim.App.AppId : c.AppId)).ToList(),
                 };
             }
 

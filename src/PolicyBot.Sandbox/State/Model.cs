@@ -20,8 +20,14 @@ public sealed class SimTeam
     public string Privacy { get; set; } = "closed";
     /// <summary>Direct members (login → role "member" or "maintainer").</summary>
     public Dictionary<string, string> Members { get; } = new(StringComparer.OrdinalIgnoreCase);
-    /// <summary>Explicit repository permissions; when empty the team has push on every repository.</summary>
+    /// <summary>Repository permissions (repository name → pull, triage, push, maintain or admin); used when <see cref="ExplicitRepos"/>.</summary>
     public Dictionary<string, string> Repos { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// False: the team has push on every repository of the organisation (a scenario team that lists no repos).
+    /// True: exactly <see cref="Repos"/>, as for a team created through the API.
+    /// </summary>
+    public bool ExplicitRepos { get; set; }
 }
 
 /// <summary>An immutable commit: the whole tree of files at that point.</summary>
@@ -167,6 +173,19 @@ public sealed class SimCheckRun
     public long CheckSuiteId { get; init; }
 }
 
+/// <summary>A commit status (the older statuses API): anyone with write access can post one under any context.</summary>
+public sealed class SimStatus
+{
+    public required long Id { get; init; }
+    public required string Sha { get; init; }
+    public required string Context { get; init; }
+    public required string State { get; init; } // error | failure | pending | success
+    public string? Description { get; init; }
+    public string? TargetUrl { get; init; }
+    public required string CreatorLogin { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+}
+
 public sealed class SimRepo
 {
     public required long Id { get; init; }
@@ -193,6 +212,7 @@ public sealed class SimRepo
     public List<SimIssue> Issues { get; } = [];
     public List<SimLabel> Labels { get; } = [];
     public List<SimCheckRun> CheckRuns { get; } = [];
+    public List<SimStatus> Statuses { get; } = [];
     /// <summary>The app's check suite per head sha.</summary>
     public Dictionary<string, long> CheckSuites { get; } = new(StringComparer.Ordinal);
     /// <summary>Next issue/pull request number (they share one sequence as on GitHub).</summary>
@@ -212,7 +232,12 @@ public enum TokenKind
     None,
     AppJwt,
     Installation,
+    /// <summary>"sandbox:&lt;login&gt;": a person, as tests and scripts play them.</summary>
     Sandbox,
+    /// <summary>A user-to-server token ("ghu_...") from the OAuth sign-in flow: the app acting for a signed-in person.</summary>
+    UserToServer,
 }
 
 public sealed record InstallationToken(string Token, long InstallationId, DateTimeOffset ExpiresAt);
+
+public sealed record UserToken(string Token, string Login, DateTimeOffset ExpiresAt);

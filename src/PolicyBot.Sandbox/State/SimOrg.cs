@@ -10,6 +10,9 @@ public sealed class SimOrg
     public List<SimTeam> Teams { get; } = [];
     public List<SimRepo> Repos { get; } = [];
     public List<SimRuleset> Rulesets { get; } = [];
+    /// <summary>Old repository names → repository id, so the old name redirects as on GitHub.</summary>
+    public Dictionary<string, long> RenamedRepos { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>The installation id the scenario names; the installation exists once installed.</summary>
     public long InstallationId { get; set; }
 

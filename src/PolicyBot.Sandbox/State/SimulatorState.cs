@@ -18,6 +18,9 @@ public sealed class SimulatorState
     public Dictionary<string, SimCommit> Commits { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, InstallationToken> Tokens { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, long> ManifestCodes { get; } = new(StringComparer.Ordinal);
+    /// <summary>OAuth codes handed out by the sign-in flow: code → login.</summary>
+    public Dictionary<string, string> OAuthCodes { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, UserToken> UserTokens { get; } = new(StringComparer.Ordinal);
 
     public long NextId() => Interlocked.Increment(ref _nextId);
 
@@ -102,7 +105,7 @@ public sealed class SimulatorState
     /// <summary>A team's permission on a repository, null when it has none.</summary>
     public static string? TeamPermission(SimTeam team, SimRepo repo)
     {
-        if (team.Repos.Count == 0)
+        if (!team.ExplicitRepos)
         {
             return "write";
         }

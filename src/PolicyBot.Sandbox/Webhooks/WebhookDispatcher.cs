@@ -30,15 +30,18 @@ internal sealed partial class WebhookDispatcher : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Task _worker;
     private readonly CancellationTokenSource _stop = new();
+    private readonly long _appId;
     private int _pending;
     private TaskCompletionSource _drained = NewDrained(completed: true);
 
-    public WebhookDispatcher(string secret, TimeProvider timeProvider, ILogger logger)
+    public WebhookDispatcher(string secret, long appId, TimeProvider timeProvider, ILogger logger)
     {
         Secret = secret;
+        _appId = appId;
         _timeProvider = timeProvider;
         _logger = logger;
-        _http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        // GitHub gives up on a delivery after 10 seconds.
+        _http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("GitHub-Hookshot/sandbox");
         _worker = Task.Run(RunAsync);
     }
@@ -148,6 +151,12 @@ internal sealed partial class WebhookDispatcher : IAsyncDisposable
 
             lock (_sync)
             {
+                // Bounded like GitHub's own delivery log, so long benchmarks do not grow without end.
+                if (_deliveries.Count >= 100_000)
+                {
+                    _deliveries.RemoveRange(0, 10_000);
+                }
+
                 _deliveries.Add(record);
                 if (--_pending == 0)
                 {
@@ -174,6 +183,7 @@ internal sealed partial class WebhookDispatcher : IAsyncDisposable
         request.Headers.Add("X-GitHub-Delivery", pending.Id.ToString());
         request.Headers.Add("X-GitHub-Hook-ID", "1");
         request.Headers.Add("X-GitHub-Hook-Installation-Target-Type", "integration");
+        request.Headers.Add("X-GitHub-Hook-Installation-Target-ID", _appId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         request.Headers.Add("X-Hub-Signature-256", Sign(Secret, body));
         var stopwatch = Stopwatch.StartNew();
         try

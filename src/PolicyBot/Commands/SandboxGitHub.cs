@@ -8,7 +8,7 @@ namespace PolicyBot.Commands;
 /// The built-in GitHub simulator, seeded from a scenario file (the bundled demo organisation when
 /// none is given), and the settings that point PolicyBot at it as its GitHub App.
 /// </summary>
-internal sealed class SandboxGitHub : IAsyncDisposable
+public sealed class SandboxGitHub : IAsyncDisposable
 {
     private SandboxGitHub(GitHubSimulator simulator, Scenario scenario)
     {

@@ -5,14 +5,26 @@ using Microsoft.Extensions.Options;
 namespace PolicyBot.Dashboard;
 
 /// <summary>
-/// Who may see organisation data: an operator with the token (header or the session cookie set by
-/// <c>/signin</c>), or anyone in the sandbox. Organisation data is never served to anyone else.
+/// Who may see organisation data: an operator with the token (header or the cookie set by <c>/signin</c>),
+/// anyone in the sandbox, or a person signed in with GitHub, for the organisations they are a member of.
+/// Organisation data is never served to anyone else.
 /// </summary>
-internal sealed class DashboardAccess(IOptions<DashboardOptions> options)
+internal sealed class DashboardAccess(IOptions<DashboardOptions> options, SignIn.GitHubSessionCookie sessions)
 {
     public const string CookieName = "policybot_operator";
 
-    public bool IsSignedIn(HttpContext context)
+    /// <summary>Signed in as an operator (or in the sandbox), or with GitHub.</summary>
+    public bool IsSignedIn(HttpContext context) => IsOperator(context) || sessions.Read(context) is not null;
+
+    /// <summary>
+    /// The organisations whose data this person may see: null for an operator (all of them), else the
+    /// organisations the GitHub sign-in found them a member of.
+    /// </summary>
+    public IReadOnlyList<string>? VisibleOrganizations(HttpContext context) =>
+        IsOperator(context) ? null : sessions.Read(context)?.Organizations ?? [];
+
+    /// <summary>An operator (token or sandbox): sees every organisation and the app's own operations (deliveries, dead letters, audit log).</summary>
+    public bool IsOperator(HttpContext context)
     {
         var settings = options.Value;
         if (settings.SandboxSignIn)

@@ -28,14 +28,14 @@ public static class DashboardExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
 
-        app.MapGet("/signin", () => Html(DashboardPage.SignIn(null)));
-        app.MapPost("/signin", async (HttpContext context, DashboardAccess access) =>
+        app.MapGet("/signin", (IOptions<SignIn.GitHubSignInOptions> gitHub) => Html(DashboardPage.SignIn(null, gitHub.Value.Enabled)));
+        app.MapPost("/signin", async (HttpContext context, DashboardAccess access, IOptions<SignIn.GitHubSignInOptions> gitHub) =>
         {
             var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
             var token = form["token"].ToString();
             if (!access.Matches(token, access.OperatorToken))
             {
-                return Results.Content(DashboardPage.SignIn("That token is not the operator token."), "text/html; charset=utf-8", statusCode: StatusCodes.Status401Unauthorized);
+                return Results.Content(DashboardPage.SignIn("That token is not the operator token.", gitHub.Value.Enabled), "text/html; charset=utf-8", statusCode: StatusCodes.Status401Unauthorized);
             }
 
             context.Response.Cookies.Append(DashboardAccess.CookieName, token, new CookieOptions
@@ -49,25 +49,28 @@ public static class DashboardExtensions
         }).DisableAntiforgery();
 
         var pages = app.MapGroup("").AddEndpointFilter(RequireSignIn);
-        pages.MapGet("/", async (DashboardQueries queries, CancellationToken cancellationToken) =>
+        pages.MapGet("/", async (HttpContext context, DashboardQueries queries, DashboardAccess access, CancellationToken cancellationToken) =>
         {
-            var installations = await queries.ListInstallationsAsync(cancellationToken).ConfigureAwait(false);
+            var visible = access.VisibleOrganizations(context);
+            var installations = (await queries.ListInstallationsAsync(cancellationToken).ConfigureAwait(false)).Where(i => Visible(visible, i.Organization)).ToList();
             return installations.Count == 1
                 ? Results.Redirect($"/installations/{installations[0].InstallationId.ToString(CultureInfo.InvariantCulture)}")
                 : Html(DashboardPage.Installations(installations));
         });
-        pages.MapGet("/installations/{id:long}", async (long id, int? page, DashboardQueries queries, IDeliveryStore deliveries, IWorkQueueStore workItems,
+        pages.MapGet("/installations/{id:long}", async (HttpContext context, long id, int? page, DashboardQueries queries, DashboardAccess access, IDeliveryStore deliveries, IWorkQueueStore workItems,
             IOptions<DashboardOptions> options, IOptions<GitHubOptions> github, CancellationToken cancellationToken) =>
         {
             var pageNumber = Math.Max(1, page ?? 1);
             var overview = await queries.GetOverviewAsync(id, pageNumber, options.Value.PageSize, cancellationToken).ConfigureAwait(false);
-            if (overview is null)
+            if (overview is null || !Visible(access.VisibleOrganizations(context), overview.Organization))
             {
                 return Results.NotFound();
             }
 
-            var recent = await deliveries.ListRecentAsync(RecentLimit, cancellationToken).ConfigureAwait(false);
-            var dead = await workItems.ListAsync(WorkItemStates.Dead, RecentLimit, cancellationToken).ConfigureAwait(false);
+            // Deliveries and dead letters are the app's own operations: operators only.
+            var operatorView = access.IsOperator(context);
+            var recent = operatorView ? await deliveries.ListRecentAsync(RecentLimit, cancellationToken).ConfigureAwait(false) : [];
+            var dead = operatorView ? await workItems.ListAsync(WorkItemStates.Dead, RecentLimit, cancellationToken).ConfigureAwait(false) : [];
             var webBase = WebBaseUrl(github.Value.EffectiveApiBaseUrl);
             return Html(DashboardPage.Installation(
                 overview,
@@ -79,20 +82,21 @@ public static class DashboardExtensions
         });
 
         var api = app.MapGroup("/api").AddEndpointFilter(RequireSignIn);
-        api.MapGet("/installations", async (DashboardQueries queries, CancellationToken cancellationToken) =>
-            TypedResults.Ok(await queries.ListInstallationsAsync(cancellationToken).ConfigureAwait(false)));
-        api.MapGet("/installations/{id:long}", async Task<Results<Ok<InstallationOverview>, NotFound>> (long id, int? page, DashboardQueries queries, IOptions<DashboardOptions> options, CancellationToken cancellationToken) =>
+        api.MapGet("/installations", async (HttpContext context, DashboardAccess access, DashboardQueries queries, CancellationToken cancellationToken) =>
+            TypedResults.Ok((await queries.ListInstallationsAsync(cancellationToken).ConfigureAwait(false)).Where(i => Visible(access.VisibleOrganizations(context), i.Organization)).ToList()));
+        api.MapGet("/installations/{id:long}", async Task<Results<Ok<InstallationOverview>, NotFound>> (HttpContext context, long id, int? page, DashboardAccess access, DashboardQueries queries, IOptions<DashboardOptions> options, CancellationToken cancellationToken) =>
             await queries.GetOverviewAsync(id, Math.Max(1, page ?? 1), options.Value.PageSize, cancellationToken).ConfigureAwait(false) is { } overview
+                && Visible(access.VisibleOrganizations(context), overview.Organization)
                 ? TypedResults.Ok(overview)
                 : TypedResults.NotFound());
-        api.MapGet("/repositories", async (long? installation, DashboardQueries queries, CancellationToken cancellationToken) =>
-            TypedResults.Ok(await queries.ListEvaluationsAsync(installation, cancellationToken).ConfigureAwait(false)));
-        api.MapGet("/inventory", async (long? installation, DashboardQueries queries, CancellationToken cancellationToken) =>
-            TypedResults.Ok(await queries.ListInventoryAsync(installation, cancellationToken).ConfigureAwait(false)));
-        api.MapGet("/inventory.csv", async (long? installation, DashboardQueries queries, CancellationToken cancellationToken) =>
+        api.MapGet("/repositories", async (HttpContext context, long? installation, DashboardAccess access, DashboardQueries queries, CancellationToken cancellationToken) =>
+            TypedResults.Ok((await queries.ListEvaluationsAsync(installation, cancellationToken).ConfigureAwait(false)).Where(e => Visible(access.VisibleOrganizations(context), e.Repository)).ToList()));
+        api.MapGet("/inventory", async (HttpContext context, long? installation, DashboardAccess access, DashboardQueries queries, CancellationToken cancellationToken) =>
+            TypedResults.Ok((await queries.ListInventoryAsync(installation, cancellationToken).ConfigureAwait(false)).Where(e => Visible(access.VisibleOrganizations(context), e.Repository)).ToList()));
+        api.MapGet("/inventory.csv", async (HttpContext context, long? installation, DashboardAccess access, DashboardQueries queries, CancellationToken cancellationToken) =>
         {
             var csv = new StringBuilder("repository,owner,lifecycle,description,account,renews_on,billing_contact,account_owner\n");
-            foreach (var entry in await queries.ListInventoryAsync(installation, cancellationToken).ConfigureAwait(false))
+            foreach (var entry in (await queries.ListInventoryAsync(installation, cancellationToken).ConfigureAwait(false)).Where(e => Visible(access.VisibleOrganizations(context), e.Repository)))
             {
                 List<Policies.Catalog.ExternalAccountEntry?> accounts = entry.ExternalAccounts.Count == 0 ? [null] : [.. entry.ExternalAccounts];
                 foreach (var account in accounts)
@@ -107,10 +111,10 @@ public static class DashboardExtensions
 
             return TypedResults.Text(csv.ToString(), "text/csv; charset=utf-8");
         });
-        api.MapGet("/findings.csv", async (long? installation, DashboardQueries queries, CancellationToken cancellationToken) =>
+        api.MapGet("/findings.csv", async (HttpContext context, long? installation, DashboardAccess access, DashboardQueries queries, CancellationToken cancellationToken) =>
         {
             var csv = new StringBuilder("repository,policy,code,subject,line,action,blocking,message,remediation\n");
-            foreach (var evaluation in await queries.ListEvaluationsAsync(installation, cancellationToken).ConfigureAwait(false))
+            foreach (var evaluation in (await queries.ListEvaluationsAsync(installation, cancellationToken).ConfigureAwait(false)).Where(e => Visible(access.VisibleOrganizations(context), e.Repository)))
             {
                 foreach (var result in evaluation.Results.Where(r => r.Action != Policies.PolicyAction.Off))
                 {
@@ -127,11 +131,13 @@ public static class DashboardExtensions
 
             return TypedResults.Text(csv.ToString(), "text/csv; charset=utf-8");
         });
-        api.MapGet("/deliveries", async (IDeliveryStore deliveries, CancellationToken cancellationToken) =>
+        // The app's own operations, for operators only.
+        var operations = api.MapGroup("").AddEndpointFilter(RequireOperator);
+        operations.MapGet("/deliveries", async (IDeliveryStore deliveries, CancellationToken cancellationToken) =>
             TypedResults.Ok(await deliveries.ListRecentAsync(RecentLimit, cancellationToken).ConfigureAwait(false)));
-        api.MapGet("/dead-letters", async (IWorkQueueStore workItems, CancellationToken cancellationToken) =>
+        operations.MapGet("/dead-letters", async (IWorkQueueStore workItems, CancellationToken cancellationToken) =>
             TypedResults.Ok(await workItems.ListAsync(WorkItemStates.Dead, RecentLimit, cancellationToken).ConfigureAwait(false)));
-        api.MapGet("/audit-log", async (long? installation, IAuditLog auditLog, CancellationToken cancellationToken) =>
+        operations.MapGet("/audit-log", async (long? installation, IAuditLog auditLog, CancellationToken cancellationToken) =>
             TypedResults.Ok(await auditLog.ListRecentAsync(installation, 200, cancellationToken).ConfigureAwait(false)));
 
         return app;
@@ -150,6 +156,15 @@ public static class DashboardExtensions
             ? Results.Problem("Sign in with the operator token: Authorization: Bearer TOKEN.", statusCode: StatusCodes.Status401Unauthorized)
             : Results.Redirect("/signin");
     }
+
+    private static async ValueTask<object?> RequireOperator(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        context.HttpContext.RequestServices.GetRequiredService<DashboardAccess>().IsOperator(context.HttpContext)
+            ? await next(context).ConfigureAwait(false)
+            : Results.Problem("Only operators see PolicyBot's own operations.", statusCode: StatusCodes.Status403Forbidden);
+
+    /// <summary>Whether an organisation, or a repository's (owner/name), is among <paramref name="organizations"/> (null: all).</summary>
+    private static bool Visible(IReadOnlyList<string>? organizations, string organizationOrRepository) =>
+        organizations is null || organizations.Contains(organizationOrRepository.Split('/')[0], StringComparer.OrdinalIgnoreCase);
 
     /// <summary>github.com for the public API; the server itself for GitHub Enterprise Server (…/api/v3) and the simulator.</summary>
     internal static string WebBaseUrl(Uri apiBaseUrl) =>

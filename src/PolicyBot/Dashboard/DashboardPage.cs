@@ -125,10 +125,11 @@ internal static class DashboardPage
         return End(html);
     }
 
-    public static string SignIn(string? message) =>
+    public static string SignIn(string? message, bool gitHubSignIn) =>
         End(Start("PolicyBot: sign in")
             .Append("<h1>Sign in</h1>")
             .Append(message is null ? "" : $"<p class=bad>{E(message)}</p>")
+            .Append(gitHubSignIn ? "<p><a href=\"/signin-github\">Sign in with GitHub</a>: members see their organisations.</p>" : "")
             .Append("<form method=post action=\"/signin\"><label>Operator token <input type=password name=token autocomplete=off></label> <button>Sign in</button></form>")
             .Append("<p class=muted>The operator token is the <code>Dashboard:OperatorToken</code> setting.</p>"));
 

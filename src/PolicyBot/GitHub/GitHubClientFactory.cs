@@ -17,6 +17,9 @@ public interface IGitHubClientFactory
 
     /// <summary>A client without credentials, for the few calls GitHub takes unauthenticated (the manifest conversion).</summary>
     IGitHubClient CreateAnonymousClient();
+
+    /// <summary>A client acting as a person who signed in with GitHub (a user-to-server token).</summary>
+    IGitHubClient CreateUserClient(string accessToken);
 }
 
 /// <summary>
@@ -40,6 +43,10 @@ internal sealed class GitHubClientFactory(
     public IGitHubClient CreateAppClient() => CreateClient(appCredentials, "app");
 
     public IGitHubClient CreateAnonymousClient() => CreateClient(new InMemoryCredentialStore(Credentials.Anonymous), "anonymous");
+
+    // Not cached: a person's answers must not be served to another from a shared cache.
+    public IGitHubClient CreateUserClient(string accessToken) =>
+        CreateClient(new InMemoryCredentialStore(new Credentials(accessToken, AuthenticationType.Bearer)), $"user:{Guid.NewGuid():N}");
 
     public async Task<IGitHubClient> CreateInstallationClientAsync(long installationId, CancellationToken cancellationToken)
     {

@@ -3,6 +3,7 @@ using PolicyBot.Enforcement;
 using PolicyBot.GitHub;
 using PolicyBot.Processing;
 using PolicyBot.Setup;
+using PolicyBot.SignIn;
 using PolicyBot.Storage;
 using PolicyBot.Webhooks;
 
@@ -25,6 +26,7 @@ public static class PolicyBotApp
         builder.Services.AddWebhooks();
         builder.Services.AddEnforcement(builder.Configuration);
         builder.Services.AddDashboard(builder.Configuration);
+        builder.Services.AddGitHubSignIn(builder.Configuration);
         builder.Services.AddOperations();
 
         return builder;
@@ -40,6 +42,7 @@ public static class PolicyBotApp
         app.MapOperations();
         app.MapDashboard();
         app.MapSetup();
+        app.MapGitHubSignIn();
 
         return app;
     }

@@ -68,6 +68,8 @@ public static class SetupExtensions
                 $"APP_ID={created.Id.ToString(CultureInfo.InvariantCulture)}",
                 $"GitHub__AppSlug={created.Slug}",
                 $"WEBHOOK_SECRET={created.WebhookSecret}",
+                $"GITHUB_CLIENT_ID={created.ClientId}",
+                $"GITHUB_CLIENT_SECRET={created.ClientSecret}",
                 $"PRIVATE_KEY=\"{created.Pem.Trim().Replace("\n", "\\n", StringComparison.Ordinal)}\"",
                 "");
             await File.WriteAllTextAsync(path, lines).ConfigureAwait(false);

@@ -10,9 +10,12 @@ public sealed class SimClient(HttpClient http) : IDisposable
 {
     public HttpClient Http { get; } = http;
 
+    /// <summary>Every answer any test receives is also checked against GitHub's description.</summary>
+    private static readonly Contracts.ContractCheckingHandler StrictContract = new(Contracts.OpenApiContract.Load(), strict: true);
+
     public static SimClient For(GitHubSimulator sim, string? authorization, HttpMessageHandler? handler = null)
     {
-        var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
+        var http = new HttpClient(handler ?? StrictContract, disposeHandler: false);
         http.BaseAddress = sim.BaseUrl;
         http.DefaultRequestHeaders.UserAgent.ParseAdd("sandbox-tests");
         if (authorization is not null)
@@ -52,7 +55,8 @@ public sealed class SimClient(HttpClient http) : IDisposable
         configure?.Invoke(request);
         using var response = await Http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
-        return new Reply(response.StatusCode, string.IsNullOrEmpty(text) ? null : JsonNode.Parse(text), response.Headers, text);
+        var isJson = response.Content.Headers.ContentType?.MediaType?.EndsWith("json", StringComparison.OrdinalIgnoreCase) == true;
+        return new Reply(response.StatusCode, string.IsNullOrEmpty(text) || !isJson ? null : JsonNode.Parse(text), response.Headers, text);
     }
 
     public void Dispose() => Http.Dispose();

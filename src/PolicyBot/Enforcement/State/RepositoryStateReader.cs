@@ -30,9 +30,10 @@ internal static class RepositoryStateReader
     /// <summary>Reads files on the default branch: the repository policy file, catalog-info.yaml and CODEOWNERS.</summary>
     public static async Task<RepositorySnapshot> ReadFilesAsync(IGitHubClient client, RepositorySnapshot repository, CancellationToken cancellationToken)
     {
-        var policyFile = await ReadFileAsync(client, repository.Owner, repository.Name, RepositoryPolicyPath, null).ConfigureAwait(false);
-        var catalog = await ReadFileAsync(client, repository.Owner, repository.Name, CatalogInfoPath, null).ConfigureAwait(false);
-        var codeOwners = await ReadCodeOwnersAsync(client, repository.Owner, repository.Name, null, withErrors: true, cancellationToken).ConfigureAwait(false);
+        var files = new RefFiles(client, repository.Owner, repository.Name, reference: null);
+        var policyFile = await files.ReadAsync(RepositoryPolicyPath).ConfigureAwait(false);
+        var catalog = await files.ReadAsync(CatalogInfoPath).ConfigureAwait(false);
+        var codeOwners = await ReadCodeOwnersAsync(client, files, withErrors: true, cancellationToken).ConfigureAwait(false);
         return repository with { PolicyFile = policyFile, CatalogInfo = catalog, CodeOwners = codeOwners };
     }
 
@@ -75,11 +76,14 @@ internal static class RepositoryStateReader
     }
 
     /// <summary>The CODEOWNERS file GitHub uses on a ref, with GitHub's reported errors when asked.</summary>
-    public static async Task<CodeOwnersFile?> ReadCodeOwnersAsync(IGitHubClient client, string owner, string repo, string? reference, bool withErrors, CancellationToken cancellationToken)
+    public static Task<CodeOwnersFile?> ReadCodeOwnersAsync(IGitHubClient client, string owner, string repo, string? reference, bool withErrors, CancellationToken cancellationToken) =>
+        ReadCodeOwnersAsync(client, new RefFiles(client, owner, repo, reference), withErrors, cancellationToken);
+
+    private static async Task<CodeOwnersFile?> ReadCodeOwnersAsync(IGitHubClient client, RefFiles files, bool withErrors, CancellationToken cancellationToken)
     {
         foreach (var path in CodeOwnersPaths)
         {
-            if (await ReadFileAsync(client, owner, repo, path, reference).ConfigureAwait(false) is not { } file)
+            if (await files.ReadAsync(path).ConfigureAwait(false) is not { } file)
             {
                 continue;
             }
@@ -87,8 +91,8 @@ internal static class RepositoryStateReader
             var errors = new List<CodeOwnersError>();
             if (withErrors)
             {
-                var query = reference is null ? "" : $"?ref={Uri.EscapeDataString(reference)}";
-                if (await client.Connection.GetAsync($"repos/{owner}/{repo}/codeowners/errors{query}", cancellationToken).ConfigureAwait(false) is { } json)
+                var query = files.Reference is null ? "" : $"?ref={Uri.EscapeDataString(files.Reference)}";
+                if (await client.Connection.GetAsync($"repos/{files.Owner}/{files.Repo}/codeowners/errors{query}", cancellationToken).ConfigureAwait(false) is { } json)
                 {
                     errors.AddRange(json.Array("errors").Select(e => new CodeOwnersError(
                         (int)(e.Long("line") ?? 0),
@@ -104,5 +108,65 @@ internal static class RepositoryStateReader
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Files of one ref, looked up through directory listings first. Listings carry ETags, so an
+    /// unchanged directory costs no rate limit on the next evaluation, and a file that is not there
+    /// costs no request at all (GitHub answers a missing file with a 404, which is never cached).
+    /// </summary>
+    private sealed class RefFiles(IGitHubClient client, string owner, string repo, string? reference)
+    {
+        private readonly Dictionary<string, IReadOnlyList<RepositoryContent>?> _listings = new(StringComparer.Ordinal);
+
+        public string Owner => owner;
+
+        public string Repo => repo;
+
+        public string? Reference => reference;
+
+        public async Task<RepositoryFile?> ReadAsync(string path)
+        {
+            var slash = path.LastIndexOf('/');
+            var directory = slash < 0 ? "" : path[..slash];
+            var name = path[(slash + 1)..];
+            var listing = await ListAsync(directory).ConfigureAwait(false);
+            return listing is not null && listing.Any(c => c.Name == name && c.Type.Value == ContentType.File)
+                ? await ReadFileAsync(client, owner, repo, path, reference).ConfigureAwait(false)
+                : null;
+        }
+
+        private async Task<IReadOnlyList<RepositoryContent>?> ListAsync(string directory)
+        {
+            if (_listings.TryGetValue(directory, out var known))
+            {
+                return known;
+            }
+
+            IReadOnlyList<RepositoryContent>? listing = null;
+            var slash = directory.LastIndexOf('/');
+            var parent = directory.Length == 0 ? null : await ListAsync(slash < 0 ? "" : directory[..slash]).ConfigureAwait(false);
+            var name = directory[(slash + 1)..];
+            if (directory.Length == 0 || (parent is not null && parent.Any(c => c.Name == name && c.Type.Value == ContentType.Dir)))
+            {
+                try
+                {
+                    listing = (directory.Length, reference) switch
+                    {
+                        (0, null) => await client.Repository.Content.GetAllContents(owner, repo).ConfigureAwait(false),
+                        (0, _) => await client.Repository.Content.GetAllContentsByRef(owner, repo, reference).ConfigureAwait(false),
+                        (_, null) => await client.Repository.Content.GetAllContents(owner, repo, directory).ConfigureAwait(false),
+                        _ => await client.Repository.Content.GetAllContentsByRef(owner, repo, directory, reference).ConfigureAwait(false),
+                    };
+                }
+                catch (NotFoundException)
+                {
+                    // An empty repository has no contents at all.
+                }
+            }
+
+            _listings[directory] = listing;
+            return listing;
+        }
     }
 }

@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using PolicyBot.Commands;
+using PolicyBot.Enforcement;
+using PolicyBot.Policies;
+using PolicyBot.Processing;
+using PolicyBot.Sandbox.State;
+
+// Installs PolicyBot on a generated organisation in the simulator and prints what it cost:
+// wall time, GitHub requests (and how many a 304 answered), rate limit spent; then a second pass
+// (the reconcile) over unchanged repositories; then the dashboard over a 10,000-repository store.
+var repositories = ArgValue("--repos", 300);
+var latencyMs = ArgValue("--latency-ms", 0);
+var dashboardRepositories = ArgValue("--dashboard-repos", 10_000);
+var culture = CultureInfo.InvariantCulture;
+
+var scenario = Path.Combine(Path.GetTempPath(), $"policybot-bench-{Guid.NewGuid():N}.yml");
+await File.WriteAllTextAsync(scenario, Scenario(repositories));
+var database = Path.Combine(Path.GetTempPath(), $"policybot-bench-{Guid.NewGuid():N}.db");
+try
+{
+    await using var sandbox = await SandboxGitHub.StartAsync(scenario, port: 0, webhookSecret: null, CancellationToken.None);
+    if (latencyMs > 0)
+    {
+        sandbox.Simulator.Faults.GlobalLatency = TimeSpan.FromMilliseconds(latencyMs);
+    }
+
+    var started = await sandbox.StartPolicyBotAsync(0,
+    [
+        new("Storage:Path", database),
+        new("GitHub:ContentCreationInterval", "00:00:00"),
+        new("Processing:Workers", "4"),
+        new("Logging:LogLevel:Default", "Warning"),
+        new("Dashboard:SandboxSignIn", "true"),
+    ], Console.Error);
+    if (started is not { } running)
+    {
+        return 1;
+    }
+
+    await using var app = running.App;
+    var queue = app.Services.GetRequiredService<IWorkQueue>();
+
+    Console.WriteLine(string.Create(culture, $"PolicyBot benchmark: {repositories} repositories, simulator latency {latencyMs} ms, {Environment.ProcessorCount} cores"));
+    Console.WriteLine();
+    Console.WriteLine("pass                       seconds   requests  non-304 GETs    304s  writes  rate limit used");
+
+    var clock = Stopwatch.StartNew();
+    await sandbox.Simulator.InstallAsync(sandbox.Scenario.Org);
+    await SettleAsync();
+    Report("install (first evaluation)", clock.Elapsed);
+
+    sandbox.Simulator.ClearRequests();
+    clock.Restart();
+    await app.Services.GetRequiredService<ReconcileService>().RunOnceAsync(CancellationToken.None);
+    await SettleAsync();
+    Report("reconcile (nothing changed)", clock.Elapsed);
+
+    // The dashboard over a large organisation: 10,000 stored evaluations, a third below the baseline.
+    var store = app.Services.GetRequiredService<IEvaluationStore>();
+    var now = DateTimeOffset.UtcNow;
+    for (var i = 0; i < dashboardRepositories; i++)
+    {
+        IReadOnlyList<Finding> findings = i % 3 == 0 ? [new Finding(PolicyIds.BranchProtection, "no-protection", "main has no protection", "Protect main.", "main")] : [];
+        await store.SaveAsync(new StoredRepositoryEvaluation(777, $"large/repo-{i:D5}", true, null,
+            [new PolicyResult(PolicyIds.BranchProtection, PolicyAction.Issue, false, findings)], null, now), CancellationToken.None);
+    }
+
+    using var client = new HttpClient { BaseAddress = running.Address };
+    var timings = new List<double>();
+    var size = 0;
+    for (var i = 0; i < 5; i++)
+    {
+        clock.Restart();
+        var page = await client.GetStringAsync("installations/777");
+        timings.Add(clock.Elapsed.TotalMilliseconds);
+        size = Encoding.UTF8.GetByteCount(page);
+    }
+
+    timings.Sort();
+    Console.WriteLine();
+    Console.WriteLine(string.Create(culture, $"dashboard page, {dashboardRepositories} repositories: median {timings[2]:F0} ms over 5 requests, {size / 1024} KiB"));
+    return 0;
+
+    async Task SettleAsync()
+    {
+        while (true)
+        {
+            var before = sandbox.Simulator.Deliveries.Count;
+            await sandbox.Simulator.WaitForWebhooksAsync();
+            await queue.WaitForIdleAsync(CancellationToken.None);
+            await sandbox.Simulator.WaitForWebhooksAsync();
+            if (sandbox.Simulator.Deliveries.Count == before)
+            {
+                return;
+            }
+        }
+    }
+
+    void Report(string pass, TimeSpan elapsed)
+    {
+        var requests = sandbox.Simulator.Requests.Where(r => r.TokenKind is TokenKind.Installation or TokenKind.AppJwt).ToList();
+        var gets = requests.Where(r => r.Method == "GET").ToList();
+        var notModified = gets.Count(r => r.NotModified);
+        var writes = requests.Count - gets.Count;
+        var spent = requests.Count(r => !r.NotModified && r.Path != "/rate_limit");
+        Console.WriteLine(string.Create(culture, $"{pass,-26} {elapsed.TotalSeconds,7:F2} {requests.Count,10} {gets.Count - notModified,13} {notModified,7} {writes,7} {spent,16}"));
+        if (Environment.GetCommandLineArgs().Contains("--breakdown"))
+        {
+            foreach (var group in requests.Where(r => !r.NotModified).GroupBy(r => $"{r.Method} {r.RouteTemplate} {r.StatusCode}").OrderByDescending(g => g.Count()))
+            {
+                Console.WriteLine(string.Create(culture, $"    {group.Count(),6}  {group.Key}"));
+            }
+        }
+    }
+}
+finally
+{
+    File.Delete(scenario);
+    foreach (var file in new[] { database, database + "-wal", database + "-shm" }.Where(File.Exists))
+    {
+        File.Delete(file);
+    }
+}
+
+static int ArgValue(string name, int fallback)
+{
+    var args = Environment.GetCommandLineArgs();
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length && int.TryParse(args[index + 1], CultureInfo.InvariantCulture, out var value) ? value : fallback;
+}
+
+// A third unprotected and unregistered, a third weakly protected, a third compliant; issues on.
+static string Scenario(int count)
+{
+    var yaml = new StringBuilder("""
+        org: bench
+        installation_id: 4001
+        members: [alice, bob, carol]
+        teams:
+          - { slug: platform, members: [alice, bob] }
+        repos:
+          - name: .github
+            files:
+              policybot.yml: |
+                version: 1
+                branch_protection: { action: issue, required_approving_review_count: 1 }
+                registration: { action: issue, open_pull_request: false }
+
+        """);
+    for (var i = 0; i < count; i++)
+    {
+        yaml.Append(CultureInfo.InvariantCulture, $"  - name: service-{i:D4}\n");
+        switch (i % 3)
+        {
+            case 1:
+                yaml.Append("    protection: { required_approving_review_count: 0, allow_force_pushes: true }\n");
+                break;
+            case 2:
+                yaml.Append("    protection: { required_approving_review_count: 1, dismiss_stale_reviews: true }\n");
+                yaml.Append(CultureInfo.InvariantCulture, $"    files:\n      catalog-info.yaml: |\n        apiVersion: backstage.io/v1alpha1\n        kind: Component\n        metadata: {{ name: service-{i:D4}, description: A service }}\n        spec: {{ type: service, lifecycle: production, owner: group:platform }}\n");
+                break;
+        }
+    }
+
+    return yaml.ToString();
+}
