@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using PolicyBot.Processing;
 using PolicyBot.Sandbox.Faults;
 using PolicyBot.Sandbox.Http;
@@ -62,7 +63,13 @@ public sealed class PullRequestEfficiencyTests(ITestOutputHelper output)
         }
     }
 
-    private static string Describe(RequestRecord call) => $"{call.Method} {call.RouteTemplate} {call.StatusCode}";
+    /// <summary>The call as method, path and query (commits as {sha}, check runs as {id}) and status.</summary>
+    private static string Describe(RequestRecord call)
+    {
+        var target = Regex.Replace(call.Path + call.Query, "[0-9a-f]{40}", "{sha}", RegexOptions.None, TimeSpan.FromSeconds(1));
+        target = Regex.Replace(target, "check-runs/[0-9]+", "check-runs/{id}", RegexOptions.None, TimeSpan.FromSeconds(1));
+        return $"{call.Method} {target} {call.StatusCode}";
+    }
 
     [Fact]
     public async Task One_evaluation_of_a_pull_request_with_100_files_and_100_reviews_makes_a_fixed_number_of_calls_and_a_repeat_costs_nothing()
@@ -88,20 +95,20 @@ public sealed class PullRequestEfficiencyTests(ITestOutputHelper output)
         // For the pull request itself, whatever its size:
         string[] expected =
         [
-            "GET /repos/{owner}/{repo}/pulls/{pull_number:int} 200",                // the pull request
-            "GET /repos/{owner}/{repo}/commits/{ref}/check-runs 200",                // its head commit's PolicyBot run, if any
-            "POST /repos/{owner}/{repo}/check-runs 201",                             // none: started as in_progress at once
-            "GET /repos/{owner}/{repo} 304",                                         // the organisation's .github repository
-            "GET /repos/{owner}/{repo}/branches/{branch} 200",                       // its default branch's commit
-            "GET /repos/{owner}/{repo}/contents/{**path} 200",                       // policybot.yml at that commit
-            "GET /repos/{owner}/{repo}/branches/{branch} 200",                       // the base branch's commit
-            "GET /repos/{owner}/{repo}/contents/{**path} 404",                       // no .github/policybot.yml there
-            "GET /repos/{owner}/{repo}/pulls/{pull_number:int}/files 200",           // 100 files: one page
-            "GET /repos/{owner}/{repo}/pulls/{pull_number:int}/reviews 200",         // 100 reviews: one page
-            "GET /repos/{owner}/{repo}/pulls/{pull_number:int}/requested_reviewers 200",
-            "GET /repos/{owner}/{repo}/contents/{**path} 404",                       // no .github/CODEOWNERS
-            "GET /repos/{owner}/{repo}/contents/{**path} 200",                       // CODEOWNERS
-            "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id:long} 200",        // the verdict
+            "GET /repos/acme/payments/pulls/1 200",                                            // the pull request
+            "GET /repos/acme/payments/commits/{sha}/check-runs?check_name=PolicyBot 200",      // its head commit's run, if any
+            "POST /repos/acme/payments/check-runs 201",                                        // none: started at once, in_progress
+            "GET /repos/acme/.github 304",                                                     // the organisation's baseline repository
+            "GET /repos/acme/.github/branches/main 200",                                       // the commit of its default branch
+            "GET /repos/acme/.github/contents/policybot.yml?ref={sha} 200",                    // the baseline at that commit
+            "GET /repos/acme/payments/branches/main 200",                                      // the commit of the base branch
+            "GET /repos/acme/payments/contents/.github/policybot.yml?ref={sha} 404",           // no repository rules there
+            "GET /repos/acme/payments/pulls/1/files?per_page=100 200",                         // 100 files: one page
+            "GET /repos/acme/payments/pulls/1/reviews?per_page=100 200",                       // 100 reviews: one page
+            "GET /repos/acme/payments/pulls/1/requested_reviewers 200",                        // who is asked already
+            "GET /repos/acme/payments/contents/.github/CODEOWNERS?ref={sha} 404",              // CODEOWNERS is not here,
+            "GET /repos/acme/payments/contents/CODEOWNERS?ref={sha} 200",                      // but here
+            "PATCH /repos/acme/payments/check-runs/{id} 200",                                  // the verdict
         ];
         Assert.Equal(expected, first.Select(Describe));
 
@@ -114,13 +121,13 @@ public sealed class PullRequestEfficiencyTests(ITestOutputHelper output)
         Print(second);
         Assert.Equal(
         [
-            "GET /repos/{owner}/{repo}/pulls/{pull_number:int} 304",
-            "GET /repos/{owner}/{repo} 304",
-            "GET /repos/{owner}/{repo}/branches/{branch} 304",
-            "GET /repos/{owner}/{repo}/branches/{branch} 304",
-            "GET /repos/{owner}/{repo}/pulls/{pull_number:int}/files 304",
-            "GET /repos/{owner}/{repo}/pulls/{pull_number:int}/reviews 304",
-            "GET /repos/{owner}/{repo}/pulls/{pull_number:int}/requested_reviewers 304",
+            "GET /repos/acme/payments/pulls/1 304",
+            "GET /repos/acme/.github 304",
+            "GET /repos/acme/.github/branches/main 304",
+            "GET /repos/acme/payments/branches/main 304",
+            "GET /repos/acme/payments/pulls/1/files?per_page=100 304",
+            "GET /repos/acme/payments/pulls/1/reviews?per_page=100 304",
+            "GET /repos/acme/payments/pulls/1/requested_reviewers 304",
         ], second.Select(Describe));
         Assert.All(second, call => Assert.True(call.NotModified));
         Assert.Equal(run.CompletedAt, sandbox.CheckRun("payments", 1).CompletedAt);
