@@ -45,6 +45,9 @@ public sealed partial class PullRequestEnforcer(
     TimeProvider timeProvider,
     ILogger<PullRequestEnforcer> logger)
 {
+    /// <summary>The stored conclusion of a pull request found closed; it has no check run verdict any more.</summary>
+    public const string ClosedConclusion = "closed";
+
     /// <summary>Evaluates without acting. <paramref name="repositoryResults"/> null: the latest stored repository evaluation.</summary>
     public async Task<PullRequestAssessment?> AssessAsync(IGitHubClient client, Repository repository, PullRequest pull, OrganizationPolicy organizationPolicy, IReadOnlyList<PolicyResult>? repositoryResults, CancellationToken cancellationToken)
     {
@@ -96,7 +99,10 @@ public sealed partial class PullRequestEnforcer(
         var pull = await client.PullRequest.Get(owner, name, number).ConfigureAwait(false);
         if (pull.State.Value != ItemState.Open)
         {
-            // Closed pull requests are left alone: their check run no longer gates anything.
+            // Closed pull requests are left alone on GitHub: their check run no longer gates anything. Only the
+            // stored verdict says so, so that the dashboard stops listing it and membership changes skip it.
+            await evaluations.SavePullRequestAsync(new StoredPullRequestEvaluation(
+                installationId, $"{owner}/{name}", number, pull.Head.Sha, ClosedConclusion, [], timeProvider.GetUtcNow()), cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -135,7 +141,9 @@ public sealed partial class PullRequestEnforcer(
     private async Task RequestReviewsAsync(IGitHubClient client, long installationId, string owner, string name, int number, PullRequestAssessment assessment, string? deliveryId, CancellationToken cancellationToken)
     {
         var plan = reviewRequests.NotYetRequested(assessment.Repository, number, assessment.ReviewRequests);
-        if (plan.IsEmpty)
+
+        // As GitHub does for code owners, a draft asks for no review until it is marked ready (ready_for_review re-evaluates).
+        if (plan.IsEmpty || assessment.PullRequest.Draft)
         {
             return;
         }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using PolicyBot.Enforcement;
 using PolicyBot.Processing;
 using PolicyBot.Sandbox.State;
 using PolicyBot.Storage;
@@ -79,6 +80,12 @@ public sealed class CheckRunTests
         Assert.Equal(before.CompletedAt, after.CompletedAt);
         Assert.Equal(0, CheckRunWrites(sandbox, "POST") + CheckRunWrites(sandbox, "PATCH"));
         Assert.DoesNotContain(sandbox.GitHub.Requests, r => r.Method == "POST" && r.Path.EndsWith("/requested_reviewers", StringComparison.Ordinal));
+
+        // Its stored verdict says it is closed, so the dashboard no longer lists it as failing.
+        var stored = await sandbox.Service<IEvaluationStore>().ListPullRequestsAsync(1001, CancellationToken.None);
+        var verdict = Assert.Single(stored, p => p.Repository == "acme/payments" && p.Number == number);
+        Assert.Equal("closed", verdict.Conclusion);
+        Assert.Empty(verdict.UnmetRules);
     }
 
     [Fact]

@@ -100,4 +100,31 @@ public sealed class PullRequestReviewRequestTests
         Assert.Equal(422, refused.StatusCode);
         Assert.Empty(await sandbox.Service<IWorkQueueStore>().ListAsync(WorkItemStates.Dead, 10, CancellationToken.None));
     }
+
+    [Fact]
+    public async Task A_draft_asks_for_reviews_only_once_it_is_ready()
+    {
+        await using var sandbox = await PolicyBotSandbox.StartAsync(PullRequestReviewRuleTests.Scenario("""
+            version: 1
+            reviewers:
+              rules:
+                - name: security review
+                  approvals: 1
+                  from: { teams: [security] }
+            """));
+        await sandbox.InstallAsync();
+
+        var number = await sandbox.OpenPullRequestAsync("dave", "payments", "feature", new Dictionary<string, string> { ["src/app.cs"] = "class App {}" }, draft: true);
+        Assert.Equal("failure", sandbox.CheckRun("payments", number).Conclusion);
+        Assert.Empty(ReviewRequestCalls(sandbox));
+
+        using (var author = sandbox.As("dave"))
+        {
+            (await author.PostAsync(new Uri(sandbox.GitHub.BaseUrl, $"_sandbox/repos/acme/payments/pulls/{number}/ready_for_review?login=dave"), null)).EnsureSuccessStatusCode();
+        }
+
+        await sandbox.SettleAsync();
+        Assert.Single(ReviewRequestCalls(sandbox));
+        Assert.Equal(["security"], sandbox.GitHub.Read(s => s.FindRepo("acme", "payments")!.Pulls.Single(p => p.Number == number).RequestedTeams.ToList()));
+    }
 }

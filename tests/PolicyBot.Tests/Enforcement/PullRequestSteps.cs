@@ -14,7 +14,7 @@ internal static class PullRequestSteps
     public const string CheckName = "PolicyBot";
 
     /// <summary>Creates <paramref name="branch"/> from the default branch, commits the files to it and opens a pull request.</summary>
-    public static async Task<int> OpenPullRequestAsync(this PolicyBotSandbox sandbox, string author, string repo, string branch, IReadOnlyDictionary<string, string> files, string baseBranch = "main")
+    public static async Task<int> OpenPullRequestAsync(this PolicyBotSandbox sandbox, string author, string repo, string branch, IReadOnlyDictionary<string, string> files, string baseBranch = "main", bool draft = false)
     {
         var baseRef = await sandbox.SendAsync(author, HttpMethod.Get, $"repos/{sandbox.Org}/{repo}/git/ref/heads/{baseBranch}");
         await sandbox.SendAsync(author, HttpMethod.Post, $"repos/{sandbox.Org}/{repo}/git/refs", new { @ref = $"refs/heads/{branch}", sha = (string)baseRef!["object"]!["sha"]! });
@@ -23,7 +23,7 @@ internal static class PullRequestSteps
             await sandbox.CommitAsync(author, repo, branch, path, content);
         }
 
-        var pull = await sandbox.SendAsync(author, HttpMethod.Post, $"repos/{sandbox.Org}/{repo}/pulls", new { title = $"Change {branch}", head = branch, @base = baseBranch });
+        var pull = await sandbox.SendAsync(author, HttpMethod.Post, $"repos/{sandbox.Org}/{repo}/pulls", new { title = $"Change {branch}", head = branch, @base = baseBranch, draft });
         await sandbox.SettleAsync();
         return (int)pull!["number"]!;
     }
