@@ -32,10 +32,21 @@ public sealed record OrganizationDirectory
         return result;
     }
 
-    /// <summary>The teams a user belongs to directly.</summary>
-    public IReadOnlyList<string> TeamsOf(string login) =>
-        Teams.Values.Where(t => t.Members.Contains(login, StringComparer.OrdinalIgnoreCase)).Select(t => t.Slug).ToList();
+    /// <summary>
+    /// The most specific teams a user belongs to: each team that has the user as a member and none of
+    /// whose child teams does. GitHub lists a child team's members among its parent's too, so without
+    /// this someone in one nested team would appear to be in two.
+    /// </summary>
+    public IReadOnlyList<string> TeamsOf(string login)
+    {
+        var containing = Teams.Values.Where(t => MembersOf(t.Slug).Contains(login)).Select(t => t.Slug).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return Teams.Values
+            .Where(t => containing.Contains(t.Slug)
+                && !Teams.Values.Any(child => string.Equals(child.ParentSlug, t.Slug, StringComparison.OrdinalIgnoreCase) && containing.Contains(child.Slug)))
+            .Select(t => t.Slug)
+            .ToList();
+    }
 }
 
-/// <summary>A team and its direct members.</summary>
+/// <summary>A team and its members, as GitHub lists them (which includes the members of its child teams).</summary>
 public sealed record TeamSnapshot(string Slug, string? ParentSlug, IReadOnlyList<string> Members);

@@ -170,6 +170,12 @@ internal static partial class Endpoints
             protection.RequireLastPushApproval = reviews.Bool("require_last_push_approval") ?? false;
         }
 
+        if (body["restrictions"] is JsonObject restrictions)
+        {
+            static List<string> Names(JsonNode? list) => list is JsonArray array ? [.. array.Select(n => n?.GetValue<string>() ?? "")] : [];
+            protection.Restrictions = (Names(restrictions["users"]), Names(restrictions["teams"]), Names(restrictions["apps"]));
+        }
+
         protection.RequiredLinearHistory = body.Bool("required_linear_history") ?? false;
         protection.AllowForcePushes = body.Bool("allow_force_pushes") ?? false;
         protection.AllowDeletions = body.Bool("allow_deletions") ?? false;
@@ -216,6 +222,20 @@ internal static partial class Endpoints
                 ["require_code_owner_reviews"] = p.RequireCodeOwnerReviews,
                 ["required_approving_review_count"] = p.RequiredApprovingReviewCount,
                 ["require_last_push_approval"] = p.RequireLastPushApproval,
+            };
+        }
+
+        if (p.Restrictions is var (users, teams, apps))
+        {
+            o["restrictions"] = new JsonObject
+            {
+                ["url"] = u + "/restrictions",
+                ["users_url"] = u + "/restrictions/users",
+                ["teams_url"] = u + "/restrictions/teams",
+                ["apps_url"] = u + "/restrictions/apps",
+                ["users"] = new JsonArray([.. users.Select(login => (JsonNode)new JsonObject { ["login"] = login, ["type"] = "User" })]),
+                ["teams"] = new JsonArray([.. teams.Select(slug => (JsonNode)new JsonObject { ["slug"] = slug, ["name"] = slug })]),
+                ["apps"] = new JsonArray([.. apps.Select(slug => (JsonNode)new JsonObject { ["slug"] = slug })]),
             };
         }
 

@@ -64,6 +64,8 @@ public sealed class SimProtection
     public bool StrictStatusChecks { get; set; }
     /// <summary>Required status checks (context, app id or null); null list = no status check requirement.</summary>
     public List<(string Context, long? AppId)>? RequiredStatusChecks { get; set; }
+    /// <summary>Who may push (user logins, team slugs, app slugs); null = no push restrictions.</summary>
+    public (List<string> Users, List<string> Teams, List<string> Apps)? Restrictions { get; set; }
 }
 
 public sealed class SimRuleset

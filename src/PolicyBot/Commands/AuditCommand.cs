@@ -13,6 +13,9 @@ public sealed class AuditCommand : ICliCommand
     public const int FindingsExitCode = 1;
     public const int ErrorExitCode = 2;
 
+    /// <summary>Called with the simulator of <c>--sandbox</c> once it is seeded, so that tests can see every request the audit makes.</summary>
+    internal Action<Sandbox.GitHubSimulator>? SandboxStarted { get; init; }
+
     public string Name => "audit";
 
     public string Summary => "one pass over an organisation without acting (--format table|json|csv, --org ORG, --sandbox [SCENARIO])";
@@ -37,6 +40,7 @@ public sealed class AuditCommand : ICliCommand
             {
                 sandbox = await SandboxGitHub.StartAsync(options.Scenario, port: 0, webhookSecret: null, cancellationToken).ConfigureAwait(false);
                 await sandbox.Simulator.InstallAsync(sandbox.Scenario.Org, cancellationToken).ConfigureAwait(false);
+                SandboxStarted?.Invoke(sandbox.Simulator);
                 builder.Configuration.AddInMemoryCollection(sandbox.Settings);
             }
 

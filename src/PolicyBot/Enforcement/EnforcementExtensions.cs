@@ -23,6 +23,7 @@ public static class EnforcementExtensions
         services.AddSingleton<IEvaluationStore, SqliteEvaluationStore>();
         services.AddSingleton<IInstallationStateStore, SqliteInstallationStateStore>();
         services.AddMigrations(EnforcementMigrations.Sqlite);
+        services.AddSingleton<Hosting.IMetricsGaugeSource, ComplianceGauges>();
         services.AddScoped<RepositoryAssessor>();
         services.AddScoped<RepositoryEnforcer>();
         services.AddScoped<PullRequestEnforcer>();

@@ -18,16 +18,27 @@ internal static class RegistrationPullRequests
     public const string MissingFindingCode = "missing";
     public const string Title = "Register this repository: add catalog-info.yaml";
 
-    public static async Task<PullRequest> EnsureOpenAsync(IGitHubClient client, RepositorySnapshot repository, OrganizationDirectory directory)
+    /// <returns>The open pull request, and whether this call opened it; null while the repository is empty (no default branch to start one from).</returns>
+    public static async Task<(PullRequest Pull, bool Opened)?> EnsureOpenAsync(IGitHubClient client, RepositorySnapshot repository, OrganizationDirectory directory)
     {
         var open = await client.PullRequest.GetAllForRepository(repository.Owner, repository.Name, new PullRequestRequest { State = ItemStateFilter.Open }).ConfigureAwait(false);
         if (open.FirstOrDefault(p => p.Head?.Ref == BranchName) is { } existing)
         {
-            return existing;
+            return (existing, false);
         }
 
         var content = CatalogInfoTemplate.Generate(repository, directory);
-        var baseBranch = await client.Repository.Branch.Get(repository.Owner, repository.Name, repository.DefaultBranch).ConfigureAwait(false);
+        Branch baseBranch;
+        try
+        {
+            baseBranch = await client.Repository.Branch.Get(repository.Owner, repository.Name, repository.DefaultBranch).ConfigureAwait(false);
+        }
+        catch (NotFoundException)
+        {
+            // Created empty (GitHub's default): the issue carries the file to commit, and a later evaluation opens the pull request.
+            return null;
+        }
+
         try
         {
             await client.Git.Reference.Create(repository.Owner, repository.Name, new NewReference($"refs/heads/{BranchName}", baseBranch.Commit.Sha)).ConfigureAwait(false);
@@ -47,7 +58,7 @@ internal static class RegistrationPullRequests
             // The file is already on the branch from an earlier attempt.
         }
 
-        return await client.PullRequest.Create(repository.Owner, repository.Name, new NewPullRequest(Title, BranchName, repository.DefaultBranch)
+        var created = await client.PullRequest.Create(repository.Owner, repository.Name, new NewPullRequest(Title, BranchName, repository.DefaultBranch)
         {
             Body = $"""
                 This repository has no `catalog-info.yaml`, so nobody is on record as its owner.
@@ -61,5 +72,6 @@ internal static class RegistrationPullRequests
                 ```
                 """,
         }).ConfigureAwait(false);
+        return (created, true);
     }
 }

@@ -55,22 +55,33 @@ public sealed partial class RepositoryEnforcer(
                 continue;
             }
 
-            var note = result.Policy == PolicyIds.Registration ? registrationNote : null;
-            await ApplyIssueAsync(client, assessment, Target(repository.FullName, result, subject: "", result.Findings, note), audit, cancellationToken).ConfigureAwait(false);
+            var note = result.Policy == PolicyIds.Registration ? registrationNote?.Note : null;
+            var applied = await ApplyIssueAsync(client, assessment, Target(repository.FullName, result, subject: "", result.Findings, note), audit, cancellationToken).ConfigureAwait(false);
+
+            // An issue opened before the pull request could be (the repository was empty) learns of it in a comment.
+            if (note is not null && registrationNote!.Value.Opened && applied is { Outcome: IssueOutcome.None, IssueRepository: { } issueRepository, Number: { } number })
+            {
+                var (issueOwner, issueName) = (issueRepository.Split('/')[0], issueRepository.Split('/')[1]);
+                await client.Issue.Comment.Create(issueOwner, issueName, number, note).ConfigureAwait(false);
+                await audit.RecordAsync("issue.commented", "registration: linked the registration pull request", $"{issueRepository}#{number}", cancellationToken).ConfigureAwait(false);
+            }
         }
 
         await SaveAsync(installationId, assessment, cancellationToken).ConfigureAwait(false);
         LogEnforced(logger, repository.FullName, assessment.Evaluation.Findings.Count());
         return assessment;
 
-        async Task ApplyIssueAsync(IGitHubClient c, RepositoryAssessment a, IssueTarget target, AuditWriter w, CancellationToken ct)
+        async Task<IssueResult> ApplyIssueAsync(IGitHubClient c, RepositoryAssessment a, IssueTarget target, AuditWriter w, CancellationToken ct)
         {
             var result = await issues.ApplyAsync(c, target, config.Issues, a.Snapshot.HasIssues, options.Value.PublicUrl?.ToString(), ct).ConfigureAwait(false);
-            if (result.Outcome != IssueOutcome.None)
+            // Not filing is no action on GitHub: recording it would repeat on every evaluation.
+            if (result.Outcome is not (IssueOutcome.None or IssueOutcome.NotFiled))
             {
                 await w.RecordAsync($"issue.{result.Outcome.ToString().ToLowerInvariant()}", $"{target.Policy}: {Describe(target)}",
                     result.Number is { } n ? $"{result.IssueRepository}#{n}" : null, ct).ConfigureAwait(false);
             }
+
+            return result;
         }
 
         async Task ApplyPerAccountIssuesAsync(IGitHubClient c, RepositoryAssessment a, PolicyResult result, AuditWriter w, CancellationToken ct)
@@ -101,8 +112,10 @@ public sealed partial class RepositoryEnforcer(
                 $"the organisation set this policy's action to `{result.Action.ToString().ToLowerInvariant()}`, so PolicyBot no longer tracks it in an issue");
         }
 
+        // An expired exemption is why the issue exists at all: say so next to the findings.
+        var notes = result.Notices.Prepend(note).OfType<string>().ToList();
         return findings.Count > 0
-            ? new IssueTarget(repository, result.Policy, subject, findings, IssueIntent.Open, Note: note)
+            ? new IssueTarget(repository, result.Policy, subject, findings, IssueIntent.Open, Note: notes.Count == 0 ? null : string.Join('\n', notes))
             : new IssueTarget(repository, result.Policy, subject, [], IssueIntent.Resolve);
     }
 
@@ -139,7 +152,8 @@ public sealed partial class RepositoryEnforcer(
         return await assessor.RefreshBranchesAsync(client, assessment, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<string?> OpenRegistrationPullRequestAsync(IGitHubClient client, RepositoryAssessment assessment, AuditWriter audit)
+    /// <returns>The note that links the pull request from the registration issue, and whether the pull request was opened just now.</returns>
+    private static async Task<(string Note, bool Opened)?> OpenRegistrationPullRequestAsync(IGitHubClient client, RepositoryAssessment assessment, AuditWriter audit)
     {
         var result = assessment.Evaluation.For(PolicyIds.Registration);
         if (result is not { Action: >= PolicyAction.Issue, ExemptionReason: null }
@@ -149,9 +163,18 @@ public sealed partial class RepositoryEnforcer(
             return null;
         }
 
-        var pull = await RegistrationPullRequests.EnsureOpenAsync(client, assessment.Snapshot, assessment.Directory).ConfigureAwait(false);
-        await audit.RecordAsync("registration.pull_request", "the repository has no catalog-info.yaml", $"#{pull.Number}", CancellationToken.None).ConfigureAwait(false);
-        return $"PolicyBot opened #{pull.Number} ({pull.HtmlUrl}), which adds a prefilled `catalog-info.yaml`: check the owner, lifecycle and description, then merge it.";
+        if (await RegistrationPullRequests.EnsureOpenAsync(client, assessment.Snapshot, assessment.Directory).ConfigureAwait(false) is not { } ensured)
+        {
+            return null;
+        }
+
+        var (pull, opened) = ensured;
+        if (opened)
+        {
+            await audit.RecordAsync("registration.pull_request", "the repository has no catalog-info.yaml", $"#{pull.Number}", CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return ($"PolicyBot opened #{pull.Number} ({pull.HtmlUrl}), which adds a prefilled `catalog-info.yaml`: check the owner, lifecycle and description, then merge it.", opened);
     }
 
     private async Task WithdrawAllAsync(IGitHubClient client, RepositoryAssessment assessment, string reason, AuditWriter audit, CancellationToken cancellationToken)

@@ -24,6 +24,8 @@ public static class WorkItemKinds
 /// <summary>
 /// One unit of work, stored durably. Equal pending items (same <see cref="CoalescingKey"/>) are stored
 /// once; items with the same <see cref="ConcurrencyKey"/> (one repository, or one installation) never run at once.
+/// <see cref="Actor"/> is who caused the delivery (its <c>sender.login</c>), where the work needs it: the
+/// creator of a new repository is inferred to be in its owning team.
 /// </summary>
 public sealed record WorkItem(
     string Kind,
@@ -32,9 +34,10 @@ public sealed record WorkItem(
     string? Repository,
     int? PullRequestNumber,
     string Reason,
-    string? DeliveryId)
+    string? DeliveryId,
+    string? Actor = null)
 {
-    /// <summary>Kind and target; the reason and delivery do not matter, so deliveries arriving together lead to one evaluation.</summary>
+    /// <summary>Kind and target; the reason, delivery and actor do not matter, so deliveries arriving together lead to one evaluation.</summary>
     public string CoalescingKey => string.Join(
         '|',
         Kind,

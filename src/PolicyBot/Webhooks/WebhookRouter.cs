@@ -55,8 +55,8 @@ public sealed class WebhookRouter(IOptions<WebhookRoutingOptions> options)
             ("installation", "deleted" or "suspend") => context.Installation(WorkItemKinds.InstallationRemoved),
             ("installation_repositories", "added" or "removed") => context.Installation(WorkItemKinds.EvaluateInstallation),
 
-            ("repository", "created" or "renamed" or "transferred" or "archived" or "unarchived") => context.Repository(),
-            ("repository", "edited") when payload.TryGetProperty("changes", out var changes) && changes.TryGetProperty("default_branch", out _) => context.Repository(),
+            ("repository", "created" or "renamed" or "transferred" or "archived" or "unarchived") => context.Repository(actor: context.Sender()),
+            ("repository", "edited") when payload.TryGetProperty("changes", out var changes) && changes.TryGetProperty("default_branch", out _) => context.Repository(actor: context.Sender()),
 
             ("branch_protection_rule", _) => context.Repository(),
             ("repository_ruleset", _) => IsOrganizationRuleset(payload) ? context.Installation(WorkItemKinds.EvaluateInstallation) : context.Repository(),
@@ -171,10 +171,17 @@ public sealed class WebhookRouter(IOptions<WebhookRoutingOptions> options)
         public List<WorkItem> Installation(string kind, string? reason = null) =>
             [new WorkItem(kind, InstallationId, AccountLogin(), null, null, reason ?? Reason, Delivery.DeliveryId)];
 
-        public List<WorkItem> Repository(string? reason = null) =>
+        public List<WorkItem> Repository(string? reason = null, string? actor = null) =>
             Split(Delivery.RepositoryFullName) is (var owner, var name)
-                ? [new WorkItem(WorkItemKinds.EvaluateRepository, InstallationId, owner, name, null, reason ?? Reason, Delivery.DeliveryId)]
+                ? [new WorkItem(WorkItemKinds.EvaluateRepository, InstallationId, owner, name, null, reason ?? Reason, Delivery.DeliveryId, actor)]
                 : [];
+
+        /// <summary>Who caused the delivery (<c>sender.login</c>): for a created repository, its creator.</summary>
+        public string? Sender() =>
+            Payload.TryGetProperty("sender", out var sender) && sender.ValueKind == JsonValueKind.Object
+            && sender.TryGetProperty("login", out var login) && login.ValueKind == JsonValueKind.String
+                ? login.GetString()
+                : null;
 
         public List<WorkItem> PullRequest(int? number) =>
             number is { } n && Split(Delivery.RepositoryFullName) is (var owner, var name)

@@ -67,8 +67,11 @@ public sealed class CatalogInfoTemplateTests
     {
         var repository = new RepositorySnapshot { Owner = "acme", Name = "svc", DefaultBranch = "main", Description = "A service", CreatedBy = "alice" };
         Assert.Contains("owner: group:ml-platform", CatalogInfoTemplate.Generate(repository, Org), StringComparison.Ordinal);
-        // carol is directly in platform and security: two candidates, no guess
-        Assert.Contains("candidates: platform, security", CatalogInfoTemplate.Generate(repository with { CreatedBy = "carol" }, Org), StringComparison.Ordinal);
+        // carol is listed in platform only because security, her team, is platform's child (as GitHub lists members): the most specific team owns it
+        Assert.Contains("owner: group:security", CatalogInfoTemplate.Generate(repository with { CreatedBy = "carol" }, Org), StringComparison.Ordinal);
+        // in two unrelated teams: two candidates, no guess
+        var twoTeams = Org with { Teams = new Dictionary<string, TeamSnapshot>(Org.Teams, StringComparer.OrdinalIgnoreCase) { ["ml-platform"] = new("ml-platform", null, ["alice", "bob"]) } };
+        Assert.Contains("candidates: ml-platform, platform", CatalogInfoTemplate.Generate(repository with { CreatedBy = "bob" }, twoTeams), StringComparison.Ordinal);
         Assert.Equal(CatalogInfoTemplate.Generate(repository, Org), CatalogInfoTemplate.Generate(repository, Org));
     }
 

@@ -203,6 +203,8 @@ public sealed class GitHubClientTests : IAsyncLifetime, IDisposable
             new() { ["Processing:MaxAttempts"] = "2", ["GitHub:RetryCount"] = "1" },
             services =>
             {
+                // The queue's own behaviour is under test: the reader stands in for the real evaluation handlers.
+                services.RemoveWorkItemHandlers();
                 services.AddSingleton(probe);
                 services.AddWorkItemHandler<RepositoryReader>();
             });

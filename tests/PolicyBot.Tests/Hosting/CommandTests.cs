@@ -71,6 +71,106 @@ public sealed class CommandTests
         Assert.Equal("policybot: Storage:Provider=postgres is not implemented yet; use Storage:Provider=sqlite.", stderr.Trim());
     }
 
+    [Fact]
+    public async Task Validate_config_accepts_a_valid_organisation_file()
+    {
+        using var directory = new TempDirectory();
+        var file = Write(directory, "policybot.yml", "version: 1\nbranch_protection:\n  action: issue\n  required_approving_review_count: 2\n");
+
+        var (exit, output, _) = await RunInProcessAsync("validate-config", file);
+
+        Assert.Equal(0, exit);
+        Assert.Equal($"{file}: valid", output.Trim());
+    }
+
+    [Fact]
+    public async Task Validate_config_prints_each_problem_of_an_organisation_file_with_its_line_and_exits_1()
+    {
+        using var directory = new TempDirectory();
+        var file = Write(directory, "policybot.yml", "version: 1\nbranch_protection:\n  action: issue\n  required_approving_review_count: lots\n  colour: blue\ncode_owners:\n  action: sometimes\n");
+
+        var (exit, output, _) = await RunInProcessAsync("validate-config", file);
+
+        Assert.Equal(1, exit);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Contains(lines, l => l.StartsWith($"{file}:4: error: branch_protection.required_approving_review_count", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith($"{file}:5: warning: branch_protection.colour", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith($"{file}:7: error: code_owners.action", StringComparison.Ordinal));
+        Assert.Equal($"{file}: 2 error(s)", lines[^1]);
+    }
+
+    [Fact]
+    public async Task Validate_config_reports_yaml_that_does_not_parse_with_its_line()
+    {
+        using var directory = new TempDirectory();
+        var file = Write(directory, "policybot.yml", "version: 1\nbranch_protection:\n  branches: [main\n  action: issue\n");
+
+        var (exit, output, _) = await RunInProcessAsync("validate-config", file);
+
+        Assert.Equal(1, exit);
+        Assert.Matches($@"(?m)^{System.Text.RegularExpressions.Regex.Escape(file)}:[34]: error: ", output);
+    }
+
+    [Fact]
+    public async Task Validate_config_with_repository_refuses_keys_only_the_organisation_may_set()
+    {
+        using var directory = new TempDirectory();
+        var file = Write(directory, "policybot.yml", "version: 1\nbranch_protection:\n  required_approving_review_count: 3\nexemptions:\n  - repos: [svc]\n    policies: [branch_protection]\n    reason: legacy\n");
+
+        var (organisationExit, _, _) = await RunInProcessAsync("validate-config", file);
+        var (repositoryExit, output, _) = await RunInProcessAsync("validate-config", file, "--repository");
+
+        Assert.Equal(0, organisationExit);
+        Assert.Equal(1, repositoryExit);
+        Assert.Contains($"{file}:4: error: exemptions:", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Validate_config_checks_a_catalog_info_file_with_lines()
+    {
+        using var directory = new TempDirectory();
+        var invalid = Write(directory, "catalog-info.yaml", "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc\nspec:\n  type: service\n  owner: group:platform\n");
+        var valid = Write(directory, "good/catalog-info.yaml", "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc\n  description: A service\nspec:\n  type: service\n  lifecycle: production\n  owner: group:platform\n");
+
+        var (invalidExit, output, _) = await RunInProcessAsync("validate-config", invalid);
+        var (validExit, _, _) = await RunInProcessAsync("validate-config", valid);
+
+        Assert.Equal(1, invalidExit);
+        Assert.Contains($"{invalid}:3: error: Component 'svc' has no description.", output, StringComparison.Ordinal);
+        Assert.Contains($"{invalid}:5: error: Component 'svc' has no lifecycle.", output, StringComparison.Ordinal);
+        Assert.Equal(0, validExit);
+    }
+
+    [Theory]
+    [InlineData]
+    [InlineData("a.yml", "b.yml")]
+    [InlineData("policybot.yml", "--strict")]
+    [InlineData("does-not-exist.yml")]
+    public async Task Validate_config_with_bad_arguments_or_an_unreadable_file_exits_2(params string[] args)
+    {
+        var (exit, output, error) = await RunInProcessAsync(["validate-config", .. args]);
+
+        Assert.Equal(2, exit);
+        Assert.Empty(output);
+        Assert.NotEmpty(error);
+    }
+
+    private static string Write(TempDirectory directory, string name, string content)
+    {
+        var path = Path.Combine(directory.Path, name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    private static async Task<(int Exit, string Output, string Error)> RunInProcessAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await CommandDispatcher.RunAsync(args, output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
     /// <summary>Runs the real executable, so that what an operator sees is what is asserted.</summary>
     private static async Task<(int Exit, string Stdout, string Stderr)> RunPolicyBotAsync(string[] args, Dictionary<string, string> environment)
     {

@@ -59,11 +59,17 @@ public sealed class EndToEndTests : IDisposable
         Assert.Equal(DeliveryStates.Processed, delivery.State);
         Assert.Equal(1, delivery.WorkItems);
 
-        var done = await app.Services.GetRequiredService<IWorkQueueStore>().ListAsync(WorkItemStates.Done, 100, default);
-        var item = Assert.Single(done, d => d.Item.DeliveryId == sent.Id.ToString());
-        Assert.Equal(WorkItemKinds.EvaluateInstallation, item.Item.Kind);
+        // The delivery became one evaluate-installation item; the work that item led to (one evaluation per
+        // repository, carrying the same delivery id) was done once each despite the redelivery.
+        var done = await app.Services.GetRequiredService<IWorkQueueStore>().ListAsync(WorkItemStates.Done, 1000, default);
+        var fromDelivery = done.Where(d => d.Item.DeliveryId == sent.Id.ToString()).ToList();
+        var item = Assert.Single(fromDelivery, d => d.Item.Kind == WorkItemKinds.EvaluateInstallation);
         Assert.Equal(1001, item.Item.InstallationId);
         Assert.Equal("acme", item.Item.Owner);
+        Assert.All(fromDelivery.GroupBy(d => d.Item.CoalescingKey), group => Assert.Single(group));
+        Assert.Equal(
+            simulator.State.Orgs["acme"].Repos.Count,
+            fromDelivery.Count(d => d.Item.Kind == WorkItemKinds.EvaluateRepository));
 
         using var http = new HttpClient { BaseAddress = new Uri(address) };
         Assert.Equal("Healthy", (await http.GetStringAsync("/readyz")).Split('\n')[0]);

@@ -132,17 +132,36 @@ internal sealed class PolicyBotSandbox : IAsyncDisposable
     public async Task SettleAsync(TimeSpan? timeout = null)
     {
         using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
-        var queue = Service<IWorkQueue>();
         while (true)
         {
             var before = GitHub.Deliveries.Count;
             await GitHub.WaitForWebhooksAsync(cancel.Token);
-            await queue.WaitForIdleAsync(cancel.Token);
+            await WaitForIdleAsync(cancel.Token);
             await GitHub.WaitForWebhooksAsync(cancel.Token);
             if (GitHub.Deliveries.Count == before)
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>
+    /// Like <see cref="IWorkQueue.WaitForIdleAsync"/>, but polling on the real clock: that one waits on PolicyBot's
+    /// TimeProvider, which never moves by itself when a test gives a FakeTimeProvider.
+    /// </summary>
+    private async Task WaitForIdleAsync(CancellationToken cancellationToken)
+    {
+        var workItems = Service<PolicyBot.Storage.IWorkQueueStore>();
+        var deliveries = Service<PolicyBot.Storage.IDeliveryStore>();
+        while (true)
+        {
+            var counts = await workItems.CountAsync(cancellationToken);
+            if (counts.Pending == 0 && counts.Running == 0 && await deliveries.CountPendingAsync(cancellationToken) == 0)
+            {
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
         }
     }
 

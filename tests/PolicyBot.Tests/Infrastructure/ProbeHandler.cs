@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
 using PolicyBot.Processing;
 
 namespace PolicyBot.Tests.Infrastructure;
@@ -54,4 +55,32 @@ internal sealed class ProbeHandler(HandlerProbe probe) : IWorkItemHandler
     public string Kind => probe.Kind;
 
     public Task HandleAsync(WorkItem item, CancellationToken cancellationToken) => probe.HandleAsync(item, cancellationToken);
+}
+
+internal static class WorkItemHandlerServices
+{
+    /// <summary>
+    /// Removes every registered work item handler (the real enforcement ones), so that tests of the queue
+    /// itself decide alone what each kind does and which kinds have no handler at all.
+    /// </summary>
+    public static IServiceCollection RemoveWorkItemHandlers(this IServiceCollection services)
+    {
+        for (var i = services.Count - 1; i >= 0; i--)
+        {
+            if (services[i].ServiceType == typeof(IWorkItemHandler))
+            {
+                services.RemoveAt(i);
+            }
+        }
+
+        return services;
+    }
+
+    /// <summary>The probe as the only work item handler.</summary>
+    public static IServiceCollection AddOnlyProbeHandler(this IServiceCollection services, HandlerProbe probe)
+    {
+        services.RemoveWorkItemHandlers();
+        services.AddSingleton(probe);
+        return services.AddWorkItemHandler<ProbeHandler>();
+    }
 }

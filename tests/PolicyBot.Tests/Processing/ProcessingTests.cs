@@ -165,6 +165,7 @@ public sealed class ProcessingTests : IDisposable
     [Fact]
     public async Task A_kind_without_a_handler_is_logged_and_completed()
     {
+        // Host() leaves the probe as the only handler, so evaluate-installation has none here.
         await using var factory = Host(new HandlerProbe("some-other-kind"));
         using var client = factory.CreateClient();
         var payload = Deliveries.WithInstallation("installation/created.payload.json", 5, node => node["installation"]!["id"] = 5);
@@ -181,11 +182,7 @@ public sealed class ProcessingTests : IDisposable
     public void Dispose() => _directory.Dispose();
 
     private PolicyBotFactory Host(HandlerProbe probe, Dictionary<string, string?>? settings = null) =>
-        new(_directory.DatabasePath, settings, services =>
-        {
-            services.AddSingleton(probe);
-            services.AddWorkItemHandler<ProbeHandler>();
-        });
+        new(_directory.DatabasePath, settings, services => services.AddOnlyProbeHandler(probe));
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {

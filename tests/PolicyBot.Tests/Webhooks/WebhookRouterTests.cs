@@ -201,6 +201,18 @@ public sealed class WebhookRouterTests
         Assert.NotEqual(opened.CoalescingKey, otherRepository.CoalescingKey);
     }
 
+    [Fact]
+    public void Repository_events_carry_their_sender_as_the_actor_which_does_not_split_coalescing()
+    {
+        var created = Route("repository", Deliveries.Read("repository/created.with-installation.payload.json")).Single();
+        var protection = Route("branch_protection_rule", Deliveries.Read("branch_protection_rule/created.1.payload.json")).Single();
+
+        Assert.Equal("Codertocat", created.Actor);
+        Assert.Equal("repository.created", created.Reason);
+        Assert.Null(protection.Actor);
+        Assert.Equal(created.CoalescingKey, (created with { Actor = "someone-else" }).CoalescingKey);
+    }
+
     private static List<WorkItem> Route(string eventName, string payload) => [.. Router.Route(Delivery(eventName, payload))];
 
     private static WebhookDelivery Delivery(string eventName, string payload) =>

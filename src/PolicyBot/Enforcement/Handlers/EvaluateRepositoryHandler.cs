@@ -16,6 +16,9 @@ public sealed class EvaluateRepositoryHandler(
     IEvaluationStore evaluations,
     IWorkQueue queue) : IWorkItemHandler
 {
+    /// <summary>The reason the router gives work from a <c>repository.created</c> delivery.</summary>
+    private const string CreatedReason = "repository.created";
+
     public string Kind => WorkItemKinds.EvaluateRepository;
 
     public async Task HandleAsync(WorkItem item, CancellationToken cancellationToken)
@@ -40,7 +43,9 @@ public sealed class EvaluateRepositoryHandler(
 
         var previous = await evaluations.GetAsync(repository.FullName, cancellationToken).ConfigureAwait(false);
         var organizationPolicy = await assessor.ReadOrganizationPolicyAsync(client, owner).ConfigureAwait(false);
-        var assessment = await assessor.AssessAsync(client, repository, organizationPolicy, createdBy: null, cancellationToken).ConfigureAwait(false);
+        // Only a creation delivery's sender is the repository's creator; for other events it is whoever acted last.
+        var createdBy = item.Reason == CreatedReason ? item.Actor : null;
+        var assessment = await assessor.AssessAsync(client, repository, organizationPolicy, createdBy, cancellationToken).ConfigureAwait(false);
         assessment = await enforcer.EnforceAsync(client, item.InstallationId, assessment, item.DeliveryId, cancellationToken).ConfigureAwait(false);
 
         var blocking = assessment.Evaluation.Results.Where(r => r.Blocking).Select(r => r.Policy).Order(StringComparer.Ordinal);
@@ -52,7 +57,7 @@ public sealed class EvaluateRepositoryHandler(
             var open = await client.PullRequest.GetAllForRepository(owner, name, new PullRequestRequest { State = ItemStateFilter.Open }).ConfigureAwait(false);
             foreach (var pull in open)
             {
-                await queue.EnqueueAsync(item with { Kind = WorkItemKinds.EvaluatePullRequest, PullRequestNumber = pull.Number, Reason = $"repository evaluated ({item.Reason})" }, cancellationToken).ConfigureAwait(false);
+                await queue.EnqueueAsync(item with { Kind = WorkItemKinds.EvaluatePullRequest, PullRequestNumber = pull.Number, Reason = $"repository evaluated ({item.Reason})", Actor = null }, cancellationToken).ConfigureAwait(false);
             }
         }
     }

@@ -37,7 +37,8 @@ internal static partial class ComplianceIssueContent
         body.AppendLine();
         if (target.Note is not null)
         {
-            body.AppendLine(CultureInfo.InvariantCulture, $"> {target.Note}");
+            // One quoted paragraph per line of the note.
+            body.AppendLine(string.Join("\n>\n", target.Note.Split('\n').Select(line => $"> {line}")));
             body.AppendLine();
         }
 

@@ -50,10 +50,21 @@ public sealed partial class ComplianceIssueManager(
     public async Task<IssueResult> ApplyAsync(IGitHubClient client, IssueTarget target, IssuesConfig config, bool repositoryHasIssues, string? dashboardUrl, CancellationToken cancellationToken)
     {
         var owner = target.Repository.Split('/')[0];
-        var (issueOwner, issueRepo, central) = config.Repository.Length > 0
-            ? (owner, config.Repository, target.Repository)
-            : (owner, target.Repository.Split('/')[1], (string?)null);
-        if (central is null && !repositoryHasIssues)
+        var (configuredRepo, central) = config.Repository.Length > 0
+            ? (config.Repository, target.Repository)
+            : (target.Repository.Split('/')[1], (string?)null);
+        var tracked = await store.FindAsync(target.Repository, target.Policy, target.Subject, cancellationToken).ConfigureAwait(false);
+        if (tracked is { Open: false } && !string.Equals(tracked.IssueRepository, $"{owner}/{configuredRepo}", StringComparison.OrdinalIgnoreCase))
+        {
+            // issues.repository changed since this one was closed: a regression is filed where issues go now.
+            tracked = null;
+        }
+
+        // An open issue stays the issue of record where it was filed, even when issues.repository changed since:
+        // it is kept up to date, and closed, there.
+        var (issueOwner, issueRepo) = tracked is null ? (owner, configuredRepo) : SplitRepository(tracked.IssueRepository);
+        var inRepositoryItself = string.Equals($"{issueOwner}/{issueRepo}", target.Repository, StringComparison.OrdinalIgnoreCase);
+        if (inRepositoryItself && !repositoryHasIssues)
         {
             // No place to file it: the finding stays on the dashboard and in audit.
             return new IssueResult(target.Intent == IssueIntent.Open ? IssueOutcome.NotFiled : IssueOutcome.None);
@@ -61,7 +72,6 @@ public sealed partial class ComplianceIssueManager(
 
         // Only an issue about to be opened is worth a search of GitHub when our records have none:
         // closing needs an issue we know of, and searching on every compliant evaluation would spend the rate limit.
-        var tracked = await store.FindAsync(target.Repository, target.Policy, target.Subject, cancellationToken).ConfigureAwait(false);
         if (tracked is null && target.Intent == IssueIntent.Open)
         {
             tracked = await FindOnGitHubAsync(client, issueOwner, issueRepo, target, config.Label).ConfigureAwait(false);
@@ -79,7 +89,20 @@ public sealed partial class ComplianceIssueManager(
                     Body = ComplianceIssueContent.Body(target, dashboardUrl),
                 };
                 issue.Labels.Add(config.Label);
-                var created = await client.Issue.Create(issueOwner, issueRepo, issue).ConfigureAwait(false);
+                Issue created;
+                try
+                {
+                    created = await client.Issue.Create(issueOwner, issueRepo, issue).ConfigureAwait(false);
+                }
+                catch (ApiException ex) when (!inRepositoryItself && ex.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.Gone)
+                {
+                    // issues.repository names a repository that does not exist or has issues disabled: retrying cannot
+                    // help, and failing would leave every repository unevaluated. The finding stays on the dashboard.
+                    LogCentralRepositoryUnusable(logger, $"{issueOwner}/{issueRepo}", (int)ex.StatusCode);
+                    return new IssueResult(IssueOutcome.NotFiled, $"{issueOwner}/{issueRepo}");
+                }
+
+
                 await SaveAsync(target, issueOwner, issueRepo, created.Number, open: true, keys, now, cancellationToken).ConfigureAwait(false);
                 LogIssue(logger, "created", target.Repository, target.Policy, created.Number);
                 return new IssueResult(IssueOutcome.Created, $"{issueOwner}/{issueRepo}", created.Number);
@@ -159,8 +182,17 @@ public sealed partial class ComplianceIssueManager(
                 issue.State.Value == ItemState.Open, ComplianceIssueContent.ParseFindingKeys(issue.Body), issue.UpdatedAt ?? issue.CreatedAt);
     }
 
+    private static (string Owner, string Name) SplitRepository(string fullName)
+    {
+        var slash = fullName.IndexOf('/', StringComparison.Ordinal);
+        return (fullName[..slash], fullName[(slash + 1)..]);
+    }
+
     private Task SaveAsync(IssueTarget target, string owner, string repo, int number, bool open, IReadOnlyList<string> keys, DateTimeOffset now, CancellationToken cancellationToken) =>
         store.SaveAsync(new TrackedIssue(target.Repository, target.Policy, target.Subject, $"{owner}/{repo}", number, open, keys, now), cancellationToken);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot file compliance issues in {IssueRepository} (issues.repository): GitHub answered {StatusCode}")]
+    private static partial void LogCentralRepositoryUnusable(ILogger logger, string issueRepository, int statusCode);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Compliance issue {Outcome} for {Repository} policy {Policy}: #{Number}")]
     private static partial void LogIssue(ILogger logger, string outcome, string repository, string policy, int number);

@@ -60,5 +60,8 @@ internal static class HostMigrations
             );
             CREATE INDEX ix_audit_log_installation ON audit_log (installation_id, at);
             """),
+        new(2, "work item actor", """
+            ALTER TABLE work_items ADD COLUMN actor TEXT NULL;
+            """),
     ]);
 }

@@ -6,7 +6,7 @@ namespace PolicyBot.Storage.Sqlite;
 internal sealed class SqliteWorkQueueStore(SqliteDatabase database, TimeProvider timeProvider) : IWorkQueueStore
 {
     private const string Columns =
-        "id, kind, installation_id, owner, repository, pull_request, reason, delivery_id, state, attempts, next_attempt_at, last_error, created_at, updated_at";
+        "id, kind, installation_id, owner, repository, pull_request, reason, delivery_id, state, attempts, next_attempt_at, last_error, created_at, updated_at, actor";
 
     public async Task<bool> EnqueueAsync(WorkItem item, CancellationToken cancellationToken)
     {
@@ -21,8 +21,8 @@ internal sealed class SqliteWorkQueueStore(SqliteDatabase database, TimeProvider
         command.Transaction = transaction;
         command.CommandText = """
             INSERT OR IGNORE INTO work_items
-                (kind, installation_id, owner, repository, pull_request, reason, delivery_id, coalescing_key, concurrency_key, state, attempts, next_attempt_at, created_at, updated_at)
-            VALUES (@kind, @installation, @owner, @repository, @pull, @reason, @delivery, @coalescing, @concurrency, 'pending', 0, @now, @now, @now);
+                (kind, installation_id, owner, repository, pull_request, reason, delivery_id, actor, coalescing_key, concurrency_key, state, attempts, next_attempt_at, created_at, updated_at)
+            VALUES (@kind, @installation, @owner, @repository, @pull, @reason, @delivery, @actor, @coalescing, @concurrency, 'pending', 0, @now, @now, @now);
             """;
         command.Add("@kind", item.Kind);
         command.Add("@installation", item.InstallationId);
@@ -31,6 +31,7 @@ internal sealed class SqliteWorkQueueStore(SqliteDatabase database, TimeProvider
         command.Add("@pull", item.PullRequestNumber);
         command.Add("@reason", item.Reason);
         command.Add("@delivery", item.DeliveryId);
+        command.Add("@actor", item.Actor);
         command.Add("@coalescing", item.CoalescingKey);
         command.Add("@concurrency", item.ConcurrencyKey);
         command.Add("@now", now.ToUnixMilliseconds());
@@ -257,7 +258,8 @@ internal sealed class SqliteWorkQueueStore(SqliteDatabase database, TimeProvider
             reader.GetNullableString(4),
             reader.GetNullableInt32(5),
             reader.GetString(6),
-            reader.GetNullableString(7)),
+            reader.GetNullableString(7),
+            reader.GetNullableString(14)),
         reader.GetString(8),
         reader.GetInt32(9),
         SqliteValues.FromUnixMilliseconds(reader.GetInt64(10)),
