@@ -1,6 +1,7 @@
 using PolicyBot.Enforcement.Checks;
 using PolicyBot.Enforcement.Handlers;
 using PolicyBot.Enforcement.Issues;
+using PolicyBot.Enforcement.Reviews;
 using PolicyBot.Enforcement.State;
 using PolicyBot.Processing;
 using PolicyBot.Storage;
@@ -16,6 +17,8 @@ public static class EnforcementExtensions
         services.AddOptions<EnforcementOptions>().Bind(configuration.GetSection(EnforcementOptions.SectionName));
         services.AddSingleton<OrganizationDirectoryCache>();
         services.AddSingleton<CheckRunPublisher>();
+        services.AddSingleton<CommitFileCache>();
+        services.AddSingleton<ReviewRequestLedger>();
         services.AddSingleton<IComplianceIssueStore, SqliteComplianceIssueStore>();
         services.AddSingleton<IEvaluationStore, SqliteEvaluationStore>();
         services.AddSingleton<IInstallationStateStore, SqliteInstallationStateStore>();

@@ -1,5 +1,8 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
 using Octokit;
 using PolicyBot.Enforcement.Checks;
+using PolicyBot.Enforcement.Reviews;
 using PolicyBot.Enforcement.State;
 using PolicyBot.Policies;
 using PolicyBot.Policies.Configuration;
@@ -22,19 +25,33 @@ public sealed record PullRequestAssessment(
 /// Evaluates a pull request's review rules and reports them as the `PolicyBot` check run. The rules
 /// come from the base branch, never from the pull request's head, so a pull request cannot relax
 /// the rules that judge it; a changed `.github/policybot.yml` in it is only validated.
+/// <para>
+/// Each evaluation reads every piece once, and a repeated one with nothing changed spends no rate limit:
+/// lists and objects are revalidated with ETags (a 304 is free), files are read at the commit a branch
+/// points at and kept (so absent files, whose 404 GitHub charges for, are asked about once per commit),
+/// team membership is cached, and the check run is neither listed when its id is known nor rewritten
+/// when its content would not change.
+/// </para>
 /// </summary>
 public sealed partial class PullRequestEnforcer(
     RepositoryAssessor assessor,
     OrganizationDirectoryCache directories,
+    CommitFileCache files,
     IEvaluationStore evaluations,
     CheckRunPublisher checkRuns,
+    ReviewRequestLedger reviewRequests,
     IAuditLog auditLog,
+    IOptions<EnforcementOptions> options,
     TimeProvider timeProvider,
     ILogger<PullRequestEnforcer> logger)
 {
+    /// <summary>The stored conclusion of a pull request found closed; it has no check run verdict any more.</summary>
+    public const string ClosedConclusion = "closed";
+
     /// <summary>Evaluates without acting. <paramref name="repositoryResults"/> null: the latest stored repository evaluation.</summary>
     public async Task<PullRequestAssessment?> AssessAsync(IGitHubClient client, Repository repository, PullRequest pull, OrganizationPolicy organizationPolicy, IReadOnlyList<PolicyResult>? repositoryResults, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(repository);
         ArgumentNullException.ThrowIfNull(pull);
         ArgumentNullException.ThrowIfNull(organizationPolicy);
@@ -42,11 +59,15 @@ public sealed partial class PullRequestEnforcer(
         var name = repository.Name;
         var fullName = $"{owner}/{name}";
 
-        var baseRef = pull.Base.Ref;
-        var basePolicyFile = await RepositoryStateReader.ReadFileAsync(client, owner, name, RepositoryStateReader.RepositoryPolicyPath, baseRef).ConfigureAwait(false);
+        // The rules in force are those of the base branch as it is now, not as it was when the pull request was opened.
+        var baseSha = await CommitFileCache.ResolveBranchAsync(client, owner, name, pull.Base.Ref).ConfigureAwait(false) ?? pull.Base.Sha;
+        var basePolicyFile = await files.ReadAsync(client, owner, name, baseSha, RepositoryStateReader.RepositoryPolicyPath).ConfigureAwait(false);
         var config = RepositoryConfigMerger.Merge(organizationPolicy.Config, basePolicyFile).Config;
-        var snapshot = await PullRequestStateReader.ReadDetailsAsync(client, owner, name, PullRequestStateReader.FromPullRequest(pull)).ConfigureAwait(false);
-        var codeOwners = await RepositoryStateReader.ReadCodeOwnersAsync(client, owner, name, baseRef, withErrors: false, cancellationToken).ConfigureAwait(false);
+        var hasRules = config.Reviewers.Enabled && config.Reviewers.Rules.Count > 0;
+        var snapshot = await PullRequestStateReader.ReadDetailsAsync(client, owner, name, PullRequestStateReader.FromPullRequest(pull), files, withReviews: hasRules).ConfigureAwait(false);
+        var codeOwners = hasRules && config.Reviewers.Rules.Any(r => r.From is { CodeOwners: true })
+            ? await files.ReadCodeOwnersAsync(client, owner, name, baseSha).ConfigureAwait(false)
+            : null;
         var directory = await directories.GetAsync(client, owner, cancellationToken).ConfigureAwait(false);
 
         if (repositoryResults is null)
@@ -60,49 +81,114 @@ public sealed partial class PullRequestEnforcer(
         var proposedErrors = snapshot.ProposedPolicyFile is { } proposed
             ? PolicyFileValidator.Validate(proposed.Content, isRepositoryFile: true).Select(p => $"{proposed.Path}: {p}").ToList()
             : [];
-        var output = CheckRunReport.Build(evaluation, repositoryResults, proposedErrors);
+        var pointer = options.Value.PublicUrl is { } dashboard
+            ? $"see the PolicyBot dashboard ({dashboard}) or the repository's compliance issue"
+            : CheckRunReport.DefaultPointer;
+        var output = CheckRunReport.Build(evaluation, repositoryResults, proposedErrors, pointer);
         var plan = config.Reviewers.RequestReviews ? ReviewRequestPlan.For(config.Reviewers, evaluation, snapshot) : ReviewRequestPlan.None;
         return new PullRequestAssessment(fullName, snapshot, config.Reviewers, evaluation, output, plan);
     }
 
-    public async Task EnforceAsync(IGitHubClient client, long installationId, string owner, string name, int number, string? deliveryId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Evaluates an open pull request, completes its check run and asks for the reviews it lacks.
+    /// <paramref name="rerun"/>: someone asked GitHub to re-run the check, so the run is written even when unchanged.
+    /// </summary>
+    public async Task EnforceAsync(IGitHubClient client, long installationId, string owner, string name, int number, string? deliveryId, bool rerun, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         var pull = await client.PullRequest.Get(owner, name, number).ConfigureAwait(false);
         if (pull.State.Value != ItemState.Open)
         {
-            // Closed pull requests are left alone: their check run no longer gates anything.
+            // Closed pull requests are left alone on GitHub: their check run no longer gates anything. Only the
+            // stored verdict says so, so that the dashboard stops listing it and membership changes skip it.
+            await evaluations.SavePullRequestAsync(new StoredPullRequestEvaluation(
+                installationId, $"{owner}/{name}", number, pull.Head.Sha, ClosedConclusion, [], timeProvider.GetUtcNow()), cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        var checkRunId = await checkRuns.EnsureStartedAsync(client, owner, name, pull.Head.Sha, assessor.AppId).ConfigureAwait(false);
-        var repository = await client.Repository.Get(owner, name).ConfigureAwait(false);
-        var organizationPolicy = await assessor.ReadOrganizationPolicyAsync(client, owner).ConfigureAwait(false);
+        // Started before anything else is read, so the pull request shows PolicyBot at work at once.
+        var detailsUrl = options.Value.PublicUrl is { } publicUrl
+            ? new Uri(publicUrl, $"installations/{installationId.ToString(CultureInfo.InvariantCulture)}").ToString()
+            : null;
+        var checkRunId = await checkRuns.EnsureStartedAsync(client, owner, name, pull.Head.Sha, assessor.AppId, detailsUrl).ConfigureAwait(false);
+        var repository = pull.Base.Repository ?? await client.Repository.Get(owner, name).ConfigureAwait(false);
+        var organizationPolicy = await ReadOrganizationPolicyAsync(client, owner).ConfigureAwait(false);
         var assessment = await AssessAsync(client, repository, pull, organizationPolicy, null, cancellationToken).ConfigureAwait(false);
         if (assessment is null)
         {
             return;
         }
 
+        var now = timeProvider.GetUtcNow();
         var success = assessment.Evaluation.Conclusion == PullRequestEvaluation.Success;
-        await checkRuns.CompleteAsync(client, owner, name, checkRunId, new CheckRunContent(success, assessment.Output.Title, assessment.Output.Summary)).ConfigureAwait(false);
+        var written = await checkRuns.CompleteAsync(client, owner, name, checkRunId, new CheckRunContent(success, assessment.Output.Title, assessment.Output.Summary), force: rerun).ConfigureAwait(false);
         await evaluations.SavePullRequestAsync(new StoredPullRequestEvaluation(
-            installationId, assessment.Repository, number, pull.Head.Sha, assessment.Evaluation.Conclusion, assessment.Evaluation.UnmetRuleNames, timeProvider.GetUtcNow()), cancellationToken).ConfigureAwait(false);
-        await auditLog.RecordAsync(new AuditEntry(timeProvider.GetUtcNow(), installationId, assessment.Repository, "check_run.completed",
-            $"{assessment.Evaluation.Conclusion}: {assessment.Output.Title}", $"#{number}@{pull.Head.Sha[..Math.Min(7, pull.Head.Sha.Length)]}", deliveryId), cancellationToken).ConfigureAwait(false);
-
-        if (!assessment.ReviewRequests.IsEmpty)
+            installationId, assessment.Repository, number, pull.Head.Sha, assessment.Evaluation.Conclusion, assessment.Evaluation.UnmetRuleNames, now), cancellationToken).ConfigureAwait(false);
+        if (written)
         {
-            var request = new PullRequestReviewRequest(assessment.ReviewRequests.Users.ToList(), assessment.ReviewRequests.Teams.ToList());
-            await client.PullRequest.ReviewRequest.Create(owner, name, number, request).ConfigureAwait(false);
-            await auditLog.RecordAsync(new AuditEntry(timeProvider.GetUtcNow(), installationId, assessment.Repository, "review.requested",
-                $"unmet rules: {string.Join(", ", assessment.Evaluation.UnmetRuleNames)}",
-                string.Join(", ", assessment.ReviewRequests.Teams.Select(t => $"team:{t}").Concat(assessment.ReviewRequests.Users)), deliveryId), cancellationToken).ConfigureAwait(false);
+            await auditLog.RecordAsync(new AuditEntry(now, installationId, assessment.Repository, "check_run.completed",
+                $"{assessment.Evaluation.Conclusion}: {assessment.Output.Title}", $"#{number}@{pull.Head.Sha[..Math.Min(7, pull.Head.Sha.Length)]}", deliveryId), cancellationToken).ConfigureAwait(false);
         }
 
+        await RequestReviewsAsync(client, installationId, owner, name, number, assessment, deliveryId, cancellationToken).ConfigureAwait(false);
         LogEvaluated(logger, assessment.Repository, number, assessment.Evaluation.Conclusion);
+    }
+
+    /// <summary>
+    /// Asks the teams and people who can satisfy an unmet rule, each once per pull request. A request GitHub
+    /// refuses (a reviewer without access, say) is logged and not retried: it would fail the same way.
+    /// </summary>
+    private async Task RequestReviewsAsync(IGitHubClient client, long installationId, string owner, string name, int number, PullRequestAssessment assessment, string? deliveryId, CancellationToken cancellationToken)
+    {
+        var plan = reviewRequests.NotYetRequested(assessment.Repository, number, assessment.ReviewRequests);
+
+        // As GitHub does for code owners, a draft asks for no review until it is marked ready (ready_for_review re-evaluates).
+        if (plan.IsEmpty || assessment.PullRequest.Draft)
+        {
+            return;
+        }
+
+        try
+        {
+            await client.PullRequest.ReviewRequest.Create(owner, name, number, new PullRequestReviewRequest(plan.Users.ToList(), plan.Teams.ToList())).ConfigureAwait(false);
+        }
+        catch (ApiValidationException exception)
+        {
+            reviewRequests.Record(assessment.Repository, number, plan);
+            LogReviewRequestRefused(logger, assessment.Repository, number, exception.Message);
+            return;
+        }
+
+        reviewRequests.Record(assessment.Repository, number, plan);
+        await auditLog.RecordAsync(new AuditEntry(timeProvider.GetUtcNow(), installationId, assessment.Repository, "review.requested",
+            $"unmet rules: {string.Join(", ", assessment.Evaluation.UnmetRuleNames)}",
+            string.Join(", ", plan.Teams.Select(t => $"team:{t}").Concat(plan.Users)), deliveryId), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The organisation baseline, read at the commit its repository's default branch points at, so that an
+    /// unchanged (or absent) file costs no rate limit; without the repository the built-in defaults apply.
+    /// </summary>
+    private async Task<OrganizationPolicy> ReadOrganizationPolicyAsync(IGitHubClient client, string org)
+    {
+        Repository configRepository;
+        try
+        {
+            configRepository = await client.Repository.Get(org, assessor.ConfigRepository).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is NotFoundException or ForbiddenException)
+        {
+            return OrganizationPolicyReader.FromFile(null);
+        }
+
+        var sha = await CommitFileCache.ResolveBranchAsync(client, org, configRepository.Name, configRepository.DefaultBranch).ConfigureAwait(false);
+        var file = sha is null ? null : await files.ReadAsync(client, org, configRepository.Name, sha, OrganizationPolicy.FileName).ConfigureAwait(false);
+        return OrganizationPolicyReader.FromFile(file);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Pull request {Repository}#{Number}: {Conclusion}")]
     private static partial void LogEvaluated(ILogger logger, string repository, int number, string conclusion);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pull request {Repository}#{Number}: GitHub refused the review request: {Reason}")]
+    private static partial void LogReviewRequestRefused(ILogger logger, string repository, int number, string reason);
 }

@@ -9,17 +9,23 @@ public sealed record CheckRunContent(bool Success, string Title, string Summary,
 /// <summary>
 /// Keeps exactly one `PolicyBot` check run per pull request head commit, updated in place.
 /// The run is found again by listing the commit's runs by name and app, so a restart or a
-/// second replica updates the same run instead of adding another.
+/// second replica updates the same run instead of adding another. Runs and what was last written
+/// to them are remembered, so an evaluation that changes nothing costs no call at all.
 /// </summary>
 public sealed class CheckRunPublisher
 {
     public const string CheckName = "PolicyBot";
     private const int MaxRemembered = 10_000;
     private readonly ConcurrentDictionary<string, long> _runIds = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<long, CheckRunContent> _published = new();
 
-    /// <summary>Finds or creates the run for the commit; a new run starts as in_progress so the pull request shows it at once.</summary>
-    public async Task<long> EnsureStartedAsync(IGitHubClient client, string owner, string repo, string headSha, long appId)
+    /// <summary>
+    /// Finds or creates the run for the commit; a new run starts as in_progress so the pull request shows it at once.
+    /// <paramref name="detailsUrl"/>: where GitHub's "Details" link leads (PolicyBot's dashboard), when known.
+    /// </summary>
+    public async Task<long> EnsureStartedAsync(IGitHubClient client, string owner, string repo, string headSha, long appId, string? detailsUrl = null)
     {
+        ArgumentNullException.ThrowIfNull(client);
         var key = $"{owner}/{repo}@{headSha}";
         if (_runIds.TryGetValue(key, out var known))
         {
@@ -31,20 +37,39 @@ public sealed class CheckRunPublisher
         run ??= await client.Check.Run.Create(owner, repo, new NewCheckRun(CheckName, headSha)
         {
             Status = CheckStatus.InProgress,
+            DetailsUrl = detailsUrl,
             Output = new NewCheckRunOutput("Evaluating review rules", "PolicyBot is evaluating this pull request."),
         }).ConfigureAwait(false);
         Remember(key, run.Id);
         return run.Id;
     }
 
-    public async Task CompleteAsync(IGitHubClient client, string owner, string repo, long checkRunId, CheckRunContent content)
+    /// <summary>
+    /// Completes the run with <paramref name="content"/>; skipped when that is what it already shows, unless
+    /// <paramref name="force"/> (someone asked for a re-run). True when the run was written.
+    /// </summary>
+    public async Task<bool> CompleteAsync(IGitHubClient client, string owner, string repo, long checkRunId, CheckRunContent content, bool force = false)
     {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(content);
+        if (!force && _published.TryGetValue(checkRunId, out var shown) && shown == content)
+        {
+            return false;
+        }
+
         await client.Check.Run.Update(owner, repo, checkRunId, new CheckRunUpdate
         {
             Status = CheckStatus.Completed,
             Conclusion = content.Success ? CheckConclusion.Success : CheckConclusion.Failure,
             Output = new NewCheckRunOutput(content.Title, content.Summary) { Text = content.Text },
         }).ConfigureAwait(false);
+        if (_published.Count >= MaxRemembered)
+        {
+            _published.Clear();
+        }
+
+        _published[checkRunId] = content;
+        return true;
     }
 
     private void Remember(string key, long id)

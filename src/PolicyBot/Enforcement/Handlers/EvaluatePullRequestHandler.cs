@@ -3,7 +3,11 @@ using PolicyBot.Processing;
 
 namespace PolicyBot.Enforcement.Handlers;
 
-/// <summary>`evaluate-pull-request`: the review rules and the `PolicyBot` check run of one pull request.</summary>
+/// <summary>
+/// `evaluate-pull-request`: the review rules and the `PolicyBot` check run of one pull request. Deliveries
+/// for the same pull request that arrive while one is pending coalesce into one item (the queue's
+/// coalescing key), and items of one repository never run at once, so its check run is written by one at a time.
+/// </summary>
 public sealed class EvaluatePullRequestHandler(IGitHubClientFactory clients, PullRequestEnforcer enforcer) : IWorkItemHandler
 {
     public string Kind => WorkItemKinds.EvaluatePullRequest;
@@ -17,6 +21,9 @@ public sealed class EvaluatePullRequestHandler(IGitHubClientFactory clients, Pul
         }
 
         var client = await clients.CreateInstallationClientAsync(item.InstallationId, cancellationToken).ConfigureAwait(false);
-        await enforcer.EnforceAsync(client, item.InstallationId, owner, name, number, item.DeliveryId, cancellationToken).ConfigureAwait(false);
+        await enforcer.EnforceAsync(client, item.InstallationId, owner, name, number, item.DeliveryId, IsRerun(item.Reason), cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>"Re-run" on GitHub (check_run or check_suite rerequested) asks for the run to be written again.</summary>
+    private static bool IsRerun(string reason) => reason.EndsWith(".rerequested", StringComparison.Ordinal);
 }

@@ -50,7 +50,9 @@ public sealed class EvaluateRepositoryHandler(
 
         var blocking = assessment.Evaluation.Results.Where(r => r.Blocking).Select(r => r.Policy).Order(StringComparer.Ordinal);
         var blockingChanged = previous is null || !previous.BlockingPolicies.Order(StringComparer.Ordinal).SequenceEqual(blocking);
-        if (assessment.Evaluation.Evaluated && (blockingChanged || item.Reason == "reconcile"))
+        // A push of policy files (the organisation's or the repository's) may change the pull requests' rules too.
+        var rulesMayHaveChanged = item.Reason.StartsWith("push:", StringComparison.Ordinal);
+        if (assessment.Evaluation.Evaluated && (blockingChanged || rulesMayHaveChanged || item.Reason == "reconcile"))
         {
             var open = await client.PullRequest.GetAllForRepository(owner, name, new PullRequestRequest { State = ItemStateFilter.Open }).ConfigureAwait(false);
             foreach (var pull in open)

@@ -13,20 +13,34 @@ public sealed class OrganizationDirectoryCache(TimeProvider timeProvider)
 {
     private static readonly TimeSpan MaxAge = TimeSpan.FromHours(1);
     private readonly ConcurrentDictionary<string, (OrganizationDirectory Directory, DateTimeOffset ReadAt)> _entries = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, long> _generations = new(StringComparer.OrdinalIgnoreCase);
 
     public async Task<OrganizationDirectory> GetAsync(IGitHubClient client, string org, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(client);
         if (_entries.TryGetValue(org, out var entry) && timeProvider.GetUtcNow() - entry.ReadAt < MaxAge)
         {
             return entry.Directory;
         }
 
+        var generation = _generations.GetValueOrDefault(org);
         var directory = await ReadAsync(client.Connection, org, cancellationToken).ConfigureAwait(false);
-        _entries[org] = (directory, timeProvider.GetUtcNow());
+
+        // A change announced while this read was under way may be missing from it: use it this once, keep it not.
+        if (_generations.GetValueOrDefault(org) == generation)
+        {
+            _entries[org] = (directory, timeProvider.GetUtcNow());
+        }
+
         return directory;
     }
 
-    public void Invalidate(string org) => _entries.TryRemove(org, out _);
+    /// <summary>Forgets the organisation's directory; the next reader fetches it again (unchanged pages cost nothing: ETags).</summary>
+    public void Invalidate(string org)
+    {
+        _generations.AddOrUpdate(org, 1, (_, generation) => generation + 1);
+        _entries.TryRemove(org, out _);
+    }
 
     private static async Task<OrganizationDirectory> ReadAsync(IConnection connection, string org, CancellationToken cancellationToken)
     {

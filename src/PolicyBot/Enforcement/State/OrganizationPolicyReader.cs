@@ -38,6 +38,12 @@ internal static class OrganizationPolicyReader
             file = null;
         }
 
+        return FromFile(file);
+    }
+
+    /// <summary>The baseline a `policybot.yml` sets; the built-in defaults when there is none.</summary>
+    public static OrganizationPolicy FromFile(RepositoryFile? file)
+    {
         if (file is null)
         {
             return new OrganizationPolicy(PolicyConfig.Default, [], FilePresent: false);
