@@ -381,7 +381,7 @@ public sealed class BranchProtectionEnforcementTests
         Assert.Empty(sandbox.GitHub.Issues(Org, "one"));
         Assert.Empty(sandbox.GitHub.Issues(Org, "two"));
 
-        await PushFileAsync(sandbox, "alice", ".github", "policybot.yml", IssuePolicy);
+        await sandbox.PushFileAsync("alice", ".github", "policybot.yml", IssuePolicy);
         await sandbox.SettleAsync();
 
         Assert.Single(Issues(sandbox, "one", PolicyIds.BranchProtection));

@@ -77,27 +77,6 @@ internal static class BranchProtectionScenario
 
     public static IReadOnlyList<SimComment> Comments(PolicyBotSandbox sandbox, string repo, int number) => sandbox.GitHub.Comments(Org, repo, number);
 
-    /// <summary>Commits a file to the default branch as <paramref name="login"/>, as a person would.</summary>
-    public static async Task PushFileAsync(PolicyBotSandbox sandbox, string login, string repo, string path, string content)
-    {
-        string? sha = null;
-        using (var client = sandbox.As(login))
-        using (var existing = await client.GetAsync($"repos/{Org}/{repo}/contents/{path}"))
-        {
-            if (existing.IsSuccessStatusCode)
-            {
-                sha = System.Text.Json.Nodes.JsonNode.Parse(await existing.Content.ReadAsStringAsync())!["sha"]!.GetValue<string>();
-            }
-        }
-
-        await sandbox.SendAsync(login, HttpMethod.Put, $"repos/{Org}/{repo}/contents/{path}", new
-        {
-            message = $"update {path}",
-            content = Convert.ToBase64String(Encoding.UTF8.GetBytes(content)),
-            sha,
-        });
-    }
-
     /// <summary>Classic protection that meets <see cref="IssuePolicy"/>, in the PUT body's shape.</summary>
     public static object CompliantProtection(int approvals = 2) => new
     {

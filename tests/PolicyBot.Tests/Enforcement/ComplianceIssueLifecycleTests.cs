@@ -28,9 +28,9 @@ public sealed class ComplianceIssueLifecycleTests
         var installation = sandbox.GitHub.Deliveries.First(d => d.Event == "installation");
         await Task.WhenAll(
             Task.Run(() => sandbox.GitHub.Redeliver(installation.Id)),
-            PushFileAsync(sandbox, "alice", "svc", "CODEOWNERS", "* @acme/platform"),
-            PushFileAsync(sandbox, "bob", "svc", "catalog-info.yaml", "apiVersion: backstage.io/v1alpha1\n"),
-            PushFileAsync(sandbox, "alice", "svc", ".github/policybot.yml", "version: 1\n"),
+            sandbox.PushFileAsync("alice", "svc", "CODEOWNERS", "* @acme/platform"),
+            sandbox.PushFileAsync("bob", "svc", "catalog-info.yaml", "apiVersion: backstage.io/v1alpha1\n"),
+            sandbox.PushFileAsync("alice", "svc", ".github/policybot.yml", "version: 1\n"),
             sandbox.Service<ReconcileService>().RunOnceAsync(default));
         await sandbox.SettleAsync();
 
@@ -144,7 +144,7 @@ public sealed class ComplianceIssueLifecycleTests
         var number = Assert.Single(Issues(sandbox, "svc", PolicyIds.BranchProtection)).Number;
 
         var policy = "version: 1\nbranch_protection:\n  " + change;
-        await PushFileAsync(sandbox, "alice", ".github", "policybot.yml", policy);
+        await sandbox.PushFileAsync("alice", ".github", "policybot.yml", policy);
         await sandbox.SettleAsync();
 
         var issue = Assert.Single(Issues(sandbox, "svc", PolicyIds.BranchProtection));
@@ -217,7 +217,7 @@ public sealed class ComplianceIssueLifecycleTests
         await sandbox.InstallAsync();
         var first = Assert.Single(Issues(sandbox, "svc", PolicyIds.BranchProtection));
 
-        await PushFileAsync(sandbox, "alice", ".github", "policybot.yml", IssuePolicy + "\nissues:\n  repository: compliance\n");
+        await sandbox.PushFileAsync("alice", ".github", "policybot.yml", IssuePolicy + "\nissues:\n  repository: compliance\n");
         await sandbox.SettleAsync();
 
         // Still one open issue: the one already filed, not a second one in the new place.

@@ -81,7 +81,7 @@ public sealed class ExternalAccountRenewalTests
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         var dueOn = Iso(today.AddDays(10));
         var expiredOn = Iso(today.AddDays(-3));
-        await PushFileAsync(sandbox, "alice", "image-gen", "catalog-info.yaml", Catalog(dueOn, expiredOn, "OpenAI API account (images)"));
+        await sandbox.PushFileAsync("alice", "image-gen", "catalog-info.yaml", Catalog(dueOn, expiredOn, "OpenAI API account (images)"));
         await sandbox.SettleAsync();
 
         var issues = await IssuesAsync(sandbox, "image-gen");
@@ -103,7 +103,7 @@ public sealed class ExternalAccountRenewalTests
 
         // Renewed: the date moves a year forward, and only that account's issue closes.
         var renewedOn = Iso(today.AddYears(1));
-        await PushFileAsync(sandbox, "alice", "image-gen", "catalog-info.yaml", Catalog(renewedOn, expiredOn));
+        await sandbox.PushFileAsync("alice", "image-gen", "catalog-info.yaml", Catalog(renewedOn, expiredOn));
         await sandbox.SettleAsync();
 
         issues = await IssuesAsync(sandbox, "image-gen");

@@ -293,7 +293,7 @@ public sealed class PullRequestReviewRuleTests
         var number = await sandbox.OpenPullRequestAsync("dave", "payments", "feature", new Dictionary<string, string> { ["src/app.cs"] = "class App {}" });
         Assert.Equal("success", sandbox.CheckRun("payments", number).Conclusion);
 
-        await sandbox.CommitAsync("alice", "payments", "main", ".github/policybot.yml", "version: 1\nreviewers:\n  rules:\n    - name: one approval\n      approvals: 1\n");
+        await sandbox.PushFileAsync("alice", "payments", ".github/policybot.yml", "version: 1\nreviewers:\n  rules:\n    - name: one approval\n      approvals: 1\n", "main");
         await sandbox.SettleAsync();
 
         var run = sandbox.CheckRun("payments", number);

@@ -20,7 +20,7 @@ internal static class PullRequestSteps
         await sandbox.SendAsync(author, HttpMethod.Post, $"repos/{sandbox.Org}/{repo}/git/refs", new { @ref = $"refs/heads/{branch}", sha = (string)baseRef!["object"]!["sha"]! });
         foreach (var (path, content) in files)
         {
-            await sandbox.CommitAsync(author, repo, branch, path, content);
+            await sandbox.PushFileAsync(author, repo, path, content, branch);
         }
 
         var pull = await sandbox.SendAsync(author, HttpMethod.Post, $"repos/{sandbox.Org}/{repo}/pulls", new { title = $"Change {branch}", head = branch, @base = baseBranch, draft });
@@ -28,24 +28,11 @@ internal static class PullRequestSteps
         return (int)pull!["number"]!;
     }
 
-    /// <summary>Commits one file to a branch (creating or replacing it), as `git push` of one commit would.</summary>
-    public static async Task CommitAsync(this PolicyBotSandbox sandbox, string login, string repo, string branch, string path, string content)
-    {
-        var existing = sandbox.GitHub.FileContent(sandbox.Org, repo, path, branch);
-        await sandbox.SendAsync(login, HttpMethod.Put, $"repos/{sandbox.Org}/{repo}/contents/{path}", new
-        {
-            message = $"Update {path}",
-            content = Convert.ToBase64String(Encoding.UTF8.GetBytes(content)),
-            branch,
-            sha = existing is null ? null : SimulatorState.BlobSha(existing),
-        });
-    }
-
     /// <summary>Pushes one more commit to the pull request's head branch and waits for PolicyBot.</summary>
     public static async Task PushAsync(this PolicyBotSandbox sandbox, string login, string repo, int number, string path, string content)
     {
         var head = sandbox.GitHub.PullRequest(sandbox.Org, repo, number)!.Head;
-        await sandbox.CommitAsync(login, repo, head, path, content);
+        await sandbox.PushFileAsync(login, repo, path, content, head);
         await sandbox.SettleAsync();
     }
 

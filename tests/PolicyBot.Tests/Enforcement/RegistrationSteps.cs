@@ -43,20 +43,6 @@ internal static class RegistrationSteps
         return Encoding.UTF8.GetString(Convert.FromBase64String(file["content"]!.GetValue<string>().Replace("\n", "", StringComparison.Ordinal)));
     }
 
-    /// <summary>Commits a file to the default branch as a member, creating or replacing it (GitHub's contents API).</summary>
-    public static async Task PushFileAsync(PolicyBotSandbox sandbox, string login, string repo, string path, string content)
-    {
-        using var client = sandbox.As(login);
-        using var existing = await client.GetAsync($"repos/{sandbox.Org}/{repo}/contents/{path}");
-        var sha = existing.IsSuccessStatusCode ? JsonNode.Parse(await existing.Content.ReadAsStringAsync())!["sha"]!.GetValue<string>() : null;
-        await sandbox.SendAsync(login, HttpMethod.Put, $"repos/{sandbox.Org}/{repo}/contents/{path}", new Dictionary<string, string?>
-        {
-            ["message"] = $"Update {path}",
-            ["content"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(content)),
-            ["sha"] = sha,
-        });
-    }
-
     /// <summary>The conclusion of the PolicyBot check run on a pull request's head commit.</summary>
     public static async Task<string?> CheckRunConclusionAsync(PolicyBotSandbox sandbox, string repo, int number)
     {

@@ -86,7 +86,7 @@ public sealed class RegistrationTests
         Assert.Empty(await PullRequestsAsync(sandbox, "empty"));
         Assert.Empty(await sandbox.Service<PolicyBot.Storage.IWorkQueueStore>().ListAsync(PolicyBot.Storage.WorkItemStates.Dead, 10, CancellationToken.None));
 
-        await PushFileAsync(sandbox, "carol", "empty", "README.md", "# empty\n");
+        await sandbox.PushFileAsync("carol", "empty", "README.md", "# empty\n");
         await ReconcileAsync(sandbox, "empty");
         await sandbox.SettleAsync();
 

@@ -165,6 +165,13 @@ internal sealed class PolicyBotSandbox : IAsyncDisposable
         }
     }
 
+    /// <summary>Commits a file (creating or replacing it) as <paramref name="login"/>, to <paramref name="branch"/> or the default branch, as a push would.</summary>
+    public async Task PushFileAsync(string login, string repo, string path, string content, string? branch = null)
+    {
+        using var person = GitHub.As(login, Org);
+        await person.PushFileAsync(repo, path, content, branch);
+    }
+
     /// <summary>Sends a JSON request as a member and fails the test on a non-success answer.</summary>
     public async Task<System.Text.Json.Nodes.JsonNode?> SendAsync(string login, HttpMethod method, string path, object? body = null)
     {
