@@ -18,7 +18,7 @@ public static class EnforcementExtensions
         services.AddSingleton<OrganizationDirectoryCache>();
         services.AddSingleton<CheckRunPublisher>();
         services.AddSingleton<CommitFileCache>();
-        services.AddSingleton<ReviewRequestLedger>();
+        services.AddSingleton<IReviewRequestLedger, SqliteReviewRequestLedger>();
         services.AddSingleton<IComplianceIssueStore, SqliteComplianceIssueStore>();
         services.AddSingleton<IEvaluationStore, SqliteEvaluationStore>();
         services.AddSingleton<IInstallationStateStore, SqliteInstallationStateStore>();

@@ -39,7 +39,7 @@ public sealed partial class PullRequestEnforcer(
     CommitFileCache files,
     IEvaluationStore evaluations,
     CheckRunPublisher checkRuns,
-    ReviewRequestLedger reviewRequests,
+    IReviewRequestLedger reviewRequests,
     IAuditLog auditLog,
     IOptions<EnforcementOptions> options,
     TimeProvider timeProvider,
@@ -140,7 +140,7 @@ public sealed partial class PullRequestEnforcer(
     /// </summary>
     private async Task RequestReviewsAsync(IGitHubClient client, long installationId, string owner, string name, int number, PullRequestAssessment assessment, string? deliveryId, CancellationToken cancellationToken)
     {
-        var plan = reviewRequests.NotYetRequested(assessment.Repository, number, assessment.ReviewRequests);
+        var plan = await reviewRequests.NotYetRequestedAsync(assessment.Repository, number, assessment.ReviewRequests, cancellationToken).ConfigureAwait(false);
 
         // As GitHub does for code owners, a draft asks for no review until it is marked ready (ready_for_review re-evaluates).
         if (plan.IsEmpty || assessment.PullRequest.Draft)
@@ -154,12 +154,12 @@ public sealed partial class PullRequestEnforcer(
         }
         catch (ApiValidationException exception)
         {
-            reviewRequests.Record(assessment.Repository, number, plan);
+            await reviewRequests.RecordAsync(assessment.Repository, number, plan, cancellationToken).ConfigureAwait(false);
             LogReviewRequestRefused(logger, assessment.Repository, number, exception.Message);
             return;
         }
 
-        reviewRequests.Record(assessment.Repository, number, plan);
+        await reviewRequests.RecordAsync(assessment.Repository, number, plan, cancellationToken).ConfigureAwait(false);
         await auditLog.RecordAsync(new AuditEntry(timeProvider.GetUtcNow(), installationId, assessment.Repository, "review.requested",
             $"unmet rules: {string.Join(", ", assessment.Evaluation.UnmetRuleNames)}",
             string.Join(", ", plan.Teams.Select(t => $"team:{t}").Concat(plan.Users)), deliveryId), cancellationToken).ConfigureAwait(false);

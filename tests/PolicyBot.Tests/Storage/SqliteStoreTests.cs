@@ -24,7 +24,7 @@ public sealed class SqliteStoreTests : IAsyncLifetime, IDisposable
     public async Task InitializeAsync()
     {
         _database = new SqliteDatabase(Options.Create(new StorageOptions { Path = _directory.DatabasePath }), new Environment(_directory.Path));
-        var runner = new SqliteMigrationRunner(_database, [HostMigrations.Sqlite], NullLogger<SqliteMigrationRunner>.Instance);
+        var runner = new SqliteMigrationRunner(_database, [HostMigrations.Sqlite, EnforcementMigrations.Sqlite], NullLogger<SqliteMigrationRunner>.Instance);
         await runner.MigrateAsync(default);
 
         // Migrating twice changes nothing.
@@ -225,6 +225,24 @@ public sealed class SqliteStoreTests : IAsyncLifetime, IDisposable
 
     private WebhookDelivery Delivery(string id) =>
         new(id, "pull_request", "opened", 1, "acme/payments", 7, "{}", _time.GetUtcNow());
+
+    [Fact]
+    public async Task Reviewers_asked_once_stay_asked_for_a_new_process_and_only_on_that_pull_request()
+    {
+        var plan = new PolicyBot.Policies.Reviewers.ReviewRequestPlan(["security"], ["Carol"], []);
+        await new SqliteReviewRequestLedger(_database).RecordAsync("acme/payments", 7, plan, default);
+
+        // Another process on the same database (a restart, or a second replica).
+        var other = new SqliteReviewRequestLedger(new SqliteDatabase(Options.Create(new StorageOptions { Path = _directory.DatabasePath }), new Environment(_directory.Path)));
+        var wider = plan with { Teams = ["security", "platform"], Users = ["carol", "dave"] };
+        var left = await other.NotYetRequestedAsync("ACME/payments", 7, wider, default);
+        Assert.Equal(["platform"], left.Teams);
+        Assert.Equal(["dave"], left.Users);
+
+        var elsewhere = await other.NotYetRequestedAsync("acme/payments", 8, wider, default);
+        Assert.Equal(wider.Teams, elsewhere.Teams);
+        Assert.Equal(wider.Users, elsewhere.Users);
+    }
 
     private sealed class Environment(string root) : IHostEnvironment
     {

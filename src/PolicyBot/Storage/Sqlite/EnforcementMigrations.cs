@@ -47,5 +47,13 @@ internal static class EnforcementMigrations
                 removed_at      INTEGER NOT NULL
             );
             """),
+        new(3, "review requests", """
+            CREATE TABLE review_requests (
+                repository TEXT    NOT NULL,
+                number     INTEGER NOT NULL,
+                reviewer   TEXT    NOT NULL,
+                PRIMARY KEY (repository, number, reviewer)
+            );
+            """),
     ]);
 }
