@@ -3,7 +3,11 @@ using PolicyBot.Policies.Catalog;
 
 namespace PolicyBot.Enforcement;
 
-/// <summary>The latest evaluation of a repository, kept for the dashboard, the API, audit and pull request check runs.</summary>
+/// <summary>
+/// The latest evaluation of a repository, kept for the dashboard, the API, audit and pull request check runs.
+/// <paramref name="CreatedBy"/> is who created the repository, known from its repository.created delivery only and
+/// kept once known (GitHub's API does not say), for the owner a later registration pull request proposes.
+/// </summary>
 public sealed record StoredRepositoryEvaluation(
     long InstallationId,
     string Repository,
@@ -11,7 +15,8 @@ public sealed record StoredRepositoryEvaluation(
     string? SkipReason,
     IReadOnlyList<PolicyResult> Results,
     InventoryEntry? Inventory,
-    DateTimeOffset EvaluatedAt)
+    DateTimeOffset EvaluatedAt,
+    string? CreatedBy = null)
 {
     public bool Compliant => Results.Where(r => r.Action != PolicyAction.Off).All(r => r.Compliant);
 

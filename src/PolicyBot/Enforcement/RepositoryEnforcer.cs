@@ -206,7 +206,8 @@ public sealed partial class RepositoryEnforcer(
             assessment.Evaluation.SkipReason,
             assessment.Evaluation.Results,
             assessment.Evaluation.Evaluated ? assessment.Inventory : null,
-            timeProvider.GetUtcNow()), cancellationToken);
+            timeProvider.GetUtcNow(),
+            assessment.Snapshot.CreatedBy), cancellationToken);
 
     private static string Describe(IssueTarget target) => target.Intent switch
     {

@@ -92,7 +92,11 @@ public sealed class RegistrationTests
 
         var pull = Assert.Single(await PullRequestsAsync(sandbox, "empty"));
         Assert.Equal(RegistrationPullRequests.BranchName, pull["head"]!["ref"]!.GetValue<string>());
-        Assert.Contains("kind: Component", await FileAsync(sandbox, "empty", "catalog-info.yaml", RegistrationPullRequests.BranchName), StringComparison.Ordinal);
+        var proposed = await FileAsync(sandbox, "empty", "catalog-info.yaml", RegistrationPullRequests.BranchName);
+        Assert.Contains("kind: Component", proposed, StringComparison.Ordinal);
+
+        // The creator is remembered from the repository.created delivery, which a later evaluation no longer has.
+        Assert.Contains("  owner: group:security\n", proposed, StringComparison.Ordinal);
         Assert.Contains($"#{Number(pull)}", (await CommentsAsync(sandbox, "empty", Number(issue))).Single(), StringComparison.Ordinal);
 
         // Evaluated again: the link is not repeated.

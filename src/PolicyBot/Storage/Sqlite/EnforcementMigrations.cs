@@ -55,5 +55,8 @@ internal static class EnforcementMigrations
                 PRIMARY KEY (repository, number, reviewer)
             );
             """),
+        new(4, "who created each repository", """
+            ALTER TABLE repository_evaluations ADD COLUMN created_by TEXT NULL;
+            """),
     ]);
 }

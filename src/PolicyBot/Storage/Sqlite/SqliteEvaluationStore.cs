@@ -15,11 +15,12 @@ internal sealed class SqliteEvaluationStore(SqliteDatabase database) : IEvaluati
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO repository_evaluations (repository, installation_id, evaluated, skip_reason, results, inventory, evaluated_at)
-            VALUES (@repository, @installation, @evaluated, @skip, @results, @inventory, @at)
+            INSERT INTO repository_evaluations (repository, installation_id, evaluated, skip_reason, results, inventory, evaluated_at, created_by)
+            VALUES (@repository, @installation, @evaluated, @skip, @results, @inventory, @at, @created_by)
             ON CONFLICT (repository) DO UPDATE SET
                 installation_id = excluded.installation_id, evaluated = excluded.evaluated, skip_reason = excluded.skip_reason,
-                results = excluded.results, inventory = excluded.inventory, evaluated_at = excluded.evaluated_at;
+                results = excluded.results, inventory = excluded.inventory, evaluated_at = excluded.evaluated_at,
+                created_by = COALESCE(excluded.created_by, repository_evaluations.created_by);
             """;
         command.Add("@repository", evaluation.Repository);
         command.Add("@installation", evaluation.InstallationId);
@@ -28,6 +29,7 @@ internal sealed class SqliteEvaluationStore(SqliteDatabase database) : IEvaluati
         command.Add("@results", JsonSerializer.Serialize(evaluation.Results, Json));
         command.Add("@inventory", evaluation.Inventory is null ? null : JsonSerializer.Serialize(evaluation.Inventory, Json));
         command.Add("@at", evaluation.EvaluatedAt.ToUnixMilliseconds());
+        command.Add("@created_by", evaluation.CreatedBy);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -89,7 +91,7 @@ internal sealed class SqliteEvaluationStore(SqliteDatabase database) : IEvaluati
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
-            SELECT repository, installation_id, evaluated, skip_reason, results, inventory, evaluated_at
+            SELECT repository, installation_id, evaluated, skip_reason, results, inventory, evaluated_at, created_by
             FROM repository_evaluations {where} ORDER BY repository;
             """;
         command.Add(parameter, value);
@@ -104,7 +106,8 @@ internal sealed class SqliteEvaluationStore(SqliteDatabase database) : IEvaluati
                 reader.GetNullableString(3),
                 JsonSerializer.Deserialize<List<PolicyResult>>(reader.GetString(4), Json) ?? [],
                 reader.GetNullableString(5) is { } inventory ? JsonSerializer.Deserialize<InventoryEntry>(inventory, Json) : null,
-                SqliteValues.FromUnixMilliseconds(reader.GetInt64(6))));
+                SqliteValues.FromUnixMilliseconds(reader.GetInt64(6)),
+                reader.GetNullableString(7)));
         }
 
         return list;
