@@ -76,7 +76,7 @@ public sealed class SandboxCommand : ICliCommand
               GitHub simulator API: {api}/
               Webhook secret:       {sandbox.Simulator.WebhookSecret}
             Act as a member of the organisation, for example:
-              curl -H "Authorization: Bearer sandbox:{member}" -X POST {api}/orgs/{sandbox.Scenario.Org}/repos -d '{"{"}"name":"new-service"{"}"}'
+              curl -H "Authorization: Bearer sandbox:{member}" -X POST {api}/orgs/{sandbox.Scenario.Org}/repos -d '{"{"}"name":"my-service","auto_init":true{"}"}'
             Press Ctrl+C to stop.
             """).ConfigureAwait(false);
 

@@ -9,7 +9,7 @@ public static class LoggingScopes
     {
         ArgumentNullException.ThrowIfNull(logger);
         ArgumentNullException.ThrowIfNull(delivery);
-        return logger.BeginScope(new Dictionary<string, object?>
+        return logger.BeginScope(new LogScope
         {
             ["DeliveryId"] = delivery.DeliveryId,
             ["Event"] = delivery.Action is null ? delivery.Event : $"{delivery.Event}.{delivery.Action}",
@@ -24,7 +24,7 @@ public static class LoggingScopes
         ArgumentNullException.ThrowIfNull(logger);
         ArgumentNullException.ThrowIfNull(claimed);
         var item = claimed.Item;
-        return logger.BeginScope(new Dictionary<string, object?>
+        return logger.BeginScope(new LogScope
         {
             ["WorkItemId"] = claimed.Id,
             ["WorkItemKind"] = item.Kind,
@@ -33,5 +33,15 @@ public static class LoggingScopes
             ["Repository"] = item.Repository is null ? null : $"{item.Owner}/{item.Repository}",
             ["PullRequest"] = item.PullRequestNumber,
         });
+    }
+
+    /// <summary>
+    /// Structured for providers that read scope properties (JSON console, OpenTelemetry), and readable as
+    /// "DeliveryId:…, Event:…" where a provider prints the scope as text (the simple console).
+    /// </summary>
+    private sealed class LogScope : Dictionary<string, object?>
+    {
+        public override string ToString() =>
+            string.Join(", ", this.Where(p => p.Value is not null).Select(p => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{p.Key}:{p.Value}")));
     }
 }
