@@ -42,14 +42,9 @@ internal static partial class Endpoints
 
             lock (sim.State.Sync)
             {
-                if (sim.VisibleRepo(context, owner, repo) is not var (org, r))
+                if (!sim.TryRepo(context, owner, repo, RepositoryAccess.Write, out var org, out var r, out var refusal))
                 {
-                    return GitHubResults.NotFound();
-                }
-
-                if (!sim.CanWrite(context, org, r))
-                {
-                    return GitHubResults.Error(403, "Resource not accessible by integration");
+                    return refusal;
                 }
 
                 var title = body.Str("title");
@@ -208,9 +203,9 @@ internal static partial class Endpoints
                     return GitHubResults.NotFound();
                 }
 
-                if (!sim.CanWrite(context, org, r))
+                if (sim.Refusal(context, org, r, RepositoryAccess.Write) is { } refusal)
                 {
-                    return GitHubResults.Error(403, "Resource not accessible by integration");
+                    return refusal;
                 }
 
                 if (p.State != "open" || p.Draft)
@@ -405,9 +400,9 @@ internal static partial class Endpoints
                     return GitHubResults.NotFound();
                 }
 
-                if (!sim.CanWrite(context, org, r))
+                if (sim.Refusal(context, org, r, RepositoryAccess.Write) is { } refusal)
                 {
-                    return GitHubResults.Error(403, "Resource not accessible by integration");
+                    return refusal;
                 }
 
                 if (string.IsNullOrEmpty(body.Str("message")))

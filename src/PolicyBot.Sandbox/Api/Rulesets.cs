@@ -287,14 +287,9 @@ internal static class Rulesets
 
             lock (sim.State.Sync)
             {
-                if (sim.VisibleRepo(context, owner, repo) is not var (org, r))
+                if (!sim.TryRepo(context, owner, repo, RepositoryAccess.Admin, out var org, out var r, out var refusal))
                 {
-                    return GitHubResults.NotFound();
-                }
-
-                if (!sim.IsAdmin(context, org, r))
-                {
-                    return GitHubResults.Error(403, "Resource not accessible by integration");
+                    return refusal;
                 }
 
                 if (Validate(body, creating: true) is { } problem)
@@ -324,9 +319,9 @@ internal static class Rulesets
                     return GitHubResults.NotFound();
                 }
 
-                if (!sim.IsAdmin(context, org, r))
+                if (sim.Refusal(context, org, r, RepositoryAccess.Admin) is { } refusal)
                 {
-                    return GitHubResults.Error(403, "Resource not accessible by integration");
+                    return refusal;
                 }
 
                 if (Validate(body, creating: false) is { } problem)
@@ -351,9 +346,9 @@ internal static class Rulesets
                     return GitHubResults.NotFound();
                 }
 
-                if (!sim.IsAdmin(context, org, r))
+                if (sim.Refusal(context, org, r, RepositoryAccess.Admin) is { } refusal)
                 {
-                    return GitHubResults.Error(403, "Resource not accessible by integration");
+                    return refusal;
                 }
 
                 r.Rulesets.Remove(ruleset);
