@@ -141,17 +141,8 @@ internal static partial class Endpoints
                 }
 
                 var changes = new JsonObject();
-                if (body.Str("title") is { } title && title != p.Title)
-                {
-                    changes["title"] = new JsonObject { ["from"] = p.Title };
-                    p.Title = title;
-                }
-
-                if (body.ContainsKey("body") && body.Str("body") != p.Body)
-                {
-                    changes["body"] = new JsonObject { ["from"] = p.Body };
-                    p.Body = body.Str("body");
-                }
+                p.Title = body.Edit("title", p.Title, changes);
+                p.Body = body.EditOptional("body", p.Body, changes);
 
                 if (body.Str("base") is { } newBase && newBase != p.Base)
                 {

@@ -480,17 +480,8 @@ internal static partial class Endpoints
             r.DefaultBranch = defaultBranch;
         }
 
-        if (body.ContainsKey("description") && body.Str("description") != r.Description)
-        {
-            changes["description"] = new JsonObject { ["from"] = r.Description };
-            r.Description = body.Str("description");
-        }
-
-        if (body.ContainsKey("homepage") && body.Str("homepage") != r.Homepage)
-        {
-            changes["homepage"] = new JsonObject { ["from"] = r.Homepage };
-            r.Homepage = body.Str("homepage");
-        }
+        r.Description = body.EditOptional("description", r.Description, changes);
+        r.Homepage = body.EditOptional("homepage", r.Homepage, changes);
 
         if (body.Bool("has_issues") is { } hasIssues)
         {
