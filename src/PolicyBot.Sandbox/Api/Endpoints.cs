@@ -463,8 +463,7 @@ internal static partial class Endpoints
         {
             lock (sim.State.Sync)
             {
-                var login = context.Request.Query["login"].ToString();
-                return Rerequest(sim, owner, repo, id, login.Length > 0 ? login : sim.State.FindOrg(owner)?.Members.Keys.FirstOrDefault() ?? owner)
+                return Rerequest(sim, owner, repo, id, RerequestingLogin(sim, context, owner))
                     ? Results.Accepted()
                     : GitHubResults.NotFound();
             }
@@ -474,8 +473,7 @@ internal static partial class Endpoints
         {
             lock (sim.State.Sync)
             {
-                var login = context.Request.Query["login"].ToString();
-                return RerequestSuite(sim, owner, repo, sha, login.Length > 0 ? login : sim.State.FindOrg(owner)?.Members.Keys.FirstOrDefault() ?? owner)
+                return RerequestSuite(sim, owner, repo, sha, RerequestingLogin(sim, context, owner))
                     ? Results.Accepted()
                     : GitHubResults.NotFound();
             }
@@ -531,6 +529,13 @@ internal static partial class Endpoints
                 return GitHubResults.Json(new JsonObject { ["id"] = installation.Id }, 201);
             }
         });
+    }
+
+    /// <summary>Who presses "Re-run" in the sandbox: ?login=, else the organisation's first member, else the owner. Call under the lock.</summary>
+    private static string RerequestingLogin(SimulatorContext sim, HttpContext context, string owner)
+    {
+        var login = context.Request.Query["login"].ToString();
+        return login.Length > 0 ? login : sim.State.FindOrg(owner)?.Members.Keys.FirstOrDefault() ?? owner;
     }
 
     private static JsonObject FaultJson(Guid id, FaultRule rule, int remaining) => new()
