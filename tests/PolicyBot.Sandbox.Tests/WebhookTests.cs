@@ -29,6 +29,13 @@ public sealed class WebhookTests : IAsyncLifetime
         return [.. _receiver.Drain().Where(h => withCheckSuites || h.Event != "check_suite")];
     }
 
+    /// <summary>Installs the app on acme and drains installation.created, so a test sees only the webhooks it causes.</summary>
+    private async Task InstallAndDrainAsync()
+    {
+        await _sim.InstallAsync("acme");
+        await Delivered();
+    }
+
     private static void AssertShapedLike(string fixture, ReceivedWebhook webhook, int depth = 3)
     {
         var missing = PayloadShape.MissingKeys(PayloadShape.Fixture(fixture), webhook.Payload, depth);
@@ -60,8 +67,7 @@ public sealed class WebhookTests : IAsyncLifetime
     [Fact]
     public async Task Repository_changes_send_repository_events()
     {
-        await _sim.InstallAsync("acme");
-        await Delivered();
+        await InstallAndDrainAsync();
         using var alice = SimClient.AsPerson(_sim, "alice");
 
         await alice.Post("orgs/acme/repos", new { name = "new-thing", description = "fresh" });
@@ -85,8 +91,7 @@ public sealed class WebhookTests : IAsyncLifetime
     [Fact]
     public async Task Pushing_a_file_sends_push_with_added_modified_removed()
     {
-        await _sim.InstallAsync("acme");
-        await Delivered();
+        await InstallAndDrainAsync();
         using var bob = SimClient.AsPerson(_sim, "bob");
 
         var added = await bob.Put("repos/acme/web/contents/catalog-info.yaml", new { message = "Register", content = SimClient.Base64("kind: Component\n") });
@@ -109,8 +114,7 @@ public sealed class WebhookTests : IAsyncLifetime
     [Fact]
     public async Task Pull_request_life_sends_opened_synchronize_review_and_closed_merged()
     {
-        await _sim.InstallAsync("acme");
-        await Delivered();
+        await InstallAndDrainAsync();
         using var bob = SimClient.AsPerson(_sim, "bob");
         using var alice = SimClient.AsPerson(_sim, "alice");
         var main = await bob.Get("repos/acme/web/git/ref/heads/main");
@@ -152,8 +156,7 @@ public sealed class WebhookTests : IAsyncLifetime
     [Fact]
     public async Task Review_dismissal_and_requested_reviewers_send_their_events()
     {
-        await _sim.InstallAsync("acme");
-        await Delivered();
+        await InstallAndDrainAsync();
         using var alice = SimClient.AsPerson(_sim, "alice");
         var reviews = await alice.Get("repos/acme/payments/pulls/7/reviews");
         var approval = reviews.Json!.AsArray().First(r => r!["user"]!["login"]!.GetValue<string>() == "alice")!;
@@ -173,8 +176,7 @@ public sealed class WebhookTests : IAsyncLifetime
     [Fact]
     public async Task Protection_changes_send_branch_protection_rule_events()
     {
-        await _sim.InstallAsync("acme");
-        await Delivered();
+        await InstallAndDrainAsync();
         using var alice = SimClient.AsPerson(_sim, "alice");
         var body = new JsonObject
         {
@@ -201,8 +203,7 @@ public sealed class WebhookTests : IAsyncLifetime
     [Fact]
     public async Task Team_membership_and_rulesets_send_their_events()
     {
-        await _sim.InstallAsync("acme");
-        await Delivered();
+        await InstallAndDrainAsync();
         using var alice = SimClient.AsPerson(_sim, "alice");
 
         await alice.Post("orgs/acme/teams", new { name = "Data Science" });
@@ -231,8 +232,7 @@ public sealed class WebhookTests : IAsyncLifetime
     [Fact]
     public async Task Check_runs_send_created_and_completed_even_for_the_apps_own_runs()
     {
-        await _sim.InstallAsync("acme");
-        await Delivered();
+        await InstallAndDrainAsync();
         using var bot = SimClient.AsInstallation(_sim, 1001);
         var head = (await bot.Get("repos/acme/payments/pulls/7"))["head"]["sha"]!.GetValue<string>();
 
@@ -258,8 +258,7 @@ public sealed class WebhookTests : IAsyncLifetime
     [Fact]
     public async Task Pushes_request_a_check_suite_and_re_runs_are_rerequested()
     {
-        await _sim.InstallAsync("acme");
-        await Delivered();
+        await InstallAndDrainAsync();
         using var dave = SimClient.AsPerson(_sim, "dave");
         var file = await dave.Get("repos/acme/payments/contents/src/auth/login.cs?ref=remember-login");
         await dave.Put("repos/acme/payments/contents/src/auth/login.cs", new { message = "m", content = SimClient.Base64("v3\n"), branch = "remember-login", sha = file["sha"].GetValue<string>() });
@@ -281,8 +280,7 @@ public sealed class WebhookTests : IAsyncLifetime
     [Fact]
     public async Task Uninstalling_sends_installation_deleted_and_revokes_tokens()
     {
-        await _sim.InstallAsync("acme");
-        await Delivered();
+        await InstallAndDrainAsync();
         using var bot = SimClient.AsInstallation(_sim, 1001);
         Assert.Equal(200, (await bot.Get("repos/acme/web")).Code);
 
@@ -301,8 +299,7 @@ public sealed class WebhookTests : IAsyncLifetime
     public async Task Deliveries_are_logged_with_status_and_can_be_redelivered()
     {
         _receiver.AnswerStatus = 500;
-        await _sim.InstallAsync("acme");
-        await Delivered();
+        await InstallAndDrainAsync();
         var failed = Assert.Single(_sim.Deliveries);
         Assert.Equal(500, failed.StatusCode);
         Assert.Equal("installation", failed.Event);

@@ -62,6 +62,34 @@ internal static partial class Endpoints
     internal static string? Str(this JsonObject body, string name) =>
         body[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
+    /// <summary>
+    /// A PATCH's new value for a field that cannot be cleared: the body's string when it differs from
+    /// <paramref name="current"/>, recorded as GitHub's <c>changes.{field}.from</c> for the edited webhook.
+    /// </summary>
+    internal static string Edit(this JsonObject body, string field, string current, JsonObject changes)
+    {
+        if (body.Str(field) is not { } value || value == current)
+        {
+            return current;
+        }
+
+        changes[field] = new JsonObject { ["from"] = current };
+        return value;
+    }
+
+    /// <summary>As <see cref="Edit"/>, for a field the body may clear: it changes whenever the body names it (null clears it).</summary>
+    internal static string? EditOptional(this JsonObject body, string field, string? current, JsonObject changes)
+    {
+        var value = body.Str(field);
+        if (!body.ContainsKey(field) || value == current)
+        {
+            return current;
+        }
+
+        changes[field] = new JsonObject { ["from"] = current };
+        return value;
+    }
+
     internal static bool? Bool(this JsonObject body, string name) =>
         body[name] is JsonValue v && v.TryGetValue<bool>(out var b) ? b : null;
 
@@ -435,8 +463,7 @@ internal static partial class Endpoints
         {
             lock (sim.State.Sync)
             {
-                var login = context.Request.Query["login"].ToString();
-                return Rerequest(sim, owner, repo, id, login.Length > 0 ? login : sim.State.FindOrg(owner)?.Members.Keys.FirstOrDefault() ?? owner)
+                return Rerequest(sim, owner, repo, id, RerequestingLogin(sim, context, owner))
                     ? Results.Accepted()
                     : GitHubResults.NotFound();
             }
@@ -446,8 +473,7 @@ internal static partial class Endpoints
         {
             lock (sim.State.Sync)
             {
-                var login = context.Request.Query["login"].ToString();
-                return RerequestSuite(sim, owner, repo, sha, login.Length > 0 ? login : sim.State.FindOrg(owner)?.Members.Keys.FirstOrDefault() ?? owner)
+                return RerequestSuite(sim, owner, repo, sha, RerequestingLogin(sim, context, owner))
                     ? Results.Accepted()
                     : GitHubResults.NotFound();
             }
@@ -503,6 +529,13 @@ internal static partial class Endpoints
                 return GitHubResults.Json(new JsonObject { ["id"] = installation.Id }, 201);
             }
         });
+    }
+
+    /// <summary>Who presses "Re-run" in the sandbox: ?login=, else the organisation's first member, else the owner. Call under the lock.</summary>
+    private static string RerequestingLogin(SimulatorContext sim, HttpContext context, string owner)
+    {
+        var login = context.Request.Query["login"].ToString();
+        return login.Length > 0 ? login : sim.State.FindOrg(owner)?.Members.Keys.FirstOrDefault() ?? owner;
     }
 
     private static JsonObject FaultJson(Guid id, FaultRule rule, int remaining) => new()

@@ -123,17 +123,8 @@ internal static partial class Endpoints
 
                 var actor = sim.Actor(context);
                 var changes = new JsonObject();
-                if (body.Str("title") is { } title && title != issue.Title)
-                {
-                    changes["title"] = new JsonObject { ["from"] = issue.Title };
-                    issue.Title = title;
-                }
-
-                if (body.ContainsKey("body") && body.Str("body") != issue.Body)
-                {
-                    changes["body"] = new JsonObject { ["from"] = issue.Body };
-                    issue.Body = body.Str("body");
-                }
+                issue.Title = body.Edit("title", issue.Title, changes);
+                issue.Body = body.EditOptional("body", issue.Body, changes);
 
                 if (body["labels"] is JsonArray)
                 {

@@ -124,23 +124,9 @@ internal static partial class Endpoints
                 }
 
                 var changes = new JsonObject();
-                if (body.Str("name") is { } name && name != team.Name)
-                {
-                    changes["name"] = new JsonObject { ["from"] = team.Name };
-                    team.Name = name;
-                }
-
-                if (body.ContainsKey("description") && body.Str("description") != team.Description)
-                {
-                    changes["description"] = new JsonObject { ["from"] = team.Description };
-                    team.Description = body.Str("description");
-                }
-
-                if (body.Str("privacy") is { } privacy && privacy != team.Privacy)
-                {
-                    changes["privacy"] = new JsonObject { ["from"] = team.Privacy };
-                    team.Privacy = privacy;
-                }
+                team.Name = body.Edit("name", team.Name, changes);
+                team.Description = body.EditOptional("description", team.Description, changes);
+                team.Privacy = body.Edit("privacy", team.Privacy, changes);
 
                 if (body.ContainsKey("parent_team_id"))
                 {

@@ -47,14 +47,9 @@ internal static partial class Endpoints
 
             lock (sim.State.Sync)
             {
-                if (sim.VisibleRepo(context, owner, repo) is not var (org, r))
+                if (!sim.TryRepo(context, owner, repo, RepositoryAccess.Admin, out var org, out var r, out var refusal))
                 {
-                    return GitHubResults.NotFound();
-                }
-
-                if (!sim.IsAdmin(context, org, r))
-                {
-                    return GitHubResults.Error(403, "Resource not accessible by integration");
+                    return refusal;
                 }
 
                 if (!r.Branches.ContainsKey(branch))
@@ -97,14 +92,9 @@ internal static partial class Endpoints
             branch = Endpoints.Unescape(branch);
             lock (sim.State.Sync)
             {
-                if (sim.VisibleRepo(context, owner, repo) is not var (org, r))
+                if (!sim.TryRepo(context, owner, repo, RepositoryAccess.Admin, out var org, out var r, out var refusal))
                 {
-                    return GitHubResults.NotFound();
-                }
-
-                if (!sim.IsAdmin(context, org, r))
-                {
-                    return GitHubResults.Error(403, "Resource not accessible by integration");
+                    return refusal;
                 }
 
                 if (!r.Protection.Remove(branch, out var removed))

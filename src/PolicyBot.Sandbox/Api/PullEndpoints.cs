@@ -42,14 +42,9 @@ internal static partial class Endpoints
 
             lock (sim.State.Sync)
             {
-                if (sim.VisibleRepo(context, owner, repo) is not var (org, r))
+                if (!sim.TryRepo(context, owner, repo, RepositoryAccess.Write, out var org, out var r, out var refusal))
                 {
-                    return GitHubResults.NotFound();
-                }
-
-                if (!sim.CanWrite(context, org, r))
-                {
-                    return GitHubResults.Error(403, "Resource not accessible by integration");
+                    return refusal;
                 }
 
                 var title = body.Str("title");
@@ -146,17 +141,8 @@ internal static partial class Endpoints
                 }
 
                 var changes = new JsonObject();
-                if (body.Str("title") is { } title && title != p.Title)
-                {
-                    changes["title"] = new JsonObject { ["from"] = p.Title };
-                    p.Title = title;
-                }
-
-                if (body.ContainsKey("body") && body.Str("body") != p.Body)
-                {
-                    changes["body"] = new JsonObject { ["from"] = p.Body };
-                    p.Body = body.Str("body");
-                }
+                p.Title = body.Edit("title", p.Title, changes);
+                p.Body = body.EditOptional("body", p.Body, changes);
 
                 if (body.Str("base") is { } newBase && newBase != p.Base)
                 {
@@ -208,9 +194,9 @@ internal static partial class Endpoints
                     return GitHubResults.NotFound();
                 }
 
-                if (!sim.CanWrite(context, org, r))
+                if (sim.Refusal(context, org, r, RepositoryAccess.Write) is { } refusal)
                 {
-                    return GitHubResults.Error(403, "Resource not accessible by integration");
+                    return refusal;
                 }
 
                 if (p.State != "open" || p.Draft)
@@ -405,9 +391,9 @@ internal static partial class Endpoints
                     return GitHubResults.NotFound();
                 }
 
-                if (!sim.CanWrite(context, org, r))
+                if (sim.Refusal(context, org, r, RepositoryAccess.Write) is { } refusal)
                 {
-                    return GitHubResults.Error(403, "Resource not accessible by integration");
+                    return refusal;
                 }
 
                 if (string.IsNullOrEmpty(body.Str("message")))

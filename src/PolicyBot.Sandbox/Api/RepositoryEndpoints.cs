@@ -100,14 +100,9 @@ internal static partial class Endpoints
 
             lock (sim.State.Sync)
             {
-                if (sim.VisibleRepo(context, owner, repo) is not var (org, r))
+                if (!sim.TryRepo(context, owner, repo, RepositoryAccess.Admin, out var org, out var r, out var refusal, "Must have admin rights to Repository."))
                 {
-                    return GitHubResults.NotFound();
-                }
-
-                if (!sim.IsAdmin(context, org, r))
-                {
-                    return GitHubResults.Error(403, "Must have admin rights to Repository.");
+                    return refusal;
                 }
 
                 return EditRepository(sim, context, org, r, body) is { } edited
@@ -123,14 +118,9 @@ internal static partial class Endpoints
         {
             lock (sim.State.Sync)
             {
-                if (sim.VisibleRepo(context, owner, repo) is not var (org, r))
+                if (!sim.TryRepo(context, owner, repo, RepositoryAccess.Admin, out var org, out var r, out var refusal, "Must have admin rights to Repository."))
                 {
-                    return GitHubResults.NotFound();
-                }
-
-                if (!sim.IsAdmin(context, org, r))
-                {
-                    return GitHubResults.Error(403, "Must have admin rights to Repository.");
+                    return refusal;
                 }
 
                 sim.Send("repository", org, r, sim.Actor(context), new JsonObject { ["action"] = "deleted" });
@@ -235,14 +225,9 @@ internal static partial class Endpoints
 
             lock (sim.State.Sync)
             {
-                if (sim.VisibleRepo(context, owner, repo) is not var (org, r))
+                if (!sim.TryRepo(context, owner, repo, RepositoryAccess.Write, out var org, out var r, out var refusal))
                 {
-                    return GitHubResults.NotFound();
-                }
-
-                if (!sim.CanWrite(context, org, r))
-                {
-                    return GitHubResults.Error(403, "Resource not accessible by integration");
+                    return refusal;
                 }
 
                 var name = body.Str("ref");
@@ -328,14 +313,9 @@ internal static partial class Endpoints
 
             lock (sim.State.Sync)
             {
-                if (sim.VisibleRepo(context, owner, repo) is not var (org, r))
+                if (!sim.TryRepo(context, owner, repo, RepositoryAccess.Write, out var org, out var r, out var refusal))
                 {
-                    return GitHubResults.NotFound();
-                }
-
-                if (!sim.CanWrite(context, org, r))
-                {
-                    return GitHubResults.Error(403, "Resource not accessible by integration");
+                    return refusal;
                 }
 
                 if (r.Archived)
@@ -404,14 +384,9 @@ internal static partial class Endpoints
 
             lock (sim.State.Sync)
             {
-                if (sim.VisibleRepo(context, owner, repo) is not var (org, r))
+                if (!sim.TryRepo(context, owner, repo, RepositoryAccess.Write, out var org, out var r, out var refusal))
                 {
-                    return GitHubResults.NotFound();
-                }
-
-                if (!sim.CanWrite(context, org, r))
-                {
-                    return GitHubResults.Error(403, "Resource not accessible by integration");
+                    return refusal;
                 }
 
                 var branch = body.Str("branch") ?? r.DefaultBranch;
@@ -505,17 +480,8 @@ internal static partial class Endpoints
             r.DefaultBranch = defaultBranch;
         }
 
-        if (body.ContainsKey("description") && body.Str("description") != r.Description)
-        {
-            changes["description"] = new JsonObject { ["from"] = r.Description };
-            r.Description = body.Str("description");
-        }
-
-        if (body.ContainsKey("homepage") && body.Str("homepage") != r.Homepage)
-        {
-            changes["homepage"] = new JsonObject { ["from"] = r.Homepage };
-            r.Homepage = body.Str("homepage");
-        }
+        r.Description = body.EditOptional("description", r.Description, changes);
+        r.Homepage = body.EditOptional("homepage", r.Homepage, changes);
 
         if (body.Bool("has_issues") is { } hasIssues)
         {

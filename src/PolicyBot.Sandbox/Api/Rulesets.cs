@@ -287,25 +287,12 @@ internal static class Rulesets
 
             lock (sim.State.Sync)
             {
-                if (sim.VisibleRepo(context, owner, repo) is not var (org, r))
+                if (!sim.TryRepo(context, owner, repo, RepositoryAccess.Admin, out var org, out var r, out var refusal))
                 {
-                    return GitHubResults.NotFound();
+                    return refusal;
                 }
 
-                if (!sim.IsAdmin(context, org, r))
-                {
-                    return GitHubResults.Error(403, "Resource not accessible by integration");
-                }
-
-                if (Validate(body, creating: true) is { } problem)
-                {
-                    return GitHubResults.Error(422, problem);
-                }
-
-                var ruleset = FromJson(sim, body, "Repository", r.FullName);
-                r.Rulesets.Add(ruleset);
-                Send(sim, org, r, context, "created", ruleset, null);
-                return GitHubResults.Json(Shape(sim, ruleset, full: true), 201);
+                return Create(sim, context, org, r, body);
             }
         });
 
@@ -324,21 +311,12 @@ internal static class Rulesets
                     return GitHubResults.NotFound();
                 }
 
-                if (!sim.IsAdmin(context, org, r))
+                if (sim.Refusal(context, org, r, RepositoryAccess.Admin) is { } refusal)
                 {
-                    return GitHubResults.Error(403, "Resource not accessible by integration");
+                    return refusal;
                 }
 
-                if (Validate(body, creating: false) is { } problem)
-                {
-                    return GitHubResults.Error(422, problem);
-                }
-
-                var before = Shape(sim, ruleset, full: true);
-                Apply(ruleset, body);
-                ruleset.UpdatedAt = sim.Now;
-                Send(sim, org, r, context, "edited", ruleset, before);
-                return GitHubResults.Json(Shape(sim, ruleset, full: true));
+                return Update(sim, context, org, r, ruleset, body);
             }
         });
 
@@ -351,14 +329,12 @@ internal static class Rulesets
                     return GitHubResults.NotFound();
                 }
 
-                if (!sim.IsAdmin(context, org, r))
+                if (sim.Refusal(context, org, r, RepositoryAccess.Admin) is { } refusal)
                 {
-                    return GitHubResults.Error(403, "Resource not accessible by integration");
+                    return refusal;
                 }
 
-                r.Rulesets.Remove(ruleset);
-                Send(sim, org, r, context, "deleted", ruleset, null);
-                return GitHubResults.NoContent();
+                return Delete(sim, context, org, r, ruleset);
             }
         });
 
@@ -402,15 +378,7 @@ internal static class Rulesets
                     return GitHubResults.Error(403, "Resource not accessible by integration");
                 }
 
-                if (Validate(body, creating: true) is { } problem)
-                {
-                    return GitHubResults.Error(422, problem);
-                }
-
-                var ruleset = FromJson(sim, body, "Organization", o.Login);
-                o.Rulesets.Add(ruleset);
-                Send(sim, o, null, context, "created", ruleset, null);
-                return GitHubResults.Json(Shape(sim, ruleset, full: true), 201);
+                return Create(sim, context, o, null, body);
             }
         });
 
@@ -434,16 +402,7 @@ internal static class Rulesets
                     return GitHubResults.Error(403, "Resource not accessible by integration");
                 }
 
-                if (Validate(body, creating: false) is { } problem)
-                {
-                    return GitHubResults.Error(422, problem);
-                }
-
-                var before = Shape(sim, ruleset, full: true);
-                Apply(ruleset, body);
-                ruleset.UpdatedAt = sim.Now;
-                Send(sim, o, null, context, "edited", ruleset, before);
-                return GitHubResults.Json(Shape(sim, ruleset, full: true));
+                return Update(sim, context, o, null, ruleset, body);
             }
         });
 
@@ -461,9 +420,7 @@ internal static class Rulesets
                     return GitHubResults.Error(403, "Resource not accessible by integration");
                 }
 
-                o.Rulesets.Remove(ruleset);
-                Send(sim, o, null, context, "deleted", ruleset, null);
-                return GitHubResults.NoContent();
+                return Delete(sim, context, o, null, ruleset);
             }
         });
 
@@ -480,6 +437,42 @@ internal static class Rulesets
                 return GitHubResults.Paged(context, EffectiveRules(org, r, branch).Select(n => n!));
             }
         });
+    }
+
+    // A ruleset belongs to its repository when there is one, else to its organisation; the endpoints of both levels
+    // differ only in how they find it and who may change it. Call these under the lock, once the caller is allowed.
+    private static IResult Create(SimulatorContext sim, HttpContext context, SimOrg org, SimRepo? repo, JsonObject body)
+    {
+        if (Validate(body, creating: true) is { } problem)
+        {
+            return GitHubResults.Error(422, problem);
+        }
+
+        var ruleset = repo is null ? FromJson(sim, body, "Organization", org.Login) : FromJson(sim, body, "Repository", repo.FullName);
+        (repo?.Rulesets ?? org.Rulesets).Add(ruleset);
+        Send(sim, org, repo, context, "created", ruleset, null);
+        return GitHubResults.Json(Shape(sim, ruleset, full: true), 201);
+    }
+
+    private static IResult Update(SimulatorContext sim, HttpContext context, SimOrg org, SimRepo? repo, SimRuleset ruleset, JsonObject body)
+    {
+        if (Validate(body, creating: false) is { } problem)
+        {
+            return GitHubResults.Error(422, problem);
+        }
+
+        var before = Shape(sim, ruleset, full: true);
+        Apply(ruleset, body);
+        ruleset.UpdatedAt = sim.Now;
+        Send(sim, org, repo, context, "edited", ruleset, before);
+        return GitHubResults.Json(Shape(sim, ruleset, full: true));
+    }
+
+    private static IResult Delete(SimulatorContext sim, HttpContext context, SimOrg org, SimRepo? repo, SimRuleset ruleset)
+    {
+        (repo?.Rulesets ?? org.Rulesets).Remove(ruleset);
+        Send(sim, org, repo, context, "deleted", ruleset, null);
+        return GitHubResults.NoContent();
     }
 
     private static void Send(SimulatorContext sim, SimOrg org, SimRepo? repo, HttpContext context, string action, SimRuleset ruleset, JsonObject? before)

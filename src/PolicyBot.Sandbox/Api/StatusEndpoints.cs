@@ -23,14 +23,9 @@ internal static partial class Endpoints
 
             lock (sim.State.Sync)
             {
-                if (sim.VisibleRepo(context, owner, repo) is not var (org, r))
+                if (!sim.TryRepo(context, owner, repo, RepositoryAccess.Write, out var org, out var r, out var refusal))
                 {
-                    return GitHubResults.NotFound();
-                }
-
-                if (!sim.CanWrite(context, org, r))
-                {
-                    return GitHubResults.Error(403, "Resource not accessible by integration");
+                    return refusal;
                 }
 
                 if (!sim.State.Commits.ContainsKey(sha))
