@@ -132,6 +132,20 @@ public sealed class GitHubClientTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_user_client_keeps_no_responses_so_it_evicts_nothing_from_the_shared_cache()
+    {
+        await using var factory = Host();
+        var token = await factory.Services.GetRequiredService<InstallationTokenCache>().GetTokenAsync(InstallationId, default);
+        var client = Clients(factory).CreateUserClient(token);
+
+        _ = await client.Repository.Get("acme", ".github");
+        _ = await client.Repository.Get("acme", ".github");
+
+        var requests = _simulator.Requests.Where(r => r.Method == "GET" && r.Path == "/repos/acme/.github").ToList();
+        Assert.Equal([200, 200], requests.Select(r => r.StatusCode));
+    }
+
+    [Fact]
     public async Task Raw_calls_through_the_connection_take_the_same_pipeline()
     {
         await using var factory = Host();
