@@ -5,7 +5,8 @@ using PolicyBot.Storage;
 namespace PolicyBot.Processing;
 
 /// <summary>
-/// Every <see cref="ProcessingOptions.ReconcileInterval"/>: re-evaluates every installation of the app
+/// Soon after start-up (<see cref="ProcessingOptions.ReconcileOnStart"/>) and then every
+/// <see cref="ProcessingOptions.ReconcileInterval"/>: re-evaluates every installation of the app
 /// (deliveries can be missed and settings drift) and re-queues dead letters.
 /// </summary>
 public sealed partial class ReconcileService(
@@ -46,30 +47,41 @@ public sealed partial class ReconcileService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.ReconcileInterval, timeProvider);
         try
         {
+            if (options.Value.ReconcileOnStart)
+            {
+                await Task.Delay(options.Value.ReconcileStartDelay, timeProvider, stoppingToken).ConfigureAwait(false);
+                await RunLoggedAsync(stoppingToken).ConfigureAwait(false);
+            }
+
+            using var timer = new PeriodicTimer(options.Value.ReconcileInterval, timeProvider);
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                try
-                {
-                    await RunOnceAsync(stoppingToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-                {
-                    return;
-                }
-#pragma warning disable CA1031 // A failed pass (GitHub down) is logged; the next tick tries again.
-                catch (Exception ex)
-#pragma warning restore CA1031
-                {
-                    Log.Failed(logger, ex);
-                }
+                await RunLoggedAsync(stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Stopping.
+        }
+    }
+
+    private async Task RunLoggedAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await RunOnceAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // A failed pass (GitHub down) is logged; the next tick tries again.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.Failed(logger, ex);
         }
     }
 
