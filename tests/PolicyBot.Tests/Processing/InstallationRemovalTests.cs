@@ -100,4 +100,18 @@ public sealed class InstallationRemovalTests
         Assert.False(await sandbox.Service<IInstallationStateStore>().IsRemovedAsync(1001, default));
         Assert.True((await evaluations.GetAsync("acme/payments", default))!.EvaluatedAt > first.EvaluatedAt);
     }
+
+    [Fact]
+    public async Task A_suspension_handled_after_the_installation_was_unsuspended_does_not_stop_it()
+    {
+        await using var sandbox = await PolicyBotSandbox.StartAsync(Scenario);
+        await sandbox.InstallAsync();
+
+        // The suspend delivery's work runs late (a retry, a busy queue): by then GitHub lists the installation as active.
+        await sandbox.Service<IWorkQueue>().EnqueueAsync(
+            new WorkItem(WorkItemKinds.InstallationRemoved, 1001, "acme", null, null, "installation.suspend", null), default);
+        await sandbox.SettleAsync();
+
+        Assert.False(await sandbox.Service<IInstallationStateStore>().IsRemovedAsync(1001, default));
+    }
 }
