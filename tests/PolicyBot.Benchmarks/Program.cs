@@ -32,8 +32,7 @@ try
         new("GitHub:ContentCreationInterval", "00:00:00"),
         new("Processing:Workers", "4"),
         new("Logging:LogLevel:Default", "Warning"),
-        new("Dashboard:SandboxSignIn", "true"),
-    ], Console.Error);
+    ], Console.Error, PolicyBot.Dashboard.SandboxMode.Register);
     if (started is not { } running)
     {
         return 1;

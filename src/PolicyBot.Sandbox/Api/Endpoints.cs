@@ -133,6 +133,11 @@ internal static partial class Endpoints
                     return GitHubResults.NotFound();
                 }
 
+                if (installation.SuspendedAt is not null)
+                {
+                    return GitHubResults.Error(403, "This installation has been suspended");
+                }
+
                 var token = IssueToken(sim, installation_id);
                 return GitHubResults.Json(new JsonObject
                 {
@@ -317,6 +322,40 @@ internal static partial class Endpoints
             sim.State.Tokens.Remove(token);
         }
 
+        return true;
+    }
+
+    /// <summary>
+    /// An organisation owner suspends (or unsuspends) the app: installation.suspend or .unsuspend; while
+    /// suspended its tokens stop working and no new ones are issued. False when not installed or already so. Call under the lock.
+    /// </summary>
+    public static bool SetSuspended(SimulatorContext sim, string orgLogin, bool suspended)
+    {
+        var org = sim.State.FindOrg(orgLogin);
+        var installation = sim.State.Installations.Values.FirstOrDefault(i => string.Equals(i.Account, orgLogin, StringComparison.OrdinalIgnoreCase));
+        if (org is null || installation is null || (installation.SuspendedAt is not null) == suspended)
+        {
+            return false;
+        }
+
+        var admin = org.Members.FirstOrDefault(m => m.Value == "admin").Key ?? org.Login;
+        installation.SuspendedAt = suspended ? sim.Now : null;
+        installation.SuspendedBy = suspended ? admin : null;
+        if (suspended)
+        {
+            foreach (var token in sim.State.Tokens.Where(t => t.Value.InstallationId == installation.Id).Select(t => t.Key).ToList())
+            {
+                sim.State.Tokens.Remove(token);
+            }
+        }
+
+        sim.Webhooks.Enqueue("installation", new JsonObject
+        {
+            ["action"] = suspended ? "suspend" : "unsuspend",
+            ["installation"] = sim.Shapes.Installation(installation, sim.App),
+            ["repositories"] = new JsonArray([.. org.Repos.OrderBy(r => r.Id).Select(r => (JsonNode)RepoRef(r))]),
+            ["sender"] = sim.Shapes.User(admin),
+        });
         return true;
     }
 
@@ -513,6 +552,22 @@ internal static partial class Endpoints
             lock (sim.State.Sync)
             {
                 return Uninstall(sim, org) ? Results.NoContent() : GitHubResults.NotFound();
+            }
+        });
+
+        app.MapPut("/_sandbox/installations/{org}/suspended", (string org) =>
+        {
+            lock (sim.State.Sync)
+            {
+                return SetSuspended(sim, org, suspended: true) ? Results.NoContent() : GitHubResults.NotFound();
+            }
+        });
+
+        app.MapDelete("/_sandbox/installations/{org}/suspended", (string org) =>
+        {
+            lock (sim.State.Sync)
+            {
+                return SetSuspended(sim, org, suspended: false) ? Results.NoContent() : GitHubResults.NotFound();
             }
         });
 

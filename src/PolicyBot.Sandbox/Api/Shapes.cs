@@ -222,8 +222,8 @@ internal sealed class Shapes(SimulatorState state, Func<string> apiBase)
             ["single_file_name"] = null,
             ["has_multiple_single_files"] = false,
             ["single_file_paths"] = new JsonArray(),
-            ["suspended_by"] = null,
-            ["suspended_at"] = null,
+            ["suspended_by"] = installation.SuspendedBy is { } by ? User(state.EnsureAccount(by, "User")) : null,
+            ["suspended_at"] = installation.SuspendedAt is { } at ? Date(at) : null,
         };
     }
 

@@ -227,6 +227,11 @@ public sealed class SimInstallation
     public required string Account { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public string RepositorySelection { get; set; } = "all";
+
+    /// <summary>When an organisation owner suspended the app (GitHub's <c>suspended_at</c>); null while active.</summary>
+    public DateTimeOffset? SuspendedAt { get; set; }
+
+    public string? SuspendedBy { get; set; }
 }
 
 public enum TokenKind

@@ -55,10 +55,9 @@ public sealed class SandboxCommand : ICliCommand
         [
             new("Storage:Path", database),
             new("Storage:ConnectionString", null),
-            new("Dashboard:SandboxSignIn", "true"),
             // The simulator has no secondary rate limits unless asked; a short pace keeps the demo quick.
             new("GitHub:ContentCreationInterval", "00:00:00.100"),
-        ], error, cancellationToken: cancellationToken).ConfigureAwait(false);
+        ], error, Dashboard.SandboxMode.Register, cancellationToken).ConfigureAwait(false);
         if (started is not { } running)
         {
             return 1;

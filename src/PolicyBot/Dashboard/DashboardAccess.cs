@@ -9,7 +9,7 @@ namespace PolicyBot.Dashboard;
 /// anyone in the sandbox, or a person signed in with GitHub, for the organisations they are a member of.
 /// Organisation data is never served to anyone else.
 /// </summary>
-internal sealed class DashboardAccess(IOptions<DashboardOptions> options, SignIn.GitHubSessionCookie sessions)
+internal sealed class DashboardAccess(IOptions<DashboardOptions> options, SignIn.GitHubSessionCookie sessions, IEnumerable<SandboxMode> sandbox)
 {
     public const string CookieName = "policybot_operator";
 
@@ -26,11 +26,13 @@ internal sealed class DashboardAccess(IOptions<DashboardOptions> options, SignIn
     /// <summary>An operator (token or sandbox): sees every organisation and the app's own operations (deliveries, dead letters, audit log).</summary>
     public bool IsOperator(HttpContext context)
     {
-        var settings = options.Value;
-        if (settings.SandboxSignIn)
+        // Registered by code only (policybot sandbox), never by configuration.
+        if (sandbox.Any())
         {
             return true;
         }
+
+        var settings = options.Value;
 
         if (string.IsNullOrEmpty(settings.OperatorToken))
         {

@@ -46,7 +46,7 @@ internal sealed class GitHubClientFactory(
 
     // Not cached: a person's answers must not be served to another from a shared cache.
     public IGitHubClient CreateUserClient(string accessToken) =>
-        CreateClient(new InMemoryCredentialStore(new Credentials(accessToken, AuthenticationType.Bearer)), $"user:{Guid.NewGuid():N}");
+        CreateClient(new InMemoryCredentialStore(new Credentials(accessToken, AuthenticationType.Bearer)), cachePartition: null);
 
     public async Task<IGitHubClient> CreateInstallationClientAsync(long installationId, CancellationToken cancellationToken)
     {
@@ -62,11 +62,16 @@ internal sealed class GitHubClientFactory(
             http => new TokenRefusalHttpClient(http, tokens, installationId));
     }
 
-    private GitHubClient CreateClient(ICredentialStore credentials, string cachePartition, Func<IHttpClient, IHttpClient>? decorate = null)
+    /// <param name="cachePartition">
+    /// The ETag cache partition, or null for no cache: a user's token is used for one sign-in, so its
+    /// entries would only evict the app's and installations' useful ones.
+    /// </param>
+    private GitHubClient CreateClient(ICredentialStore credentials, string? cachePartition, Func<IHttpClient, IHttpClient>? decorate = null)
     {
         var settings = options.Value;
         IHttpClient adapter = new HttpClientAdapter(() => handlers.CreateHandler(HttpClientName));
-        var http = new CachingHttpClient(decorate?.Invoke(adapter) ?? adapter, responseCache.Partition(cachePartition));
+        var decorated = decorate?.Invoke(adapter) ?? adapter;
+        var http = cachePartition is null ? decorated : new CachingHttpClient(decorated, responseCache.Partition(cachePartition));
 
         var connection = new Connection(UserAgent, settings.EffectiveApiBaseUrl, credentials, http, new SimpleJsonSerializer());
 

@@ -35,7 +35,7 @@ public static class GitHubExtensions
 
         // Outermost first: retries wrap pacing, which wraps the per-attempt timeout; metrics see every attempt.
         services.AddHttpClient(GitHubClientFactory.HttpClientName)
-            .AddPolicyHandler((provider, _) => provider.GetRequiredService<GitHubRetryPolicy>().Retry)
+            .AddPolicyHandler((provider, request) => provider.GetRequiredService<GitHubRetryPolicy>().For(request))
             .AddHttpMessageHandler<ContentCreationPacingHandler>()
             .AddPolicyHandler((provider, _) => provider.GetRequiredService<GitHubRetryPolicy>().Timeout)
             .AddHttpMessageHandler<GitHubRequestMetricsHandler>();

@@ -11,7 +11,8 @@ namespace PolicyBot.GitHub;
 /// 5xx, 408, network errors and timeouts; on a secondary rate limit (403/429 with <c>Retry-After</c>)
 /// wait that long; on an exhausted primary limit (403/429 with <c>x-ratelimit-remaining: 0</c>) wait
 /// until <c>x-ratelimit-reset</c>. A wait longer than <see cref="GitHubOptions.MaxRateLimitWait"/>
-/// is not taken: the response goes back to the caller, and the work item is retried later.
+/// is not taken: the response goes back to the caller, and the work item is retried later. A POST is
+/// retried on rate-limit refusals only (see <see cref="CreateRetry"/>).
 /// </summary>
 internal sealed partial class GitHubRetryPolicy
 {
@@ -42,12 +43,46 @@ internal sealed partial class GitHubRetryPolicy
                     return Task.CompletedTask;
                 });
 
+        // A POST creates something (an issue, a comment, a pull request, a check run): GitHub often does the
+        // work and still answers 502 or never answers, so retrying it here would create it twice. Only a
+        // rate-limit answer says for sure that nothing was done; anything else fails the work item, whose
+        // own retry looks for what exists first.
+        CreateRetry = Policy<HttpResponseMessage>
+            .HandleResult(IsRateLimitRefusal)
+            .WaitAndRetryAsync(
+                _options.RetryCount,
+                (attempt, outcome, _) => DelayFor(attempt, outcome.Result),
+                (outcome, delay, attempt, _) =>
+                {
+                    Log.Retrying(_logger, attempt, (int)outcome.Result.StatusCode, null, delay);
+                    outcome.Result.Dispose();
+                    return Task.CompletedTask;
+                });
+
         Timeout = Policy.TimeoutAsync<HttpResponseMessage>(_options.RequestTimeout, TimeoutStrategy.Optimistic);
     }
 
+    /// <summary>Retries on 5xx, timeouts, network errors and rate limits: for requests safe to repeat.</summary>
     public IAsyncPolicy<HttpResponseMessage> Retry { get; }
 
+    /// <summary>Retries only rate-limit refusals: for POST, which GitHub may have carried out despite an error.</summary>
+    public IAsyncPolicy<HttpResponseMessage> CreateRetry { get; }
+
+    /// <summary>The retry policy for <paramref name="request"/>.</summary>
+    public IAsyncPolicy<HttpResponseMessage> For(HttpRequestMessage request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        // An installation token creates nothing anyone sees: asking again is harmless.
+        var createsContent = request.Method == HttpMethod.Post
+            && request.RequestUri?.AbsolutePath.EndsWith("/access_tokens", StringComparison.Ordinal) != true;
+        return createsContent ? CreateRetry : Retry;
+    }
+
     public IAsyncPolicy<HttpResponseMessage> Timeout { get; }
+
+    private bool IsRateLimitRefusal(HttpResponseMessage response) =>
+        response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.TooManyRequests
+        && (RateLimitDelay(response) is { } wait ? wait <= _options.MaxRateLimitWait : response.StatusCode == HttpStatusCode.TooManyRequests);
 
     private bool ShouldRetry(HttpResponseMessage response)
     {

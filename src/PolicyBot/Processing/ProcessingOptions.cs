@@ -28,6 +28,15 @@ public sealed class ProcessingOptions
     /// <summary>How often every installation is re-evaluated and dead letters are retried.</summary>
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromHours(6);
 
+    /// <summary>
+    /// Whether a reconcile runs <see cref="ReconcileStartDelay"/> after start-up rather than a whole
+    /// <see cref="ReconcileInterval"/> later: deliveries missed while PolicyBot was down are made up soon.
+    /// </summary>
+    public bool ReconcileOnStart { get; set; } = true;
+
+    /// <summary>How long after start-up the first reconcile runs (when <see cref="ReconcileOnStart"/>), letting the app settle first.</summary>
+    public TimeSpan ReconcileStartDelay { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long processed deliveries (with their payloads) and completed work items are kept; the reconcile deletes older ones. Dead letters are kept.</summary>
     public TimeSpan RetainHistoryFor { get; set; } = TimeSpan.FromDays(14);
 }
@@ -53,9 +62,9 @@ internal sealed class ProcessingOptionsValidation : IValidateOptions<ProcessingO
         }
 
         if (options.LeaseDuration <= TimeSpan.Zero || options.PollInterval <= TimeSpan.Zero || options.ReconcileInterval <= TimeSpan.Zero
-            || options.RetainHistoryFor <= TimeSpan.Zero)
+            || options.RetainHistoryFor <= TimeSpan.Zero || options.ReconcileStartDelay < TimeSpan.Zero)
         {
-            failures.Add("Processing:LeaseDuration, Processing:PollInterval, Processing:ReconcileInterval and Processing:RetainHistoryFor must be positive.");
+            failures.Add("Processing:LeaseDuration, Processing:PollInterval, Processing:ReconcileInterval and Processing:RetainHistoryFor must be positive, and Processing:ReconcileStartDelay not negative.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -37,18 +37,27 @@ public sealed record WorkItem(
     string? DeliveryId,
     string? Actor = null)
 {
-    /// <summary>Kind and target; the reason, delivery and actor do not matter, so deliveries arriving together lead to one evaluation.</summary>
+    /// <summary>
+    /// Kind and target; the reason, delivery and actor do not matter, so deliveries arriving together lead to one
+    /// evaluation. Except whether the item restores its installation (<see cref="InstallationGate.Restores"/>):
+    /// the gate decides on that, so an unsuspend must never merge into a pending reconcile and be refused with it.
+    /// </summary>
     public string CoalescingKey => string.Join(
         '|',
         Kind,
         InstallationId.ToString(CultureInfo.InvariantCulture),
         RepositoryKey ?? string.Empty,
-        PullRequestNumber?.ToString(CultureInfo.InvariantCulture) ?? string.Empty);
+        PullRequestNumber?.ToString(CultureInfo.InvariantCulture) ?? string.Empty)
+        + (InstallationGate.Restores(this) ? "|restores" : string.Empty);
 
-    /// <summary>The repository (or, for installation-wide work, the installation) that the work touches.</summary>
+    /// <summary>
+    /// The repository (or, for installation-wide work, the installation) that the work touches. One key for all
+    /// installation-wide work, whatever its kind: a removal and a restoration must never run at once, or the
+    /// one that finishes last would win whatever their order on GitHub.
+    /// </summary>
     public string ConcurrencyKey => RepositoryKey is { } repository
         ? $"repo|{InstallationId.ToString(CultureInfo.InvariantCulture)}|{repository}"
-        : $"installation|{InstallationId.ToString(CultureInfo.InvariantCulture)}|{Kind}";
+        : $"installation|{InstallationId.ToString(CultureInfo.InvariantCulture)}";
 
     private string? RepositoryKey => Repository is null ? null : $"{Owner}/{Repository}".ToLowerInvariant();
 }

@@ -27,9 +27,12 @@ public static class SetupExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         var setup = app.MapGroup("/setup").AddEndpointFilter(async (context, next) =>
-            context.HttpContext.RequestServices.GetRequiredService<DashboardAccess>().IsSignedIn(context.HttpContext)
+            context.HttpContext.RequestServices.GetRequiredService<DashboardAccess>() is var access && access.IsOperator(context.HttpContext)
                 ? await next(context).ConfigureAwait(false)
-                : Results.Redirect("/signin"));
+                : access.IsSignedIn(context.HttpContext)
+                    // Signed in with GitHub is not enough: registering the app rewrites its credentials.
+                    ? Results.StatusCode(StatusCodes.Status403Forbidden)
+                    : Results.Redirect("/signin"));
 
         setup.MapGet("", (HttpContext context, string? org, IOptions<GitHubOptions> github, IHostEnvironment environment) =>
         {

@@ -68,18 +68,28 @@ public static partial class GitHubSignInExtensions
 
             var login = (await clients.CreateUserClient(token.AccessToken).User.Current().ConfigureAwait(false)).Login;
             var organizations = new List<string>();
+            var logger = loggers.CreateLogger("PolicyBot.SignIn");
             foreach (var installation in await clients.CreateAppClient().GitHubApps.GetAllInstallationsForCurrent().ConfigureAwait(false))
             {
                 var org = installation.Account.Login;
-                var client = await clients.CreateInstallationClientAsync(installation.Id, context.RequestAborted).ConfigureAwait(false);
-                if (await client.Organization.Member.CheckMember(org, login).ConfigureAwait(false))
+                try
                 {
-                    organizations.Add(org);
+                    var client = await clients.CreateInstallationClientAsync(installation.Id, context.RequestAborted).ConfigureAwait(false);
+                    if (await client.Organization.Member.CheckMember(org, login).ConfigureAwait(false))
+                    {
+                        organizations.Add(org);
+                    }
+                }
+                catch (Exception exception) when (exception is ApiException or HttpRequestException or TaskCanceledException && !context.RequestAborted.IsCancellationRequested)
+                {
+                    // One suspended or failing installation must not stop sign-in to the others: its
+                    // organisation is left out of this session, the safe side.
+                    LogMembershipUnknown(logger, exception, org, installation.Id);
                 }
             }
 
             sessions.Write(context, new GitHubSession(login, organizations, time.GetUtcNow().Add(options.Value.SessionLifetime)));
-            LogSignedIn(loggers.CreateLogger("PolicyBot.SignIn"), login, organizations.Count);
+            LogSignedIn(logger, login, organizations.Count);
             return Results.Redirect("/");
         });
 
@@ -92,6 +102,9 @@ public static partial class GitHubSignInExtensions
 
         return app;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not check membership in {Organization} (installation {InstallationId}); it is left out of this sign-in")]
+    private static partial void LogMembershipUnknown(ILogger logger, Exception exception, string organization, long installationId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Login} signed in with GitHub; member of {Count} organisation(s) with PolicyBot installed")]
     private static partial void LogSignedIn(ILogger logger, string login, int count);

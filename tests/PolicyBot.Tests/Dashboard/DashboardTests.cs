@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using PolicyBot.Audit;
+using PolicyBot.Dashboard;
 using PolicyBot.Storage;
 using PolicyBot.Tests.Enforcement;
 using PolicyBot.Tests.Infrastructure;
@@ -243,12 +244,23 @@ public sealed class DashboardTests
     [Fact]
     public async Task Sandbox_sign_in_opens_the_dashboard_without_a_token()
     {
-        await using var sandbox = await PolicyBotSandbox.StartAsync(Scenario(), new Dictionary<string, string?> { ["Dashboard:SandboxSignIn"] = "true", ["Dashboard:OperatorToken"] = null });
+        await using var sandbox = await PolicyBotSandbox.StartAsync(Scenario(), new Dictionary<string, string?> { ["Dashboard:OperatorToken"] = null }, services: SandboxMode.Register);
         await sandbox.InstallAsync();
 
         using var anonymous = new HttpClient { BaseAddress = sandbox.Address };
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("installations/1001")).StatusCode);
         Assert.Contains("acme/image-gen", await anonymous.GetStringAsync("api/inventory"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sandbox_sign_in_cannot_be_switched_on_by_configuration()
+    {
+        await using var sandbox = await PolicyBotSandbox.StartAsync(Scenario(), new Dictionary<string, string?> { ["Dashboard:SandboxSignIn"] = "true", ["Dashboard:OperatorToken"] = null });
+        await sandbox.InstallAsync();
+
+        using var anonymous = new HttpClient { BaseAddress = sandbox.Address };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("api/inventory")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("api/deliveries")).StatusCode);
     }
 
     /// <summary>The HTML from a section's heading to the next heading.</summary>

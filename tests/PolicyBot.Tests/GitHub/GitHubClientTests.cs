@@ -49,6 +49,34 @@ public sealed class GitHubClientTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_502_on_a_POST_is_not_retried_since_GitHub_may_have_created_it_already()
+    {
+        await using var factory = Host();
+        var client = await Clients(factory).CreateInstallationClientAsync(InstallationId, default);
+        _simulator.Faults.AddStatus("POST", "/repos/acme/.github/issues", 502, count: 1);
+
+        var failure = await Assert.ThrowsAnyAsync<ApiException>(() => client.Issue.Create("acme", ".github", new NewIssue("Gap")));
+        Assert.Equal(HttpStatusCode.BadGateway, failure.StatusCode);
+        Assert.Equal([502], StatusesOf("POST", "/repos/acme/.github/issues"));
+
+        // The caller's own retry (the work item's, which looks for the issue first) is what tries again.
+        _ = await client.Issue.Create("acme", ".github", new NewIssue("Gap"));
+        Assert.Equal([502, 201], StatusesOf("POST", "/repos/acme/.github/issues"));
+    }
+
+    [Fact]
+    public async Task A_rate_limited_POST_is_retried_since_GitHub_did_nothing()
+    {
+        await using var factory = Host();
+        var client = await Clients(factory).CreateInstallationClientAsync(InstallationId, default);
+        _simulator.Faults.AddSecondaryRateLimit("POST", "/repos/acme/.github/issues", TimeSpan.FromMilliseconds(100));
+
+        _ = await client.Issue.Create("acme", ".github", new NewIssue("Gap"));
+
+        Assert.Equal([403, 201], StatusesOf("POST", "/repos/acme/.github/issues"));
+    }
+
+    [Fact]
     public async Task The_app_authenticates_with_a_PKCS8_key_file()
     {
         var keyFile = Path.Combine(_directory.Path, "app.pem");
@@ -129,6 +157,20 @@ public sealed class GitHubClientTests : IAsyncLifetime, IDisposable
 
         // Only the branch listing was charged after the first call.
         Assert.Equal(remainingAfterFirst - 1, remainingAfterThird);
+    }
+
+    [Fact]
+    public async Task A_user_client_keeps_no_responses_so_it_evicts_nothing_from_the_shared_cache()
+    {
+        await using var factory = Host();
+        var token = await factory.Services.GetRequiredService<InstallationTokenCache>().GetTokenAsync(InstallationId, default);
+        var client = Clients(factory).CreateUserClient(token);
+
+        _ = await client.Repository.Get("acme", ".github");
+        _ = await client.Repository.Get("acme", ".github");
+
+        var requests = _simulator.Requests.Where(r => r.Method == "GET" && r.Path == "/repos/acme/.github").ToList();
+        Assert.Equal([200, 200], requests.Select(r => r.StatusCode));
     }
 
     [Fact]

@@ -35,6 +35,9 @@ internal sealed class PolicyBotFactory(
         ["Processing:RetryMaxDelay"] = "00:00:00.100",
         ["Processing:PollInterval"] = "00:00:00.100",
         ["Processing:ReconcileInterval"] = "1.00:00:00",
+
+        // Tests run a reconcile when they mean to (RunOnceAsync), never behind their back.
+        ["Processing:ReconcileOnStart"] = "false",
     };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

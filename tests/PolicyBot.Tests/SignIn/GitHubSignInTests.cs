@@ -51,6 +51,46 @@ public sealed class GitHubSignInTests
     }
 
     [Fact]
+    public async Task A_member_signed_in_with_GitHub_cannot_register_the_app()
+    {
+        await using var sandbox = await PolicyBotSandbox.StartAsync(Scenario, SignInSettings);
+        await sandbox.InstallAsync();
+        using var browser = Browser(sandbox, out _);
+        await SignInAsync(sandbox, browser, "bob");
+
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("installations/1001")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await browser.GetAsync("setup")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await browser.GetAsync("setup/complete?code=abc&state=abc")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("GET", "/orgs/acme/members/bob", 500)]
+    public async Task An_installation_that_cannot_answer_is_left_out_of_the_sign_in_instead_of_failing_it(string method, string path, int status)
+    {
+        await using var sandbox = await PolicyBotSandbox.StartAsync(Scenario, SignInSettings);
+        await sandbox.InstallAsync();
+        await sandbox.SettleAsync();
+        sandbox.GitHub.Faults.AddStatus(method, path, status, count: 100);
+        using var browser = Browser(sandbox, out _);
+
+        await SignInAsync(sandbox, browser, "bob");
+
+        // Signed in, but with no organisation whose membership could be confirmed.
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("api/inventory")).StatusCode);
+        Assert.DoesNotContain("acme/payments", await browser.GetStringAsync("api/inventory"), StringComparison.Ordinal);
+    }
+
+    private static async Task SignInAsync(PolicyBotSandbox sandbox, HttpClient browser, string login)
+    {
+        var authorize = (await browser.GetAsync("signin-github")).Headers.Location!;
+        using var github = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        var back = (await github.GetAsync($"{authorize}&login={login}")).Headers.Location!;
+        var signedIn = await browser.GetAsync(back.PathAndQuery.TrimStart('/'));
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        Assert.Equal("/", signedIn.Headers.Location!.ToString());
+    }
+
+    [Fact]
     public async Task A_callback_that_did_not_start_here_is_refused()
     {
         await using var sandbox = await PolicyBotSandbox.StartAsync(Scenario, SignInSettings);
