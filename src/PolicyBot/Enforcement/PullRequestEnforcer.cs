@@ -69,6 +69,12 @@ public sealed partial class PullRequestEnforcer(
             ? await files.ReadCodeOwnersAsync(client, owner, name, baseSha).ConfigureAwait(false)
             : null;
         var directory = await directories.GetAsync(client, owner, cancellationToken).ConfigureAwait(false);
+        if (hasRules)
+        {
+            // Only approvals that a rule naming no reviewers would count need the approver's write access asked.
+            var askWriteAccess = ReviewerRulesEvaluator.ApproversNeedingWriteAccess(config.Reviewers, repository.DefaultBranch, snapshot, directory, codeOwners?.Content);
+            snapshot = await PullRequestStateReader.ReadWriteAccessAsync(client, owner, name, snapshot, askWriteAccess, cancellationToken).ConfigureAwait(false);
+        }
 
         if (repositoryResults is null)
         {
