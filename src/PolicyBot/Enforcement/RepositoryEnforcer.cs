@@ -153,7 +153,7 @@ public sealed partial class RepositoryEnforcer(
     }
 
     /// <returns>The note that links the pull request from the registration issue, and whether the pull request was opened just now.</returns>
-    private static async Task<(string Note, bool Opened)?> OpenRegistrationPullRequestAsync(IGitHubClient client, RepositoryAssessment assessment, AuditWriter audit)
+    private async Task<(string Note, bool Opened)?> OpenRegistrationPullRequestAsync(IGitHubClient client, RepositoryAssessment assessment, AuditWriter audit)
     {
         var result = assessment.Evaluation.For(PolicyIds.Registration);
         if (result is not { Action: >= PolicyAction.Issue, ExemptionReason: null }
@@ -163,7 +163,7 @@ public sealed partial class RepositoryEnforcer(
             return null;
         }
 
-        if (await RegistrationPullRequests.EnsureOpenAsync(client, assessment.Snapshot, assessment.Directory).ConfigureAwait(false) is not { } ensured)
+        if (await RegistrationPullRequests.EnsureOpenAsync(client, assessment.Snapshot, assessment.Directory, logger).ConfigureAwait(false) is not { } ensured)
         {
             return null;
         }
