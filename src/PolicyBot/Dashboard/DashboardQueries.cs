@@ -96,5 +96,5 @@ public sealed class DashboardQueries(IEvaluationStore evaluations, IComplianceIs
     public async Task<IReadOnlyList<StoredRepositoryEvaluation>> ListEvaluationsAsync(long? installationId, CancellationToken cancellationToken) =>
         (await evaluations.ListAsync(installationId, cancellationToken).ConfigureAwait(false)).Where(e => e.Evaluated).ToList();
 
-    private static string OrganizationOf(string repository) => repository.Split('/')[0];
+    private static string OrganizationOf(string repository) => RepositoryName.Split(repository).Owner;
 }

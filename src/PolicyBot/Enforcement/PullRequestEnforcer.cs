@@ -49,7 +49,7 @@ public sealed partial class PullRequestEnforcer(
     public const string ClosedConclusion = "closed";
 
     /// <summary>Evaluates without acting. <paramref name="repositoryResults"/> null: the latest stored repository evaluation.</summary>
-    public async Task<PullRequestAssessment?> AssessAsync(IGitHubClient client, Repository repository, PullRequest pull, OrganizationPolicy organizationPolicy, IReadOnlyList<PolicyResult>? repositoryResults, CancellationToken cancellationToken)
+    public async Task<PullRequestAssessment> AssessAsync(IGitHubClient client, Repository repository, PullRequest pull, OrganizationPolicy organizationPolicy, IReadOnlyList<PolicyResult>? repositoryResults, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(repository);
@@ -118,12 +118,8 @@ public sealed partial class PullRequestEnforcer(
             : null;
         var checkRunId = await checkRuns.EnsureStartedAsync(client, owner, name, pull.Head.Sha, assessor.AppId, detailsUrl).ConfigureAwait(false);
         var repository = pull.Base.Repository ?? await client.Repository.Get(owner, name).ConfigureAwait(false);
-        var organizationPolicy = await ReadOrganizationPolicyAsync(client, owner).ConfigureAwait(false);
+        var organizationPolicy = await assessor.ReadOrganizationPolicyAsync(client, owner).ConfigureAwait(false);
         var assessment = await AssessAsync(client, repository, pull, organizationPolicy, null, cancellationToken).ConfigureAwait(false);
-        if (assessment is null)
-        {
-            return;
-        }
 
         var now = timeProvider.GetUtcNow();
         var success = assessment.Evaluation.Conclusion == PullRequestEvaluation.Success;
@@ -216,27 +212,6 @@ public sealed partial class PullRequestEnforcer(
         }
 
         return new ReviewRequestPlan(askedTeams, askedUsers, []);
-    }
-
-    /// <summary>
-    /// The organisation baseline, read at the commit its repository's default branch points at, so that an
-    /// unchanged (or absent) file costs no rate limit; without the repository the built-in defaults apply.
-    /// </summary>
-    private async Task<OrganizationPolicy> ReadOrganizationPolicyAsync(IGitHubClient client, string org)
-    {
-        Repository configRepository;
-        try
-        {
-            configRepository = await client.Repository.Get(org, assessor.ConfigRepository).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (exception is NotFoundException or ForbiddenException)
-        {
-            return OrganizationPolicyReader.FromFile(null);
-        }
-
-        var sha = await CommitFileCache.ResolveBranchAsync(client, org, configRepository.Name, configRepository.DefaultBranch).ConfigureAwait(false);
-        var file = sha is null ? null : await files.ReadAsync(client, org, configRepository.Name, sha, OrganizationPolicy.FileName).ConfigureAwait(false);
-        return OrganizationPolicyReader.FromFile(file);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Pull request {Repository}#{Number}: GitHub refused {Reviewer} as a reviewer: {Reason}")]

@@ -61,7 +61,7 @@ public sealed partial class RepositoryEnforcer(
             // An issue opened before the pull request could be (the repository was empty) learns of it in a comment.
             if (note is not null && registrationNote!.Value.Opened && applied is { Outcome: IssueOutcome.None, IssueRepository: { } issueRepository, Number: { } number })
             {
-                var (issueOwner, issueName) = (issueRepository.Split('/')[0], issueRepository.Split('/')[1]);
+                var (issueOwner, issueName) = RepositoryName.Split(issueRepository);
                 await client.Issue.Comment.Create(issueOwner, issueName, number, note).ConfigureAwait(false);
                 await audit.RecordAsync("issue.commented", "registration: linked the registration pull request", $"{issueRepository}#{number}", cancellationToken).ConfigureAwait(false);
             }
