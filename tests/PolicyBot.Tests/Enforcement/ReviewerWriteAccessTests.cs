@@ -46,7 +46,12 @@ public sealed class ReviewerWriteAccessTests
         Assert.Contains("@erin", readOnly.Summary, StringComparison.Ordinal);
         Assert.Contains(sandbox.GitHub.Requests, r => r.TokenKind == TokenKind.Installation && r.Path == "/repos/acme/payments/collaborators/erin/permission");
 
+        sandbox.GitHub.ClearRequests();
         await sandbox.ReviewAsync("bob", "payments", number);
+
+        // erin's permission is asked again, but revalidated with its ETag: GitHub answers 304, which costs nothing.
+        var again = Assert.Single(sandbox.GitHub.Requests, r => r.TokenKind == TokenKind.Installation && r.Path == "/repos/acme/payments/collaborators/erin/permission");
+        Assert.True(again.NotModified);
         var push = sandbox.CheckRun("payments", number);
         Assert.Equal("success", push.Conclusion);
         Assert.Contains("| one approval | ✅ met | 1/1 | @bob |", push.Summary, StringComparison.Ordinal);
