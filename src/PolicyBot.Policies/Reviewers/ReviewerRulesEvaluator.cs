@@ -15,7 +15,8 @@ namespace PolicyBot.Policies.Reviewers;
 /// <item>a person counts once per rule, whatever number of the rule's teams they are in.</item>
 /// </list>
 /// Who is eligible: <c>from.teams</c> (members including nested child teams) and <c>from.users</c>;
-/// no <c>from</c>: anyone with write access (author association OWNER, MEMBER or COLLABORATOR).
+/// no <c>from</c>: anyone with write access (<see cref="ReviewSnapshot.CanWrite"/> when known, else author
+/// association OWNER, MEMBER or COLLABORATOR; <see cref="ApproversNeedingWriteAccess"/> says whose access to ask).
 /// <para>
 /// <c>from.code_owners: true</c> is judged per file, as GitHub's "require review from code owners":
 /// the rule is satisfied when EVERY changed file that has owners (by the base branch's CODEOWNERS,
@@ -60,6 +61,57 @@ public static class ReviewerRulesEvaluator
         var conclusion = unmet.Count == 0 && blocking.Count == 0 ? PullRequestEvaluation.Success : PullRequestEvaluation.Failure;
         return new PullRequestEvaluation(results, unmet, conclusion) { BlockingPolicies = blocking };
     }
+
+    /// <summary>
+    /// The approvers whose write access decides a rule that names no reviewers (no <c>from</c>, or code owners with no
+    /// changed file owned): only theirs is worth asking GitHub about. Empty when no such rule applies.
+    /// </summary>
+    public static IReadOnlySet<string> ApproversNeedingWriteAccess(
+        ReviewersConfig config,
+        string defaultBranch,
+        PullRequestSnapshot pullRequest,
+        OrganizationDirectory directory,
+        string? baseCodeOwners)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(pullRequest);
+        ArgumentNullException.ThrowIfNull(directory);
+        var users = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        if (!config.Enabled)
+        {
+            return users;
+        }
+
+        var codeOwners = new Lazy<CodeOwnersRules>(() => CodeOwnersRules.Parse(baseCodeOwners));
+        var anyoneWithWriteAccess = config.Rules.Any(rule =>
+            BranchMatches(rule.Branches, pullRequest.BaseBranch, defaultBranch)
+            && PathsMatch(rule.Paths, pullRequest.ChangedFiles)
+            && (rule.From is null || (rule.From.CodeOwners && !AnyChangedFileOwned(rule.From, pullRequest, directory, codeOwners.Value))));
+        if (!anyoneWithWriteAccess)
+        {
+            return users;
+        }
+
+        foreach (var review in LatestDecidingReviews(pullRequest))
+        {
+            // Only an approval that could count needs it; an association outside the organisation never has write access.
+            if (string.Equals(review.State, "APPROVED", StringComparison.OrdinalIgnoreCase)
+                && !(config.IgnoreSelfApproval && IsAuthor(review.User, pullRequest))
+                && WriteAccessAssociations.Contains(review.AuthorAssociation))
+            {
+                users.Add(review.User);
+            }
+        }
+
+        return users;
+    }
+
+    private static bool AnyChangedFileOwned(ReviewerSourceConfig from, PullRequestSnapshot pullRequest, OrganizationDirectory directory, CodeOwnersRules codeOwners) =>
+        pullRequest.ChangedFiles.Count > 0
+        && (NamedReviewers(from, directory).Count > 0 || pullRequest.ChangedFiles.Any(file => codeOwners.OwnersOf(file).Any(o => o.Kind != CodeOwnerKind.Email)));
+
+    private static bool HasWriteAccess(ReviewSnapshot review) =>
+        review.CanWrite ?? WriteAccessAssociations.Contains(review.AuthorAssociation);
 
     /// <summary>True when <paramref name="baseBranch"/> matches a <c>branches</c> entry ("default" or a glob).</summary>
     public static bool BranchMatches(IReadOnlyList<string> branches, string baseBranch, string defaultBranch)
@@ -171,7 +223,7 @@ public static class ReviewerRulesEvaluator
         var counted = new List<string>();
         foreach (var review in valid)
         {
-            var isEligible = eligible is null ? WriteAccessAssociations.Contains(review.AuthorAssociation) : eligible.Contains(review.User);
+            var isEligible = eligible is null ? HasWriteAccess(review) : eligible.Contains(review.User);
             if (isEligible)
             {
                 counted.Add(review.User);

@@ -20,7 +20,8 @@ public sealed record PullRequestSnapshot
 
 /// <summary>
 /// One review. <paramref name="State"/> is GitHub's: APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED, PENDING.
-/// <paramref name="AuthorAssociation"/> (OWNER, MEMBER, COLLABORATOR, ...) stands for write access when a rule names no reviewers.
+/// <paramref name="AuthorAssociation"/> (OWNER, MEMBER, COLLABORATOR, ...) stands for write access when a rule names no
+/// reviewers and <see cref="CanWrite"/> is unknown.
 /// </summary>
 public sealed record ReviewSnapshot(
     long Id,
@@ -28,4 +29,12 @@ public sealed record ReviewSnapshot(
     string State,
     string CommitId,
     DateTimeOffset SubmittedAt,
-    string AuthorAssociation = "MEMBER");
+    string AuthorAssociation = "MEMBER")
+{
+    /// <summary>
+    /// Whether the reviewer can push to the repository (push, maintain or admin), as the collaborator permission
+    /// endpoint says; null when it was not asked. Read-only members and collaborators have the association
+    /// MEMBER or COLLABORATOR too, so only this tells write access apart.
+    /// </summary>
+    public bool? CanWrite { get; init; }
+}

@@ -254,6 +254,51 @@ internal static partial class Endpoints
             }
         });
 
+        // Moves a branch; without force only forward (the new commit descends from the old), as GitHub.
+        app.On("PATCH", "/repos/{owner}/{repo}/git/refs/{**ref}", async (HttpContext context, string owner, string repo, string @ref) =>
+        {
+            @ref = Endpoints.Unescape(@ref);
+            var body = await ReadBodyAsync(context).ConfigureAwait(false);
+            if (body is null)
+            {
+                return BadJson();
+            }
+
+            lock (sim.State.Sync)
+            {
+                if (sim.VisibleRepo(context, owner, repo) is not var (org, r))
+                {
+                    return GitHubResults.NotFound();
+                }
+
+                if (!sim.CanWrite(context, org, r))
+                {
+                    return GitHubResults.Error(403, "Resource not accessible by integration");
+                }
+
+                var branch = @ref.StartsWith("heads/", StringComparison.Ordinal) ? @ref["heads/".Length..] : null;
+                if (branch is null || !r.Branches.TryGetValue(branch, out var before))
+                {
+                    return GitHubResults.Error(422, "Reference does not exist");
+                }
+
+                if (body.Str("sha") is not { } sha || !sim.State.Commits.TryGetValue(sha, out var commit))
+                {
+                    return GitHubResults.Error(422, "Object does not exist");
+                }
+
+                var force = body["force"] is JsonValue f && f.TryGetValue<bool>(out var forced) && forced;
+                if (!force && !Descends(sim, commit, before))
+                {
+                    return GitHubResults.Error(422, "Update is not a fast forward");
+                }
+
+                r.Branches[branch] = commit.Sha;
+                Git.SendPush(sim, org, r, branch, before, commit, [], [], [], sim.Actor(context));
+                return GitHubResults.Json(RefShape(sim, r, branch, commit.Sha));
+            }
+        });
+
         app.On("GET", "/repos/{owner}/{repo}/contents/{**path}", (HttpContext context, string owner, string repo, string? path) =>
         {
             path = Endpoints.Unescape(path);
@@ -445,6 +490,20 @@ internal static partial class Endpoints
                 });
             }
         });
+    }
+
+    /// <summary>True when <paramref name="ancestorSha"/> is <paramref name="commit"/> or one of its parents.</summary>
+    private static bool Descends(SimulatorContext sim, SimCommit commit, string ancestorSha)
+    {
+        for (SimCommit? c = commit; c is not null; c = c.ParentSha is { } parent ? sim.State.Commits.GetValueOrDefault(parent) : null)
+        {
+            if (c.Sha == ancestorSha)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Applies a PATCH; null when the new name is taken.</summary>

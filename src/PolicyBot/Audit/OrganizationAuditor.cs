@@ -58,10 +58,7 @@ public sealed class OrganizationAuditor(IGitHubClientFactory clients, Repository
             foreach (var pull in open.OrderBy(p => p.Number))
             {
                 var verdict = await pullRequests.AssessAsync(client, repository, pull, organizationPolicy, assessment.Evaluation.Results, cancellationToken).ConfigureAwait(false);
-                if (verdict is not null)
-                {
-                    pulls.Add(new AuditPull(repository.Name, pull.Number, verdict.Evaluation.Conclusion, verdict.Evaluation.UnmetRuleNames));
-                }
+                pulls.Add(new AuditPull(repository.Name, pull.Number, verdict.Evaluation.Conclusion, verdict.Evaluation.UnmetRuleNames));
             }
         }
 

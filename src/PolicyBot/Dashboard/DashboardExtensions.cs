@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using PolicyBot.Audit;
+using PolicyBot.Enforcement;
 using PolicyBot.GitHub;
 using PolicyBot.Storage;
 
@@ -164,7 +165,7 @@ public static class DashboardExtensions
 
     /// <summary>Whether an organisation, or a repository's (owner/name), is among <paramref name="organizations"/> (null: all).</summary>
     private static bool Visible(IReadOnlyList<string>? organizations, string organizationOrRepository) =>
-        organizations is null || organizations.Contains(organizationOrRepository.Split('/')[0], StringComparer.OrdinalIgnoreCase);
+        organizations is null || organizations.Contains(RepositoryName.Split(organizationOrRepository).Owner, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>github.com for the public API; the server itself for GitHub Enterprise Server (…/api/v3) and the simulator.</summary>
     internal static string WebBaseUrl(Uri apiBaseUrl) =>

@@ -79,7 +79,10 @@ public sealed class DashboardQueries(IEvaluationStore evaluations, IComplianceIs
             .Where(r => r.DaysLeft <= 90)
             .OrderBy(r => r.RenewsOn)
             .ToList();
-        var pulls = await evaluations.ListPullRequestsAsync(installationId, cancellationToken).ConfigureAwait(false);
+        // Closed pull requests keep a stored verdict (so that membership changes skip them) but are no longer anyone's concern.
+        var pulls = (await evaluations.ListPullRequestsAsync(installationId, cancellationToken).ConfigureAwait(false))
+            .Where(p => p.Conclusion != PullRequestEnforcer.ClosedConclusion)
+            .ToList();
 
         return new InstallationOverview(installationId, OrganizationOf(stored[0].Repository), stored.Count, policies, pageOfBelow, below.Count, inventory, renewals, pulls);
     }
@@ -93,5 +96,5 @@ public sealed class DashboardQueries(IEvaluationStore evaluations, IComplianceIs
     public async Task<IReadOnlyList<StoredRepositoryEvaluation>> ListEvaluationsAsync(long? installationId, CancellationToken cancellationToken) =>
         (await evaluations.ListAsync(installationId, cancellationToken).ConfigureAwait(false)).Where(e => e.Evaluated).ToList();
 
-    private static string OrganizationOf(string repository) => repository.Split('/')[0];
+    private static string OrganizationOf(string repository) => RepositoryName.Split(repository).Owner;
 }

@@ -45,4 +45,7 @@ public interface IEvaluationStore
     Task SavePullRequestAsync(StoredPullRequestEvaluation evaluation, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<StoredPullRequestEvaluation>> ListPullRequestsAsync(long? installationId, CancellationToken cancellationToken);
+
+    /// <summary>Forgets a repository (deleted, or no longer in its installation): its evaluation and its pull requests'.</summary>
+    Task DeleteAsync(string repository, CancellationToken cancellationToken);
 }

@@ -49,7 +49,7 @@ public sealed partial class PullRequestEnforcer(
     public const string ClosedConclusion = "closed";
 
     /// <summary>Evaluates without acting. <paramref name="repositoryResults"/> null: the latest stored repository evaluation.</summary>
-    public async Task<PullRequestAssessment?> AssessAsync(IGitHubClient client, Repository repository, PullRequest pull, OrganizationPolicy organizationPolicy, IReadOnlyList<PolicyResult>? repositoryResults, CancellationToken cancellationToken)
+    public async Task<PullRequestAssessment> AssessAsync(IGitHubClient client, Repository repository, PullRequest pull, OrganizationPolicy organizationPolicy, IReadOnlyList<PolicyResult>? repositoryResults, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(repository);
@@ -69,6 +69,12 @@ public sealed partial class PullRequestEnforcer(
             ? await files.ReadCodeOwnersAsync(client, owner, name, baseSha).ConfigureAwait(false)
             : null;
         var directory = await directories.GetAsync(client, owner, cancellationToken).ConfigureAwait(false);
+        if (hasRules)
+        {
+            // Only approvals that a rule naming no reviewers would count need the approver's write access asked.
+            var askWriteAccess = ReviewerRulesEvaluator.ApproversNeedingWriteAccess(config.Reviewers, repository.DefaultBranch, snapshot, directory, codeOwners?.Content);
+            snapshot = await PullRequestStateReader.ReadWriteAccessAsync(client, owner, name, snapshot, askWriteAccess, cancellationToken).ConfigureAwait(false);
+        }
 
         if (repositoryResults is null)
         {
@@ -112,12 +118,8 @@ public sealed partial class PullRequestEnforcer(
             : null;
         var checkRunId = await checkRuns.EnsureStartedAsync(client, owner, name, pull.Head.Sha, assessor.AppId, detailsUrl).ConfigureAwait(false);
         var repository = pull.Base.Repository ?? await client.Repository.Get(owner, name).ConfigureAwait(false);
-        var organizationPolicy = await ReadOrganizationPolicyAsync(client, owner).ConfigureAwait(false);
+        var organizationPolicy = await assessor.ReadOrganizationPolicyAsync(client, owner).ConfigureAwait(false);
         var assessment = await AssessAsync(client, repository, pull, organizationPolicy, null, cancellationToken).ConfigureAwait(false);
-        if (assessment is null)
-        {
-            return;
-        }
 
         var now = timeProvider.GetUtcNow();
         var success = assessment.Evaluation.Conclusion == PullRequestEvaluation.Success;
@@ -135,8 +137,8 @@ public sealed partial class PullRequestEnforcer(
     }
 
     /// <summary>
-    /// Asks the teams and people who can satisfy an unmet rule, each once per pull request. A request GitHub
-    /// refuses (a reviewer without access, say) is logged and not retried: it would fail the same way.
+    /// Asks the teams and people who can satisfy an unmet rule, each once per pull request. A reviewer GitHub
+    /// refuses (one without access, say) is logged and not retried: it would fail the same way.
     /// </summary>
     private async Task RequestReviewsAsync(IGitHubClient client, long installationId, string owner, string name, int number, PullRequestAssessment assessment, string? deliveryId, CancellationToken cancellationToken)
     {
@@ -148,43 +150,72 @@ public sealed partial class PullRequestEnforcer(
             return;
         }
 
+        var asked = plan;
         try
         {
             await client.PullRequest.ReviewRequest.Create(owner, name, number, new PullRequestReviewRequest(plan.Users.ToList(), plan.Teams.ToList())).ConfigureAwait(false);
+            await reviewRequests.RecordAsync(assessment.Repository, number, plan, cancellationToken).ConfigureAwait(false);
         }
-        catch (ApiValidationException exception)
+        catch (ApiValidationException exception) when (plan.Teams.Count + plan.Users.Count == 1)
         {
             await reviewRequests.RecordAsync(assessment.Repository, number, plan, cancellationToken).ConfigureAwait(false);
             LogReviewRequestRefused(logger, assessment.Repository, number, exception.Message);
             return;
         }
+        catch (ApiValidationException exception)
+        {
+            // GitHub refuses the whole request for one reviewer it refuses: ask each on its own, so the others are asked.
+            LogReviewRequestRefused(logger, assessment.Repository, number, exception.Message);
+            asked = await RequestEachAsync(client, owner, name, number, assessment.Repository, plan, cancellationToken).ConfigureAwait(false);
+        }
 
-        await reviewRequests.RecordAsync(assessment.Repository, number, plan, cancellationToken).ConfigureAwait(false);
+        if (asked.IsEmpty)
+        {
+            return;
+        }
+
         await auditLog.RecordAsync(new AuditEntry(timeProvider.GetUtcNow(), installationId, assessment.Repository, "review.requested",
             $"unmet rules: {string.Join(", ", assessment.Evaluation.UnmetRuleNames)}",
-            string.Join(", ", plan.Teams.Select(t => $"team:{t}").Concat(plan.Users)), deliveryId), cancellationToken).ConfigureAwait(false);
+            string.Join(", ", asked.Teams.Select(t => $"team:{t}").Concat(asked.Users)), deliveryId), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// The organisation baseline, read at the commit its repository's default branch points at, so that an
-    /// unchanged (or absent) file costs no rate limit; without the repository the built-in defaults apply.
+    /// Asks each team and person of <paramref name="plan"/> on its own. Those asked, and those GitHub refuses on their
+    /// own (refused again the same way if retried), are recorded; one that failed otherwise stays to be asked next time.
     /// </summary>
-    private async Task<OrganizationPolicy> ReadOrganizationPolicyAsync(IGitHubClient client, string org)
+    /// <returns>Those actually asked.</returns>
+    private async Task<ReviewRequestPlan> RequestEachAsync(IGitHubClient client, string owner, string name, int number, string repository, ReviewRequestPlan plan, CancellationToken cancellationToken)
     {
-        Repository configRepository;
+        var reviewers = plan.Teams.Select(t => (Team: true, Name: t)).Concat(plan.Users.Select(u => (Team: false, Name: u)));
+        List<string> askedTeams = [], askedUsers = [], refusedTeams = [], refusedUsers = [];
         try
         {
-            configRepository = await client.Repository.Get(org, assessor.ConfigRepository).ConfigureAwait(false);
+            foreach (var (team, reviewer) in reviewers)
+            {
+                var request = team ? new PullRequestReviewRequest([], [reviewer]) : new PullRequestReviewRequest([reviewer], []);
+                try
+                {
+                    await client.PullRequest.ReviewRequest.Create(owner, name, number, request).ConfigureAwait(false);
+                    (team ? askedTeams : askedUsers).Add(reviewer);
+                }
+                catch (ApiValidationException exception)
+                {
+                    (team ? refusedTeams : refusedUsers).Add(reviewer);
+                    LogReviewerRefused(logger, repository, number, team ? $"team:{reviewer}" : reviewer, exception.Message);
+                }
+            }
         }
-        catch (Exception exception) when (exception is NotFoundException or ForbiddenException)
+        finally
         {
-            return OrganizationPolicyReader.FromFile(null);
+            await reviewRequests.RecordAsync(repository, number,
+                new ReviewRequestPlan([.. askedTeams, .. refusedTeams], [.. askedUsers, .. refusedUsers], []), cancellationToken).ConfigureAwait(false);
         }
 
-        var sha = await CommitFileCache.ResolveBranchAsync(client, org, configRepository.Name, configRepository.DefaultBranch).ConfigureAwait(false);
-        var file = sha is null ? null : await files.ReadAsync(client, org, configRepository.Name, sha, OrganizationPolicy.FileName).ConfigureAwait(false);
-        return OrganizationPolicyReader.FromFile(file);
+        return new ReviewRequestPlan(askedTeams, askedUsers, []);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pull request {Repository}#{Number}: GitHub refused {Reviewer} as a reviewer: {Reason}")]
+    private static partial void LogReviewerRefused(ILogger logger, string repository, int number, string reviewer, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Pull request {Repository}#{Number}: {Conclusion}")]
     private static partial void LogEvaluated(ILogger logger, string repository, int number, string conclusion);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Octokit;
 using PolicyBot.Policies.Catalog;
 using PolicyBot.Policies.Registration;
@@ -10,7 +11,7 @@ namespace PolicyBot.Enforcement;
 /// repository. The branch name is fixed, so a second evaluation finds the open pull request
 /// instead of opening another.
 /// </summary>
-internal static class RegistrationPullRequests
+internal static partial class RegistrationPullRequests
 {
     public const string BranchName = "policybot/register";
 
@@ -18,8 +19,11 @@ internal static class RegistrationPullRequests
     public const string MissingFindingCode = "missing";
     public const string Title = "Register this repository: add catalog-info.yaml";
 
-    /// <returns>The pull request (open, or closed unmerged by a person), and whether this call opened it; null while the repository is empty (no default branch to start one from).</returns>
-    public static async Task<(PullRequest Pull, bool Opened)?> EnsureOpenAsync(IGitHubClient client, RepositorySnapshot repository, OrganizationDirectory directory)
+    /// <returns>
+    /// The pull request (open, or closed unmerged by a person), and whether this call opened it; null while the repository
+    /// is empty (no default branch to start one from) or when GitHub refuses to open it (the issue still carries the file).
+    /// </returns>
+    public static async Task<(PullRequest Pull, bool Opened)?> EnsureOpenAsync(IGitHubClient client, RepositorySnapshot repository, OrganizationDirectory directory, ILogger logger)
     {
         // Ours are the pull requests from our branch; an open one is the one to link, and one a person
         // closed without merging is respected: PolicyBot does not open it again, the issue keeps the file.
@@ -50,7 +54,9 @@ internal static class RegistrationPullRequests
         }
         catch (ApiValidationException)
         {
-            // The branch is left from an earlier attempt (a closed pull request, or a crash before opening it): reuse it.
+            // The branch is left from an earlier attempt (a crash before opening the pull request, or a pull request merged
+            // long ago whose file was deleted since): no open pull request uses it, so it starts again from the default branch.
+            await client.Git.Reference.Update(repository.Owner, repository.Name, $"heads/{BranchName}", new ReferenceUpdate(baseBranch.Commit.Sha, force: true)).ConfigureAwait(false);
         }
 
         try
@@ -63,20 +69,34 @@ internal static class RegistrationPullRequests
             // The file is already on the branch from an earlier attempt.
         }
 
-        var created = await client.PullRequest.Create(repository.Owner, repository.Name, new NewPullRequest(Title, BranchName, repository.DefaultBranch)
+        PullRequest created;
+        try
         {
-            Body = $"""
-                This repository has no `catalog-info.yaml`, so nobody is on record as its owner.
+            created = await client.PullRequest.Create(repository.Owner, repository.Name, new NewPullRequest(Title, BranchName, repository.DefaultBranch)
+            {
+                Body = $"""
+                    This repository has no `catalog-info.yaml`, so nobody is on record as its owner.
 
-                This pull request adds one, prefilled with what PolicyBot could infer. Check the owner,
-                lifecycle and description, add the external accounts the service depends on (billing,
-                API keys, hosting) as `Resource` entries, then merge.
+                    This pull request adds one, prefilled with what PolicyBot could infer. Check the owner,
+                    lifecycle and description, add the external accounts the service depends on (billing,
+                    API keys, hosting) as `Resource` entries, then merge.
 
-                ```yaml
-                {content.TrimEnd()}
-                ```
-                """,
-        }).ConfigureAwait(false);
+                    ```yaml
+                    {content.TrimEnd()}
+                    ```
+                    """,
+            }).ConfigureAwait(false);
+        }
+        catch (ApiValidationException e)
+        {
+            // Say, "No commits between": not worth failing the whole evaluation for, since the issue carries the file.
+            LogNotOpened(logger, $"{repository.Owner}/{repository.Name}", e.ApiError?.Message ?? e.Message);
+            return null;
+        }
+
         return (created, true);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "GitHub refused the registration pull request of {Repository}: {Error}")]
+    private static partial void LogNotOpened(ILogger logger, string repository, string error);
 }

@@ -31,6 +31,7 @@ public sealed record RepositoryAssessment(
 /// </summary>
 public sealed class RepositoryAssessor(
     OrganizationDirectoryCache directories,
+    CommitFileCache files,
     IOptions<GitHubOptions> github,
     IOptions<WebhookRoutingOptions> routing,
     TimeProvider timeProvider)
@@ -41,15 +42,9 @@ public sealed class RepositoryAssessor(
 
     public long AppId => github.Value.AppId;
 
+    /// <summary>The organisation baseline, read through the commit file cache.</summary>
     public Task<OrganizationPolicy> ReadOrganizationPolicyAsync(IGitHubClient client, string org) =>
-        OrganizationPolicyReader.ReadAsync(client, org, ConfigRepository);
-
-    public async Task<RepositoryAssessment> AssessAsync(IGitHubClient client, string owner, string name, string? createdBy, CancellationToken cancellationToken)
-    {
-        var repository = await client.Repository.Get(owner, name).ConfigureAwait(false);
-        var organizationPolicy = await ReadOrganizationPolicyAsync(client, owner).ConfigureAwait(false);
-        return await AssessAsync(client, repository, organizationPolicy, createdBy, cancellationToken).ConfigureAwait(false);
-    }
+        OrganizationPolicyReader.ReadAsync(client, org, ConfigRepository, files);
 
     public async Task<RepositoryAssessment> AssessAsync(IGitHubClient client, Repository repository, OrganizationPolicy organizationPolicy, string? createdBy, CancellationToken cancellationToken)
     {
@@ -73,12 +68,7 @@ public sealed class RepositoryAssessor(
             snapshot = await RepositoryStateReader.ReadBranchesAsync(client, snapshot, effective.BranchProtection, cancellationToken).ConfigureAwait(false);
         }
 
-        var evaluation = Evaluator.Evaluate(organization, snapshot, AppId, today, directory);
-        if (string.Equals(snapshot.Name, ConfigRepository, StringComparison.OrdinalIgnoreCase) && organizationPolicy.Problems.Count > 0)
-        {
-            evaluation = WithOrganizationConfigFindings(evaluation, organizationPolicy.ProblemFindings(snapshot.FullName));
-        }
-
+        var evaluation = WithOrganizationConfigFindings(Evaluator.Evaluate(organization, snapshot, AppId, today, directory), snapshot, organizationPolicy);
         return new RepositoryAssessment(snapshot, evaluation, organizationPolicy, directory);
     }
 
@@ -88,18 +78,22 @@ public sealed class RepositoryAssessor(
         ArgumentNullException.ThrowIfNull(assessment);
         var snapshot = await RepositoryStateReader.ReadBranchesAsync(client, assessment.Snapshot, assessment.Evaluation.Config.BranchProtection, cancellationToken).ConfigureAwait(false);
         var today = DateOnly.FromDateTime(timeProvider.GetUtcNow().UtcDateTime);
-        var evaluation = Evaluator.Evaluate(assessment.OrganizationPolicy.Config, snapshot, AppId, today, assessment.Directory);
-        if (string.Equals(snapshot.Name, ConfigRepository, StringComparison.OrdinalIgnoreCase) && assessment.OrganizationPolicy.Problems.Count > 0)
-        {
-            evaluation = WithOrganizationConfigFindings(evaluation, assessment.OrganizationPolicy.ProblemFindings(snapshot.FullName));
-        }
+        var evaluation = WithOrganizationConfigFindings(
+            Evaluator.Evaluate(assessment.OrganizationPolicy.Config, snapshot, AppId, today, assessment.Directory), snapshot, assessment.OrganizationPolicy);
 
         return assessment with { Snapshot = snapshot, Evaluation = evaluation };
     }
 
     /// <summary>Problems of the organisation file are `config` findings of the repository that holds it.</summary>
-    private static RepositoryEvaluation WithOrganizationConfigFindings(RepositoryEvaluation evaluation, IReadOnlyList<Finding> findings) =>
-        evaluation with
+    private RepositoryEvaluation WithOrganizationConfigFindings(RepositoryEvaluation evaluation, RepositorySnapshot snapshot, OrganizationPolicy organizationPolicy)
+    {
+        if (!string.Equals(snapshot.Name, ConfigRepository, StringComparison.OrdinalIgnoreCase) || organizationPolicy.Problems.Count == 0)
+        {
+            return evaluation;
+        }
+
+        var findings = organizationPolicy.ProblemFindings(snapshot.FullName);
+        return evaluation with
         {
             Results = evaluation.Results
                 .Select(r => r.Policy == PolicyIds.Config && r.Action != PolicyAction.Off && r.ExemptionReason is null
@@ -107,4 +101,5 @@ public sealed class RepositoryAssessor(
                     : r)
                 .ToList(),
         };
+    }
 }

@@ -61,7 +61,7 @@ public sealed partial class RepositoryEnforcer(
             // An issue opened before the pull request could be (the repository was empty) learns of it in a comment.
             if (note is not null && registrationNote!.Value.Opened && applied is { Outcome: IssueOutcome.None, IssueRepository: { } issueRepository, Number: { } number })
             {
-                var (issueOwner, issueName) = (issueRepository.Split('/')[0], issueRepository.Split('/')[1]);
+                var (issueOwner, issueName) = RepositoryName.Split(issueRepository);
                 await client.Issue.Comment.Create(issueOwner, issueName, number, note).ConfigureAwait(false);
                 await audit.RecordAsync("issue.commented", "registration: linked the registration pull request", $"{issueRepository}#{number}", cancellationToken).ConfigureAwait(false);
             }
@@ -153,7 +153,7 @@ public sealed partial class RepositoryEnforcer(
     }
 
     /// <returns>The note that links the pull request from the registration issue, and whether the pull request was opened just now.</returns>
-    private static async Task<(string Note, bool Opened)?> OpenRegistrationPullRequestAsync(IGitHubClient client, RepositoryAssessment assessment, AuditWriter audit)
+    private async Task<(string Note, bool Opened)?> OpenRegistrationPullRequestAsync(IGitHubClient client, RepositoryAssessment assessment, AuditWriter audit)
     {
         var result = assessment.Evaluation.For(PolicyIds.Registration);
         if (result is not { Action: >= PolicyAction.Issue, ExemptionReason: null }
@@ -163,7 +163,7 @@ public sealed partial class RepositoryEnforcer(
             return null;
         }
 
-        if (await RegistrationPullRequests.EnsureOpenAsync(client, assessment.Snapshot, assessment.Directory).ConfigureAwait(false) is not { } ensured)
+        if (await RegistrationPullRequests.EnsureOpenAsync(client, assessment.Snapshot, assessment.Directory, logger).ConfigureAwait(false) is not { } ensured)
         {
             return null;
         }

@@ -55,7 +55,7 @@ public sealed class WebhookRouter(IOptions<WebhookRoutingOptions> options)
             ("installation", "deleted" or "suspend") => context.Installation(WorkItemKinds.InstallationRemoved),
             ("installation_repositories", "added" or "removed") => context.Installation(WorkItemKinds.EvaluateInstallation),
 
-            ("repository", "created" or "renamed" or "transferred" or "archived" or "unarchived") => context.Repository(actor: context.Sender()),
+            ("repository", "created" or "deleted" or "renamed" or "transferred" or "archived" or "unarchived") => context.Repository(actor: context.Sender()),
             ("repository", "edited") when payload.TryGetProperty("changes", out var changes) && changes.TryGetProperty("default_branch", out _) => context.Repository(actor: context.Sender()),
 
             ("branch_protection_rule", _) => context.Repository(),

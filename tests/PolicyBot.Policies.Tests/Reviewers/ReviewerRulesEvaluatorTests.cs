@@ -52,6 +52,33 @@ public sealed class ReviewerRulesEvaluatorTests
         ReviewerRulesEvaluator.Evaluate(config, "main", pull, Org, codeOwners, results ?? []);
 
     [Fact]
+    public void A_member_known_to_lack_write_access_does_not_count_for_a_rule_without_from()
+    {
+        var readOnly = Review("bob", "APPROVED") with { CanWrite = false };
+        Assert.Equal("failure", Evaluate(Config(Rule()), Pull([readOnly])).Conclusion);
+
+        var writer = Review("carol", "APPROVED") with { CanWrite = true };
+        Assert.Equal("success", Evaluate(Config(Rule()), Pull([readOnly, writer])).Conclusion);
+    }
+
+    [Fact]
+    public void Write_access_is_asked_only_for_approvers_a_rule_without_reviewers_would_count()
+    {
+        var pull = Pull([Review("bob", "APPROVED"), Review("carol", "COMMENTED"), Review("frank", "APPROVED", association: "CONTRIBUTOR"), Review("erin", "APPROVED")]);
+
+        // A rule naming its reviewers needs nobody's write access.
+        Assert.Empty(ReviewerRulesEvaluator.ApproversNeedingWriteAccess(Config(Rule(from: new ReviewerSourceConfig { Teams = ["platform"] })), "main", pull, Org, null));
+
+        // Without from: the approvers, less the author (erin) and those outside the organisation.
+        Assert.Equal(["bob"], ReviewerRulesEvaluator.ApproversNeedingWriteAccess(Config(Rule()), "main", pull, Org, null));
+
+        // Code owners with no changed file owned falls back to anyone with write access; with an owned file it does not.
+        var codeOwners = Config(Rule(from: new ReviewerSourceConfig { CodeOwners = true }));
+        Assert.Equal(["bob"], ReviewerRulesEvaluator.ApproversNeedingWriteAccess(codeOwners, "main", pull, Org, "docs/ @acme/platform\n"));
+        Assert.Empty(ReviewerRulesEvaluator.ApproversNeedingWriteAccess(codeOwners, "main", pull, Org, "* @acme/platform\n"));
+    }
+
+    [Fact]
     public void No_rule_is_success()
     {
         var evaluation = Evaluate(Config(), Pull([]));

@@ -99,8 +99,9 @@ public sealed class PullRequestEfficiencyTests(ITestOutputHelper output)
             "GET /repos/acme/payments/commits/{sha}/check-runs?check_name=PolicyBot 200",      // its head commit's run, if any
             "POST /repos/acme/payments/check-runs 201",                                        // none: started at once, in_progress
             "GET /repos/acme/.github 304",                                                     // the organisation's baseline repository
-            "GET /repos/acme/.github/branches/main 200",                                       // the commit of its default branch
-            "GET /repos/acme/.github/contents/policybot.yml?ref={sha} 200",                    // the baseline at that commit
+            "GET /repos/acme/.github/branches/main 304",                                       // the commit of its default branch:
+                                                                                               // unmoved, so the baseline the repository
+                                                                                               // evaluations read there is reused
             "GET /repos/acme/payments/branches/main 200",                                      // the commit of the base branch
             "GET /repos/acme/payments/contents/.github/policybot.yml?ref={sha} 404",           // no repository rules there
             "GET /repos/acme/payments/pulls/1/files?per_page=100 200",                         // 100 files: one page

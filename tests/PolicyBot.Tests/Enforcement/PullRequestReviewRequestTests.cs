@@ -102,6 +102,35 @@ public sealed class PullRequestReviewRequestTests
     }
 
     [Fact]
+    public async Task A_reviewer_GitHub_refuses_does_not_keep_the_others_from_being_asked()
+    {
+        // Two code owners: a team GitHub accepts and someone outside the organisation, whom it refuses.
+        await using var sandbox = await PolicyBotSandbox.StartAsync(PullRequestReviewRuleTests.Scenario(
+            """
+            version: 1
+            reviewers:
+              rules:
+                - name: code owners
+                  approvals: 1
+                  from: { code_owners: true }
+            """,
+            "CODEOWNERS: \"* @acme/security @former-contractor\"\n"));
+        await sandbox.InstallAsync();
+
+        var number = await sandbox.OpenPullRequestAsync("dave", "payments", "feature", new Dictionary<string, string> { ["src/app.cs"] = "class App {}" });
+
+        var pull = sandbox.GitHub.Read(s => s.FindRepo("acme", "payments")!.Pulls.Single(p => p.Number == number));
+        Assert.Equal(["security"], pull.RequestedTeams);
+        Assert.Empty(pull.RequestedReviewers);
+        Assert.Empty(await sandbox.Service<IWorkQueueStore>().ListAsync(WorkItemStates.Dead, 10, CancellationToken.None));
+
+        // Both are in the ledger: a later evaluation asks nobody again.
+        sandbox.GitHub.ClearRequests();
+        await sandbox.ReviewAsync("bob", "payments", number, "COMMENT");
+        Assert.DoesNotContain(sandbox.GitHub.Requests, r => r.Method == "POST" && r.Path.EndsWith("/requested_reviewers", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_draft_asks_for_reviews_only_once_it_is_ready()
     {
         await using var sandbox = await PolicyBotSandbox.StartAsync(PullRequestReviewRuleTests.Scenario("""

@@ -37,7 +37,8 @@ public sealed class EvaluateRepositoryHandler(
         }
         catch (NotFoundException)
         {
-            // Deleted, or removed from the installation, since the delivery: nothing to evaluate.
+            // Deleted, or removed from the installation, since the delivery: nothing to evaluate, and nothing to show.
+            await evaluations.DeleteAsync($"{owner}/{name}", cancellationToken).ConfigureAwait(false);
             return;
         }
 

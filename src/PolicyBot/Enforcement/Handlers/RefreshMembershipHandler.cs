@@ -23,10 +23,10 @@ public sealed class RefreshMembershipHandler(OrganizationDirectoryCache director
 
         directories.Invalidate(org);
         var waiting = (await evaluations.ListPullRequestsAsync(item.InstallationId, cancellationToken).ConfigureAwait(false))
-            .Where(p => p.UnmetRules.Count > 0 && p.Repository.StartsWith(org + "/", StringComparison.OrdinalIgnoreCase));
+            .Where(p => p.UnmetRules.Count > 0 && string.Equals(RepositoryName.Split(p.Repository).Owner, org, StringComparison.OrdinalIgnoreCase));
         foreach (var pull in waiting)
         {
-            var name = pull.Repository[(org.Length + 1)..];
+            var name = RepositoryName.Split(pull.Repository).Name;
             await queue.EnqueueAsync(item with
             {
                 Kind = WorkItemKinds.EvaluatePullRequest,

@@ -11,11 +11,22 @@ namespace PolicyBot.Enforcement.Issues;
 /// </summary>
 internal static partial class ComplianceIssueContent
 {
+    /// <summary>
+    /// The hidden marker. Repository and subject are percent-encoded (<see cref="Encode"/>): a subject comes from
+    /// repository YAML (a Resource's name), and a space or a <c>--&gt;</c> in it must neither blur the fields nor end the
+    /// comment early.
+    /// </summary>
     public static string Marker(string repository, string policy, string subject) =>
-        $"<!-- policybot:compliance repository={repository} policy={policy} subject={subject} -->";
+        LegacyMarker(Encode(repository), policy, Encode(subject));
 
+    /// <summary>True when <paramref name="body"/> carries the marker, or the unencoded one issues opened before had.</summary>
     public static bool HasMarker(string? body, string repository, string policy, string subject) =>
-        body is not null && body.Contains(Marker(repository, policy, subject), StringComparison.Ordinal);
+        body is not null
+        && (body.Contains(Marker(repository, policy, subject), StringComparison.Ordinal)
+            || body.Contains(LegacyMarker(repository, policy, subject), StringComparison.Ordinal));
+
+    private static string LegacyMarker(string repository, string policy, string subject) =>
+        $"<!-- policybot:compliance repository={repository} policy={policy} subject={subject} -->";
 
     public static string Title(string policy, string subject, string? repositoryWhenCentral)
     {
@@ -101,10 +112,40 @@ internal static partial class ComplianceIssueContent
     public static IReadOnlyList<string> ParseFindingKeys(string? body)
     {
         var match = body is null ? Match.Empty : FindingsMarker().Match(body);
-        return match.Success ? match.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries) : [];
+        return match.Success
+            ? match.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(Uri.UnescapeDataString).ToList()
+            : [];
     }
 
-    private static string FindingKeys(IReadOnlyList<Finding> findings) => string.Join(' ', findings.Select(f => f.Key.Replace(' ', '_')));
+    /// <summary>Each key percent-encoded, so that keys with spaces or <c>&gt;</c> survive the trip through the issue body unchanged.</summary>
+    private static string FindingKeys(IReadOnlyList<Finding> findings) => string.Join(' ', findings.Select(f => Encode(f.Key)));
+
+    /// <summary>
+    /// Percent-encodes (UTF-8) every character but letters, digits and <c>-_./:@+</c>, so that the text has no space,
+    /// <c>&gt;</c> or <c>%</c> of its own; <see cref="Uri.UnescapeDataString"/> reverses it. Repository names and the
+    /// usual keys (<c>policy/code/subject</c>) stay as they read.
+    /// </summary>
+    private static string Encode(string text)
+    {
+        var encoded = new StringBuilder(text.Length);
+        Span<byte> bytes = stackalloc byte[4];
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (rune.IsAscii && (Rune.IsLetterOrDigit(rune) || "-_./:@+".Contains((char)rune.Value, StringComparison.Ordinal)))
+            {
+                encoded.Append((char)rune.Value);
+                continue;
+            }
+
+            var length = rune.EncodeToUtf8(bytes);
+            foreach (var b in bytes[..length])
+            {
+                encoded.Append(CultureInfo.InvariantCulture, $"%{b:X2}");
+            }
+        }
+
+        return encoded.ToString();
+    }
 
     private static void AppendRemediation(StringBuilder body, string remediation)
     {

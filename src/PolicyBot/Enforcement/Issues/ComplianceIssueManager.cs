@@ -49,10 +49,10 @@ public sealed partial class ComplianceIssueManager(
 {
     public async Task<IssueResult> ApplyAsync(IGitHubClient client, IssueTarget target, IssuesConfig config, bool repositoryHasIssues, string? dashboardUrl, CancellationToken cancellationToken)
     {
-        var owner = target.Repository.Split('/')[0];
+        var (owner, name) = RepositoryName.Split(target.Repository);
         var (configuredRepo, central) = config.Repository.Length > 0
             ? (config.Repository, target.Repository)
-            : (target.Repository.Split('/')[1], (string?)null);
+            : (name, (string?)null);
         var tracked = await store.FindAsync(target.Repository, target.Policy, target.Subject, cancellationToken).ConfigureAwait(false);
         if (tracked is { Open: false } && !string.Equals(tracked.IssueRepository, $"{owner}/{configuredRepo}", StringComparison.OrdinalIgnoreCase))
         {
@@ -62,7 +62,7 @@ public sealed partial class ComplianceIssueManager(
 
         // An open issue stays the issue of record where it was filed, even when issues.repository changed since:
         // it is kept up to date, and closed, there.
-        var (issueOwner, issueRepo) = tracked is null ? (owner, configuredRepo) : SplitRepository(tracked.IssueRepository);
+        var (issueOwner, issueRepo) = tracked is null ? (owner, configuredRepo) : RepositoryName.Split(tracked.IssueRepository);
         var inRepositoryItself = string.Equals($"{issueOwner}/{issueRepo}", target.Repository, StringComparison.OrdinalIgnoreCase);
         if (inRepositoryItself && !repositoryHasIssues)
         {
@@ -202,12 +202,6 @@ public sealed partial class ComplianceIssueManager(
             ? null
             : new TrackedIssue(target.Repository, target.Policy, target.Subject, $"{owner}/{repo}", issue.Number,
                 issue.State.Value == ItemState.Open, ComplianceIssueContent.ParseFindingKeys(issue.Body), issue.UpdatedAt ?? issue.CreatedAt);
-    }
-
-    private static (string Owner, string Name) SplitRepository(string fullName)
-    {
-        var slash = fullName.IndexOf('/', StringComparison.Ordinal);
-        return (fullName[..slash], fullName[(slash + 1)..]);
     }
 
     private Task SaveAsync(IssueTarget target, string owner, string repo, int number, bool open, IReadOnlyList<string> keys, DateTimeOffset now, CancellationToken cancellationToken) =>

@@ -25,20 +25,26 @@ public sealed record OrganizationPolicy(PolicyConfig Config, IReadOnlyList<Confi
 
 internal static class OrganizationPolicyReader
 {
-    public static async Task<OrganizationPolicy> ReadAsync(IGitHubClient client, string org, string configRepository)
+    /// <summary>
+    /// The organisation baseline, read at the commit its repository's default branch points at, so that an
+    /// unchanged (or absent) file costs no rate limit; without the repository the built-in defaults apply.
+    /// </summary>
+    public static async Task<OrganizationPolicy> ReadAsync(IGitHubClient client, string org, string configRepository, CommitFileCache files)
     {
-        RepositoryFile? file;
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(files);
         try
         {
-            file = await RepositoryStateReader.ReadFileAsync(client, org, configRepository, OrganizationPolicy.FileName, null).ConfigureAwait(false);
+            var repository = await client.Repository.Get(org, configRepository).ConfigureAwait(false);
+            var sha = await CommitFileCache.ResolveBranchAsync(client, org, repository.Name, repository.DefaultBranch).ConfigureAwait(false);
+            var file = sha is null ? null : await files.ReadAsync(client, org, repository.Name, sha, OrganizationPolicy.FileName).ConfigureAwait(false);
+            return FromFile(file);
         }
-        catch (ForbiddenException)
+        catch (Exception exception) when (exception is NotFoundException or ForbiddenException)
         {
-            // The configuration repository is not part of the installation: the built-in defaults apply.
-            file = null;
+            // The configuration repository is absent or not part of the installation: the built-in defaults apply.
+            return FromFile(null);
         }
-
-        return FromFile(file);
     }
 
     /// <summary>The baseline a `policybot.yml` sets; the built-in defaults when there is none.</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Octokit;
 using PolicyBot.Policies.Snapshots;
 
@@ -55,4 +56,47 @@ internal static class PullRequestStateReader
             RequestedTeams = requested.Teams.Select(t => t.Slug).ToList(),
         };
     }
+
+    /// <summary>
+    /// Fills <see cref="ReviewSnapshot.CanWrite"/> for the reviews of <paramref name="users"/>, one
+    /// `GET /repos/{o}/{r}/collaborators/{u}/permission` each (revalidated with its ETag): push, maintain or admin is write.
+    /// </summary>
+    public static async Task<PullRequestSnapshot> ReadWriteAccessAsync(IGitHubClient client, string owner, string repo, PullRequestSnapshot pull, IReadOnlySet<string> users, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(pull);
+        ArgumentNullException.ThrowIfNull(users);
+        if (users.Count == 0)
+        {
+            return pull;
+        }
+
+        var canWrite = new Dictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
+        foreach (var user in users)
+        {
+            var answer = await client.Connection.GetAsync(
+                $"repos/{Uri.EscapeDataString(owner)}/{Uri.EscapeDataString(repo)}/collaborators/{Uri.EscapeDataString(user)}/permission", cancellationToken).ConfigureAwait(false);
+            canWrite[user] = answer is { } permission && HasWriteAccess(permission);
+        }
+
+        return pull with
+        {
+            Reviews = pull.Reviews.Select(r => canWrite.TryGetValue(r.User, out var write) ? r with { CanWrite = write } : r).ToList(),
+        };
+    }
+
+    private static bool HasWriteAccess(JsonElement permission)
+    {
+        if (permission.TryGetProperty("user", out var user) && user.ValueKind == JsonValueKind.Object
+            && user.TryGetProperty("permissions", out var permissions) && permissions.ValueKind == JsonValueKind.Object)
+        {
+            return IsTrue(permissions, "push") || IsTrue(permissions, "maintain") || IsTrue(permissions, "admin");
+        }
+
+        // The legacy field folds maintain into write.
+        return permission.TryGetProperty("permission", out var level) && level.GetString() is "write" or "admin";
+    }
+
+    private static bool IsTrue(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.True;
 }

@@ -42,6 +42,19 @@ internal sealed class SqliteEvaluationStore(SqliteDatabase database) : IEvaluati
     public Task<IReadOnlyList<StoredRepositoryEvaluation>> ListAsync(long? installationId, CancellationToken cancellationToken) =>
         QueryAsync("WHERE @installation IS NULL OR installation_id = @installation", "@installation", installationId, cancellationToken);
 
+    public async Task DeleteAsync(string repository, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            DELETE FROM pull_request_evaluations WHERE repository = @repository;
+            DELETE FROM repository_evaluations WHERE repository = @repository;
+            """;
+        command.Add("@repository", repository);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task SavePullRequestAsync(StoredPullRequestEvaluation evaluation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(evaluation);
