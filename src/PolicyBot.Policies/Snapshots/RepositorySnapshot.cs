@@ -6,6 +6,8 @@ namespace PolicyBot.Policies.Snapshots;
 /// </summary>
 public sealed record RepositorySnapshot
 {
+    /// <summary>GitHub's id of the repository, which survives renames and transfers; 0 when unknown.</summary>
+    public long Id { get; init; }
     public required string Owner { get; init; }
     public required string Name { get; init; }
     public string FullName => $"{Owner}/{Name}";

@@ -16,7 +16,8 @@ public sealed record StoredRepositoryEvaluation(
     IReadOnlyList<PolicyResult> Results,
     InventoryEntry? Inventory,
     DateTimeOffset EvaluatedAt,
-    string? CreatedBy = null)
+    string? CreatedBy = null,
+    long? RepositoryId = null)
 {
     public bool Compliant => Results.Where(r => r.Action != PolicyAction.Off).All(r => r.Compliant);
 
@@ -48,4 +49,10 @@ public interface IEvaluationStore
 
     /// <summary>Forgets a repository (deleted, or no longer in its installation): its evaluation and its pull requests'.</summary>
     Task DeleteAsync(string repository, CancellationToken cancellationToken);
+
+    /// <summary>The evaluation stored for GitHub's repository id, under whatever name it had then.</summary>
+    Task<StoredRepositoryEvaluation?> FindByRepositoryIdAsync(long repositoryId, CancellationToken cancellationToken);
+
+    /// <summary>Moves a repository's evaluations to its new full name (a rename or transfer).</summary>
+    Task RenameAsync(string from, string to, CancellationToken cancellationToken);
 }

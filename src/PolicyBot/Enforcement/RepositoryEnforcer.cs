@@ -207,7 +207,8 @@ public sealed partial class RepositoryEnforcer(
             assessment.Evaluation.Results,
             assessment.Evaluation.Evaluated ? assessment.Inventory : null,
             timeProvider.GetUtcNow(),
-            assessment.Snapshot.CreatedBy), cancellationToken);
+            assessment.Snapshot.CreatedBy,
+            assessment.Snapshot.Id), cancellationToken);
 
     private static string Describe(IssueTarget target) => target.Intent switch
     {

@@ -14,6 +14,7 @@ public sealed class EvaluateRepositoryHandler(
     RepositoryAssessor assessor,
     RepositoryEnforcer enforcer,
     IEvaluationStore evaluations,
+    Issues.IComplianceIssueStore issues,
     IWorkQueue queue) : IWorkItemHandler
 {
     /// <summary>The reason the router gives work from a <c>repository.created</c> delivery.</summary>
@@ -42,7 +43,8 @@ public sealed class EvaluateRepositoryHandler(
             return;
         }
 
-        var previous = await evaluations.GetAsync(repository.FullName, cancellationToken).ConfigureAwait(false);
+        var previous = await evaluations.GetAsync(repository.FullName, cancellationToken).ConfigureAwait(false)
+            ?? await FollowRenameAsync(repository, cancellationToken).ConfigureAwait(false);
         var organizationPolicy = await assessor.ReadOrganizationPolicyAsync(client, owner).ConfigureAwait(false);
         // Only a creation delivery's sender is the repository's creator; for other events it is whoever acted last.
         var createdBy = item.Reason == CreatedReason ? item.Actor : previous?.CreatedBy;
@@ -61,5 +63,23 @@ public sealed class EvaluateRepositoryHandler(
                 await queue.EnqueueAsync(item with { Kind = WorkItemKinds.EvaluatePullRequest, PullRequestNumber = pull.Number, Reason = $"repository evaluated ({item.Reason})", Actor = null }, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// A repository renamed or transferred since it was last evaluated is the same repository (GitHub's id says so):
+    /// its records, and the compliance issues PolicyBot keeps for it, move to the new name instead of starting over,
+    /// so no second issue is opened for what is already tracked.
+    /// </summary>
+    private async Task<StoredRepositoryEvaluation?> FollowRenameAsync(Repository repository, CancellationToken cancellationToken)
+    {
+        if (await evaluations.FindByRepositoryIdAsync(repository.Id, cancellationToken).ConfigureAwait(false) is not { } earlier
+            || string.Equals(earlier.Repository, repository.FullName, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        await issues.RenameAsync(earlier.Repository, repository.FullName, cancellationToken).ConfigureAwait(false);
+        await evaluations.RenameAsync(earlier.Repository, repository.FullName, cancellationToken).ConfigureAwait(false);
+        return earlier with { Repository = repository.FullName };
     }
 }

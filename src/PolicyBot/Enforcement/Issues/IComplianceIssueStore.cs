@@ -21,4 +21,7 @@ public interface IComplianceIssueStore
     Task<IReadOnlyList<TrackedIssue>> ListOpenAsync(CancellationToken cancellationToken);
 
     Task SaveAsync(TrackedIssue issue, CancellationToken cancellationToken);
+
+    /// <summary>Moves a repository's issues to its new full name; issues filed in the repository itself move with it, as GitHub moves them.</summary>
+    Task RenameAsync(string from, string to, CancellationToken cancellationToken);
 }

@@ -15,6 +15,7 @@ internal static class RepositoryStateReader
 
     public static RepositorySnapshot FromRepository(Repository repository, string? createdBy = null) => new()
     {
+        Id = repository.Id,
         Owner = repository.Owner.Login,
         Name = repository.Name,
         DefaultBranch = repository.DefaultBranch,

@@ -58,5 +58,9 @@ internal static class EnforcementMigrations
         new(4, "who created each repository", """
             ALTER TABLE repository_evaluations ADD COLUMN created_by TEXT NULL;
             """),
+        new(5, "GitHub's repository id, which survives renames", """
+            ALTER TABLE repository_evaluations ADD COLUMN repository_id INTEGER NULL;
+            CREATE INDEX ix_repository_evaluations_repository_id ON repository_evaluations (repository_id);
+            """),
     ]);
 }

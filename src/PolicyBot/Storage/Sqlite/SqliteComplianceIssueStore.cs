@@ -49,6 +49,20 @@ internal sealed class SqliteComplianceIssueStore(SqliteDatabase database) : ICom
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task RenameAsync(string from, string to, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            UPDATE compliance_issues
+            SET repository = @to, issue_repository = CASE WHEN issue_repository = @from COLLATE NOCASE THEN @to ELSE issue_repository END
+            WHERE repository = @from COLLATE NOCASE;
+            """;
+        command.Add("@from", from);
+        command.Add("@to", to);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task<IReadOnlyList<TrackedIssue>> ListAsync(string where, string parameter, object value, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);

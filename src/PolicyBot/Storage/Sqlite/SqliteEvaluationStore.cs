@@ -15,12 +15,13 @@ internal sealed class SqliteEvaluationStore(SqliteDatabase database) : IEvaluati
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO repository_evaluations (repository, installation_id, evaluated, skip_reason, results, inventory, evaluated_at, created_by)
-            VALUES (@repository, @installation, @evaluated, @skip, @results, @inventory, @at, @created_by)
+            INSERT INTO repository_evaluations (repository, installation_id, evaluated, skip_reason, results, inventory, evaluated_at, created_by, repository_id)
+            VALUES (@repository, @installation, @evaluated, @skip, @results, @inventory, @at, @created_by, @repository_id)
             ON CONFLICT (repository) DO UPDATE SET
                 installation_id = excluded.installation_id, evaluated = excluded.evaluated, skip_reason = excluded.skip_reason,
                 results = excluded.results, inventory = excluded.inventory, evaluated_at = excluded.evaluated_at,
-                created_by = COALESCE(excluded.created_by, repository_evaluations.created_by);
+                created_by = COALESCE(excluded.created_by, repository_evaluations.created_by),
+                repository_id = COALESCE(excluded.repository_id, repository_evaluations.repository_id);
             """;
         command.Add("@repository", evaluation.Repository);
         command.Add("@installation", evaluation.InstallationId);
@@ -30,6 +31,7 @@ internal sealed class SqliteEvaluationStore(SqliteDatabase database) : IEvaluati
         command.Add("@inventory", evaluation.Inventory is null ? null : JsonSerializer.Serialize(evaluation.Inventory, Json));
         command.Add("@at", evaluation.EvaluatedAt.ToUnixMilliseconds());
         command.Add("@created_by", evaluation.CreatedBy);
+        command.Add("@repository_id", evaluation.RepositoryId);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -52,6 +54,27 @@ internal sealed class SqliteEvaluationStore(SqliteDatabase database) : IEvaluati
             DELETE FROM repository_evaluations WHERE repository = @repository;
             """;
         command.Add("@repository", repository);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<StoredRepositoryEvaluation?> FindByRepositoryIdAsync(long repositoryId, CancellationToken cancellationToken)
+    {
+        var found = await QueryAsync("WHERE repository_id = @id", "@id", repositoryId, cancellationToken).ConfigureAwait(false);
+        return found.Count > 0 ? found[0] : null;
+    }
+
+    public async Task RenameAsync(string from, string to, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            DELETE FROM repository_evaluations WHERE repository = @to;
+            UPDATE repository_evaluations SET repository = @to WHERE repository = @from;
+            DELETE FROM pull_request_evaluations WHERE repository = @to;
+            UPDATE pull_request_evaluations SET repository = @to WHERE repository = @from;
+            """;
+        command.Add("@from", from);
+        command.Add("@to", to);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -104,7 +127,7 @@ internal sealed class SqliteEvaluationStore(SqliteDatabase database) : IEvaluati
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
-            SELECT repository, installation_id, evaluated, skip_reason, results, inventory, evaluated_at, created_by
+            SELECT repository, installation_id, evaluated, skip_reason, results, inventory, evaluated_at, created_by, repository_id
             FROM repository_evaluations {where} ORDER BY repository;
             """;
         command.Add(parameter, value);
@@ -120,7 +143,8 @@ internal sealed class SqliteEvaluationStore(SqliteDatabase database) : IEvaluati
                 JsonSerializer.Deserialize<List<PolicyResult>>(reader.GetString(4), Json) ?? [],
                 reader.GetNullableString(5) is { } inventory ? JsonSerializer.Deserialize<InventoryEntry>(inventory, Json) : null,
                 SqliteValues.FromUnixMilliseconds(reader.GetInt64(6)),
-                reader.GetNullableString(7)));
+                reader.GetNullableString(7),
+                reader.GetNullableInt64(8)));
         }
 
         return list;
