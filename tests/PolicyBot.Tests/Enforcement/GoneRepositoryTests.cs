@@ -10,19 +10,9 @@ namespace PolicyBot.Tests.Enforcement;
 [Collection(HostCollection.Name)]
 public sealed class GoneRepositoryTests
 {
-    private const string Scenario = """
-        org: acme
-        installation_id: 1001
-        teams:
-          - { slug: platform, members: [alice, bob] }
-        members: [alice, bob]
-        admins: [alice]
-        repos:
-          - name: .github
-            files:
-              policybot.yml: |
-                version: 1
-                scope: { exclude: [".github"] }
+    private static readonly string Scenario = AcmeScenario.With(
+        "",
+        """
           - name: svc
             files:
               catalog-info.yaml: |
@@ -37,7 +27,7 @@ public sealed class GoneRepositoryTests
                 kind: Component
                 metadata: { name: web }
                 spec: { type: service, lifecycle: production, owner: group:platform }
-        """;
+        """);
 
     private static async Task<List<string>> RepositoriesAsync(HttpClient client, string path) =>
         (await client.GetFromJsonAsync<JsonArray>(path))!.Select(e => (string)e!["repository"]!).Order(StringComparer.Ordinal).ToList();

@@ -10,26 +10,10 @@ namespace PolicyBot.Tests.Enforcement;
 [Collection(HostCollection.Name)]
 public sealed class PeopleOverrideTests
 {
-    private static string Scenario(string policy, string repos) => $$"""
-        org: acme
-        installation_id: 1001
-        members: [alice, bob]
-        teams:
-          - { slug: platform, members: [alice, bob] }
-        repos:
-          - name: .github
-            files:
-              policybot.yml: |
-                version: 1
-                scope: { exclude: [".github"] }
-                {{policy}}
-        {{repos}}
-        """;
-
     [Fact]
     public async Task An_issue_a_person_closes_while_the_repository_is_still_below_the_baseline_is_reopened_saying_how_to_stop_tracking_it()
     {
-        await using var sandbox = await PolicyBotSandbox.StartAsync(Scenario("branch_protection: { action: issue }", "  - name: svc"));
+        await using var sandbox = await PolicyBotSandbox.StartAsync(AcmeScenario.With("branch_protection: { action: issue }", "  - name: svc"));
         await sandbox.InstallAsync();
         var issue = Assert.Single(await IssuesAsync(sandbox, "svc"));
         Assert.Equal("open", State(issue));
@@ -51,7 +35,7 @@ public sealed class PeopleOverrideTests
     [Fact]
     public async Task A_registration_pull_request_a_person_closes_without_merging_is_not_opened_again_and_the_issue_stays_open()
     {
-        await using var sandbox = await PolicyBotSandbox.StartAsync(Scenario(
+        await using var sandbox = await PolicyBotSandbox.StartAsync(AcmeScenario.With(
             "registration: { action: fix, open_pull_request: true }",
             "  - name: svc\n    files: { README.md: hello }"));
         await sandbox.InstallAsync();

@@ -10,24 +10,13 @@ namespace PolicyBot.Tests.Enforcement;
 [Collection(HostCollection.Name)]
 public sealed class RegistrationPullRequestReuseTests
 {
-    private const string Scenario = """
-        org: acme
-        installation_id: 1001
-        teams:
-          - { slug: platform, members: [alice, bob] }
-        members: [alice, bob]
-        admins: [alice]
-        repos:
-          - name: .github
-            files:
-              policybot.yml: |
-                version: 1
-                scope: { exclude: [".github"] }
-                registration: { action: issue, open_pull_request: true }
+    private static readonly string Scenario = AcmeScenario.With(
+        "registration: { action: issue, open_pull_request: true }",
+        """
           - name: svc
             files:
               README.md: "# svc"
-        """;
+        """);
 
     private static async Task<List<System.Text.Json.Nodes.JsonObject>> RegistrationIssuesAsync(PolicyBotSandbox sandbox) =>
         (await IssuesAsync(sandbox, "svc")).Where(i => i["title"]!.GetValue<string>().Contains("registration", StringComparison.Ordinal)).ToList();
