@@ -16,63 +16,54 @@ internal static partial class Endpoints
 
     private static void MapCheckRuns(WebApplication app, SimulatorContext sim)
     {
-        app.On("POST", "/repos/{owner}/{repo}/check-runs", async (HttpContext context, string owner, string repo) =>
+        app.On("POST", "/repos/{owner}/{repo}/check-runs", (HttpContext context, string owner, string repo) => sim.WithBodyAsync(context, body =>
         {
-            var body = await ReadBodyAsync(context).ConfigureAwait(false);
-            if (body is null)
+            if (sim.VisibleRepo(context, owner, repo) is not var (org, r))
             {
-                return BadJson();
+                return GitHubResults.NotFound();
             }
 
-            lock (sim.State.Sync)
+            if (SimulatorContext.CallerOf(context).Kind != TokenKind.Installation)
             {
-                if (sim.VisibleRepo(context, owner, repo) is not var (org, r))
-                {
-                    return GitHubResults.NotFound();
-                }
-
-                if (SimulatorContext.CallerOf(context).Kind != TokenKind.Installation)
-                {
-                    return GitHubResults.Error(403, "You must authenticate via a GitHub App.");
-                }
-
-                var name = body.Str("name");
-                var headSha = body.Str("head_sha");
-                if (string.IsNullOrEmpty(name))
-                {
-                    return GitHubResults.Error(422, "Invalid request.\n\n\"name\" wasn't supplied.");
-                }
-
-                if (headSha is null || !sim.State.Commits.ContainsKey(headSha))
-                {
-                    return GitHubResults.Error(422, "No commit found for SHA: " + headSha);
-                }
-
-                var run = new SimCheckRun
-                {
-                    Id = sim.State.NextId(),
-                    Name = name,
-                    HeadSha = headSha,
-                    AppId = sim.App.AppId,
-                    CheckSuiteId = CheckSuiteId(r, headSha, sim),
-                    StartedAt = sim.Now,
-                };
-                if (ApplyCheckRun(run, body, sim.Now) is { } problem)
-                {
-                    return GitHubResults.Error(422, problem);
-                }
-
-                r.CheckRuns.Add(run);
-                var actor = sim.Actor(context);
-                SendCheckRun(sim, org, r, run, actor, "created");
-                if (run.Status == "completed")
-                {
-                    SendCheckRun(sim, org, r, run, actor, "completed");
-                }
-
-                return GitHubResults.Json(CheckRunShape(sim, r, run), 201);
+                return GitHubResults.Error(403, "You must authenticate via a GitHub App.");
             }
-        });
+
+            var name = body.Str("name");
+            var headSha = body.Str("head_sha");
+            if (string.IsNullOrEmpty(name))
+            {
+                return GitHubResults.Error(422, "Invalid request.\n\n\"name\" wasn't supplied.");
+            }
+
+            if (headSha is null || !sim.State.Commits.ContainsKey(headSha))
+            {
+                return GitHubResults.Error(422, "No commit found for SHA: " + headSha);
+            }
+
+            var run = new SimCheckRun
+            {
+                Id = sim.State.NextId(),
+                Name = name,
+                HeadSha = headSha,
+                AppId = sim.App.AppId,
+                CheckSuiteId = CheckSuiteId(r, headSha, sim),
+                StartedAt = sim.Now,
+            };
+            if (ApplyCheckRun(run, body, sim.Now) is { } problem)
+            {
+                return GitHubResults.Error(422, problem);
+            }
+
+            r.CheckRuns.Add(run);
+            var actor = sim.Actor(context);
+            SendCheckRun(sim, org, r, run, actor, "created");
+            if (run.Status == "completed")
+            {
+                SendCheckRun(sim, org, r, run, actor, "completed");
+            }
+
+            return GitHubResults.Json(CheckRunShape(sim, r, run), 201);
+        }));
 
         app.On("GET", "/repos/{owner}/{repo}/check-runs/{check_run_id:long}", (HttpContext context, string owner, string repo, long check_run_id) =>
         {
@@ -84,46 +75,37 @@ internal static partial class Endpoints
             }
         });
 
-        app.On("PATCH", "/repos/{owner}/{repo}/check-runs/{check_run_id:long}", async (HttpContext context, string owner, string repo, long check_run_id) =>
+        app.On("PATCH", "/repos/{owner}/{repo}/check-runs/{check_run_id:long}", (HttpContext context, string owner, string repo, long check_run_id) => sim.WithBodyAsync(context, body =>
         {
-            var body = await ReadBodyAsync(context).ConfigureAwait(false);
-            if (body is null)
+            if (sim.VisibleRepo(context, owner, repo) is not var (org, r) || r.CheckRuns.Find(c => c.Id == check_run_id) is not { } run)
             {
-                return BadJson();
+                return GitHubResults.NotFound();
             }
 
-            lock (sim.State.Sync)
+            var caller = SimulatorContext.CallerOf(context);
+            if (caller.Kind != TokenKind.Installation)
             {
-                if (sim.VisibleRepo(context, owner, repo) is not var (org, r) || r.CheckRuns.Find(c => c.Id == check_run_id) is not { } run)
-                {
-                    return GitHubResults.NotFound();
-                }
-
-                var caller = SimulatorContext.CallerOf(context);
-                if (caller.Kind != TokenKind.Installation)
-                {
-                    return GitHubResults.Error(403, "You must authenticate via a GitHub App.");
-                }
-
-                var wasCompleted = run.Status == "completed";
-                if (body.Str("name") is { } name)
-                {
-                    run.Name = name;
-                }
-
-                if (ApplyCheckRun(run, body, sim.Now) is { } problem)
-                {
-                    return GitHubResults.Error(422, problem);
-                }
-
-                if (!wasCompleted && run.Status == "completed")
-                {
-                    SendCheckRun(sim, org, r, run, sim.Actor(context), "completed");
-                }
-
-                return GitHubResults.Json(CheckRunShape(sim, r, run));
+                return GitHubResults.Error(403, "You must authenticate via a GitHub App.");
             }
-        });
+
+            var wasCompleted = run.Status == "completed";
+            if (body.Str("name") is { } name)
+            {
+                run.Name = name;
+            }
+
+            if (ApplyCheckRun(run, body, sim.Now) is { } problem)
+            {
+                return GitHubResults.Error(422, problem);
+            }
+
+            if (!wasCompleted && run.Status == "completed")
+            {
+                SendCheckRun(sim, org, r, run, sim.Actor(context), "completed");
+            }
+
+            return GitHubResults.Json(CheckRunShape(sim, r, run));
+        }));
 
         app.On("GET", "/repos/{owner}/{repo}/commits/{ref}/check-runs", (HttpContext context, string owner, string repo, string @ref) =>
         {

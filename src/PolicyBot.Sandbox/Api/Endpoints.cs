@@ -52,6 +52,24 @@ internal static partial class Endpoints
     }
 
     /// <summary>
+    /// The common shape of a simulated write: a body that is not a JSON object is refused before any lookup
+    /// (as GitHub does), and the rest runs under the state lock so it sees and changes one consistent state.
+    /// </summary>
+    internal static async Task<IResult> WithBodyAsync(this SimulatorContext sim, HttpContext context, Func<JsonObject, IResult> handle)
+    {
+        var body = await ReadBodyAsync(context).ConfigureAwait(false);
+        if (body is null)
+        {
+            return BadJson();
+        }
+
+        lock (sim.State.Sync)
+        {
+            return handle(body);
+        }
+    }
+
+    /// <summary>
     /// Route values keep an encoded "/" (%2F) as it came; GitHub accepts branch names and paths either way, so decode them.
     /// </summary>
     [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(value))]

@@ -35,59 +35,50 @@ internal static partial class Endpoints
             }
         });
 
-        app.On("POST", "/repos/{owner}/{repo}/issues", async (HttpContext context, string owner, string repo) =>
+        app.On("POST", "/repos/{owner}/{repo}/issues", (HttpContext context, string owner, string repo) => sim.WithBodyAsync(context, body =>
         {
-            var body = await ReadBodyAsync(context).ConfigureAwait(false);
-            if (body is null)
+            if (sim.VisibleRepo(context, owner, repo) is not var (org, r))
             {
-                return BadJson();
+                return GitHubResults.NotFound();
             }
 
-            lock (sim.State.Sync)
+            if (!r.HasIssues)
             {
-                if (sim.VisibleRepo(context, owner, repo) is not var (org, r))
-                {
-                    return GitHubResults.NotFound();
-                }
-
-                if (!r.HasIssues)
-                {
-                    return GitHubResults.Error(410, "Issues are disabled for this repo");
-                }
-
-                if (r.Archived)
-                {
-                    return GitHubResults.Error(403, "Repository was archived so is read-only.");
-                }
-
-                var title = body.Str("title");
-                if (string.IsNullOrWhiteSpace(title))
-                {
-                    return GitHubResults.Validation("Validation Failed", "Issue", "title", "missing_field");
-                }
-
-                var actor = sim.Actor(context);
-                var issue = new SimIssue
-                {
-                    Id = sim.State.NextId(),
-                    Number = r.NextNumber++,
-                    Title = title,
-                    Body = body.Str("body"),
-                    AuthorLogin = actor.Login,
-                    CreatedAt = sim.Now,
-                    UpdatedAt = sim.Now,
-                };
-                foreach (var label in Names(body["labels"]))
-                {
-                    issue.Labels.Add(EnsureLabel(sim, r, label).Name);
-                }
-
-                issue.Assignees.AddRange(Names(body["assignees"]).Where(org.Members.ContainsKey));
-                r.Issues.Add(issue);
-                SendIssue(sim, org, r, issue, actor, "opened");
-                return GitHubResults.Json(IssueShape(sim, r, issue), 201);
+                return GitHubResults.Error(410, "Issues are disabled for this repo");
             }
-        });
+
+            if (r.Archived)
+            {
+                return GitHubResults.Error(403, "Repository was archived so is read-only.");
+            }
+
+            var title = body.Str("title");
+            if (string.IsNullOrWhiteSpace(title))
+            {
+                return GitHubResults.Validation("Validation Failed", "Issue", "title", "missing_field");
+            }
+
+            var actor = sim.Actor(context);
+            var issue = new SimIssue
+            {
+                Id = sim.State.NextId(),
+                Number = r.NextNumber++,
+                Title = title,
+                Body = body.Str("body"),
+                AuthorLogin = actor.Login,
+                CreatedAt = sim.Now,
+                UpdatedAt = sim.Now,
+            };
+            foreach (var label in Names(body["labels"]))
+            {
+                issue.Labels.Add(EnsureLabel(sim, r, label).Name);
+            }
+
+            issue.Assignees.AddRange(Names(body["assignees"]).Where(org.Members.ContainsKey));
+            r.Issues.Add(issue);
+            SendIssue(sim, org, r, issue, actor, "opened");
+            return GitHubResults.Json(IssueShape(sim, r, issue), 201);
+        }));
 
         app.On("GET", "/repos/{owner}/{repo}/issues/{issue_number:int}", (HttpContext context, string owner, string repo, int issue_number) =>
         {
@@ -106,77 +97,68 @@ internal static partial class Endpoints
             }
         });
 
-        app.On("PATCH", "/repos/{owner}/{repo}/issues/{issue_number:int}", async (HttpContext context, string owner, string repo, int issue_number) =>
+        app.On("PATCH", "/repos/{owner}/{repo}/issues/{issue_number:int}", (HttpContext context, string owner, string repo, int issue_number) => sim.WithBodyAsync(context, body =>
         {
-            var body = await ReadBodyAsync(context).ConfigureAwait(false);
-            if (body is null)
+            if (sim.VisibleRepo(context, owner, repo) is not var (org, r) || r.Issues.Find(i => i.Number == issue_number) is not { } issue)
             {
-                return BadJson();
+                return GitHubResults.NotFound();
             }
 
-            lock (sim.State.Sync)
+            var actor = sim.Actor(context);
+            var changes = new JsonObject();
+            issue.Title = body.Edit("title", issue.Title, changes);
+            issue.Body = body.EditOptional("body", issue.Body, changes);
+
+            if (body["labels"] is JsonArray)
             {
-                if (sim.VisibleRepo(context, owner, repo) is not var (org, r) || r.Issues.Find(i => i.Number == issue_number) is not { } issue)
+                var wanted = Names(body["labels"]).Select(l => EnsureLabel(sim, r, l).Name).ToList();
+                foreach (var removed in issue.Labels.Except(wanted, StringComparer.OrdinalIgnoreCase).ToList())
                 {
-                    return GitHubResults.NotFound();
+                    issue.Labels.Remove(removed);
+                    SendIssue(sim, org, r, issue, actor, "unlabeled", p => p["label"] = PullShapes.Label(sim, r, EnsureLabel(sim, r, removed)));
                 }
 
-                var actor = sim.Actor(context);
-                var changes = new JsonObject();
-                issue.Title = body.Edit("title", issue.Title, changes);
-                issue.Body = body.EditOptional("body", issue.Body, changes);
-
-                if (body["labels"] is JsonArray)
+                foreach (var added in wanted.Except(issue.Labels, StringComparer.OrdinalIgnoreCase).ToList())
                 {
-                    var wanted = Names(body["labels"]).Select(l => EnsureLabel(sim, r, l).Name).ToList();
-                    foreach (var removed in issue.Labels.Except(wanted, StringComparer.OrdinalIgnoreCase).ToList())
-                    {
-                        issue.Labels.Remove(removed);
-                        SendIssue(sim, org, r, issue, actor, "unlabeled", p => p["label"] = PullShapes.Label(sim, r, EnsureLabel(sim, r, removed)));
-                    }
-
-                    foreach (var added in wanted.Except(issue.Labels, StringComparer.OrdinalIgnoreCase).ToList())
-                    {
-                        issue.Labels.Add(added);
-                        SendIssue(sim, org, r, issue, actor, "labeled", p => p["label"] = PullShapes.Label(sim, r, EnsureLabel(sim, r, added)));
-                    }
+                    issue.Labels.Add(added);
+                    SendIssue(sim, org, r, issue, actor, "labeled", p => p["label"] = PullShapes.Label(sim, r, EnsureLabel(sim, r, added)));
                 }
-
-                if (body["assignees"] is JsonArray)
-                {
-                    issue.Assignees.Clear();
-                    issue.Assignees.AddRange(Names(body["assignees"]).Where(org.Members.ContainsKey));
-                }
-
-                issue.UpdatedAt = sim.Now;
-                if (changes.Count > 0)
-                {
-                    SendIssue(sim, org, r, issue, actor, "edited", p => p["changes"] = changes);
-                }
-
-                var state = body.Str("state");
-                if (state == "closed" && issue.State == "open")
-                {
-                    issue.State = "closed";
-                    issue.StateReason = body.Str("state_reason") ?? "completed";
-                    issue.ClosedAt = sim.Now;
-                    SendIssue(sim, org, r, issue, actor, "closed");
-                }
-                else if (state == "open" && issue.State == "closed")
-                {
-                    issue.State = "open";
-                    issue.StateReason = "reopened";
-                    issue.ClosedAt = null;
-                    SendIssue(sim, org, r, issue, actor, "reopened");
-                }
-                else if (body.Str("state_reason") is { } reason && issue.State == "closed")
-                {
-                    issue.StateReason = reason;
-                }
-
-                return GitHubResults.Json(IssueShape(sim, r, issue));
             }
-        });
+
+            if (body["assignees"] is JsonArray)
+            {
+                issue.Assignees.Clear();
+                issue.Assignees.AddRange(Names(body["assignees"]).Where(org.Members.ContainsKey));
+            }
+
+            issue.UpdatedAt = sim.Now;
+            if (changes.Count > 0)
+            {
+                SendIssue(sim, org, r, issue, actor, "edited", p => p["changes"] = changes);
+            }
+
+            var state = body.Str("state");
+            if (state == "closed" && issue.State == "open")
+            {
+                issue.State = "closed";
+                issue.StateReason = body.Str("state_reason") ?? "completed";
+                issue.ClosedAt = sim.Now;
+                SendIssue(sim, org, r, issue, actor, "closed");
+            }
+            else if (state == "open" && issue.State == "closed")
+            {
+                issue.State = "open";
+                issue.StateReason = "reopened";
+                issue.ClosedAt = null;
+                SendIssue(sim, org, r, issue, actor, "reopened");
+            }
+            else if (body.Str("state_reason") is { } reason && issue.State == "closed")
+            {
+                issue.StateReason = reason;
+            }
+
+            return GitHubResults.Json(IssueShape(sim, r, issue));
+        }));
 
         app.On("GET", "/repos/{owner}/{repo}/issues/{issue_number:int}/comments", (HttpContext context, string owner, string repo, int issue_number) =>
         {
@@ -191,33 +173,24 @@ internal static partial class Endpoints
             }
         });
 
-        app.On("POST", "/repos/{owner}/{repo}/issues/{issue_number:int}/comments", async (HttpContext context, string owner, string repo, int issue_number) =>
+        app.On("POST", "/repos/{owner}/{repo}/issues/{issue_number:int}/comments", (HttpContext context, string owner, string repo, int issue_number) => sim.WithBodyAsync(context, body =>
         {
-            var body = await ReadBodyAsync(context).ConfigureAwait(false);
-            if (body is null)
+            if (sim.VisibleRepo(context, owner, repo) is not var (org, r) || Conversation(r, issue_number) is not { } comments)
             {
-                return BadJson();
+                return GitHubResults.NotFound();
             }
 
-            lock (sim.State.Sync)
+            if (string.IsNullOrEmpty(body.Str("body")))
             {
-                if (sim.VisibleRepo(context, owner, repo) is not var (org, r) || Conversation(r, issue_number) is not { } comments)
-                {
-                    return GitHubResults.NotFound();
-                }
-
-                if (string.IsNullOrEmpty(body.Str("body")))
-                {
-                    return GitHubResults.Validation("Validation Failed", "IssueComment", "body", "missing_field");
-                }
-
-                var actor = sim.Actor(context);
-                var comment = new SimComment { Id = sim.State.NextId(), AuthorLogin = actor.Login, Body = body.Str("body")!, CreatedAt = sim.Now, UpdatedAt = sim.Now };
-                comments.Add(comment);
-                SendComment(sim, org, r, issue_number, comment, actor, "created");
-                return GitHubResults.Json(CommentShape(sim, r, issue_number, comment), 201);
+                return GitHubResults.Validation("Validation Failed", "IssueComment", "body", "missing_field");
             }
-        });
+
+            var actor = sim.Actor(context);
+            var comment = new SimComment { Id = sim.State.NextId(), AuthorLogin = actor.Login, Body = body.Str("body")!, CreatedAt = sim.Now, UpdatedAt = sim.Now };
+            comments.Add(comment);
+            SendComment(sim, org, r, issue_number, comment, actor, "created");
+            return GitHubResults.Json(CommentShape(sim, r, issue_number, comment), 201);
+        }));
 
         app.On("GET", "/repos/{owner}/{repo}/issues/comments/{comment_id:long}", (HttpContext context, string owner, string repo, long comment_id) =>
         {
@@ -272,38 +245,29 @@ internal static partial class Endpoints
             }
         });
 
-        app.On("POST", "/repos/{owner}/{repo}/labels", async (HttpContext context, string owner, string repo) =>
+        app.On("POST", "/repos/{owner}/{repo}/labels", (HttpContext context, string owner, string repo) => sim.WithBodyAsync(context, body =>
         {
-            var body = await ReadBodyAsync(context).ConfigureAwait(false);
-            if (body is null)
+            if (sim.VisibleRepo(context, owner, repo) is not var (org, r))
             {
-                return BadJson();
+                return GitHubResults.NotFound();
             }
 
-            lock (sim.State.Sync)
+            var name = body.Str("name");
+            if (string.IsNullOrWhiteSpace(name))
             {
-                if (sim.VisibleRepo(context, owner, repo) is not var (org, r))
-                {
-                    return GitHubResults.NotFound();
-                }
-
-                var name = body.Str("name");
-                if (string.IsNullOrWhiteSpace(name))
-                {
-                    return GitHubResults.Validation("Validation Failed", "Label", "name", "missing_field");
-                }
-
-                if (r.Labels.Any(l => string.Equals(l.Name, name, StringComparison.OrdinalIgnoreCase)))
-                {
-                    return GitHubResults.Validation("Validation Failed", "Label", "name", "already_exists");
-                }
-
-                var label = new SimLabel { Id = sim.State.NextId(), Name = name, Color = (body.Str("color") ?? "ededed").TrimStart('#'), Description = body.Str("description") };
-                r.Labels.Add(label);
-                sim.Send("label", org, r, sim.Actor(context), new JsonObject { ["action"] = "created", ["label"] = PullShapes.Label(sim, r, label) });
-                return GitHubResults.Json(PullShapes.Label(sim, r, label), 201);
+                return GitHubResults.Validation("Validation Failed", "Label", "name", "missing_field");
             }
-        });
+
+            if (r.Labels.Any(l => string.Equals(l.Name, name, StringComparison.OrdinalIgnoreCase)))
+            {
+                return GitHubResults.Validation("Validation Failed", "Label", "name", "already_exists");
+            }
+
+            var label = new SimLabel { Id = sim.State.NextId(), Name = name, Color = (body.Str("color") ?? "ededed").TrimStart('#'), Description = body.Str("description") };
+            r.Labels.Add(label);
+            sim.Send("label", org, r, sim.Actor(context), new JsonObject { ["action"] = "created", ["label"] = PullShapes.Label(sim, r, label) });
+            return GitHubResults.Json(PullShapes.Label(sim, r, label), 201);
+        }));
     }
 
     private static SimLabel EnsureLabel(SimulatorContext sim, SimRepo r, string name)

@@ -39,115 +39,97 @@ internal static partial class Endpoints
             }
         });
 
-        app.On("POST", "/orgs/{org}/teams", async (HttpContext context, string org) =>
+        app.On("POST", "/orgs/{org}/teams", (HttpContext context, string org) => sim.WithBodyAsync(context, body =>
         {
-            var body = await ReadBodyAsync(context).ConfigureAwait(false);
-            if (body is null)
+            if (sim.VisibleOrg(context, org) is not { } o)
             {
-                return BadJson();
+                return GitHubResults.NotFound();
             }
 
-            lock (sim.State.Sync)
+            if (!sim.IsOrgAdmin(context, o))
             {
-                if (sim.VisibleOrg(context, org) is not { } o)
-                {
-                    return GitHubResults.NotFound();
-                }
+                return GitHubResults.Error(403, "You must be an organization owner or team maintainer to create a team.");
+            }
 
-                if (!sim.IsOrgAdmin(context, o))
-                {
-                    return GitHubResults.Error(403, "You must be an organization owner or team maintainer to create a team.");
-                }
+            var name = body.Str("name");
+            if (string.IsNullOrWhiteSpace(name))
+            {
+                return GitHubResults.Validation("Validation Failed", "Team", "name", "missing_field");
+            }
 
-                var name = body.Str("name");
-                if (string.IsNullOrWhiteSpace(name))
-                {
-                    return GitHubResults.Validation("Validation Failed", "Team", "name", "missing_field");
-                }
+            var slug = Regex.Replace(name.ToLowerInvariant(), "[^a-z0-9_]+", "-").Trim('-');
+            if (o.FindTeam(slug) is not null)
+            {
+                return GitHubResults.Validation("Validation Failed", "Team", "name", "already_exists");
+            }
 
-                var slug = Regex.Replace(name.ToLowerInvariant(), "[^a-z0-9_]+", "-").Trim('-');
-                if (o.FindTeam(slug) is not null)
-                {
-                    return GitHubResults.Validation("Validation Failed", "Team", "name", "already_exists");
-                }
+            var parent = body.Str("parent_team_slug");
+            var unknownParent = parent is not null && o.FindTeam(parent) is null;
+            if (body["parent_team_id"] is JsonValue pv && pv.TryGetValue<long>(out var parentId))
+            {
+                parent = o.Teams.Find(t => t.Id == parentId)?.Slug;
+                unknownParent = parent is null;
+            }
 
-                var parent = body.Str("parent_team_slug");
-                var unknownParent = parent is not null && o.FindTeam(parent) is null;
-                if (body["parent_team_id"] is JsonValue pv && pv.TryGetValue<long>(out var parentId))
-                {
-                    parent = o.Teams.Find(t => t.Id == parentId)?.Slug;
-                    unknownParent = parent is null;
-                }
+            if (unknownParent)
+            {
+                return GitHubResults.Validation("Validation Failed", "Team", "parent_team_id", "invalid");
+            }
 
-                if (unknownParent)
+            var team = new SimTeam { Id = sim.State.NextId(), Slug = slug, Name = name, Description = body.Str("description"), ParentSlug = parent, ExplicitRepos = true };
+            team.Privacy = body.Str("privacy") ?? "closed";
+            foreach (var maintainer in (body["maintainers"] as JsonArray ?? []).Select(m => m?.GetValue<string>()).OfType<string>())
+            {
+                team.Members[maintainer] = "maintainer";
+            }
+
+            var permission = body.Str("permission") ?? "pull";
+            foreach (var repoName in (body["repo_names"] as JsonArray ?? []).Select(m => m?.GetValue<string>()).OfType<string>())
+            {
+                team.Repos[repoName.Contains('/', StringComparison.Ordinal) ? repoName.Split('/')[1] : repoName] = permission;
+            }
+
+            o.Teams.Add(team);
+            sim.Send("team", o, null, sim.Actor(context), new JsonObject { ["action"] = "created", ["team"] = PullShapes.Team(sim, o, team) });
+            return GitHubResults.Json(FullTeam(sim, o, team), 201);
+        }));
+
+        app.On("PATCH", "/orgs/{org}/teams/{team_slug}", (HttpContext context, string org, string team_slug) => sim.WithBodyAsync(context, body =>
+        {
+            if (sim.VisibleOrg(context, org) is not { } o || o.FindTeam(team_slug) is not { } team)
+            {
+                return GitHubResults.NotFound();
+            }
+
+            if (!sim.IsOrgAdmin(context, o))
+            {
+                return GitHubResults.Error(403, "You must be an organization owner or team maintainer to edit a team.");
+            }
+
+            var changes = new JsonObject();
+            team.Name = body.Edit("name", team.Name, changes);
+            team.Description = body.EditOptional("description", team.Description, changes);
+            team.Privacy = body.Edit("privacy", team.Privacy, changes);
+
+            if (body.ContainsKey("parent_team_id"))
+            {
+                var parentId = body["parent_team_id"] is JsonValue v && v.TryGetValue<long>(out var id) ? id : (long?)null;
+                var parent = parentId is null ? null : o.Teams.Find(t => t.Id == parentId);
+                if (parentId is not null && (parent is null || parent.Id == team.Id))
                 {
                     return GitHubResults.Validation("Validation Failed", "Team", "parent_team_id", "invalid");
                 }
 
-                var team = new SimTeam { Id = sim.State.NextId(), Slug = slug, Name = name, Description = body.Str("description"), ParentSlug = parent, ExplicitRepos = true };
-                team.Privacy = body.Str("privacy") ?? "closed";
-                foreach (var maintainer in (body["maintainers"] as JsonArray ?? []).Select(m => m?.GetValue<string>()).OfType<string>())
-                {
-                    team.Members[maintainer] = "maintainer";
-                }
-
-                var permission = body.Str("permission") ?? "pull";
-                foreach (var repoName in (body["repo_names"] as JsonArray ?? []).Select(m => m?.GetValue<string>()).OfType<string>())
-                {
-                    team.Repos[repoName.Contains('/', StringComparison.Ordinal) ? repoName.Split('/')[1] : repoName] = permission;
-                }
-
-                o.Teams.Add(team);
-                sim.Send("team", o, null, sim.Actor(context), new JsonObject { ["action"] = "created", ["team"] = PullShapes.Team(sim, o, team) });
-                return GitHubResults.Json(FullTeam(sim, o, team), 201);
+                team.ParentSlug = parent?.Slug;
             }
-        });
 
-        app.On("PATCH", "/orgs/{org}/teams/{team_slug}", async (HttpContext context, string org, string team_slug) =>
-        {
-            var body = await ReadBodyAsync(context).ConfigureAwait(false);
-            if (body is null)
+            if (changes.Count > 0)
             {
-                return BadJson();
+                sim.Send("team", o, null, sim.Actor(context), new JsonObject { ["action"] = "edited", ["changes"] = changes, ["team"] = PullShapes.Team(sim, o, team) });
             }
 
-            lock (sim.State.Sync)
-            {
-                if (sim.VisibleOrg(context, org) is not { } o || o.FindTeam(team_slug) is not { } team)
-                {
-                    return GitHubResults.NotFound();
-                }
-
-                if (!sim.IsOrgAdmin(context, o))
-                {
-                    return GitHubResults.Error(403, "You must be an organization owner or team maintainer to edit a team.");
-                }
-
-                var changes = new JsonObject();
-                team.Name = body.Edit("name", team.Name, changes);
-                team.Description = body.EditOptional("description", team.Description, changes);
-                team.Privacy = body.Edit("privacy", team.Privacy, changes);
-
-                if (body.ContainsKey("parent_team_id"))
-                {
-                    var parentId = body["parent_team_id"] is JsonValue v && v.TryGetValue<long>(out var id) ? id : (long?)null;
-                    var parent = parentId is null ? null : o.Teams.Find(t => t.Id == parentId);
-                    if (parentId is not null && (parent is null || parent.Id == team.Id))
-                    {
-                        return GitHubResults.Validation("Validation Failed", "Team", "parent_team_id", "invalid");
-                    }
-
-                    team.ParentSlug = parent?.Slug;
-                }
-
-                if (changes.Count > 0)
-                {
-                    sim.Send("team", o, null, sim.Actor(context), new JsonObject { ["action"] = "edited", ["changes"] = changes, ["team"] = PullShapes.Team(sim, o, team) });
-                }
-
-                return GitHubResults.Json(FullTeam(sim, o, team));
-            }
-        });
+            return GitHubResults.Json(FullTeam(sim, o, team));
+        }));
 
         app.On("DELETE", "/orgs/{org}/teams/{team_slug}", (HttpContext context, string org, string team_slug) =>
         {

@@ -34,51 +34,42 @@ internal static partial class Endpoints
             }
         });
 
-        app.On("POST", "/orgs/{org}/repos", async (HttpContext context, string org) =>
+        app.On("POST", "/orgs/{org}/repos", (HttpContext context, string org) => sim.WithBodyAsync(context, body =>
         {
-            var body = await ReadBodyAsync(context).ConfigureAwait(false);
-            if (body is null)
+            var o = sim.VisibleOrg(context, org);
+            if (o is null)
             {
-                return BadJson();
+                return GitHubResults.NotFound();
             }
 
-            lock (sim.State.Sync)
+            var name = body.Str("name");
+            if (string.IsNullOrWhiteSpace(name))
             {
-                var o = sim.VisibleOrg(context, org);
-                if (o is null)
-                {
-                    return GitHubResults.NotFound();
-                }
-
-                var name = body.Str("name");
-                if (string.IsNullOrWhiteSpace(name))
-                {
-                    return GitHubResults.Validation("Repository creation failed.", "Repository", "name", "missing_field");
-                }
-
-                if (o.FindRepo(name) is not null)
-                {
-                    return GitHubResults.Error(422, "Repository creation failed.", [new JsonObject
-                    {
-                        ["resource"] = "Repository", ["code"] = "custom", ["field"] = "name", ["message"] = "name already exists on this account",
-                    }]);
-                }
-
-                var actor = sim.Actor(context);
-                var files = body.Bool("auto_init") == true ? new Dictionary<string, string> { ["README.md"] = $"# {name}\n" } : null;
-                var repo = Git.CreateRepository(sim, o, name, "main", sim.Now, files, actor.Login);
-                repo.Description = body.Str("description");
-                repo.Homepage = body.Str("homepage");
-                var visibility = body.Str("visibility");
-                repo.Private = body.Bool("private") ?? visibility is null or "private" or "internal";
-                repo.Visibility = visibility ?? (repo.Private ? "private" : "public");
-                repo.HasIssues = body.Bool("has_issues") ?? true;
-                repo.HasProjects = body.Bool("has_projects") ?? true;
-                repo.HasWiki = body.Bool("has_wiki") ?? true;
-                sim.Send("repository", o, repo, actor, new JsonObject { ["action"] = "created" });
-                return GitHubResults.Json(sim.Shapes.Repository(repo), 201);
+                return GitHubResults.Validation("Repository creation failed.", "Repository", "name", "missing_field");
             }
-        });
+
+            if (o.FindRepo(name) is not null)
+            {
+                return GitHubResults.Error(422, "Repository creation failed.", [new JsonObject
+                {
+                    ["resource"] = "Repository", ["code"] = "custom", ["field"] = "name", ["message"] = "name already exists on this account",
+                }]);
+            }
+
+            var actor = sim.Actor(context);
+            var files = body.Bool("auto_init") == true ? new Dictionary<string, string> { ["README.md"] = $"# {name}\n" } : null;
+            var repo = Git.CreateRepository(sim, o, name, "main", sim.Now, files, actor.Login);
+            repo.Description = body.Str("description");
+            repo.Homepage = body.Str("homepage");
+            var visibility = body.Str("visibility");
+            repo.Private = body.Bool("private") ?? visibility is null or "private" or "internal";
+            repo.Visibility = visibility ?? (repo.Private ? "private" : "public");
+            repo.HasIssues = body.Bool("has_issues") ?? true;
+            repo.HasProjects = body.Bool("has_projects") ?? true;
+            repo.HasWiki = body.Bool("has_wiki") ?? true;
+            sim.Send("repository", o, repo, actor, new JsonObject { ["action"] = "created" });
+            return GitHubResults.Json(sim.Shapes.Repository(repo), 201);
+        }));
 
         app.On("GET", "/repos/{owner}/{repo}", (HttpContext context, string owner, string repo) =>
         {
@@ -90,29 +81,20 @@ internal static partial class Endpoints
             }
         });
 
-        app.On("PATCH", "/repos/{owner}/{repo}", async (HttpContext context, string owner, string repo) =>
+        app.On("PATCH", "/repos/{owner}/{repo}", (HttpContext context, string owner, string repo) => sim.WithBodyAsync(context, body =>
         {
-            var body = await ReadBodyAsync(context).ConfigureAwait(false);
-            if (body is null)
+            if (!sim.TryRepo(context, owner, repo, RepositoryAccess.Admin, out var org, out var r, out var refusal, "Must have admin rights to Repository."))
             {
-                return BadJson();
+                return refusal;
             }
 
-            lock (sim.State.Sync)
-            {
-                if (!sim.TryRepo(context, owner, repo, RepositoryAccess.Admin, out var org, out var r, out var refusal, "Must have admin rights to Repository."))
+            return EditRepository(sim, context, org, r, body) is { } edited
+                ? GitHubResults.Json(edited)
+                : GitHubResults.Error(422, "Repository creation failed.", [new JsonObject
                 {
-                    return refusal;
-                }
-
-                return EditRepository(sim, context, org, r, body) is { } edited
-                    ? GitHubResults.Json(edited)
-                    : GitHubResults.Error(422, "Repository creation failed.", [new JsonObject
-                    {
-                        ["resource"] = "Repository", ["code"] = "custom", ["field"] = "name", ["message"] = "name already exists on this account",
-                    }]);
-            }
-        });
+                    ["resource"] = "Repository", ["code"] = "custom", ["field"] = "name", ["message"] = "name already exists on this account",
+                }]);
+        }));
 
         app.On("DELETE", "/repos/{owner}/{repo}", (HttpContext context, string owner, string repo) =>
         {
@@ -215,44 +197,35 @@ internal static partial class Endpoints
             }
         });
 
-        app.On("POST", "/repos/{owner}/{repo}/git/refs", async (HttpContext context, string owner, string repo) =>
+        app.On("POST", "/repos/{owner}/{repo}/git/refs", (HttpContext context, string owner, string repo) => sim.WithBodyAsync(context, body =>
         {
-            var body = await ReadBodyAsync(context).ConfigureAwait(false);
-            if (body is null)
+            if (!sim.TryRepo(context, owner, repo, RepositoryAccess.Write, out var org, out var r, out var refusal))
             {
-                return BadJson();
+                return refusal;
             }
 
-            lock (sim.State.Sync)
+            var name = body.Str("ref");
+            var sha = body.Str("sha");
+            if (name is null || !name.StartsWith("refs/heads/", StringComparison.Ordinal) || name.Count(c => c == '/') < 2)
             {
-                if (!sim.TryRepo(context, owner, repo, RepositoryAccess.Write, out var org, out var r, out var refusal))
-                {
-                    return refusal;
-                }
-
-                var name = body.Str("ref");
-                var sha = body.Str("sha");
-                if (name is null || !name.StartsWith("refs/heads/", StringComparison.Ordinal) || name.Count(c => c == '/') < 2)
-                {
-                    return GitHubResults.Error(422, "Reference name is invalid");
-                }
-
-                if (sha is null || !sim.State.Commits.TryGetValue(sha, out var commit))
-                {
-                    return GitHubResults.Error(422, "Object does not exist");
-                }
-
-                var branch = name["refs/heads/".Length..];
-                if (r.Branches.ContainsKey(branch))
-                {
-                    return GitHubResults.Error(422, "Reference already exists");
-                }
-
-                r.Branches[branch] = commit.Sha;
-                Git.SendPush(sim, org, r, branch, Git.ZeroSha, commit, [], [], [], sim.Actor(context));
-                return GitHubResults.Json(RefShape(sim, r, branch, commit.Sha), 201);
+                return GitHubResults.Error(422, "Reference name is invalid");
             }
-        });
+
+            if (sha is null || !sim.State.Commits.TryGetValue(sha, out var commit))
+            {
+                return GitHubResults.Error(422, "Object does not exist");
+            }
+
+            var branch = name["refs/heads/".Length..];
+            if (r.Branches.ContainsKey(branch))
+            {
+                return GitHubResults.Error(422, "Reference already exists");
+            }
+
+            r.Branches[branch] = commit.Sha;
+            Git.SendPush(sim, org, r, branch, Git.ZeroSha, commit, [], [], [], sim.Actor(context));
+            return GitHubResults.Json(RefShape(sim, r, branch, commit.Sha), 201);
+        }));
 
         // Moves a branch; without force only forward (the new commit descends from the old), as GitHub.
         app.On("PATCH", "/repos/{owner}/{repo}/git/refs/{**ref}", async (HttpContext context, string owner, string repo, string @ref) =>

@@ -13,66 +13,57 @@ internal static partial class Endpoints
     /// <summary>Commit statuses: what anyone with write access can post, which is why PolicyBot binds its check to its app.</summary>
     private static void MapStatuses(WebApplication app, SimulatorContext sim)
     {
-        app.On("POST", "/repos/{owner}/{repo}/statuses/{sha}", async (HttpContext context, string owner, string repo, string sha) =>
+        app.On("POST", "/repos/{owner}/{repo}/statuses/{sha}", (HttpContext context, string owner, string repo, string sha) => sim.WithBodyAsync(context, body =>
         {
-            var body = await ReadBodyAsync(context).ConfigureAwait(false);
-            if (body is null)
+            if (!sim.TryRepo(context, owner, repo, RepositoryAccess.Write, out var org, out var r, out var refusal))
             {
-                return BadJson();
+                return refusal;
             }
 
-            lock (sim.State.Sync)
+            if (!sim.State.Commits.ContainsKey(sha))
             {
-                if (!sim.TryRepo(context, owner, repo, RepositoryAccess.Write, out var org, out var r, out var refusal))
-                {
-                    return refusal;
-                }
-
-                if (!sim.State.Commits.ContainsKey(sha))
-                {
-                    return GitHubResults.Error(422, "No commit found for SHA: " + sha);
-                }
-
-                if (body.Str("state") is not { } state || !StatusStates.Contains(state))
-                {
-                    return GitHubResults.Validation("Validation Failed", "Status", "state", "custom");
-                }
-
-                var actor = sim.Actor(context);
-                var status = new SimStatus
-                {
-                    Id = sim.State.NextId(),
-                    Sha = sha,
-                    Context = body.Str("context") ?? "default",
-                    State = state,
-                    Description = body.Str("description"),
-                    TargetUrl = body.Str("target_url"),
-                    CreatorLogin = actor.Login,
-                    CreatedAt = sim.Now,
-                };
-                r.Statuses.Add(status);
-                var shape = StatusShape(sim, r, status);
-                sim.Send("status", org, r, actor, new JsonObject
-                {
-                    ["id"] = status.Id,
-                    ["sha"] = sha,
-                    ["name"] = r.FullName,
-                    ["context"] = status.Context,
-                    ["state"] = status.State,
-                    ["description"] = status.Description,
-                    ["target_url"] = status.TargetUrl,
-                    ["branches"] = new JsonArray([.. r.Branches.Where(b => b.Value == sha).Select(b => (JsonNode)new JsonObject
-                    {
-                        ["name"] = b.Key,
-                        ["commit"] = new JsonObject { ["sha"] = sha, ["url"] = $"{sim.Shapes.Api}repos/{r.FullName}/commits/{sha}" },
-                        ["protected"] = r.Protection.ContainsKey(b.Key),
-                    })]),
-                    ["created_at"] = shape["created_at"]!.DeepClone(),
-                    ["updated_at"] = shape["updated_at"]!.DeepClone(),
-                });
-                return GitHubResults.Json(shape, 201);
+                return GitHubResults.Error(422, "No commit found for SHA: " + sha);
             }
-        });
+
+            if (body.Str("state") is not { } state || !StatusStates.Contains(state))
+            {
+                return GitHubResults.Validation("Validation Failed", "Status", "state", "custom");
+            }
+
+            var actor = sim.Actor(context);
+            var status = new SimStatus
+            {
+                Id = sim.State.NextId(),
+                Sha = sha,
+                Context = body.Str("context") ?? "default",
+                State = state,
+                Description = body.Str("description"),
+                TargetUrl = body.Str("target_url"),
+                CreatorLogin = actor.Login,
+                CreatedAt = sim.Now,
+            };
+            r.Statuses.Add(status);
+            var shape = StatusShape(sim, r, status);
+            sim.Send("status", org, r, actor, new JsonObject
+            {
+                ["id"] = status.Id,
+                ["sha"] = sha,
+                ["name"] = r.FullName,
+                ["context"] = status.Context,
+                ["state"] = status.State,
+                ["description"] = status.Description,
+                ["target_url"] = status.TargetUrl,
+                ["branches"] = new JsonArray([.. r.Branches.Where(b => b.Value == sha).Select(b => (JsonNode)new JsonObject
+                {
+                    ["name"] = b.Key,
+                    ["commit"] = new JsonObject { ["sha"] = sha, ["url"] = $"{sim.Shapes.Api}repos/{r.FullName}/commits/{sha}" },
+                    ["protected"] = r.Protection.ContainsKey(b.Key),
+                })]),
+                ["created_at"] = shape["created_at"]!.DeepClone(),
+                ["updated_at"] = shape["updated_at"]!.DeepClone(),
+            });
+            return GitHubResults.Json(shape, 201);
+        }));
 
         app.On("GET", "/repos/{owner}/{repo}/commits/{ref}/statuses", (HttpContext context, string owner, string repo, string @ref) =>
         {
