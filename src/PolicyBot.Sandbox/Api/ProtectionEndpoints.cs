@@ -36,56 +36,47 @@ internal static partial class Endpoints
             }
         });
 
-        app.On("PUT", "/repos/{owner}/{repo}/branches/{branch}/protection", async (HttpContext context, string owner, string repo, string branch) =>
+        app.On("PUT", "/repos/{owner}/{repo}/branches/{branch}/protection", (HttpContext context, string owner, string repo, string branch) => sim.WithBodyAsync(context, body =>
         {
             branch = Endpoints.Unescape(branch);
-            var body = await ReadBodyAsync(context).ConfigureAwait(false);
-            if (body is null)
+            if (!sim.TryRepo(context, owner, repo, RepositoryAccess.Admin, out var org, out var r, out var refusal))
             {
-                return BadJson();
+                return refusal;
             }
 
-            lock (sim.State.Sync)
+            if (!r.Branches.ContainsKey(branch))
             {
-                if (!sim.TryRepo(context, owner, repo, RepositoryAccess.Admin, out var org, out var r, out var refusal))
-                {
-                    return refusal;
-                }
-
-                if (!r.Branches.ContainsKey(branch))
-                {
-                    return GitHubResults.Error(404, "Branch not found");
-                }
-
-                foreach (var required in new[] { "required_status_checks", "enforce_admins", "required_pull_request_reviews", "restrictions" })
-                {
-                    if (!body.ContainsKey(required))
-                    {
-                        return GitHubResults.Error(422, $"Invalid request.\n\n\"{required}\" wasn't supplied.");
-                    }
-                }
-
-                var existed = r.Protection.TryGetValue(branch, out var before);
-                var beforeRule = existed ? RuleShape(r, branch, before!) : null;
-                if (ParseProtection(body, sim, before) is not { } protection)
-                {
-                    return GitHubResults.Error(422, "Invalid request.\n\nInvalid property values in the protection request.");
-                }
-
-                r.Protection[branch] = protection;
-                var rule = RuleShape(r, branch, protection);
-                var payload = new JsonObject { ["action"] = existed ? "edited" : "created", ["rule"] = rule };
-                if (beforeRule is not null)
-                {
-                    payload["changes"] = new JsonObject(beforeRule
-                        .Where(kv => kv.Key is not ("updated_at" or "created_at" or "id" or "name" or "repository_id") && !JsonNode.DeepEquals(kv.Value, rule[kv.Key]))
-                        .Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)new JsonObject { ["from"] = kv.Value?.DeepClone() })));
-                }
-
-                sim.Send("branch_protection_rule", org, r, sim.Actor(context), payload);
-                return GitHubResults.Json(ProtectionShape(sim, r, branch, protection, forPut: true));
+                return GitHubResults.Error(404, "Branch not found");
             }
-        });
+
+            foreach (var required in new[] { "required_status_checks", "enforce_admins", "required_pull_request_reviews", "restrictions" })
+            {
+                if (!body.ContainsKey(required))
+                {
+                    return GitHubResults.Error(422, $"Invalid request.\n\n\"{required}\" wasn't supplied.");
+                }
+            }
+
+            var existed = r.Protection.TryGetValue(branch, out var before);
+            var beforeRule = existed ? RuleShape(r, branch, before!) : null;
+            if (ParseProtection(body, sim, before) is not { } protection)
+            {
+                return GitHubResults.Error(422, "Invalid request.\n\nInvalid property values in the protection request.");
+            }
+
+            r.Protection[branch] = protection;
+            var rule = RuleShape(r, branch, protection);
+            var payload = new JsonObject { ["action"] = existed ? "edited" : "created", ["rule"] = rule };
+            if (beforeRule is not null)
+            {
+                payload["changes"] = new JsonObject(beforeRule
+                    .Where(kv => kv.Key is not ("updated_at" or "created_at" or "id" or "name" or "repository_id") && !JsonNode.DeepEquals(kv.Value, rule[kv.Key]))
+                    .Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)new JsonObject { ["from"] = kv.Value?.DeepClone() })));
+            }
+
+            sim.Send("branch_protection_rule", org, r, sim.Actor(context), payload);
+            return GitHubResults.Json(ProtectionShape(sim, r, branch, protection, forPut: true));
+        }));
 
         app.On("DELETE", "/repos/{owner}/{repo}/branches/{branch}/protection", (HttpContext context, string owner, string repo, string branch) =>
         {

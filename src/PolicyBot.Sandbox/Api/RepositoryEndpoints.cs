@@ -228,49 +228,40 @@ internal static partial class Endpoints
         }));
 
         // Moves a branch; without force only forward (the new commit descends from the old), as GitHub.
-        app.On("PATCH", "/repos/{owner}/{repo}/git/refs/{**ref}", async (HttpContext context, string owner, string repo, string @ref) =>
+        app.On("PATCH", "/repos/{owner}/{repo}/git/refs/{**ref}", (HttpContext context, string owner, string repo, string @ref) => sim.WithBodyAsync(context, body =>
         {
             @ref = Endpoints.Unescape(@ref);
-            var body = await ReadBodyAsync(context).ConfigureAwait(false);
-            if (body is null)
+            if (sim.VisibleRepo(context, owner, repo) is not var (org, r))
             {
-                return BadJson();
+                return GitHubResults.NotFound();
             }
 
-            lock (sim.State.Sync)
+            if (!sim.CanWrite(context, org, r))
             {
-                if (sim.VisibleRepo(context, owner, repo) is not var (org, r))
-                {
-                    return GitHubResults.NotFound();
-                }
-
-                if (!sim.CanWrite(context, org, r))
-                {
-                    return GitHubResults.Error(403, "Resource not accessible by integration");
-                }
-
-                var branch = @ref.StartsWith("heads/", StringComparison.Ordinal) ? @ref["heads/".Length..] : null;
-                if (branch is null || !r.Branches.TryGetValue(branch, out var before))
-                {
-                    return GitHubResults.Error(422, "Reference does not exist");
-                }
-
-                if (body.Str("sha") is not { } sha || !sim.State.Commits.TryGetValue(sha, out var commit))
-                {
-                    return GitHubResults.Error(422, "Object does not exist");
-                }
-
-                var force = body["force"] is JsonValue f && f.TryGetValue<bool>(out var forced) && forced;
-                if (!force && !Descends(sim, commit, before))
-                {
-                    return GitHubResults.Error(422, "Update is not a fast forward");
-                }
-
-                r.Branches[branch] = commit.Sha;
-                Git.SendPush(sim, org, r, branch, before, commit, [], [], [], sim.Actor(context));
-                return GitHubResults.Json(RefShape(sim, r, branch, commit.Sha));
+                return GitHubResults.Error(403, "Resource not accessible by integration");
             }
-        });
+
+            var branch = @ref.StartsWith("heads/", StringComparison.Ordinal) ? @ref["heads/".Length..] : null;
+            if (branch is null || !r.Branches.TryGetValue(branch, out var before))
+            {
+                return GitHubResults.Error(422, "Reference does not exist");
+            }
+
+            if (body.Str("sha") is not { } sha || !sim.State.Commits.TryGetValue(sha, out var commit))
+            {
+                return GitHubResults.Error(422, "Object does not exist");
+            }
+
+            var force = body["force"] is JsonValue f && f.TryGetValue<bool>(out var forced) && forced;
+            if (!force && !Descends(sim, commit, before))
+            {
+                return GitHubResults.Error(422, "Update is not a fast forward");
+            }
+
+            r.Branches[branch] = commit.Sha;
+            Git.SendPush(sim, org, r, branch, before, commit, [], [], [], sim.Actor(context));
+            return GitHubResults.Json(RefShape(sim, r, branch, commit.Sha));
+        }));
 
         app.On("GET", "/repos/{owner}/{repo}/contents/{**path}", (HttpContext context, string owner, string repo, string? path) =>
         {
@@ -320,114 +311,96 @@ internal static partial class Endpoints
             }
         });
 
-        app.On("PUT", "/repos/{owner}/{repo}/contents/{**path}", async (HttpContext context, string owner, string repo, string path) =>
+        app.On("PUT", "/repos/{owner}/{repo}/contents/{**path}", (HttpContext context, string owner, string repo, string path) => sim.WithBodyAsync(context, body =>
         {
             path = Endpoints.Unescape(path);
-            var body = await ReadBodyAsync(context).ConfigureAwait(false);
-            if (body is null)
+            if (!sim.TryRepo(context, owner, repo, RepositoryAccess.Write, out var org, out var r, out var refusal))
             {
-                return BadJson();
+                return refusal;
             }
 
-            lock (sim.State.Sync)
+            if (r.Archived)
             {
-                if (!sim.TryRepo(context, owner, repo, RepositoryAccess.Write, out var org, out var r, out var refusal))
-                {
-                    return refusal;
-                }
-
-                if (r.Archived)
-                {
-                    return GitHubResults.Error(403, "Repository was archived so is read-only.");
-                }
-
-                var message = body.Str("message");
-                var encoded = body.Str("content");
-                if (message is null)
-                {
-                    return GitHubResults.Validation("Invalid request.\n\n\"message\" wasn't supplied.", "Content", "message", "missing_field");
-                }
-
-                if (encoded is null)
-                {
-                    return GitHubResults.Validation("Invalid request.\n\n\"content\" wasn't supplied.", "Content", "content", "missing_field");
-                }
-
-                string content;
-                try
-                {
-                    content = Encoding.UTF8.GetString(Convert.FromBase64String(encoded));
-                }
-                catch (FormatException)
-                {
-                    return GitHubResults.Validation("content is not valid Base64", "Content", "content");
-                }
-
-                var branch = body.Str("branch") ?? r.DefaultBranch;
-                var head = Git.Head(sim, r, branch);
-                if (head is null && r.Branches.Count > 0)
-                {
-                    return GitHubResults.Error(404, $"Branch {branch} not found");
-                }
-
-                var sha = body.Str("sha");
-                var existing = head is not null && head.Files.TryGetValue(path, out var current) ? current : null;
-                if (existing is not null && sha is null)
-                {
-                    return GitHubResults.Validation("Invalid request.\n\n\"sha\" wasn't supplied.", "Content", "sha", "missing_field");
-                }
-
-                if (existing is not null && sha != SimulatorState.BlobSha(existing))
-                {
-                    return GitHubResults.Error(409, $"{path} does not match {sha}");
-                }
-
-                var commit = Git.Commit(sim, org, r, branch, new Dictionary<string, string?> { [path] = content }, message, sim.Actor(context));
-                return GitHubResults.Json(new JsonObject
-                {
-                    ["content"] = ContentShape(sim, r, commit, path, content, withContent: false),
-                    ["commit"] = GitCommitShape(sim, r, commit),
-                }, existing is null ? 201 : 200);
+                return GitHubResults.Error(403, "Repository was archived so is read-only.");
             }
-        });
 
-        app.On("DELETE", "/repos/{owner}/{repo}/contents/{**path}", async (HttpContext context, string owner, string repo, string path) =>
+            var message = body.Str("message");
+            var encoded = body.Str("content");
+            if (message is null)
+            {
+                return GitHubResults.Validation("Invalid request.\n\n\"message\" wasn't supplied.", "Content", "message", "missing_field");
+            }
+
+            if (encoded is null)
+            {
+                return GitHubResults.Validation("Invalid request.\n\n\"content\" wasn't supplied.", "Content", "content", "missing_field");
+            }
+
+            string content;
+            try
+            {
+                content = Encoding.UTF8.GetString(Convert.FromBase64String(encoded));
+            }
+            catch (FormatException)
+            {
+                return GitHubResults.Validation("content is not valid Base64", "Content", "content");
+            }
+
+            var branch = body.Str("branch") ?? r.DefaultBranch;
+            var head = Git.Head(sim, r, branch);
+            if (head is null && r.Branches.Count > 0)
+            {
+                return GitHubResults.Error(404, $"Branch {branch} not found");
+            }
+
+            var sha = body.Str("sha");
+            var existing = head is not null && head.Files.TryGetValue(path, out var current) ? current : null;
+            if (existing is not null && sha is null)
+            {
+                return GitHubResults.Validation("Invalid request.\n\n\"sha\" wasn't supplied.", "Content", "sha", "missing_field");
+            }
+
+            if (existing is not null && sha != SimulatorState.BlobSha(existing))
+            {
+                return GitHubResults.Error(409, $"{path} does not match {sha}");
+            }
+
+            var commit = Git.Commit(sim, org, r, branch, new Dictionary<string, string?> { [path] = content }, message, sim.Actor(context));
+            return GitHubResults.Json(new JsonObject
+            {
+                ["content"] = ContentShape(sim, r, commit, path, content, withContent: false),
+                ["commit"] = GitCommitShape(sim, r, commit),
+            }, existing is null ? 201 : 200);
+        }));
+
+        app.On("DELETE", "/repos/{owner}/{repo}/contents/{**path}", (HttpContext context, string owner, string repo, string path) => sim.WithBodyAsync(context, body =>
         {
             path = Endpoints.Unescape(path);
-            var body = await ReadBodyAsync(context).ConfigureAwait(false);
-            if (body is null)
+            if (!sim.TryRepo(context, owner, repo, RepositoryAccess.Write, out var org, out var r, out var refusal))
             {
-                return BadJson();
+                return refusal;
             }
 
-            lock (sim.State.Sync)
+            var branch = body.Str("branch") ?? r.DefaultBranch;
+            var head = Git.Head(sim, r, branch);
+            if (head is null || !head.Files.TryGetValue(path, out var existing))
             {
-                if (!sim.TryRepo(context, owner, repo, RepositoryAccess.Write, out var org, out var r, out var refusal))
-                {
-                    return refusal;
-                }
-
-                var branch = body.Str("branch") ?? r.DefaultBranch;
-                var head = Git.Head(sim, r, branch);
-                if (head is null || !head.Files.TryGetValue(path, out var existing))
-                {
-                    return GitHubResults.NotFound();
-                }
-
-                if (body.Str("message") is not { } message || body.Str("sha") is not { } sha)
-                {
-                    return GitHubResults.Validation("Invalid request.", "Content", "sha", "missing_field");
-                }
-
-                if (sha != SimulatorState.BlobSha(existing))
-                {
-                    return GitHubResults.Error(409, $"{path} does not match {sha}");
-                }
-
-                var commit = Git.Commit(sim, org, r, branch, new Dictionary<string, string?> { [path] = null }, message, sim.Actor(context));
-                return GitHubResults.Json(new JsonObject { ["content"] = null, ["commit"] = GitCommitShape(sim, r, commit) });
+                return GitHubResults.NotFound();
             }
-        });
+
+            if (body.Str("message") is not { } message || body.Str("sha") is not { } sha)
+            {
+                return GitHubResults.Validation("Invalid request.", "Content", "sha", "missing_field");
+            }
+
+            if (sha != SimulatorState.BlobSha(existing))
+            {
+                return GitHubResults.Error(409, $"{path} does not match {sha}");
+            }
+
+            var commit = Git.Commit(sim, org, r, branch, new Dictionary<string, string?> { [path] = null }, message, sim.Actor(context));
+            return GitHubResults.Json(new JsonObject { ["content"] = null, ["commit"] = GitCommitShape(sim, r, commit) });
+        }));
 
         app.On("GET", "/repos/{owner}/{repo}/collaborators/{username}/permission", (HttpContext context, string owner, string repo, string username) =>
         {
