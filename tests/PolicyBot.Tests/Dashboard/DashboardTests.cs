@@ -46,20 +46,12 @@ public sealed class DashboardTests
               type: external-account
               owner: group:platform
             """, 8);
-        return $$"""
-            org: acme
-            installation_id: 1001
-            teams:
-              - { slug: platform, members: [alice, bob] }
-            members: [alice, bob]
-            repos:
-              - name: .github
-                files:
-                  policybot.yml: |
-                    version: 1
-                    scope: { exclude: [".github"] }
-                    registration: { action: issue, open_pull_request: false }
-                    external_accounts: { action: log }
+        return AcmeScenario.With(
+            """
+            registration: { action: issue, open_pull_request: false }
+            external_accounts: { action: log }
+            """,
+            $$"""
               - name: image-gen
                 description: '<script>alert(2)</script>'
                 files:
@@ -68,7 +60,7 @@ public sealed class DashboardTests
               - name: orphan-a
               - name: orphan-b
               - name: orphan-c
-            """;
+            """);
     }
 
     [Fact]

@@ -50,24 +50,14 @@ public sealed class ExternalAccountRenewalTests
     public async Task An_account_renewing_soon_gets_one_reminder_however_often_it_is_evaluated_an_expired_one_its_own_and_moving_the_date_closes_it()
     {
         var seeded = RegistrationTests.Indent(Catalog("{{today+10d}}", "{{today-3d}}"), 8);
-        var scenario = $$"""
-            org: acme
-            installation_id: 1001
-            teams:
-              - { slug: platform, members: [alice, bob] }
-            members: [alice, bob]
-            repos:
-              - name: .github
-                files:
-                  policybot.yml: |
-                    version: 1
-                    scope: { exclude: [".github"] }
-                    external_accounts: { action: issue, remind_days_before: 30 }
+        var scenario = AcmeScenario.With(
+            "external_accounts: { action: issue, remind_days_before: 30 }",
+            $$"""
               - name: image-gen
                 files:
                   catalog-info.yaml: |
             {{seeded}}
-            """;
+            """);
         await using var sandbox = await PolicyBotSandbox.StartAsync(scenario);
         await sandbox.InstallAsync();
 
