@@ -116,13 +116,25 @@ internal static class DashboardPage
         }), "No deliveries yet.");
 
         html.Append("<h2>Dead letters</h2>");
-        Table(html, ["Work", "Repository", "Attempts", "Last error", "Since"], deadLetters.Select(d => new[]
+        Table(html, ["Work", "Repository", "Attempts", "Parked because", "Last error", "Since"], deadLetters.Select(d => new[]
         {
             E(d.Item.Kind), E(d.Item.Repository is null ? d.Item.Owner : $"{d.Item.Owner}/{d.Item.Repository}" + (d.Item.PullRequestNumber is { } n ? $"#{n}" : "")),
-            d.Attempts.ToString(CultureInfo.InvariantCulture), E(d.LastError), d.UpdatedAt.ToString("u", CultureInfo.InvariantCulture),
+            d.Attempts.ToString(CultureInfo.InvariantCulture), E(ParkedBecause(d)), E(d.LastError), d.UpdatedAt.ToString("u", CultureInfo.InvariantCulture),
         }), "None: the next reconcile retries any that appear.");
 
         return End(html);
+    }
+
+    /// <summary>Why a dead letter is parked and whether a reconcile will try it again.</summary>
+    private static string ParkedBecause(StoredWorkItem deadLetter)
+    {
+        var requeued = deadLetter.Requeues == 0 ? "" : $"; re-queued {deadLetter.Requeues} time{(deadLetter.Requeues == 1 ? "" : "s")} already";
+        return deadLetter.FailureKind switch
+        {
+            null or "transient" => "failed every attempt (transient)" + requeued,
+            "rate-limited" => "rate limited on every attempt" + requeued,
+            { } kind => $"permanent failure ({kind}): never retried",
+        };
     }
 
     public static string SignIn(string? message, bool gitHubSignIn) =>

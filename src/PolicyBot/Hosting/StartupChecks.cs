@@ -18,6 +18,7 @@ public static class StartupChecks
         Check<GitHubOptions>(services, problems);
         Check<StorageOptions>(services, problems);
         Check<ProcessingOptions>(services, problems);
+        Check<Enforcement.EnforcementOptions>(services, problems);
         return problems;
     }
 

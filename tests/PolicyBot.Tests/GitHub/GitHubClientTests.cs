@@ -260,7 +260,8 @@ public sealed class GitHubClientTests : IAsyncLifetime, IDisposable
 
         var dead = Assert.Single(await store.ListAsync(WorkItemStates.Dead, 10, default));
         Assert.Equal(2, dead.Attempts);
-        Assert.StartsWith("ApiException", dead.LastError, StringComparison.Ordinal);
+        Assert.StartsWith("GitHub answered 500", dead.LastError, StringComparison.Ordinal);
+        Assert.Equal("transient", dead.FailureKind);
 
         // Two attempts, each a request and its one retry.
         Assert.Equal([500, 500, 500, 500], StatusesOf("GET", "/repos/acme/.github"));

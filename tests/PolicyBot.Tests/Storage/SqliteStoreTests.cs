@@ -132,32 +132,68 @@ public sealed class SqliteStoreTests : IAsyncLifetime, IDisposable
     {
         await _queue.EnqueueAsync(PullRequest(7, "a"), default);
         var claimed = await _queue.ClaimAsync("w1", Lease, default);
-        await _queue.FailAsync(claimed!.Id, "w1", "boom", _time.GetUtcNow() + TimeSpan.FromMinutes(1), default);
+        await _queue.FailAsync(claimed!.Id, "w1", Boom("boom"), _time.GetUtcNow() + TimeSpan.FromMinutes(1), default);
 
         Assert.Null(await _queue.ClaimAsync("w1", Lease, default));
         _time.Advance(TimeSpan.FromMinutes(1));
         var retried = await _queue.ClaimAsync("w1", Lease, default);
         Assert.Equal(2, retried!.Attempts);
 
-        await _queue.FailAsync(retried.Id, "w1", "boom again", retryAt: null, default);
+        await _queue.FailAsync(retried.Id, "w1", Boom("boom again"), retryAt: null, default);
         var dead = Assert.Single(await _queue.ListAsync(WorkItemStates.Dead, 10, default));
         Assert.Equal("boom again", dead.LastError);
+        Assert.Equal("transient", dead.FailureKind);
         Assert.Null(await _queue.ClaimAsync("w1", Lease, default));
 
-        Assert.Equal(1, await _queue.RequeueDeadLettersAsync(default));
+        Assert.Equal(1, await _queue.RequeueDeadLettersAsync(3, default));
         var again = await _queue.ClaimAsync("w1", Lease, default);
         Assert.Equal(1, again!.Attempts);
+        Assert.Equal(1, again.Requeues);
     }
+
+    [Fact]
+    public async Task A_dead_letter_is_requeued_at_most_the_bound_then_stays_parked_with_its_reason()
+    {
+        await _queue.EnqueueAsync(PullRequest(7, "a"), default);
+        for (var requeue = 0; requeue < 2; requeue++)
+        {
+            var claimed = await _queue.ClaimAsync("w1", Lease, default);
+            await _queue.FailAsync(claimed!.Id, "w1", Boom($"boom {requeue}"), retryAt: null, default);
+            Assert.Equal(1, await _queue.RequeueDeadLettersAsync(2, default));
+        }
+
+        var last = await _queue.ClaimAsync("w1", Lease, default);
+        await _queue.FailAsync(last!.Id, "w1", Boom("boom for good"), retryAt: null, default);
+
+        Assert.Equal(0, await _queue.RequeueDeadLettersAsync(2, default));
+        var parked = Assert.Single(await _queue.ListAsync(WorkItemStates.Dead, 10, default));
+        Assert.Equal(2, parked.Requeues);
+        Assert.Equal("boom for good", parked.LastError);
+    }
+
+    [Fact]
+    public async Task A_permanent_failure_is_never_requeued()
+    {
+        await _queue.EnqueueAsync(PullRequest(7, "a"), default);
+        var claimed = await _queue.ClaimAsync("w1", Lease, default);
+        await _queue.FailAsync(claimed!.Id, "w1", new WorkFailure(WorkFailureKind.Gone, null, "GitHub answered 410: This issue was deleted"), retryAt: null, default);
+
+        Assert.Equal(0, await _queue.RequeueDeadLettersAsync(3, default));
+        var parked = Assert.Single(await _queue.ListAsync(WorkItemStates.Dead, 10, default));
+        Assert.Equal("gone", parked.FailureKind);
+    }
+
+    private static WorkFailure Boom(string reason) => new(WorkFailureKind.Transient, null, reason);
 
     [Fact]
     public async Task A_dead_letter_with_an_equal_pending_item_steps_aside()
     {
         await _queue.EnqueueAsync(PullRequest(7, "a"), default);
         var claimed = await _queue.ClaimAsync("w1", Lease, default);
-        await _queue.FailAsync(claimed!.Id, "w1", "boom", retryAt: null, default);
+        await _queue.FailAsync(claimed!.Id, "w1", Boom("boom"), retryAt: null, default);
         await _queue.EnqueueAsync(PullRequest(7, "b"), default);
 
-        Assert.Equal(0, await _queue.RequeueDeadLettersAsync(default));
+        Assert.Equal(0, await _queue.RequeueDeadLettersAsync(3, default));
 
         var counts = await _queue.CountAsync(default);
         Assert.Equal(1, counts.Pending);
@@ -186,7 +222,7 @@ public sealed class SqliteStoreTests : IAsyncLifetime, IDisposable
         await _queue.CompleteAsync(done!.Id, "w1", default);
         await _queue.EnqueueAsync(PullRequest(2, "x"), default);
         var dead = await _queue.ClaimAsync("w1", Lease, default);
-        await _queue.FailAsync(dead!.Id, "w1", "boom", retryAt: null, default);
+        await _queue.FailAsync(dead!.Id, "w1", Boom("boom"), retryAt: null, default);
         await _queue.EnqueueAsync(PullRequest(3, "x"), default);
 
         _time.Advance(TimeSpan.FromDays(15));

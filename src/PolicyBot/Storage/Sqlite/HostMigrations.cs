@@ -63,5 +63,9 @@ internal static class HostMigrations
         new(2, "work item actor", """
             ALTER TABLE work_items ADD COLUMN actor TEXT NULL;
             """),
+        new(3, "work item failure kind and dead-letter requeues", """
+            ALTER TABLE work_items ADD COLUMN failure_kind TEXT NULL;
+            ALTER TABLE work_items ADD COLUMN requeues INTEGER NOT NULL DEFAULT 0;
+            """),
     ]);
 }
