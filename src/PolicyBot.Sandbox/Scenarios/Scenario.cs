@@ -12,7 +12,8 @@ public sealed record Scenario(
     IReadOnlyList<string> Admins,
     IReadOnlyList<ScenarioTeam> Teams,
     IReadOnlyList<ScenarioRepo> Repos,
-    JsonArray OrgRulesets);
+    JsonArray OrgRulesets,
+    string Plan = "enterprise");
 
 public sealed record ScenarioTeam(
     string Slug,

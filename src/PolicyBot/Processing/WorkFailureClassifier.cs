@@ -57,8 +57,7 @@ public static class WorkFailureClassifier
             return new WorkFailure(WorkFailureKind.Transient, null, Describe(api));
         }
 
-        if (api.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.TooManyRequests
-            && (api.StatusCode == HttpStatusCode.TooManyRequests || Header(api, "Retry-After") is not null || Header(api, "x-ratelimit-remaining") == "0"))
+        if (IsRateLimit(api))
         {
             return SecondaryLimit(api, now);
         }
@@ -93,6 +92,15 @@ public static class WorkFailureClassifier
         return new WorkFailure(WorkFailureKind.RateLimited, wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
             $"GitHub's secondary rate limit (HTTP {(int)api.StatusCode}); waiting {wait.TotalSeconds:0} s.");
     }
+
+    /// <summary>
+    /// A rate-limit answer (primary or secondary, 403 or 429): GitHub asks to wait, it does not refuse access. Readers
+    /// that take a 403 for "no access" must let these through.
+    /// </summary>
+    public static bool IsRateLimit(Exception exception) =>
+        exception is RateLimitExceededException or SecondaryRateLimitExceededException or AbuseException
+        || (exception is ApiException { StatusCode: HttpStatusCode.Forbidden or HttpStatusCode.TooManyRequests } api
+            && (api.StatusCode == HttpStatusCode.TooManyRequests || Header(api, "Retry-After") is not null || Header(api, "x-ratelimit-remaining") == "0"));
 
     /// <summary>
     /// GitHub says a plan limitation only in its message (403 "Upgrade to GitHub Pro or make this repository public to

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Octokit;
 using PolicyBot.Policies.Snapshots;
+using PolicyBot.Processing;
 
 namespace PolicyBot.Enforcement.State;
 
@@ -25,14 +26,25 @@ internal static class BranchProtectionReader
                 classic = ParseClassic(json);
             }
         }
-        catch (ForbiddenException ex) when (IsPlanLimitation(ex))
+        catch (ForbiddenException ex) when (WorkFailureClassifier.IsPlanLimitation(ex))
         {
             available = false;
         }
 
         var rules = new List<BranchRule>();
         var bypassByRuleset = new Dictionary<long, bool>();
-        foreach (var rule in await connection.GetAllAsync($"repos/{owner}/{repo}/rules/branches/{escaped}", cancellationToken).ConfigureAwait(false))
+        IReadOnlyList<JsonElement> activeRules;
+        try
+        {
+            activeRules = await connection.GetAllAsync($"repos/{owner}/{repo}/rules/branches/{escaped}", cancellationToken).ConfigureAwait(false);
+        }
+        catch (ForbiddenException ex) when (WorkFailureClassifier.IsPlanLimitation(ex))
+        {
+            // GitHub Free refuses rules of private repositories as it refuses classic protection: nothing protects the branch.
+            return new BranchProtectionState { Branch = branch, Classic = classic, Rules = rules, ProtectionAvailable = false };
+        }
+
+        foreach (var rule in activeRules)
         {
             var rulesetId = rule.Long("ruleset_id") ?? 0;
             var sourceType = rule.String("ruleset_source_type") ?? "Repository";
@@ -113,7 +125,7 @@ internal static class BranchProtectionReader
         {
             ruleset = await connection.GetAsync(path, cancellationToken).ConfigureAwait(false);
         }
-        catch (ForbiddenException)
+        catch (ForbiddenException ex) when (!WorkFailureClassifier.IsRateLimit(ex))
         {
             // Without permission to read the ruleset we cannot tell; assume the weaker case.
             return true;
@@ -123,8 +135,4 @@ internal static class BranchProtectionReader
             a.String("actor_type") == "OrganizationAdmin" ||
             (a.String("actor_type") == "RepositoryRole" && a.Long("actor_id") == AdminRepositoryRoleId));
     }
-
-    private static bool IsPlanLimitation(ForbiddenException ex) =>
-        ex.Message.Contains("Upgrade to GitHub Pro", StringComparison.OrdinalIgnoreCase) ||
-        ex.Message.Contains("make this repository public", StringComparison.OrdinalIgnoreCase);
 }

@@ -40,7 +40,7 @@ internal static class OrganizationPolicyReader
             var file = sha is null ? null : await files.ReadAsync(client, org, repository.Name, sha, OrganizationPolicy.FileName).ConfigureAwait(false);
             return FromFile(file);
         }
-        catch (Exception exception) when (exception is NotFoundException or ForbiddenException)
+        catch (Exception exception) when (exception is NotFoundException or ForbiddenException && !Processing.WorkFailureClassifier.IsRateLimit(exception))
         {
             // The configuration repository is absent or not part of the installation: the built-in defaults apply.
             return FromFile(null);
