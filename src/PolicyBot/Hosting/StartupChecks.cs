@@ -19,6 +19,7 @@ public static class StartupChecks
         Check<StorageOptions>(services, problems);
         Check<ProcessingOptions>(services, problems);
         Check<Enforcement.EnforcementOptions>(services, problems);
+        Check<Webhooks.WebhookIntakeOptions>(services, problems);
         return problems;
     }
 

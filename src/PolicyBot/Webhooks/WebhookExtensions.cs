@@ -7,9 +7,12 @@ public static class WebhookExtensions
 {
     public const string Path = "/api/github/webhooks";
 
-    public static IServiceCollection AddWebhooks(this IServiceCollection services)
+    public static IServiceCollection AddWebhooks(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<WebhookEventProcessor, DeliveryIntake>();
+        services.AddOptions<WebhookIntakeOptions>().Bind(configuration.GetSection(WebhookIntakeOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<WebhookIntakeOptions>, WebhookIntakeOptionsValidation>();
+        services.AddSingleton<WebhookIntakeBudget>();
         return services;
     }
 
