@@ -119,18 +119,9 @@ internal static partial class RegistrationPullRequests
         return (created, true);
     }
 
-    private static async Task<bool> BranchExistsAsync(IGitHubClient client, RepositorySnapshot repository)
-    {
-        try
-        {
-            _ = await client.Git.Reference.Get(repository.Owner, repository.Name, $"heads/{BranchName}").ConfigureAwait(false);
-            return true;
-        }
-        catch (NotFoundException)
-        {
-            return false;
-        }
-    }
+    /// <summary>GET git/ref/heads/{branch}: the one read that takes a branch name with a slash as it is.</summary>
+    private static async Task<bool> BranchExistsAsync(IGitHubClient client, RepositorySnapshot repository) =>
+        await State.GitHubJson.GetAsync(client.Connection, $"repos/{repository.Owner}/{repository.Name}/git/ref/heads/{BranchName}", CancellationToken.None).ConfigureAwait(false) is not null;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "GitHub refused the registration pull request of {Repository}: {Error}")]
     private static partial void LogNotOpened(ILogger logger, string repository, string error);

@@ -381,8 +381,6 @@ public sealed class BranchProtectionEnforcementTests
         Assert.Empty(sandbox.GitHub.Issues(Org, "one"));
         Assert.Empty(sandbox.GitHub.Issues(Org, "two"));
 
-        // .github's protection (enforce_admins) refuses direct pushes even to alice, as GitHub does: the admin lifts it first.
-        await sandbox.SendAsync("alice", HttpMethod.Delete, "repos/acme/.github/branches/main/protection");
         await sandbox.PushFileAsync("alice", ".github", "policybot.yml", IssuePolicy);
         await sandbox.SettleAsync();
 
