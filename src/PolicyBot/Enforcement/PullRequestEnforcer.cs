@@ -6,6 +6,7 @@ using PolicyBot.Enforcement.Reviews;
 using PolicyBot.Enforcement.State;
 using PolicyBot.Policies;
 using PolicyBot.Policies.Configuration;
+using PolicyBot.Policies.Evaluation;
 using PolicyBot.Policies.Reviewers;
 using PolicyBot.Policies.Snapshots;
 using PolicyBot.Storage;
@@ -63,8 +64,17 @@ public sealed partial class PullRequestEnforcer(
         var baseSha = await CommitFileCache.ResolveBranchAsync(client, owner, name, pull.Base.Ref).ConfigureAwait(false) ?? pull.Base.Sha;
         var basePolicyFile = await files.ReadAsync(client, owner, name, baseSha, RepositoryStateReader.RepositoryPolicyPath).ConfigureAwait(false);
         var config = RepositoryConfigMerger.Merge(organizationPolicy.Config, basePolicyFile).Config;
-        var hasRules = config.Reviewers.Enabled && config.Reviewers.Rules.Count > 0;
-        var snapshot = await PullRequestStateReader.ReadDetailsAsync(client, owner, name, PullRequestStateReader.FromPullRequest(pull), files, withReviews: hasRules).ConfigureAwait(false);
+
+        // Exemptions live only in the organisation's file; an exempt repository's rules are not judged, so not read for.
+        var exemption = ScopeEvaluator.Exemption(organizationPolicy.Config.Exemptions, name, PolicyIds.Reviewers, DateOnly.FromDateTime(timeProvider.GetUtcNow().UtcDateTime));
+        var hasRules = config.Reviewers.Enabled && config.Reviewers.Rules.Count > 0 && !exemption.Exempted;
+        var snapshot = await PullRequestStateReader.ReadDetailsAsync(client, owner, name, PullRequestStateReader.FromPullRequest(pull), files, withReviews: hasRules, pull.ChangedFiles).ConfigureAwait(false);
+        if (hasRules && config.Reviewers.IgnoreContributorApproval && snapshot.Reviews.Any(r => IsApprovalByOther(r, snapshot)))
+        {
+            // Only an approval from someone other than the author can be a contributor's; without one the commits are not read.
+            snapshot = await PullRequestStateReader.ReadContributorsAsync(client, owner, name, snapshot, cancellationToken).ConfigureAwait(false);
+        }
+
         var codeOwners = hasRules && config.Reviewers.Rules.Any(r => r.From is { CodeOwners: true })
             ? await files.ReadCodeOwnersAsync(client, owner, name, baseSha).ConfigureAwait(false)
             : null;
@@ -83,7 +93,7 @@ public sealed partial class PullRequestEnforcer(
                 ?? (await assessor.AssessAsync(client, repository, organizationPolicy, null, cancellationToken).ConfigureAwait(false)).Evaluation.Results;
         }
 
-        var evaluation = ReviewerRulesEvaluator.Evaluate(config.Reviewers, repository.DefaultBranch, snapshot, directory, codeOwners?.Content, repositoryResults);
+        var evaluation = ReviewerRulesEvaluator.Evaluate(config.Reviewers, repository.DefaultBranch, snapshot, directory, codeOwners?.Content, repositoryResults, exemption);
         var proposedErrors = snapshot.ProposedPolicyFile is { } proposed
             ? PolicyFileValidator.Validate(proposed.Content, isRepositoryFile: true).Select(p => $"{proposed.Path}: {p}").ToList()
             : [];
@@ -213,6 +223,10 @@ public sealed partial class PullRequestEnforcer(
 
         return new ReviewRequestPlan(askedTeams, askedUsers, []);
     }
+
+    private static bool IsApprovalByOther(ReviewSnapshot review, PullRequestSnapshot pull) =>
+        string.Equals(review.State, "APPROVED", StringComparison.OrdinalIgnoreCase)
+        && !string.Equals(review.User, pull.Author, StringComparison.OrdinalIgnoreCase);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Pull request {Repository}#{Number}: GitHub refused {Reviewer} as a reviewer: {Reason}")]
     private static partial void LogReviewerRefused(ILogger logger, string repository, int number, string reviewer, string reason);

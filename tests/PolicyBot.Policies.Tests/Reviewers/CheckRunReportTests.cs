@@ -96,6 +96,10 @@ public sealed class CheckRunReportTests
     public void Title_says_when_all_rules_are_met_or_none_apply()
     {
         Assert.Equal("No reviewer rules apply", CheckRunReport.Build(Evaluation(Config(), []), [], []).Title);
-        Assert.Equal("All 1 reviewer rule met", CheckRunReport.Build(Evaluation(Config(Rule()), [], Review("alice", "APPROVED")), [], []).Title);
+        Assert.Equal("Reviewer rule met: review", CheckRunReport.Build(Evaluation(Config(Rule()), [], Review("alice", "APPROVED")), [], []).Title);
+        var two = Config(Rule(), Rule() with { Name = "second" });
+        Assert.Equal("Both reviewer rules met", CheckRunReport.Build(Evaluation(two, [], Review("alice", "APPROVED")), [], []).Title);
+        var three = Config(Rule(), Rule() with { Name = "second" }, Rule() with { Name = "third" });
+        Assert.Equal("All 3 reviewer rules met", CheckRunReport.Build(Evaluation(three, [], Review("alice", "APPROVED")), [], []).Title);
     }
 }
