@@ -24,6 +24,7 @@ internal static partial class Endpoints
         MapProtection(app, sim);
         MapOrganization(app, sim);
         MapPulls(app, sim);
+        MapMergeQueues(app, sim);
         MapCheckRuns(app, sim);
         MapIssues(app, sim);
         MapUsers(app, sim);

@@ -147,6 +147,50 @@ public sealed partial class PullRequestEnforcer(
     }
 
     /// <summary>
+    /// The `PolicyBot` check run of a merge queue's merge group (DESIGN section 4): posted on the group's head commit,
+    /// concluding as the queued pull requests do, so a required `PolicyBot` check never holds a queue whose pull requests
+    /// pass. The group holds <paramref name="queuedNumber"/> (named by its branch) and the pull requests ahead of it, whose
+    /// merge commits lie between the base branch and the group's head ("Merge pull request #N", or a squash's "(#N)").
+    /// </summary>
+    public async Task EnforceMergeGroupAsync(IGitHubClient client, long installationId, string owner, string name, int queuedNumber, string headSha, string? deliveryId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var checkRunId = await checkRuns.EnsureStartedAsync(client, owner, name, headSha, assessor.AppId).ConfigureAwait(false);
+        var queued = await client.PullRequest.Get(owner, name, queuedNumber).ConfigureAwait(false);
+        var repository = queued.Base.Repository ?? await client.Repository.Get(owner, name).ConfigureAwait(false);
+        var organizationPolicy = await assessor.ReadOrganizationPolicyAsync(client, owner).ConfigureAwait(false);
+
+        var numbers = new SortedSet<int> { queuedNumber };
+        var group = await client.Repository.Commit.Compare(owner, name, queued.Base.Ref, headSha).ConfigureAwait(false);
+        foreach (var commit in group.Commits)
+        {
+            numbers.UnionWith(MergeGroupPullRequests.In(commit.Commit.Message));
+        }
+
+        var verdicts = new List<MergeGroupVerdict>();
+        foreach (var number in numbers)
+        {
+            var pull = number == queuedNumber ? queued : await client.PullRequest.Get(owner, name, number).ConfigureAwait(false);
+            if (pull.State.Value != ItemState.Open)
+            {
+                continue; // merged already (an earlier group), or closed and so no longer in the queue
+            }
+
+            var assessment = await AssessAsync(client, repository, pull, organizationPolicy, null, cancellationToken).ConfigureAwait(false);
+            verdicts.Add(new MergeGroupVerdict(number, pull.Title, assessment.Evaluation.Conclusion, assessment.Output.Title));
+        }
+
+        var output = MergeGroupPullRequests.Report(verdicts);
+        var success = verdicts.All(v => v.Conclusion == PullRequestEvaluation.Success);
+        var written = await checkRuns.CompleteAsync(client, owner, name, checkRunId, new CheckRunContent(success, output.Title, output.Summary), force: true).ConfigureAwait(false);
+        if (written)
+        {
+            await auditLog.RecordAsync(new AuditEntry(timeProvider.GetUtcNow(), installationId, $"{owner}/{name}", "check_run.completed",
+                $"{(success ? PullRequestEvaluation.Success : PullRequestEvaluation.Failure)}: {output.Title}", $"merge group @{headSha[..Math.Min(7, headSha.Length)]}", deliveryId), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
     /// Asks the teams and people who can satisfy an unmet rule, each once per pull request. A reviewer GitHub
     /// refuses (one without access, say) is logged and not retried: it would fail the same way.
     /// </summary>
