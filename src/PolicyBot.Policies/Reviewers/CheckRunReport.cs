@@ -220,14 +220,9 @@ public static class CheckRunReport
 
     private static string FindingBlock(Finding finding)
     {
+        // The message says what is wrong for people; the code and subject are PolicyBot's keys, not theirs.
         var block = new StringBuilder();
-        block.Append("- **").Append(OneLine(finding.Code)).Append("**");
-        if (finding.Subject is not null)
-        {
-            block.Append(" (").Append(OneLine(finding.Subject)).Append(')');
-        }
-
-        block.Append(": ").Append(OneLine(finding.Message)).Append('\n');
+        block.Append("- ").Append(OneLine(finding.Message)).Append('\n');
         if (!string.IsNullOrWhiteSpace(finding.Remediation))
         {
             var lines = finding.Remediation.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
