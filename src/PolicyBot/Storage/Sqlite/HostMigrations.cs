@@ -63,7 +63,10 @@ internal static class HostMigrations
         new(2, "work item actor", """
             ALTER TABLE work_items ADD COLUMN actor TEXT NULL;
             """),
-        new(3, "work item failure kind and dead-letter requeues", """
+        new(3, "work item head commit", """
+            ALTER TABLE work_items ADD COLUMN head_sha TEXT NULL;
+            """),
+        new(4, "work item failure kind and dead-letter requeues", """
             ALTER TABLE work_items ADD COLUMN failure_kind TEXT NULL;
             ALTER TABLE work_items ADD COLUMN requeues INTEGER NOT NULL DEFAULT 0;
             """),
