@@ -19,6 +19,7 @@ public static class PolicyBotApp
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
+        StartupFailureLog.Register(builder);
 
         builder.Services.AddStorage(builder.Configuration);
         builder.Services.AddGitHub(builder.Configuration);
@@ -37,6 +38,7 @@ public static class PolicyBotApp
         ArgumentNullException.ThrowIfNull(builder);
 
         var app = builder.Build();
+        StartupFailureLog.Watch(app);
 
         app.MapWebhooks();
         app.MapOperations();
