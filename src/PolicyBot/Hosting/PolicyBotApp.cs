@@ -29,6 +29,7 @@ public static class PolicyBotApp
         builder.Services.AddDashboard(builder.Configuration);
         builder.Services.AddGitHubSignIn(builder.Configuration);
         builder.Services.AddOperations();
+        builder.Services.AddTelemetry(builder.Configuration);
 
         return builder;
     }
@@ -42,6 +43,7 @@ public static class PolicyBotApp
 
         app.MapWebhooks();
         app.MapOperations();
+        app.MapTelemetry();
         app.MapDashboard();
         app.MapSetup();
         app.MapGitHubSignIn();

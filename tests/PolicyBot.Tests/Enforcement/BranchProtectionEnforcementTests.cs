@@ -411,9 +411,9 @@ public sealed class BranchProtectionEnforcementTests
         var metrics = await client.GetStringAsync("metrics");
 
         Assert.Contains("# TYPE policybot_repositories gauge", metrics, StringComparison.Ordinal);
-        Assert.Contains("policybot_repositories{policy=\"branch_protection\",state=\"compliant\"} 2\n", metrics, StringComparison.Ordinal);
-        Assert.Contains("policybot_repositories{policy=\"branch_protection\",state=\"below\"} 2\n", metrics, StringComparison.Ordinal);
-        Assert.Contains("policybot_findings{policy=\"branch_protection\",action=\"log\"} 3\n", metrics, StringComparison.Ordinal);
+        Assert.Equal(2, PrometheusText.Value(metrics, "policybot_repositories", ("policy", "branch_protection"), ("state", "compliant")));
+        Assert.Equal(2, PrometheusText.Value(metrics, "policybot_repositories", ("policy", "branch_protection"), ("state", "below")));
+        Assert.Equal(3, PrometheusText.Value(metrics, "policybot_findings", ("policy", "branch_protection"), ("action", "log")));
         Assert.Empty(sandbox.GitHub.Issues(Org, "open-one"));
     }
 

@@ -54,8 +54,8 @@ public sealed class WebhookIntakeTests : IDisposable
             Assert.Equal(1, d.Attempts);
         });
 
-        var metrics = factory.Services.GetRequiredService<PolicyBotMetrics>();
-        Assert.Equal(fixtures.Count, metrics.Get("policybot_webhook_deliveries_duplicate_total"));
+        using var scrape = factory.CreateClient();
+        Assert.Equal(fixtures.Count, PrometheusText.Value(await scrape.GetStringAsync("/metrics"), "policybot_webhook_deliveries_duplicate_total"));
     }
 
     [Fact]
