@@ -63,5 +63,11 @@ internal static class HostMigrations
         new(2, "work item actor", """
             ALTER TABLE work_items ADD COLUMN actor TEXT NULL;
             """),
+        new(3, "what a fix changed, each repository's history, who sent each delivery", """
+            ALTER TABLE audit_log ADD COLUMN before_state TEXT NULL;
+            ALTER TABLE audit_log ADD COLUMN after_state TEXT NULL;
+            CREATE INDEX ix_audit_log_repository ON audit_log (repository, at);
+            ALTER TABLE deliveries ADD COLUMN sender TEXT NULL;
+            """),
     ]);
 }
