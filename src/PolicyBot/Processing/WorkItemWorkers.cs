@@ -60,6 +60,14 @@ internal sealed partial class WorkItemWorkers(
     {
         var item = claimed.Item;
         using var logScope = logger.BeginWorkItemScope(claimed);
+        // The delivery's span has ended by now (work runs later, maybe in another replica): the delivery id ties them.
+        using var activity = PolicyBotActivities.Source.StartActivity($"work item {item.Kind}");
+        activity?.SetTag("policybot.work_item.kind", item.Kind);
+        activity?.SetTag("policybot.work_item.attempt", claimed.Attempts);
+        activity?.SetTag("policybot.installation_id", item.InstallationId);
+        activity?.SetTag("policybot.repository", item.Repository is null ? item.Owner : $"{item.Owner}/{item.Repository}");
+        activity?.SetTag("policybot.pull_request", item.PullRequestNumber);
+        activity?.SetTag("policybot.delivery_id", item.DeliveryId);
         using var heartbeat = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var renewal = RenewLeaseAsync(claimed.Id, workerId, heartbeat.Token);
 
@@ -100,6 +108,7 @@ internal sealed partial class WorkItemWorkers(
 #pragma warning restore CA1031
         {
             await StopHeartbeatAsync(heartbeat, renewal).ConfigureAwait(false);
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
             await SettleFailureAsync(claimed, workerId, ex).ConfigureAwait(false);
         }
     }

@@ -42,7 +42,7 @@ public sealed class WebhookIntakeMemoryTests(ITestOutputHelper output) : IDispos
         Assert.True(budget.PeakBytes <= limit, $"held {budget.PeakBytes} bytes at once");
         Assert.Equal(0, budget.HeldBytes);
         Assert.True(afterwards - baseline < 64L * 1024 * 1024, $"memory grew by {(afterwards - baseline) / 1048576} MB");
-        Assert.Empty(await factory.Services.GetRequiredService<IDeliveryStore>().ListRecentAsync(10, default));
+        Assert.Empty(await factory.Services.GetRequiredService<IDeliveryStore>().ListRecentAsync(10, null, default));
 
         // Unharmed: a good delivery right after is accepted.
         using var good = await Deliveries.PostAsync(client, "push", Deliveries.Read("push/with-installation.payload.json"));
