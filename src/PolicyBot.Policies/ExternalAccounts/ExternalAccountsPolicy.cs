@@ -41,7 +41,7 @@ public sealed class ExternalAccountsPolicy : IRepositoryPolicy
             }
 
             var daysLeft = renewsOn.DayNumber - today.DayNumber;
-            if (daysLeft > config.RemindDaysBefore)
+            if (daysLeft > config.FirstReminderDays)
             {
                 continue;
             }

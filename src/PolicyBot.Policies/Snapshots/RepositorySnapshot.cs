@@ -30,6 +30,16 @@ public sealed record RepositorySnapshot
     public RepositoryFile? CatalogInfo { get; init; }
     /// <summary>The CODEOWNERS file GitHub uses (root, `.github/` or `docs/`), if any.</summary>
     public CodeOwnersFile? CodeOwners { get; init; }
+
+    /// <summary>
+    /// The repository's GitHub custom property values by property name; a multi-select property has
+    /// several values, a property without a value is absent.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> CustomProperties { get; init; } =
+        new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The lifecycle of the first Component of its catalog-info.yaml, when it has one.</summary>
+    public string? Lifecycle => CatalogInfo is { } file ? Catalog.CatalogInfoParser.Parse(file.Content).Components.FirstOrDefault()?.Lifecycle : null;
 }
 
 public sealed record RepositoryFile(string Path, string Content, string? Sha = null);

@@ -31,7 +31,7 @@ public sealed class ExternalAccountsPolicyTests
         """;
 
     private static IReadOnlyList<Finding> Evaluate(string content, int remindDaysBefore = 30) =>
-        ExternalAccountsPolicy.Evaluate(new ExternalAccountsConfig { RemindDaysBefore = remindDaysBefore }, CatalogInfoParser.Parse(content), Today);
+        ExternalAccountsPolicy.Evaluate(new ExternalAccountsConfig { RemindDaysBefore = [remindDaysBefore] }, CatalogInfoParser.Parse(content), Today);
 
     [Theory]
     [InlineData("\"2027-01-15\"", 30, "renewal-due", "in 10 days")]
