@@ -141,6 +141,17 @@ public static class RepositoryConfigMerger
         Merge(organization, file?.Content, file?.Path ?? DefaultPath);
 
     /// <summary>
+    /// The effective baseline of <paramref name="repository"/>: the organisation's, tightened by each tier its
+    /// lifecycle and custom properties match, then by its own `.github/policybot.yml`.
+    /// </summary>
+    public static RepositoryConfigResult Merge(PolicyConfig organization, RepositorySnapshot repository)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        var tiers = MatchingTiers(organization, repository.Lifecycle, repository.CustomProperties);
+        return Merge(organization, repository.PolicyFile?.Content, repository.PolicyFile?.Path ?? DefaultPath, tiers);
+    }
+
+    /// <summary>
     /// Merges each of <paramref name="tiers"/> (the tiers the repository matches, see
     /// <see cref="MatchingTiers"/>), then repository policy file content (null: no file), into the
     /// organisation baseline.

@@ -107,9 +107,10 @@ public sealed class RepositoryEvaluator
             return new RepositoryEvaluation(repository.FullName, false, scope.Reason, organization, []);
         }
 
-        var path = repository.PolicyFile?.Path ?? RepositoryConfigMerger.DefaultPath;
-        var tiers = RepositoryConfigMerger.MatchingTiers(organization, repository.Lifecycle, repository.CustomProperties);
-        var merged = RepositoryConfigMerger.Merge(organization, repositoryPolicyFile, path, tiers);
+        var merged = RepositoryConfigMerger.Merge(organization, repository with
+        {
+            PolicyFile = repositoryPolicyFile is null ? null : new RepositoryFile(repository.PolicyFile?.Path ?? RepositoryConfigMerger.DefaultPath, repositoryPolicyFile),
+        });
         var config = merged.Config;
         var context = new RepositoryPolicyContext(config, repository, directory, appId, today);
 

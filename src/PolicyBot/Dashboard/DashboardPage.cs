@@ -66,7 +66,8 @@ internal static class DashboardPage
                 var findings = string.Join("<br>", repo.Findings.Select(f =>
                     $"<code>{E(f.Policy)}/{E(f.Code)}</code> {E(f.Message)}" + (repo.BlockingPolicies.Contains(f.Policy) ? " <strong class=bad>blocks merging</strong>" : "")));
                 var links = string.Join("<br>", repo.Issues.Select(i => $"<a href=\"{E(issueUrl(i.IssueRepository, i.Number))}\">{E(i.IssueRepository)}#{i.Number}</a> <span class=muted>{E(i.Subject.Length > 0 ? $"{i.Policy}: {i.Subject}" : i.Policy)}</span>"));
-                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(repo.Repository)}</td><td>{findings}</td><td>{links}</td></tr>");
+                var tiers = repo.Tiers.Count == 0 ? "" : $"<br><span class=muted>tier: {E(string.Join(", ", repo.Tiers))}</span>";
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(repo.Repository)}{tiers}</td><td>{findings}</td><td>{links}</td></tr>");
             }
 
             html.Append("</table>");

@@ -16,6 +16,7 @@ public static class EnforcementExtensions
     {
         services.AddOptions<EnforcementOptions>().Bind(configuration.GetSection(EnforcementOptions.SectionName));
         services.AddSingleton<OrganizationDirectoryCache>();
+        services.AddSingleton<CustomPropertyCache>();
         services.AddSingleton<CheckRunPublisher>();
         services.AddSingleton<CommitFileCache>();
         services.AddSingleton<IReviewRequestLedger, SqliteReviewRequestLedger>();
@@ -33,6 +34,7 @@ public static class EnforcementExtensions
         services.AddWorkItemHandler<EvaluateRepositoryHandler>();
         services.AddWorkItemHandler<EvaluatePullRequestHandler>();
         services.AddWorkItemHandler<RefreshMembershipHandler>();
+        services.AddWorkItemHandler<RefreshCustomPropertiesHandler>();
         services.AddWorkItemHandler<InstallationRemovedHandler>();
         return services;
     }

@@ -62,7 +62,7 @@ public sealed partial class PullRequestEnforcer(
         // The rules in force are those of the base branch as it is now, not as it was when the pull request was opened.
         var baseSha = await CommitFileCache.ResolveBranchAsync(client, owner, name, pull.Base.Ref).ConfigureAwait(false) ?? pull.Base.Sha;
         var basePolicyFile = await files.ReadAsync(client, owner, name, baseSha, RepositoryStateReader.RepositoryPolicyPath).ConfigureAwait(false);
-        var config = RepositoryConfigMerger.Merge(organizationPolicy.Config, basePolicyFile).Config;
+        var config = (await EffectiveConfigAsync(client, owner, name, baseSha, organizationPolicy.Config, basePolicyFile, cancellationToken).ConfigureAwait(false)).Config;
         var hasRules = config.Reviewers.Enabled && config.Reviewers.Rules.Count > 0;
         var snapshot = await PullRequestStateReader.ReadDetailsAsync(client, owner, name, PullRequestStateReader.FromPullRequest(pull), files, withReviews: hasRules).ConfigureAwait(false);
         var codeOwners = hasRules && config.Reviewers.Rules.Any(r => r.From is { CodeOwners: true })
@@ -93,6 +93,34 @@ public sealed partial class PullRequestEnforcer(
         var output = CheckRunReport.Build(evaluation, repositoryResults, proposedErrors, pointer);
         var plan = config.Reviewers.RequestReviews ? ReviewRequestPlan.For(config.Reviewers, evaluation, snapshot) : ReviewRequestPlan.None;
         return new PullRequestAssessment(fullName, snapshot, config.Reviewers, evaluation, output, plan);
+    }
+
+    /// <summary>
+    /// The base branch's baseline: the organisation's, each tier the repository takes (by the lifecycle of the
+    /// base branch's catalog-info.yaml and its custom properties), then the base branch's policy file. The tier
+    /// facts are read only when the organisation has tiers.
+    /// </summary>
+    private async Task<RepositoryConfigResult> EffectiveConfigAsync(
+        IGitHubClient client, string owner, string name, string baseSha, PolicyConfig organization, RepositoryFile? basePolicyFile, CancellationToken cancellationToken)
+    {
+        if (organization.Tiers.Count == 0)
+        {
+            return RepositoryConfigMerger.Merge(organization, basePolicyFile);
+        }
+
+        var catalog = await files.ReadAsync(client, owner, name, baseSha, RepositoryStateReader.CatalogInfoPath).ConfigureAwait(false);
+        var properties = RepositoryAssessor.MatchesOnProperties(organization)
+            ? await assessor.ReadCustomPropertiesAsync(client, owner, name, cancellationToken).ConfigureAwait(false)
+            : new Dictionary<string, IReadOnlyList<string>>();
+        return RepositoryConfigMerger.Merge(organization, new RepositorySnapshot
+        {
+            Owner = owner,
+            Name = name,
+            DefaultBranch = "",
+            PolicyFile = basePolicyFile,
+            CatalogInfo = catalog,
+            CustomProperties = properties,
+        });
     }
 
     /// <summary>

@@ -71,6 +71,7 @@ public sealed class WebhookRouter(IOptions<WebhookRoutingOptions> options)
             ("check_suite", "requested" or "rerequested") => context.PullRequests(payload.GetProperty("check_suite")),
 
             ("membership", _) or ("team", _) => context.Installation(WorkItemKinds.RefreshMembership),
+            ("custom_property_values", _) => context.Repository(kind: WorkItemKinds.RefreshCustomProperties),
 
             _ => [],
         };
@@ -171,9 +172,9 @@ public sealed class WebhookRouter(IOptions<WebhookRoutingOptions> options)
         public List<WorkItem> Installation(string kind, string? reason = null) =>
             [new WorkItem(kind, InstallationId, AccountLogin(), null, null, reason ?? Reason, Delivery.DeliveryId)];
 
-        public List<WorkItem> Repository(string? reason = null, string? actor = null) =>
+        public List<WorkItem> Repository(string? reason = null, string? actor = null, string kind = WorkItemKinds.EvaluateRepository) =>
             Split(Delivery.RepositoryFullName) is (var owner, var name)
-                ? [new WorkItem(WorkItemKinds.EvaluateRepository, InstallationId, owner, name, null, reason ?? Reason, Delivery.DeliveryId, actor)]
+                ? [new WorkItem(kind, InstallationId, owner, name, null, reason ?? Reason, Delivery.DeliveryId, actor)]
                 : [];
 
         /// <summary>Who caused the delivery (<c>sender.login</c>): for a created repository, its creator.</summary>
