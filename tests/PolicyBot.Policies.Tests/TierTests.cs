@@ -252,6 +252,7 @@ public sealed class TierTests
             Name = "payments",
             DefaultBranch = "main",
             CatalogInfo = new RepositoryFile("catalog-info.yaml", "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: payments\nspec:\n  lifecycle: production\n  owner: group:platform\n"),
+            Lifecycle = "production",
             CustomProperties = Properties(("tier", ["critical"])),
         };
 

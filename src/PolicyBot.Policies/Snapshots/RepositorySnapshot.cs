@@ -38,8 +38,11 @@ public sealed record RepositorySnapshot
     public IReadOnlyDictionary<string, IReadOnlyList<string>> CustomProperties { get; init; } =
         new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>The lifecycle of the first Component of its catalog-info.yaml, when it has one.</summary>
-    public string? Lifecycle => CatalogInfo is { } file ? Catalog.CatalogInfoParser.Parse(file.Content).Components.FirstOrDefault()?.Lifecycle : null;
+    /// <summary>The lifecycle of the first Component of <see cref="CatalogInfo"/> (see <c>CatalogInfoParser.LifecycleOf</c>), which tiers match on.</summary>
+    public string? Lifecycle { get; init; }
+
+    /// <summary>Each team with access to the repository and its role (<c>GET /repos/{o}/{r}/teams</c>); null when not read.</summary>
+    public IReadOnlyDictionary<string, RepositoryAccess>? TeamAccess { get; init; }
 }
 
 public sealed record RepositoryFile(string Path, string Content, string? Sha = null);

@@ -5,6 +5,7 @@ using PolicyBot.Enforcement.Checks;
 using PolicyBot.Enforcement.Reviews;
 using PolicyBot.Enforcement.State;
 using PolicyBot.Policies;
+using PolicyBot.Policies.Catalog;
 using PolicyBot.Policies.Configuration;
 using PolicyBot.Policies.Reviewers;
 using PolicyBot.Policies.Snapshots;
@@ -119,6 +120,7 @@ public sealed partial class PullRequestEnforcer(
             DefaultBranch = "",
             PolicyFile = basePolicyFile,
             CatalogInfo = catalog,
+            Lifecycle = CatalogInfoParser.LifecycleOf(catalog?.Content),
             CustomProperties = properties,
         });
     }

@@ -43,6 +43,12 @@ public sealed class RepositoryAssessor(
 
     public long AppId => github.Value.AppId;
 
+    /// <summary>Whether a Component of the repository's catalog-info.yaml is owned by a team of the organisation, whose access then needs checking.</summary>
+    private static bool OwnsByTeam(RepositorySnapshot snapshot, OrganizationDirectory directory) =>
+        snapshot.CatalogInfo is { } catalog
+        && CatalogInfoParser.Parse(catalog.Content).Components.Any(c =>
+            OwnerReference.TryParse(c.Owner, out var owner, out _) && owner!.TeamSlug(directory) is { } slug && directory.Teams.ContainsKey(slug));
+
     /// <summary>Whether any tier matches on custom properties; only then are they read.</summary>
     public static bool MatchesOnProperties(PolicyConfig organization) =>
         organization.Tiers.Any(t => t.Match.Properties.Count > 0);
@@ -77,6 +83,11 @@ public sealed class RepositoryAssessor(
         }
 
         var effective = RepositoryConfigMerger.Merge(organization, snapshot).Config;
+        if (effective.Registration.Action != PolicyAction.Off && OwnsByTeam(snapshot, directory))
+        {
+            snapshot = snapshot with { TeamAccess = await RepositoryStateReader.ReadTeamAccessAsync(client, snapshot, cancellationToken).ConfigureAwait(false) };
+        }
+
         if (effective.BranchProtection.Action != PolicyAction.Off)
         {
             snapshot = await RepositoryStateReader.ReadBranchesAsync(client, snapshot, effective.BranchProtection, cancellationToken).ConfigureAwait(false);

@@ -70,6 +70,8 @@ public sealed class WebhookRouter(IOptions<WebhookRoutingOptions> options)
             ("check_run", "rerequested") when IsOwnCheckRun(payload) => context.PullRequests(payload.GetProperty("check_run")),
             ("check_suite", "requested" or "rerequested") => context.PullRequests(payload.GetProperty("check_suite")),
 
+            // A team's access to a repository decides whether it can own it (registration.owner_access).
+            ("team", "added_to_repository" or "removed_from_repository") => [.. context.Installation(WorkItemKinds.RefreshMembership), .. context.Repository()],
             ("membership", _) or ("team", _) => context.Installation(WorkItemKinds.RefreshMembership),
             ("custom_property_values", _) => context.Repository(kind: WorkItemKinds.RefreshCustomProperties),
 

@@ -1,4 +1,4 @@
-namespace PolicyBot.Policies.Configuration;
+namespace PolicyBot.Policies;
 
 /// <summary>GitHub's repository roles, weakest first, so that a comparison says which grants more.</summary>
 public enum RepositoryAccess
@@ -39,4 +39,12 @@ public static class RepositoryAccesses
     }
 
     public static string ToYaml(this RepositoryAccess access) => access.ToString().ToLowerInvariant();
+
+    /// <summary>The name GitHub's team repository API takes (<c>PUT /orgs/{org}/teams/{team}/repos/{owner}/{repo}</c>).</summary>
+    public static string ToApiName(this RepositoryAccess access) => access switch
+    {
+        RepositoryAccess.Read => "pull",
+        RepositoryAccess.Write => "push",
+        _ => access.ToYaml(),
+    };
 }
