@@ -17,6 +17,7 @@ public static class EnforcementExtensions
         services.AddOptions<EnforcementOptions>().Bind(configuration.GetSection(EnforcementOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<EnforcementOptions>, EnforcementOptionsValidation>();
         services.AddSingleton<OrganizationDirectoryCache>();
+        services.AddSingleton<CustomPropertyCache>();
         services.AddSingleton<CheckRunPublisher>();
         services.AddSingleton<CommitFileCache>();
         services.AddSingleton<IReviewRequestLedger, SqliteReviewRequestLedger>();
@@ -36,6 +37,7 @@ public static class EnforcementExtensions
         services.AddWorkItemHandler<EvaluateCommitHandler>();
         services.AddWorkItemHandler<EvaluateMergeGroupHandler>();
         services.AddWorkItemHandler<RefreshMembershipHandler>();
+        services.AddWorkItemHandler<RefreshCustomPropertiesHandler>();
         services.AddWorkItemHandler<InstallationRemovedHandler>();
         return services;
     }

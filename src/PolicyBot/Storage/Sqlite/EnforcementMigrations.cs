@@ -62,5 +62,8 @@ internal static class EnforcementMigrations
             ALTER TABLE repository_evaluations ADD COLUMN repository_id INTEGER NULL;
             CREATE INDEX ix_repository_evaluations_repository_id ON repository_evaluations (repository_id);
             """),
+        new(6, "the tiers and effective baseline of each repository", """
+            ALTER TABLE repository_evaluations ADD COLUMN baseline TEXT NULL;
+            """),
     ]);
 }
