@@ -1,3 +1,5 @@
+using PolicyBot.Policies.Snapshots;
+
 namespace PolicyBot.Policies.Configuration;
 
 /// <summary>
@@ -11,13 +13,13 @@ public static class PolicyFileValidator
     /// <summary>
     /// Problems in <paramref name="content"/>, in file order. For a repository file, keys only the
     /// organisation may set (scope, exemptions, issues.repository, issues.label) are errors too.
-    /// The file is valid when no problem <see cref="ConfigProblem.IsError"/>; warnings (unknown keys)
-    /// are worth showing but do not make it invalid.
+    /// The file is valid when there is no problem. With <paramref name="directory"/>, the teams and users
+    /// the file names must exist in the organisation.
     /// </summary>
-    public static IReadOnlyList<ConfigProblem> Validate(string content, bool isRepositoryFile)
+    public static IReadOnlyList<ConfigProblem> Validate(string content, bool isRepositoryFile, OrganizationDirectory? directory = null)
     {
         ArgumentNullException.ThrowIfNull(content);
-        var document = PolicyConfigParser.ParseDocument(content);
+        var document = PolicyConfigParser.ParseDocument(content, directory);
         if (!isRepositoryFile || document.Config is null)
         {
             return document.Problems;

@@ -102,7 +102,7 @@ public sealed class RepositoryEvaluator
         }
 
         var path = repository.PolicyFile?.Path ?? RepositoryConfigMerger.DefaultPath;
-        var merged = RepositoryConfigMerger.Merge(organization, repositoryPolicyFile, path);
+        var merged = RepositoryConfigMerger.Merge(organization, repositoryPolicyFile, path, directory, repository.LastValidPolicyFile);
         var config = merged.Config;
         var context = new RepositoryPolicyContext(config, repository, directory, appId, today);
 

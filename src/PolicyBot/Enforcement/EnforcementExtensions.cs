@@ -22,6 +22,7 @@ public static class EnforcementExtensions
         services.AddSingleton<IComplianceIssueStore, SqliteComplianceIssueStore>();
         services.AddSingleton<IEvaluationStore, SqliteEvaluationStore>();
         services.AddSingleton<IInstallationStateStore, SqliteInstallationStateStore>();
+        services.AddSingleton<PolicyFiles.IValidPolicyFileStore, SqliteValidPolicyFileStore>();
         services.AddMigrations(EnforcementMigrations.Sqlite);
         services.AddSingleton<Hosting.IMetricsGaugeSource, ComplianceGauges>();
         services.AddScoped<RepositoryAssessor>();

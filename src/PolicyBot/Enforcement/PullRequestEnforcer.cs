@@ -118,7 +118,7 @@ public sealed partial class PullRequestEnforcer(
             : null;
         var checkRunId = await checkRuns.EnsureStartedAsync(client, owner, name, pull.Head.Sha, assessor.AppId, detailsUrl).ConfigureAwait(false);
         var repository = pull.Base.Repository ?? await client.Repository.Get(owner, name).ConfigureAwait(false);
-        var organizationPolicy = await assessor.ReadOrganizationPolicyAsync(client, owner).ConfigureAwait(false);
+        var organizationPolicy = await assessor.ReadOrganizationPolicyAsync(client, owner, cancellationToken).ConfigureAwait(false);
         var assessment = await AssessAsync(client, repository, pull, organizationPolicy, null, cancellationToken).ConfigureAwait(false);
 
         var now = timeProvider.GetUtcNow();

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Octokit;
+using PolicyBot.Enforcement.PolicyFiles;
 using PolicyBot.Enforcement.State;
 using PolicyBot.GitHub;
 using PolicyBot.Policies;
@@ -32,6 +33,7 @@ public sealed record RepositoryAssessment(
 public sealed class RepositoryAssessor(
     OrganizationDirectoryCache directories,
     CommitFileCache files,
+    IValidPolicyFileStore validFiles,
     IOptions<GitHubOptions> github,
     IOptions<WebhookRoutingOptions> routing,
     TimeProvider timeProvider)
@@ -42,9 +44,12 @@ public sealed class RepositoryAssessor(
 
     public long AppId => github.Value.AppId;
 
-    /// <summary>The organisation baseline, read through the commit file cache.</summary>
-    public Task<OrganizationPolicy> ReadOrganizationPolicyAsync(IGitHubClient client, string org) =>
-        OrganizationPolicyReader.ReadAsync(client, org, ConfigRepository, files);
+    /// <summary>The organisation baseline in force, read through the commit file cache (DESIGN section 2, "Fail closed").</summary>
+    public async Task<OrganizationPolicy> ReadOrganizationPolicyAsync(IGitHubClient client, string org, CancellationToken cancellationToken)
+    {
+        var directory = await directories.GetAsync(client, org, cancellationToken).ConfigureAwait(false);
+        return await OrganizationPolicyReader.ReadAsync(client, org, ConfigRepository, files, directory, validFiles, timeProvider, cancellationToken).ConfigureAwait(false);
+    }
 
     public async Task<RepositoryAssessment> AssessAsync(IGitHubClient client, Repository repository, OrganizationPolicy organizationPolicy, string? createdBy, CancellationToken cancellationToken)
     {
@@ -62,7 +67,8 @@ public sealed class RepositoryAssessor(
         }
 
         snapshot = await RepositoryStateReader.ReadFilesAsync(client, snapshot, cancellationToken).ConfigureAwait(false);
-        var effective = RepositoryConfigMerger.Merge(organization, snapshot.PolicyFile).Config;
+        snapshot = await WithLastValidPolicyFileAsync(snapshot, directory, cancellationToken).ConfigureAwait(false);
+        var effective = RepositoryConfigMerger.Merge(organization, snapshot.PolicyFile, directory, snapshot.LastValidPolicyFile).Config;
         if (effective.BranchProtection.Action != PolicyAction.Off)
         {
             snapshot = await RepositoryStateReader.ReadBranchesAsync(client, snapshot, effective.BranchProtection, cancellationToken).ConfigureAwait(false);
@@ -84,10 +90,35 @@ public sealed class RepositoryAssessor(
         return assessment with { Snapshot = snapshot, Evaluation = evaluation };
     }
 
-    /// <summary>Problems of the organisation file are `config` findings of the repository that holds it.</summary>
+    /// <summary>
+    /// Keeps the repository's own `.github/policybot.yml` fail-closed like the organisation's: a version that validates is
+    /// stored, and while the file has errors its last valid version applies (a deleted file is forgotten).
+    /// </summary>
+    private async Task<RepositorySnapshot> WithLastValidPolicyFileAsync(RepositorySnapshot snapshot, OrganizationDirectory directory, CancellationToken cancellationToken)
+    {
+        if (snapshot.PolicyFile is not { } file)
+        {
+            await validFiles.DeleteAsync(snapshot.FullName, RepositoryStateReader.RepositoryPolicyPath, cancellationToken).ConfigureAwait(false);
+            return snapshot;
+        }
+
+        if (PolicyConfigParser.Parse(file.Content, directory).Config is not null)
+        {
+            await validFiles.SaveAsync(new ValidPolicyFile(snapshot.FullName, RepositoryStateReader.RepositoryPolicyPath, file.Content, file.Sha, timeProvider.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+            return snapshot;
+        }
+
+        var last = await validFiles.GetAsync(snapshot.FullName, RepositoryStateReader.RepositoryPolicyPath, cancellationToken).ConfigureAwait(false);
+        return snapshot with { LastValidPolicyFile = last?.Content };
+    }
+
+    /// <summary>
+    /// Problems of the organisation file are `config` findings of the repository that holds it (shown on the dashboard and
+    /// in `audit`; the <see cref="RepositoryEnforcer"/> tracks them in one issue of their own there).
+    /// </summary>
     private RepositoryEvaluation WithOrganizationConfigFindings(RepositoryEvaluation evaluation, RepositorySnapshot snapshot, OrganizationPolicy organizationPolicy)
     {
-        if (!string.Equals(snapshot.Name, ConfigRepository, StringComparison.OrdinalIgnoreCase) || organizationPolicy.Problems.Count == 0)
+        if (!string.Equals(snapshot.Name, ConfigRepository, StringComparison.OrdinalIgnoreCase) || !organizationPolicy.Broken)
         {
             return evaluation;
         }

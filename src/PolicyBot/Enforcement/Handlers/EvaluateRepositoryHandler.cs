@@ -45,7 +45,7 @@ public sealed class EvaluateRepositoryHandler(
 
         var previous = await evaluations.GetAsync(repository.FullName, cancellationToken).ConfigureAwait(false)
             ?? await FollowRenameAsync(repository, cancellationToken).ConfigureAwait(false);
-        var organizationPolicy = await assessor.ReadOrganizationPolicyAsync(client, owner).ConfigureAwait(false);
+        var organizationPolicy = await assessor.ReadOrganizationPolicyAsync(client, owner, cancellationToken).ConfigureAwait(false);
         // Only a creation delivery's sender is the repository's creator; for other events it is whoever acted last.
         var createdBy = item.Reason == CreatedReason ? item.Actor : previous?.CreatedBy;
         var assessment = await assessor.AssessAsync(client, repository, organizationPolicy, createdBy, cancellationToken).ConfigureAwait(false);

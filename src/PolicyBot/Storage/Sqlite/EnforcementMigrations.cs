@@ -62,5 +62,15 @@ internal static class EnforcementMigrations
             ALTER TABLE repository_evaluations ADD COLUMN repository_id INTEGER NULL;
             CREATE INDEX ix_repository_evaluations_repository_id ON repository_evaluations (repository_id);
             """),
+        new(6, "the last valid version of each policy file (fail closed)", """
+            CREATE TABLE valid_policy_files (
+                repository   TEXT    NOT NULL,
+                path         TEXT    NOT NULL,
+                content      TEXT    NOT NULL,
+                sha          TEXT    NULL,
+                validated_at INTEGER NOT NULL,
+                PRIMARY KEY (repository, path)
+            );
+            """),
     ]);
 }
