@@ -57,4 +57,17 @@ public sealed record PullRequestEvaluation(
 
     /// <summary>Repository policies with <c>block_merge</c> that are unmet, which also fail the check run.</summary>
     public IReadOnlyList<string> BlockingPolicies { get; init; } = [];
+
+    /// <summary>
+    /// Problems of the policy files the pull request proposes (errors, and values that would loosen the baseline), each
+    /// naming its file and line; any fails the check run, since merging the file as it is would not do what it says.
+    /// </summary>
+    public IReadOnlyList<string> ProposedFileProblems { get; init; } = [];
+
+    /// <summary>This evaluation with the problems of the proposed policy files, which fail it.</summary>
+    public PullRequestEvaluation WithProposedFileProblems(IReadOnlyList<string> problems)
+    {
+        ArgumentNullException.ThrowIfNull(problems);
+        return problems.Count == 0 ? this : this with { ProposedFileProblems = problems, Conclusion = Failure };
+    }
 }

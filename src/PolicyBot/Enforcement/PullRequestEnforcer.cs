@@ -83,16 +83,46 @@ public sealed partial class PullRequestEnforcer(
                 ?? (await assessor.AssessAsync(client, repository, organizationPolicy, null, cancellationToken).ConfigureAwait(false)).Evaluation.Results;
         }
 
-        var evaluation = ReviewerRulesEvaluator.Evaluate(config.Reviewers, repository.DefaultBranch, snapshot, directory, codeOwners?.Content, repositoryResults);
-        var proposedErrors = snapshot.ProposedPolicyFile is { } proposed
-            ? PolicyFileValidator.Validate(proposed.Content, isRepositoryFile: true).Select(p => $"{proposed.Path}: {p}").ToList()
-            : [];
+        // A pull request that changes catalog-info.yaml or CODEOWNERS is judged on what it proposes.
+        repositoryResults = await assessor.WithProposedFilesAsync(client, repository, snapshot.HeadSha, snapshot.ChangedFiles, organizationPolicy, repositoryResults, cancellationToken).ConfigureAwait(false);
+        var evaluation = ReviewerRulesEvaluator.Evaluate(config.Reviewers, repository.DefaultBranch, snapshot, directory, codeOwners?.Content, repositoryResults)
+            .WithProposedFileProblems(await ProposedPolicyFileProblemsAsync(client, owner, name, snapshot, organizationPolicy.Config, directory).ConfigureAwait(false));
         var pointer = options.Value.PublicUrl is { } dashboard
             ? $"see the PolicyBot dashboard ({dashboard}) or the repository's compliance issue"
             : CheckRunReport.DefaultPointer;
-        var output = CheckRunReport.Build(evaluation, repositoryResults, proposedErrors, pointer);
+        var output = CheckRunReport.Build(evaluation, repositoryResults, evaluation.ProposedFileProblems, pointer);
         var plan = config.Reviewers.RequestReviews ? ReviewRequestPlan.For(config.Reviewers, evaluation, snapshot) : ReviewRequestPlan.None;
         return new PullRequestAssessment(fullName, snapshot, config.Reviewers, evaluation, output, plan);
+    }
+
+    /// <summary>
+    /// What is wrong with the policy files the pull request proposes, each naming file and line: errors in a proposed
+    /// `.github/policybot.yml` or values in it that would loosen the baseline (and so be ignored), and errors in a proposed
+    /// organisation `policybot.yml` in the configuration repository.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> ProposedPolicyFileProblemsAsync(IGitHubClient client, string owner, string name, PullRequestSnapshot pull, PolicyConfig organization, OrganizationDirectory directory)
+    {
+        var problems = new List<string>();
+        if (pull.ProposedPolicyFile is { } proposed)
+        {
+            var errors = PolicyFileValidator.Validate(proposed.Content, isRepositoryFile: true, directory);
+            problems.AddRange(errors.Select(p => $"{proposed.Path}: {p}"));
+            if (errors.Count == 0)
+            {
+                problems.AddRange(RepositoryConfigMerger.Merge(organization, proposed.Content, proposed.Path, directory).Findings
+                    .Where(f => f.Code == RepositoryConfigMerger.LoosensBaselineCode)
+                    .Select(f => f.Message));
+            }
+        }
+
+        if (string.Equals(name, assessor.ConfigRepository, StringComparison.OrdinalIgnoreCase)
+            && pull.ChangedFiles.Contains(OrganizationPolicy.FileName, StringComparer.Ordinal)
+            && await files.ReadAsync(client, owner, name, pull.HeadSha, OrganizationPolicy.FileName).ConfigureAwait(false) is { } organizationFile)
+        {
+            problems.AddRange(PolicyFileValidator.Validate(organizationFile.Content, isRepositoryFile: false, directory).Select(p => $"{OrganizationPolicy.FileName}: {p}"));
+        }
+
+        return problems;
     }
 
     /// <summary>

@@ -78,6 +78,45 @@ public sealed class RepositoryAssessor(
         return new RepositoryAssessment(snapshot, evaluation, organizationPolicy, directory);
     }
 
+    /// <summary>
+    /// The repository results as a pull request would leave them (DESIGN section 4, "Pull requests that change policy
+    /// files"): registration and external accounts judged on the proposed catalog-info.yaml, code owners on the proposed
+    /// CODEOWNERS. The other results stay those of the default branch, and so do the rules: a proposed
+    /// `.github/policybot.yml` judges nothing.
+    /// </summary>
+    public async Task<IReadOnlyList<PolicyResult>> WithProposedFilesAsync(
+        IGitHubClient client, Repository repository, string headSha, IReadOnlyCollection<string> changedFiles, OrganizationPolicy organizationPolicy,
+        IReadOnlyList<PolicyResult> results, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentNullException.ThrowIfNull(changedFiles);
+        ArgumentNullException.ThrowIfNull(organizationPolicy);
+        var replaced = new HashSet<string>(StringComparer.Ordinal);
+        if (changedFiles.Contains(RepositoryStateReader.CatalogInfoPath))
+        {
+            replaced.UnionWith([PolicyIds.Registration, PolicyIds.ExternalAccounts]);
+        }
+
+        if (changedFiles.Any(RepositoryStateReader.CodeOwnersPaths.Contains))
+        {
+            replaced.Add(PolicyIds.CodeOwners);
+        }
+
+        if (replaced.Count == 0)
+        {
+            return results;
+        }
+
+        var snapshot = await RepositoryStateReader.ReadFilesAsync(client, RepositoryStateReader.FromRepository(repository), cancellationToken, headSha).ConfigureAwait(false);
+        var basePolicyFile = await RepositoryStateReader.ReadFileAsync(client, snapshot.Owner, snapshot.Name, RepositoryStateReader.RepositoryPolicyPath, reference: null).ConfigureAwait(false);
+        snapshot = snapshot with { PolicyFile = basePolicyFile };
+        var directory = await directories.GetAsync(client, snapshot.Owner, cancellationToken).ConfigureAwait(false);
+        snapshot = await WithLastValidPolicyFileAsync(snapshot, directory, cancellationToken).ConfigureAwait(false);
+        var today = DateOnly.FromDateTime(timeProvider.GetUtcNow().UtcDateTime);
+        var proposed = Evaluator.Evaluate(organizationPolicy.Config, snapshot, AppId, today, directory);
+        return [.. results.Select(r => replaced.Contains(r.Policy) && proposed.For(r.Policy) is { } p ? p : r)];
+    }
+
     /// <summary>Re-evaluates after a change PolicyBot made itself (a fix), with fresh branch protection.</summary>
     public async Task<RepositoryAssessment> RefreshBranchesAsync(IGitHubClient client, RepositoryAssessment assessment, CancellationToken cancellationToken)
     {

@@ -46,6 +46,8 @@ public sealed class PolicyBotMetrics
 
     public void WorkItemDeadLettered(string kind) => Increment("policybot_work_items_dead_lettered_total", ("kind", kind));
 
+    public void WorkItemTimedOut(string kind) => Increment("policybot_work_items_timed_out_total", ("kind", kind));
+
     public void GitHubRequest(string method, string status) =>
         Increment("policybot_github_requests_total", ("method", method), ("status", status));
 

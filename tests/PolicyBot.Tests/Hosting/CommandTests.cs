@@ -94,9 +94,25 @@ public sealed class CommandTests
         Assert.Equal(1, exit);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.Contains(lines, l => l.StartsWith($"{file}:4: error: branch_protection.required_approving_review_count", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.StartsWith($"{file}:5: warning: branch_protection.colour", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith($"{file}:5: error: branch_protection.colour: unknown key 'colour'", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith($"{file}:7: error: code_owners.action", StringComparison.Ordinal));
-        Assert.Equal($"{file}: 2 error(s)", lines[^1]);
+        Assert.Equal($"{file}: 3 error(s)", lines[^1]);
+    }
+
+    [Fact]
+    public async Task Validate_config_refuses_a_mistyped_key_and_an_empty_file()
+    {
+        using var directory = new TempDirectory();
+        var mistyped = Write(directory, "policybot.yml", "version: 1\nbranch_protection:\n  requird_approving_review_count: 2\n");
+        var empty = Write(directory, "empty.yml", "");
+
+        var (exit, output, _) = await RunInProcessAsync("validate-config", mistyped);
+        var (emptyExit, emptyOutput, _) = await RunInProcessAsync("validate-config", empty);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("did you mean 'required_approving_review_count'", output, StringComparison.Ordinal);
+        Assert.Equal(1, emptyExit);
+        Assert.Contains($"{empty}:1: error: the file is empty", emptyOutput, StringComparison.Ordinal);
     }
 
     [Fact]
