@@ -19,13 +19,26 @@ public static class WorkItemKinds
 
     /// <summary>The installation was deleted or suspended: stop work for it.</summary>
     public const string InstallationRemoved = "installation-removed";
+
+    /// <summary>
+    /// The open pull requests whose head is <see cref="WorkItem.HeadSha"/>: a re-run of a check run or check suite that
+    /// names no pull request, as GitHub sends them for pull requests from forks.
+    /// </summary>
+    public const string EvaluateCommit = "evaluate-commit";
+
+    /// <summary>
+    /// A merge queue's merge group (<c>merge_group.checks_requested</c>): the `PolicyBot` check run on its head commit
+    /// <see cref="WorkItem.HeadSha"/>, for the queued pull request <see cref="WorkItem.PullRequestNumber"/> and those ahead of it.
+    /// </summary>
+    public const string EvaluateMergeGroup = "evaluate-merge-group";
 }
 
 /// <summary>
 /// One unit of work, stored durably. Equal pending items (same <see cref="CoalescingKey"/>) are stored
 /// once; items with the same <see cref="ConcurrencyKey"/> (one repository, or one installation) never run at once.
 /// <see cref="Actor"/> is who caused the delivery (its <c>sender.login</c>), where the work needs it: the
-/// creator of a new repository is inferred to be in its owning team.
+/// creator of a new repository is inferred to be in its owning team. <see cref="HeadSha"/> is the commit that work
+/// targeted by commit is about (a fork's re-run, a merge group).
 /// </summary>
 public sealed record WorkItem(
     string Kind,
@@ -35,7 +48,8 @@ public sealed record WorkItem(
     int? PullRequestNumber,
     string Reason,
     string? DeliveryId,
-    string? Actor = null)
+    string? Actor = null,
+    string? HeadSha = null)
 {
     /// <summary>
     /// Kind and target; the reason, delivery and actor do not matter, so deliveries arriving together lead to one
@@ -48,6 +62,7 @@ public sealed record WorkItem(
         InstallationId.ToString(CultureInfo.InvariantCulture),
         RepositoryKey ?? string.Empty,
         PullRequestNumber?.ToString(CultureInfo.InvariantCulture) ?? string.Empty)
+        + (HeadSha is null ? string.Empty : "|" + HeadSha)
         + (InstallationGate.Restores(this) ? "|restores" : string.Empty);
 
     /// <summary>

@@ -63,5 +63,8 @@ internal static class HostMigrations
         new(2, "work item actor", """
             ALTER TABLE work_items ADD COLUMN actor TEXT NULL;
             """),
+        new(3, "work item head commit", """
+            ALTER TABLE work_items ADD COLUMN head_sha TEXT NULL;
+            """),
     ]);
 }

@@ -6,7 +6,7 @@ namespace PolicyBot.Storage.Sqlite;
 internal sealed class SqliteWorkQueueStore(SqliteDatabase database, TimeProvider timeProvider) : IWorkQueueStore
 {
     private const string Columns =
-        "id, kind, installation_id, owner, repository, pull_request, reason, delivery_id, state, attempts, next_attempt_at, last_error, created_at, updated_at, actor";
+        "id, kind, installation_id, owner, repository, pull_request, reason, delivery_id, state, attempts, next_attempt_at, last_error, created_at, updated_at, actor, head_sha";
 
     public async Task<bool> EnqueueAsync(WorkItem item, CancellationToken cancellationToken)
     {
@@ -21,8 +21,8 @@ internal sealed class SqliteWorkQueueStore(SqliteDatabase database, TimeProvider
         command.Transaction = transaction;
         command.CommandText = """
             INSERT OR IGNORE INTO work_items
-                (kind, installation_id, owner, repository, pull_request, reason, delivery_id, actor, coalescing_key, concurrency_key, state, attempts, next_attempt_at, created_at, updated_at)
-            VALUES (@kind, @installation, @owner, @repository, @pull, @reason, @delivery, @actor, @coalescing, @concurrency, 'pending', 0, @now, @now, @now);
+                (kind, installation_id, owner, repository, pull_request, reason, delivery_id, actor, head_sha, coalescing_key, concurrency_key, state, attempts, next_attempt_at, created_at, updated_at)
+            VALUES (@kind, @installation, @owner, @repository, @pull, @reason, @delivery, @actor, @head, @coalescing, @concurrency, 'pending', 0, @now, @now, @now);
             """;
         command.Add("@kind", item.Kind);
         command.Add("@installation", item.InstallationId);
@@ -32,6 +32,7 @@ internal sealed class SqliteWorkQueueStore(SqliteDatabase database, TimeProvider
         command.Add("@reason", item.Reason);
         command.Add("@delivery", item.DeliveryId);
         command.Add("@actor", item.Actor);
+        command.Add("@head", item.HeadSha);
         command.Add("@coalescing", item.CoalescingKey);
         command.Add("@concurrency", item.ConcurrencyKey);
         command.Add("@now", now.ToUnixMilliseconds());
@@ -259,7 +260,8 @@ internal sealed class SqliteWorkQueueStore(SqliteDatabase database, TimeProvider
             reader.GetNullableInt32(5),
             reader.GetString(6),
             reader.GetNullableString(7),
-            reader.GetNullableString(14)),
+            reader.GetNullableString(14),
+            reader.GetNullableString(15)),
         reader.GetString(8),
         reader.GetInt32(9),
         SqliteValues.FromUnixMilliseconds(reader.GetInt64(10)),
