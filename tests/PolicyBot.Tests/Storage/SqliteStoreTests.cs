@@ -218,7 +218,86 @@ public sealed class SqliteStoreTests : IAsyncLifetime, IDisposable
         Assert.Equal("acme/payments", Assert.Single(one).Repository);
     }
 
+    public static TheoryData<WorkTriggers, string?> EachTrigger => new()
+    {
+        { WorkTriggers.RepositoryCreated, "Codertocat" },
+        { WorkTriggers.RerunRequested, null },
+        { WorkTriggers.PolicyFilesChanged, null },
+        { WorkTriggers.Reconcile, null },
+    };
+
+    [Theory]
+    [MemberData(nameof(EachTrigger))]
+    public async Task A_trigger_survives_a_coalesce_whichever_item_came_first(WorkTriggers trigger, string? createdBy)
+    {
+        var plain = Repository("plain");
+        var triggered = Repository("triggered") with { Triggers = trigger, CreatedBy = createdBy };
+
+        // The triggered item first, then a plain one coalesces into it; and the other way round, on another repository.
+        Assert.True(await _queue.EnqueueAsync(triggered, default));
+        Assert.False(await _queue.EnqueueAsync(plain, default));
+        Assert.True(await _queue.EnqueueAsync(plain with { Repository = "other" }, default));
+        Assert.False(await _queue.EnqueueAsync(triggered with { Repository = "other" }, default));
+
+        var pending = await _queue.ListAsync(WorkItemStates.Pending, 10, default);
+        Assert.Equal(2, pending.Count);
+        Assert.All(pending, p => Assert.Equal(trigger, p.Item.Triggers));
+        Assert.All(pending, p => Assert.Equal(createdBy, p.Item.CreatedBy));
+
+        // The first item's reason is kept for people to read; it decides nothing.
+        Assert.Contains(pending, p => p.Item.Reason == "plain");
+    }
+
+    [Fact]
+    public async Task Triggers_of_one_delivery_batch_merge_with_the_pending_item()
+    {
+        await _queue.EnqueueAsync(Repository("reconcile") with { Triggers = WorkTriggers.Reconcile }, default);
+        await _deliveries.AddAsync(Delivery("d1"), default);
+
+        var added = await _deliveries.CompleteAsync(
+            "d1",
+            [Repository("created") with { Triggers = WorkTriggers.RepositoryCreated, CreatedBy = "alice" }, Repository("push") with { Triggers = WorkTriggers.PolicyFilesChanged }],
+            default);
+
+        Assert.Empty(added!);
+        var item = Assert.Single(await _queue.ListAsync(WorkItemStates.Pending, 10, default)).Item;
+        Assert.Equal(WorkTriggers.Reconcile | WorkTriggers.RepositoryCreated | WorkTriggers.PolicyFilesChanged, item.Triggers);
+        Assert.Equal("alice", item.CreatedBy);
+    }
+
+    [Fact]
+    public async Task A_retried_item_that_steps_aside_for_an_equal_pending_one_hands_it_its_triggers()
+    {
+        await _queue.EnqueueAsync(PullRequest(7, "rerun") with { Triggers = WorkTriggers.RerunRequested }, default);
+        var claimed = await _queue.ClaimAsync("w1", Lease, default);
+        await _queue.EnqueueAsync(PullRequest(7, "later"), default);
+
+        await _queue.FailAsync(claimed!.Id, "w1", "boom", _time.GetUtcNow() + TimeSpan.FromMinutes(1), default);
+
+        var pending = Assert.Single(await _queue.ListAsync(WorkItemStates.Pending, 10, default));
+        Assert.Equal("later", pending.Item.DeliveryId);
+        Assert.Equal(WorkTriggers.RerunRequested, pending.Item.Triggers);
+    }
+
+    [Fact]
+    public async Task A_dead_letter_that_steps_aside_on_requeue_hands_the_pending_item_its_triggers()
+    {
+        await _queue.EnqueueAsync(Repository("created") with { Triggers = WorkTriggers.RepositoryCreated, CreatedBy = "alice" }, default);
+        var claimed = await _queue.ClaimAsync("w1", Lease, default);
+        await _queue.FailAsync(claimed!.Id, "w1", "boom", retryAt: null, default);
+        await _queue.EnqueueAsync(Repository("push") with { Triggers = WorkTriggers.PolicyFilesChanged }, default);
+
+        Assert.Equal(0, await _queue.RequeueDeadLettersAsync(default));
+
+        var pending = Assert.Single(await _queue.ListAsync(WorkItemStates.Pending, 10, default)).Item;
+        Assert.Equal(WorkTriggers.RepositoryCreated | WorkTriggers.PolicyFilesChanged, pending.Triggers);
+        Assert.Equal("alice", pending.CreatedBy);
+    }
+
     public void Dispose() => _directory.Dispose();
+
+    private static WorkItem Repository(string reason) =>
+        new(WorkItemKinds.EvaluateRepository, 1, "acme", "payments", null, reason, reason);
 
     private static WorkItem PullRequest(int number, string delivery) =>
         new(WorkItemKinds.EvaluatePullRequest, 1, "acme", "payments", number, "pull_request.opened", delivery);

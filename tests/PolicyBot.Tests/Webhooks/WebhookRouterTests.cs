@@ -202,15 +202,16 @@ public sealed class WebhookRouterTests
     }
 
     [Fact]
-    public void Repository_events_carry_their_sender_as_the_actor_which_does_not_split_coalescing()
+    public void A_created_repository_carries_a_typed_trigger_and_its_creator_which_do_not_split_coalescing()
     {
         var created = Route("repository", Deliveries.Read("repository/created.with-installation.payload.json")).Single();
         var protection = Route("branch_protection_rule", Deliveries.Read("branch_protection_rule/created.1.payload.json")).Single();
 
-        Assert.Equal("Codertocat", created.Actor);
-        Assert.Equal("repository.created", created.Reason);
-        Assert.Null(protection.Actor);
-        Assert.Equal(created.CoalescingKey, (created with { Actor = "someone-else" }).CoalescingKey);
+        Assert.Equal(WorkTriggers.RepositoryCreated, created.Triggers);
+        Assert.Equal("Codertocat", created.CreatedBy);
+        Assert.Equal(WorkTriggers.None, protection.Triggers);
+        Assert.Null(protection.CreatedBy);
+        Assert.Equal(created.CoalescingKey, (created with { Triggers = WorkTriggers.None, CreatedBy = null }).CoalescingKey);
     }
 
     private static List<WorkItem> Route(string eventName, string payload) => [.. Router.Route(Delivery(eventName, payload))];

@@ -1,5 +1,6 @@
 using PolicyBot.Enforcement.State;
 using PolicyBot.Processing;
+using PolicyBot.Storage;
 
 namespace PolicyBot.Enforcement.Handlers;
 
@@ -33,6 +34,7 @@ public sealed class RefreshMembershipHandler(OrganizationDirectoryCache director
                 Repository = name,
                 PullRequestNumber = pull.Number,
                 Reason = $"team membership changed ({item.Reason})",
+                Triggers = WorkTriggers.None,
             }, cancellationToken).ConfigureAwait(false);
         }
     }

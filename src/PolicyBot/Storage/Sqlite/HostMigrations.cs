@@ -63,5 +63,10 @@ internal static class HostMigrations
         new(2, "work item actor", """
             ALTER TABLE work_items ADD COLUMN actor TEXT NULL;
             """),
+        new(3, "typed work item triggers that merge on coalescing", $"""
+            ALTER TABLE work_items ADD COLUMN triggers INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE work_items ADD COLUMN created_by TEXT NULL;
+            {WorkTriggerSql.FromReasons}
+            """),
     ]);
 }
