@@ -1,40 +1,75 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
-using PolicyBot.Processing;
+using PolicyBot.Enforcement.Reviews;
 using PolicyBot.Storage;
-using PolicyBot.Storage.Sqlite;
 using PolicyBot.Tests.Infrastructure;
 
 namespace PolicyBot.Tests.Storage;
 
-/// <summary>The SQLite stores on a real file, with a fake clock for leases and retries.</summary>
-public sealed class SqliteStoreTests : IAsyncLifetime, IDisposable
+/// <summary>
+/// The storage contract: the same tests against every provider (<see cref="SqliteStorageContractTests"/>,
+/// <see cref="PostgresStorageContractTests"/>), through the stores as <c>AddStorage</c> registers them, with a
+/// fake clock for leases and retries. A "process" is one service provider: two of them on one database are two
+/// replicas (or a restart).
+/// </summary>
+public abstract class StorageContractTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
+    protected static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
 
-    private readonly TempDirectory _directory = new();
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
-    private SqliteDatabase _database = null!;
-    private SqliteWorkQueueStore _queue = null!;
-    private SqliteDeliveryStore _deliveries = null!;
+    private readonly List<ServiceProvider> _processes = [];
+    private IServiceProvider _services = null!;
+    private IWorkQueueStore _queue = null!;
+    private IDeliveryStore _deliveries = null!;
+
+    protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
+
+    protected IWorkQueueStore Queue => _queue;
+
+    /// <summary>The <c>Storage</c> settings of a fresh, empty database of the provider under test.</summary>
+    protected abstract Task<Dictionary<string, string?>> CreateDatabaseAsync();
+
+    private Dictionary<string, string?> _settings = null!;
 
     public async Task InitializeAsync()
     {
-        _database = new SqliteDatabase(Options.Create(new StorageOptions { Path = _directory.DatabasePath }), new Environment(_directory.Path));
-        var runner = new SqliteMigrationRunner(_database, [HostMigrations.Sqlite, EnforcementMigrations.Sqlite], NullLogger<SqliteMigrationRunner>.Instance);
+        _settings = await CreateDatabaseAsync();
+        _services = StartProcess();
+        var runner = _services.GetRequiredService<IMigrationRunner>();
         await runner.MigrateAsync(default);
 
         // Migrating twice changes nothing.
         await runner.MigrateAsync(default);
 
-        _queue = new SqliteWorkQueueStore(_database, _time);
-        _deliveries = new SqliteDeliveryStore(_database, _time);
+        _queue = _services.GetRequiredService<IWorkQueueStore>();
+        _deliveries = _services.GetRequiredService<IDeliveryStore>();
     }
 
-    public Task DisposeAsync() => Task.CompletedTask;
+    public virtual async Task DisposeAsync()
+    {
+        foreach (var process in _processes)
+        {
+            await process.DisposeAsync();
+        }
+    }
+
+    /// <summary>Another process on the same database, with the same clock.</summary>
+    protected IServiceProvider StartProcess(Dictionary<string, string?>? settings = null)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings ?? _settings).Build();
+        var services = new ServiceCollection();
+        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddSingleton<IHostEnvironment>(new Environment(Path.GetTempPath()));
+        services.AddSingleton<TimeProvider>(Time);
+        services.AddStorage(configuration);
+        var provider = services.BuildServiceProvider();
+        _processes.Add(provider);
+        return provider;
+    }
 
     [Fact]
     public async Task Equal_pending_items_are_stored_once()
@@ -103,7 +138,7 @@ public sealed class SqliteStoreTests : IAsyncLifetime, IDisposable
         Assert.NotNull(claimed);
         Assert.Null(await _queue.ClaimAsync("w2", Lease, default));
 
-        _time.Advance(Lease + TimeSpan.FromSeconds(1));
+        Time.Advance(Lease + TimeSpan.FromSeconds(1));
         var taken = await _queue.ClaimAsync("w2", Lease, default);
 
         Assert.Equal(claimed.Id, taken!.Id);
@@ -120,9 +155,9 @@ public sealed class SqliteStoreTests : IAsyncLifetime, IDisposable
         await _queue.EnqueueAsync(PullRequest(7, "a"), default);
         var claimed = await _queue.ClaimAsync("w1", Lease, default);
 
-        _time.Advance(Lease / 2);
+        Time.Advance(Lease / 2);
         Assert.True(await _queue.RenewAsync(claimed!.Id, "w1", Lease, default));
-        _time.Advance(Lease / 2 + TimeSpan.FromSeconds(1));
+        Time.Advance(Lease / 2 + TimeSpan.FromSeconds(1));
 
         Assert.Null(await _queue.ClaimAsync("w2", Lease, default));
     }
@@ -132,10 +167,10 @@ public sealed class SqliteStoreTests : IAsyncLifetime, IDisposable
     {
         await _queue.EnqueueAsync(PullRequest(7, "a"), default);
         var claimed = await _queue.ClaimAsync("w1", Lease, default);
-        await _queue.FailAsync(claimed!.Id, "w1", "boom", _time.GetUtcNow() + TimeSpan.FromMinutes(1), default);
+        await _queue.FailAsync(claimed!.Id, "w1", "boom", Time.GetUtcNow() + TimeSpan.FromMinutes(1), default);
 
         Assert.Null(await _queue.ClaimAsync("w1", Lease, default));
-        _time.Advance(TimeSpan.FromMinutes(1));
+        Time.Advance(TimeSpan.FromMinutes(1));
         var retried = await _queue.ClaimAsync("w1", Lease, default);
         Assert.Equal(2, retried!.Attempts);
 
@@ -165,18 +200,6 @@ public sealed class SqliteStoreTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task Claims_left_by_a_stopped_process_are_given_back_at_start_up()
-    {
-        await _queue.EnqueueAsync(PullRequest(7, "a"), default);
-        await _queue.ClaimAsync("previous-process", Lease, default);
-
-        Assert.Equal(1, await _queue.RecoverAbandonedAsync(default));
-
-        var claimed = await _queue.ClaimAsync("w1", Lease, default);
-        Assert.Equal(1, claimed!.Attempts);
-    }
-
-    [Fact]
     public async Task History_older_than_the_cutoff_is_purged_but_pending_work_and_dead_letters_stay()
     {
         await _deliveries.AddAsync(Delivery("old-processed"), default);
@@ -189,10 +212,10 @@ public sealed class SqliteStoreTests : IAsyncLifetime, IDisposable
         await _queue.FailAsync(dead!.Id, "w1", "boom", retryAt: null, default);
         await _queue.EnqueueAsync(PullRequest(3, "x"), default);
 
-        _time.Advance(TimeSpan.FromDays(15));
+        Time.Advance(TimeSpan.FromDays(15));
         await _deliveries.AddAsync(Delivery("recent"), default);
         await _deliveries.CompleteAsync("recent", [], default);
-        var cutoff = _time.GetUtcNow() - TimeSpan.FromDays(14);
+        var cutoff = Time.GetUtcNow() - TimeSpan.FromDays(14);
 
         Assert.Equal(1, await _deliveries.PurgeAsync(cutoff, default));
         Assert.Equal(1, await _queue.PurgeAsync(cutoff, default));
@@ -206,16 +229,102 @@ public sealed class SqliteStoreTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Audit_log_keeps_every_action_most_recent_first()
     {
-        var log = new SqliteAuditLog(_database);
-        await log.RecordAsync(new AuditEntry(_time.GetUtcNow(), 1, "acme/payments", "issue.opened", "branch_protection below baseline", "https://example/1", "d1"), default);
-        _time.Advance(TimeSpan.FromSeconds(1));
-        await log.RecordAsync(new AuditEntry(_time.GetUtcNow(), 2, "other/repo", "protection.raised", "fix"), default);
+        var log = _services.GetRequiredService<IAuditLog>();
+        await log.RecordAsync(new AuditEntry(Time.GetUtcNow(), 1, "acme/payments", "issue.opened", "branch_protection below baseline", "https://example/1", "d1"), default);
+        Time.Advance(TimeSpan.FromSeconds(1));
+        await log.RecordAsync(new AuditEntry(Time.GetUtcNow(), 2, "other/repo", "protection.raised", "fix"), default);
 
         var all = await log.ListRecentAsync(null, 10, default);
         var one = await log.ListRecentAsync(1, 10, default);
 
         Assert.Equal(["protection.raised", "issue.opened"], all.Select(e => e.Action));
         Assert.Equal("acme/payments", Assert.Single(one).Repository);
+    }
+
+    [Fact]
+    public async Task Two_processes_claiming_at_once_never_take_one_item_or_run_one_repository_twice()
+    {
+        // Ten repositories with three pull requests each: three items per concurrency key.
+        for (var repository = 0; repository < 10; repository++)
+        {
+            for (var number = 1; number <= 3; number++)
+            {
+                await _queue.EnqueueAsync(PullRequest(number, "d") with { Repository = $"repo{repository}" }, default);
+            }
+        }
+
+        var running = new HashSet<string>(StringComparer.Ordinal);
+        var claimed = new List<long>();
+        var violations = new List<string>();
+        var replicas = new[] { _queue, StartProcess().GetRequiredService<IWorkQueueStore>() };
+
+        async Task WorkAsync(IWorkQueueStore store, string owner)
+        {
+            while (await store.ClaimAsync(owner, Lease, default) is { } item)
+            {
+                lock (running)
+                {
+                    claimed.Add(item.Id);
+                    if (!running.Add(item.Item.ConcurrencyKey))
+                    {
+                        violations.Add(item.Item.ConcurrencyKey);
+                    }
+                }
+
+                await Task.Yield();
+                lock (running)
+                {
+                    running.Remove(item.Item.ConcurrencyKey);
+                }
+
+                await store.CompleteAsync(item.Id, owner, default);
+            }
+        }
+
+        await Task.WhenAll(replicas.SelectMany((store, r) => Enumerable.Range(0, 3).Select(w => Task.Run(() => WorkAsync(store, $"replica{r}-worker{w}")))));
+
+        Assert.Empty(violations);
+        Assert.Equal(30, claimed.Count);
+        Assert.Equal(30, claimed.Distinct().Count());
+        Assert.Equal(new WorkQueueCounts(0, 0, 30, 0), await _queue.CountAsync(default));
+    }
+
+    [Fact]
+    public async Task A_claim_of_a_process_that_died_is_taken_over_by_another_when_its_lease_lapses()
+    {
+        await _queue.EnqueueAsync(PullRequest(7, "a"), default);
+        var survivor = StartProcess().GetRequiredService<IWorkQueueStore>();
+        var claimed = await _queue.ClaimAsync("killed-replica", Lease, default);
+        Assert.NotNull(claimed);
+
+        Time.Advance(Lease - TimeSpan.FromSeconds(1));
+        Assert.Null(await survivor.ClaimAsync("survivor", Lease, default));
+
+        Time.Advance(TimeSpan.FromSeconds(2));
+        var taken = await survivor.ClaimAsync("survivor", Lease, default);
+        Assert.Equal(claimed.Id, taken!.Id);
+
+        // The dead replica's late answers change nothing; the survivor's completion counts.
+        await _queue.FailAsync(claimed.Id, "killed-replica", "late", retryAt: null, default);
+        Assert.False(await _queue.RenewAsync(claimed.Id, "killed-replica", Lease, default));
+        await survivor.CompleteAsync(taken.Id, "survivor", default);
+        Assert.Equal(new WorkQueueCounts(0, 0, 1, 0), await _queue.CountAsync(default));
+    }
+
+    [Fact]
+    public async Task Two_processes_racing_to_migrate_a_fresh_database_both_start_and_share_one_schema()
+    {
+        var fresh = await CreateDatabaseAsync();
+        var first = StartProcess(fresh);
+        var second = StartProcess(fresh);
+
+        await Task.WhenAll(
+            Task.Run(() => first.GetRequiredService<IMigrationRunner>().MigrateAsync(default)),
+            Task.Run(() => second.GetRequiredService<IMigrationRunner>().MigrateAsync(default)));
+
+        Assert.True(await first.GetRequiredService<IWorkQueueStore>().EnqueueAsync(PullRequest(7, "a"), default));
+        Assert.False(await second.GetRequiredService<IWorkQueueStore>().EnqueueAsync(PullRequest(7, "b"), default));
+        Assert.Equal(1, (await second.GetRequiredService<IWorkQueueStore>().CountAsync(default)).Pending);
     }
 
     public static TheoryData<WorkTriggers, string?> EachTrigger => new()
@@ -272,7 +381,7 @@ public sealed class SqliteStoreTests : IAsyncLifetime, IDisposable
         var claimed = await _queue.ClaimAsync("w1", Lease, default);
         await _queue.EnqueueAsync(PullRequest(7, "later"), default);
 
-        await _queue.FailAsync(claimed!.Id, "w1", "boom", _time.GetUtcNow() + TimeSpan.FromMinutes(1), default);
+        await _queue.FailAsync(claimed!.Id, "w1", "boom", Time.GetUtcNow() + TimeSpan.FromMinutes(1), default);
 
         var pending = Assert.Single(await _queue.ListAsync(WorkItemStates.Pending, 10, default));
         Assert.Equal("later", pending.Item.DeliveryId);
@@ -294,8 +403,6 @@ public sealed class SqliteStoreTests : IAsyncLifetime, IDisposable
         Assert.Equal("alice", pending.CreatedBy);
     }
 
-    public void Dispose() => _directory.Dispose();
-
     private static WorkItem Repository(string reason) =>
         new(WorkItemKinds.EvaluateRepository, 1, "acme", "payments", null, reason, reason);
 
@@ -303,16 +410,16 @@ public sealed class SqliteStoreTests : IAsyncLifetime, IDisposable
         new(WorkItemKinds.EvaluatePullRequest, 1, "acme", "payments", number, "pull_request.opened", delivery);
 
     private WebhookDelivery Delivery(string id) =>
-        new(id, "pull_request", "opened", 1, "acme/payments", 7, "{}", _time.GetUtcNow());
+        new(id, "pull_request", "opened", 1, "acme/payments", 7, "{}", Time.GetUtcNow());
 
     [Fact]
     public async Task Reviewers_asked_once_stay_asked_for_a_new_process_and_only_on_that_pull_request()
     {
         var plan = new PolicyBot.Policies.Reviewers.ReviewRequestPlan(["security"], ["Carol"], []);
-        await new SqliteReviewRequestLedger(_database).RecordAsync("acme/payments", 7, plan, default);
+        await _services.GetRequiredService<IReviewRequestLedger>().RecordAsync("acme/payments", 7, plan, default);
 
         // Another process on the same database (a restart, or a second replica).
-        var other = new SqliteReviewRequestLedger(new SqliteDatabase(Options.Create(new StorageOptions { Path = _directory.DatabasePath }), new Environment(_directory.Path)));
+        var other = StartProcess().GetRequiredService<IReviewRequestLedger>();
         var wider = plan with { Teams = ["security", "platform"], Users = ["carol", "dave"] };
         var left = await other.NotYetRequestedAsync("ACME/payments", 7, wider, default);
         Assert.Equal(["platform"], left.Teams);
@@ -323,7 +430,7 @@ public sealed class SqliteStoreTests : IAsyncLifetime, IDisposable
         Assert.Equal(wider.Users, elsewhere.Users);
     }
 
-    private sealed class Environment(string root) : IHostEnvironment
+    protected sealed class Environment(string root) : IHostEnvironment
     {
         public string EnvironmentName { get; set; } = "Testing";
 
