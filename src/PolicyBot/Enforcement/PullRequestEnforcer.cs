@@ -123,7 +123,7 @@ public sealed partial class PullRequestEnforcer(
 
         var now = timeProvider.GetUtcNow();
         var success = assessment.Evaluation.Conclusion == PullRequestEvaluation.Success;
-        var written = await checkRuns.CompleteAsync(client, owner, name, checkRunId, new CheckRunContent(success, assessment.Output.Title, assessment.Output.Summary), force: rerun).ConfigureAwait(false);
+        var written = await checkRuns.CompleteAsync(client, owner, name, checkRunId, new CheckRunContent(success, assessment.Output.Title, assessment.Output.Summary), force: rerun, cancellationToken).ConfigureAwait(false);
         await evaluations.SavePullRequestAsync(new StoredPullRequestEvaluation(
             installationId, assessment.Repository, number, pull.Head.Sha, assessment.Evaluation.Conclusion, assessment.Evaluation.UnmetRuleNames, now), cancellationToken).ConfigureAwait(false);
         if (written)

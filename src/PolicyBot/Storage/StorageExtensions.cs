@@ -1,8 +1,10 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PolicyBot.Enforcement;
+using PolicyBot.Enforcement.Checks;
 using PolicyBot.Enforcement.Issues;
 using PolicyBot.Enforcement.Reviews;
+using PolicyBot.Enforcement.State;
 using PolicyBot.Storage.Postgres;
 using PolicyBot.Storage.Sqlite;
 
@@ -32,6 +34,8 @@ public static class StorageExtensions
             services.AddSingleton<IComplianceIssueStore, PostgresComplianceIssueStore>();
             services.AddSingleton<IEvaluationStore, PostgresEvaluationStore>();
             services.AddSingleton<IInstallationStateStore, PostgresInstallationStateStore>();
+            services.AddSingleton<ICheckRunLedger, PostgresCheckRunLedger>();
+            services.AddSingleton<IOrganizationDirectoryVersions, PostgresOrganizationDirectoryVersions>();
             services.AddMigrations(PostgresMigrations.Host);
             services.AddMigrations(PostgresMigrations.Enforcement);
         }
@@ -46,6 +50,8 @@ public static class StorageExtensions
             services.AddSingleton<IComplianceIssueStore, SqliteComplianceIssueStore>();
             services.AddSingleton<IEvaluationStore, SqliteEvaluationStore>();
             services.AddSingleton<IInstallationStateStore, SqliteInstallationStateStore>();
+            services.AddSingleton<ICheckRunLedger, SqliteCheckRunLedger>();
+            services.AddSingleton<IOrganizationDirectoryVersions, SqliteOrganizationDirectoryVersions>();
             services.AddMigrations(HostMigrations.Sqlite);
             services.AddMigrations(EnforcementMigrations.Sqlite);
         }

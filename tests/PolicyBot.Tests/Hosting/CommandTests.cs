@@ -57,7 +57,7 @@ public sealed class CommandTests
     }
 
     [Fact]
-    public async Task Postgres_storage_is_refused_clearly_at_start_up()
+    public async Task Postgres_storage_without_a_connection_string_is_refused_clearly_at_start_up()
     {
         var (exit, _, stderr) = await RunPolicyBotAsync(["serve"], new()
         {
@@ -68,7 +68,7 @@ public sealed class CommandTests
         });
 
         Assert.Equal(1, exit);
-        Assert.Equal("policybot: Storage:Provider=postgres is not implemented yet; use Storage:Provider=sqlite.", stderr.Trim());
+        Assert.Equal("policybot: Storage:Provider=postgres needs Storage:ConnectionString (for example Host=db;Database=policybot;Username=policybot;Password=...).", stderr.Trim());
     }
 
     [Fact]

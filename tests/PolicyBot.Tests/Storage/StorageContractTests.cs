@@ -4,7 +4,9 @@ using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using PolicyBot.Enforcement.Checks;
 using PolicyBot.Enforcement.Reviews;
+using PolicyBot.Enforcement.State;
 using PolicyBot.Storage;
 using PolicyBot.Tests.Infrastructure;
 
@@ -325,6 +327,36 @@ public abstract class StorageContractTests : IAsyncLifetime
         Assert.True(await first.GetRequiredService<IWorkQueueStore>().EnqueueAsync(PullRequest(7, "a"), default));
         Assert.False(await second.GetRequiredService<IWorkQueueStore>().EnqueueAsync(PullRequest(7, "b"), default));
         Assert.Equal(1, (await second.GetRequiredService<IWorkQueueStore>().CountAsync(default)).Pending);
+    }
+
+    [Fact]
+    public async Task What_a_check_run_shows_is_known_to_every_process()
+    {
+        var other = StartProcess().GetRequiredService<ICheckRunLedger>();
+        var ledger = _services.GetRequiredService<ICheckRunLedger>();
+        Assert.Null(await other.GetShownAsync(41, default));
+
+        await ledger.RecordShownAsync(41, "A", Time.GetUtcNow(), default);
+        Assert.Equal("A", await other.GetShownAsync(41, default));
+
+        // Another replica wrote something else since: the first must not think "A" is still shown.
+        await other.RecordShownAsync(41, "B", Time.GetUtcNow(), default);
+        Assert.Equal("B", await ledger.GetShownAsync(41, default));
+        Assert.Null(await ledger.GetShownAsync(42, default));
+    }
+
+    [Fact]
+    public async Task A_membership_change_on_one_process_is_seen_by_every_process()
+    {
+        var other = StartProcess().GetRequiredService<IOrganizationDirectoryVersions>();
+        var versions = _services.GetRequiredService<IOrganizationDirectoryVersions>();
+        Assert.Equal(0, await other.GetAsync("acme", default));
+
+        await versions.BumpAsync("Acme", default);
+        await versions.BumpAsync("acme", default);
+
+        Assert.Equal(2, await other.GetAsync("ACME", default));
+        Assert.Equal(0, await other.GetAsync("other", default));
     }
 
     public static TheoryData<WorkTriggers, string?> EachTrigger => new()

@@ -22,7 +22,7 @@ public sealed class RefreshMembershipHandler(OrganizationDirectoryCache director
             return;
         }
 
-        directories.Invalidate(org);
+        await directories.InvalidateAsync(org, cancellationToken).ConfigureAwait(false);
         var waiting = (await evaluations.ListPullRequestsAsync(item.InstallationId, cancellationToken).ConfigureAwait(false))
             .Where(p => p.UnmetRules.Count > 0 && string.Equals(RepositoryName.Split(p.Repository).Owner, org, StringComparison.OrdinalIgnoreCase));
         foreach (var pull in waiting)

@@ -120,6 +120,18 @@ internal static class PostgresMigrations
                 reviewer   text    NOT NULL,
                 PRIMARY KEY (repository, number, reviewer)
             );
+
+            CREATE TABLE check_run_content (
+                check_run_id bigint      NOT NULL PRIMARY KEY,
+                content_hash text        NOT NULL,
+                written_at   timestamptz NOT NULL
+            );
+            CREATE INDEX ix_check_run_content_written ON check_run_content (written_at);
+
+            CREATE TABLE organization_directory_versions (
+                org     text   NOT NULL PRIMARY KEY,
+                version bigint NOT NULL
+            );
             """),
     ]);
 }
