@@ -47,6 +47,9 @@ public sealed class AuditCommand : ICliCommand
             // The report is the output: logs would get in the way of JSON and CSV.
             builder.Logging.ClearProviders();
             builder.Services.AddSingleton<OrganizationAuditor>();
+
+            // The audit reads GitHub only; it never migrates or shares a database.
+            builder.Services.AddSingleton<Enforcement.State.IOrganizationDirectoryVersions, Enforcement.State.OneShotDirectoryVersions>();
             await using var app = PolicyBotApp.Build(builder);
             if (StartupChecks.Find(app.Services) is { Count: > 0 } problems)
             {

@@ -11,3 +11,14 @@ public interface IOrganizationDirectoryVersions
 
     Task BumpAsync(string org, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// For a one-shot process that shares nothing and has no database (<c>policybot audit</c>): nothing else can change
+/// the organisation under it, so the version never moves.
+/// </summary>
+public sealed class OneShotDirectoryVersions : IOrganizationDirectoryVersions
+{
+    public Task<long> GetAsync(string org, CancellationToken cancellationToken) => Task.FromResult(0L);
+
+    public Task BumpAsync(string org, CancellationToken cancellationToken) => Task.CompletedTask;
+}
