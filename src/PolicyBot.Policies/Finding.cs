@@ -16,6 +16,23 @@ public sealed record Finding(
 {
     /// <summary>Identity of the finding across evaluations, used to say what changed.</summary>
     public string Key => Subject is null ? $"{Policy}/{Code}" : $"{Policy}/{Code}/{Subject}";
+
+    /// <summary>
+    /// A finding known only by its <see cref="Key"/> (one that was resolved), for people:
+    /// <c>registration/lifecycle-missing/analytics</c> reads "Repository registration: lifecycle missing (analytics)".
+    /// </summary>
+    public static string DescribeKey(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var parts = key.Split('/', 3);
+        if (parts.Length < 2)
+        {
+            return key;
+        }
+
+        var what = parts[1].Replace('-', ' ');
+        return parts.Length == 3 ? $"{PolicyIds.Title(parts[0])}: {what} ({parts[2]})" : $"{PolicyIds.Title(parts[0])}: {what}";
+    }
 }
 
 /// <summary>The outcome of one policy on one repository: its effective action and what it found.</summary>

@@ -42,6 +42,11 @@ public sealed record BranchProtectionConfig
     public bool AllowDeletions { get; init; }
     /// <summary>Status check contexts that must be required; "PolicyBot" must be bound to this app's id.</summary>
     public IReadOnlyList<string> RequiredStatusChecks { get; init; } = [];
+    /// <summary>
+    /// Who may bypass the rules that make up the baseline (<see cref="BypassAllowance"/> spellings:
+    /// OrganizationAdmin, DeployKey, role:NAME, team:SLUG, app:SLUG, user:LOGIN); any other bypass is a finding.
+    /// </summary>
+    public IReadOnlyList<string> AllowedBypass { get; init; } = [];
 }
 
 public sealed record CodeOwnersConfig
@@ -55,6 +60,8 @@ public sealed record ReviewersConfig
 {
     public bool Enabled { get; init; } = true;
     public bool IgnoreSelfApproval { get; init; } = true;
+    /// <summary>An approval from anyone who authored or committed a commit of the pull request does not count.</summary>
+    public bool IgnoreContributorApproval { get; init; } = true;
     public bool InvalidateOnPush { get; init; } = true;
     public bool RequestReviews { get; init; } = true;
     public IReadOnlyList<ReviewerRuleConfig> Rules { get; init; } = [];

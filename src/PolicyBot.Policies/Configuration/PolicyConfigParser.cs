@@ -40,11 +40,11 @@ public static class PolicyConfigParser
     [
         "action", "block_merge", "branches", "required_approving_review_count", "dismiss_stale_reviews",
         "require_code_owner_reviews", "require_last_push_approval", "enforce_admins", "allow_force_pushes",
-        "allow_deletions", "required_status_checks",
+        "allow_deletions", "required_status_checks", "allowed_bypass",
     ];
 
     private static readonly string[] CodeOwnersKeys = ["action", "block_merge", "required"];
-    private static readonly string[] ReviewersKeys = ["enabled", "ignore_self_approval", "invalidate_on_push", "request_reviews", "rules"];
+    private static readonly string[] ReviewersKeys = ["enabled", "ignore_self_approval", "ignore_contributor_approval", "invalidate_on_push", "request_reviews", "rules"];
     private static readonly string[] RuleKeys = ["name", "paths", "branches", "approvals", "from"];
     private static readonly string[] FromKeys = ["teams", "users", "code_owners"];
     private static readonly string[] RegistrationKeys = ["action", "block_merge", "grace_days", "required", "open_pull_request"];
@@ -203,6 +203,7 @@ public static class PolicyConfigParser
                     "allow_force_pushes" => Bool(value, path) is { } b ? bp with { AllowForcePushes = b } : bp,
                     "allow_deletions" => Bool(value, path) is { } b ? bp with { AllowDeletions = b } : bp,
                     "required_status_checks" => StringList(value, path, ValidateCheckContext) is { } l ? bp with { RequiredStatusChecks = l } : bp,
+                    "allowed_bypass" => StringList(value, path, BypassAllowance.Validate) is { } l ? bp with { AllowedBypass = l } : bp,
                     _ => bp,
                 };
             }
@@ -238,6 +239,7 @@ public static class PolicyConfigParser
                 {
                     "enabled" => Bool(value, path) is { } b ? rv with { Enabled = b } : rv,
                     "ignore_self_approval" => Bool(value, path) is { } b ? rv with { IgnoreSelfApproval = b } : rv,
+                    "ignore_contributor_approval" => Bool(value, path) is { } b ? rv with { IgnoreContributorApproval = b } : rv,
                     "invalidate_on_push" => Bool(value, path) is { } b ? rv with { InvalidateOnPush = b } : rv,
                     "request_reviews" => Bool(value, path) is { } b ? rv with { RequestReviews = b } : rv,
                     "rules" => ReadRules(value, path) is { } r ? rv with { Rules = r } : rv,

@@ -35,9 +35,11 @@ public sealed record RepositoryConfigResult(PolicyConfig Config, IReadOnlyList<F
 /// branch_protection.allow_force_pushes            | false                                  | repository's
 /// branch_protection.allow_deletions               | false                                  | repository's
 /// branch_protection.required_status_checks        | any list                               | union with the organisation's
+/// branch_protection.allowed_bypass                | a subset of the organisation's         | repository's
 /// code_owners.required                            | true                                   | repository's
 /// reviewers.enabled                               | true                                   | repository's
 /// reviewers.ignore_self_approval                  | true                                   | repository's
+/// reviewers.ignore_contributor_approval           | true                                   | repository's
 /// reviewers.invalidate_on_push                    | true                                   | repository's
 /// reviewers.request_reviews                       | either (asks for reviews; judges nothing) | repository's
 /// reviewers.rules                                 | extra rules                            | appended, Origin "repository"
@@ -79,11 +81,13 @@ public static class RepositoryConfigMerger
         Strict("branch_protection.allow_force_pushes", false, c => c.BranchProtection.AllowForcePushes, (c, v) => c with { BranchProtection = c.BranchProtection with { AllowForcePushes = v } }),
         Strict("branch_protection.allow_deletions", false, c => c.BranchProtection.AllowDeletions, (c, v) => c with { BranchProtection = c.BranchProtection with { AllowDeletions = v } }),
         Union("branch_protection.required_status_checks", c => c.BranchProtection.RequiredStatusChecks, (c, v) => c with { BranchProtection = c.BranchProtection with { RequiredStatusChecks = v } }),
+        Subset("branch_protection.allowed_bypass", c => c.BranchProtection.AllowedBypass, (c, v) => c with { BranchProtection = c.BranchProtection with { AllowedBypass = v } }),
 
         Strict("code_owners.required", true, c => c.CodeOwners.Required, (c, v) => c with { CodeOwners = c.CodeOwners with { Required = v } }),
 
         Strict("reviewers.enabled", true, c => c.Reviewers.Enabled, (c, v) => c with { Reviewers = c.Reviewers with { Enabled = v } }),
         Strict("reviewers.ignore_self_approval", true, c => c.Reviewers.IgnoreSelfApproval, (c, v) => c with { Reviewers = c.Reviewers with { IgnoreSelfApproval = v } }),
+        Strict("reviewers.ignore_contributor_approval", true, c => c.Reviewers.IgnoreContributorApproval, (c, v) => c with { Reviewers = c.Reviewers with { IgnoreContributorApproval = v } }),
         Strict("reviewers.invalidate_on_push", true, c => c.Reviewers.InvalidateOnPush, (c, v) => c with { Reviewers = c.Reviewers with { InvalidateOnPush = v } }),
         Free("reviewers.request_reviews", (org, repo) => org with { Reviewers = org.Reviewers with { RequestReviews = repo.Reviewers.RequestReviews } }),
         Free("reviewers.rules", (org, repo) => org with
@@ -247,6 +251,19 @@ public static class RepositoryConfigMerger
 
     private static KeyRule Union(string path, Func<PolicyConfig, IReadOnlyList<string>> get, Func<PolicyConfig, IReadOnlyList<string>, PolicyConfig> set) =>
         new(path, (org, repo) => (set(org, [.. get(org).Union(get(repo), StringComparer.Ordinal)]), null));
+
+    /// <summary>A list of allowances: a repository may drop entries, never add one the organisation does not allow.</summary>
+    private static KeyRule Subset(string path, Func<PolicyConfig, IReadOnlyList<string>> get, Func<PolicyConfig, IReadOnlyList<string>, PolicyConfig> set) =>
+        new(path, (org, repo) =>
+        {
+            var (o, r) = (get(org), get(repo));
+            var extra = r.Where(v => !o.Contains(v, StringComparer.OrdinalIgnoreCase)).ToList();
+            return extra.Count == 0
+                ? (set(org, r), null)
+                : (org, new Loosening(List(o), List(r), $"a subset of the organisation's {List(o)} (without {string.Join(", ", extra)})"));
+        });
+
+    private static string List(IReadOnlyList<string> values) => $"[{string.Join(", ", values)}]";
 
     private static KeyRule Free(string path, Func<PolicyConfig, PolicyConfig, PolicyConfig> apply) =>
         new(path, (org, repo) => (apply(org, repo), null));

@@ -24,6 +24,7 @@ internal static partial class Endpoints
         MapProtection(app, sim);
         MapOrganization(app, sim);
         MapPulls(app, sim);
+        MapMergeQueues(app, sim);
         MapCheckRuns(app, sim);
         MapIssues(app, sim);
         MapUsers(app, sim);
@@ -114,6 +115,13 @@ internal static partial class Endpoints
     internal static int? Int(this JsonObject body, string name) =>
         body[name] is JsonValue v && v.TryGetValue<int>(out var i) ? i : null;
 
+    /// <summary>GitHub's own apps, with their ids on github.com.</summary>
+    internal static readonly GitHubAppIdentity[] WellKnownApps =
+    [
+        new(29110, "dependabot", "Dependabot", "github", new DateTimeOffset(2019, 4, 16, 0, 0, 0, TimeSpan.Zero)),
+        new(15368, "github-actions", "GitHub Actions", "github", new DateTimeOffset(2018, 7, 30, 0, 0, 0, TimeSpan.Zero)),
+    ];
+
     private static void MapApp(WebApplication app, SimulatorContext sim)
     {
         app.On("GET", "/app", () =>
@@ -123,6 +131,16 @@ internal static partial class Endpoints
                 return GitHubResults.Json(sim.Shapes.App(sim.App));
             }
         }, AuthRequirement.App);
+
+        // Public: any app by its slug. Besides the simulator's own, GitHub's apps that rulesets commonly let bypass.
+        app.On("GET", "/apps/{app_slug}", (string app_slug) =>
+        {
+            lock (sim.State.Sync)
+            {
+                var known = WellKnownApps.Prepend(sim.App).FirstOrDefault(a => string.Equals(a.Slug, app_slug, StringComparison.OrdinalIgnoreCase));
+                return known is null ? GitHubResults.NotFound() : GitHubResults.Json(sim.Shapes.App(known));
+            }
+        });
 
         app.On("GET", "/app/installations", (HttpContext context) =>
         {

@@ -59,7 +59,8 @@ public sealed record ScenarioPull(
     string? Body,
     bool Draft,
     IReadOnlyDictionary<string, string> Files,
-    IReadOnlyList<ScenarioReview> Reviews);
+    IReadOnlyList<ScenarioReview> Reviews,
+    bool FromFork = false);
 
 public sealed record ScenarioReview(string User, string State, bool Stale, string? Body, DateTimeOffset? SubmittedAt);
 

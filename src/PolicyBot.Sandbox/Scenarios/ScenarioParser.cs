@@ -16,7 +16,7 @@ public static partial class ScenarioParser
     private static readonly string[] TeamKeys = ["slug", "name", "description", "members", "maintainers", "parent", "repos"];
     private static readonly string[] RepoKeys = ["name", "default_branch", "visibility", "archived", "fork", "has_issues", "description", "created_at", "created_days_ago", "protection", "rulesets", "files", "pulls"];
     private static readonly string[] ProtectionKeys = ["required_approving_review_count", "dismiss_stale_reviews", "require_code_owner_reviews", "require_last_push_approval", "enforce_admins", "allow_force_pushes", "allow_deletions", "required_status_checks"];
-    private static readonly string[] PullKeys = ["number", "author", "base", "head", "title", "body", "draft", "files", "reviews"];
+    private static readonly string[] PullKeys = ["number", "author", "base", "head", "title", "body", "draft", "files", "reviews", "fork"];
     private static readonly string[] ReviewKeys = ["user", "state", "stale", "body", "submitted_at"];
     private static readonly string[] Permissions = ["pull", "triage", "push", "maintain", "admin", "read", "write"];
     private static readonly string[] ReviewStates = ["APPROVED", "CHANGES_REQUESTED", "COMMENTED"];
@@ -256,7 +256,7 @@ public static partial class ScenarioParser
             }
 
             pulls.Add(new ScenarioPull(number, author, baseBranch, head,
-                p.String(m, "title") ?? $"Pull request #{number}", p.String(m, "body"), p.Bool(m, "draft") ?? false, pullFiles, reviews));
+                p.String(m, "title") ?? $"Pull request #{number}", p.String(m, "body"), p.Bool(m, "draft") ?? false, pullFiles, reviews, p.Bool(m, "fork") ?? false));
         }
 
         var rulesets = p.Child(r, "rulesets") is { } rulesetsNode ? p.JsonArray(rulesetsNode, "rulesets") : [];

@@ -139,6 +139,7 @@ internal static class ScenarioSeeder
             Base = pull.Base,
             Head = pull.Head,
             Draft = pull.Draft,
+            FromFork = pull.FromFork,
             BaseSha = baseHead.Sha,
             CreatedAt = at,
             UpdatedAt = at.AddHours(1),

@@ -23,7 +23,9 @@ public sealed record AuditFinding(string Policy, string Code, string Message, st
             result.Action.ToString().ToLowerInvariant(), result.Blocking);
 }
 
-public sealed record AuditPull(string Repo, int Number, string Conclusion, IReadOnlyList<string> UnmetRules);
+/// <param name="Exemption">Why the reviewer rules were not applied (an exemption of <c>reviewers</c>, with its expiry); null: applied.</param>
+/// <param name="Notices">Information such as an expired exemption of <c>reviewers</c> that no longer applies.</param>
+public sealed record AuditPull(string Repo, int Number, string Conclusion, IReadOnlyList<string> UnmetRules, string? Exemption = null, IReadOnlyList<string>? Notices = null);
 
 public sealed record AuditInventoryEntry(
     string Repo,

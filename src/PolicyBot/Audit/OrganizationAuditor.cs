@@ -58,7 +58,8 @@ public sealed class OrganizationAuditor(IGitHubClientFactory clients, Repository
             foreach (var pull in open.OrderBy(p => p.Number))
             {
                 var verdict = await pullRequests.AssessAsync(client, repository, pull, organizationPolicy, assessment.Evaluation.Results, cancellationToken).ConfigureAwait(false);
-                pulls.Add(new AuditPull(repository.Name, pull.Number, verdict.Evaluation.Conclusion, verdict.Evaluation.UnmetRuleNames));
+                pulls.Add(new AuditPull(repository.Name, pull.Number, verdict.Evaluation.Conclusion, verdict.Evaluation.UnmetRuleNames,
+                    verdict.Evaluation.Exemption, verdict.Evaluation.Notices));
             }
         }
 

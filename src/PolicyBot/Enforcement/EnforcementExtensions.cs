@@ -26,6 +26,8 @@ public static class EnforcementExtensions
         services.AddWorkItemHandler<EvaluateInstallationHandler>();
         services.AddWorkItemHandler<EvaluateRepositoryHandler>();
         services.AddWorkItemHandler<EvaluatePullRequestHandler>();
+        services.AddWorkItemHandler<EvaluateCommitHandler>();
+        services.AddWorkItemHandler<EvaluateMergeGroupHandler>();
         services.AddWorkItemHandler<RefreshMembershipHandler>();
         services.AddWorkItemHandler<InstallationRemovedHandler>();
         return services;

@@ -6,6 +6,7 @@ using PolicyBot.Enforcement.Reviews;
 using PolicyBot.Enforcement.State;
 using PolicyBot.Policies;
 using PolicyBot.Policies.Configuration;
+using PolicyBot.Policies.Evaluation;
 using PolicyBot.Policies.Reviewers;
 using PolicyBot.Policies.Snapshots;
 using PolicyBot.Storage;
@@ -63,8 +64,17 @@ public sealed partial class PullRequestEnforcer(
         var baseSha = await CommitFileCache.ResolveBranchAsync(client, owner, name, pull.Base.Ref).ConfigureAwait(false) ?? pull.Base.Sha;
         var basePolicyFile = await files.ReadAsync(client, owner, name, baseSha, RepositoryStateReader.RepositoryPolicyPath).ConfigureAwait(false);
         var config = RepositoryConfigMerger.Merge(organizationPolicy.Config, basePolicyFile).Config;
-        var hasRules = config.Reviewers.Enabled && config.Reviewers.Rules.Count > 0;
-        var snapshot = await PullRequestStateReader.ReadDetailsAsync(client, owner, name, PullRequestStateReader.FromPullRequest(pull), files, withReviews: hasRules).ConfigureAwait(false);
+
+        // Exemptions live only in the organisation's file; an exempt repository's rules are not judged, so not read for.
+        var exemption = ScopeEvaluator.Exemption(organizationPolicy.Config.Exemptions, name, PolicyIds.Reviewers, DateOnly.FromDateTime(timeProvider.GetUtcNow().UtcDateTime));
+        var hasRules = config.Reviewers.Enabled && config.Reviewers.Rules.Count > 0 && !exemption.Exempted;
+        var snapshot = await PullRequestStateReader.ReadDetailsAsync(client, owner, name, PullRequestStateReader.FromPullRequest(pull), files, withReviews: hasRules, pull.ChangedFiles).ConfigureAwait(false);
+        if (hasRules && config.Reviewers.IgnoreContributorApproval && snapshot.Reviews.Any(r => IsApprovalByOther(r, snapshot)))
+        {
+            // Only an approval from someone other than the author can be a contributor's; without one the commits are not read.
+            snapshot = await PullRequestStateReader.ReadContributorsAsync(client, owner, name, snapshot, cancellationToken).ConfigureAwait(false);
+        }
+
         var codeOwners = hasRules && config.Reviewers.Rules.Any(r => r.From is { CodeOwners: true })
             ? await files.ReadCodeOwnersAsync(client, owner, name, baseSha).ConfigureAwait(false)
             : null;
@@ -83,7 +93,7 @@ public sealed partial class PullRequestEnforcer(
                 ?? (await assessor.AssessAsync(client, repository, organizationPolicy, null, cancellationToken).ConfigureAwait(false)).Evaluation.Results;
         }
 
-        var evaluation = ReviewerRulesEvaluator.Evaluate(config.Reviewers, repository.DefaultBranch, snapshot, directory, codeOwners?.Content, repositoryResults);
+        var evaluation = ReviewerRulesEvaluator.Evaluate(config.Reviewers, repository.DefaultBranch, snapshot, directory, codeOwners?.Content, repositoryResults, exemption);
         var proposedErrors = snapshot.ProposedPolicyFile is { } proposed
             ? PolicyFileValidator.Validate(proposed.Content, isRepositoryFile: true).Select(p => $"{proposed.Path}: {p}").ToList()
             : [];
@@ -134,6 +144,50 @@ public sealed partial class PullRequestEnforcer(
 
         await RequestReviewsAsync(client, installationId, owner, name, number, assessment, deliveryId, cancellationToken).ConfigureAwait(false);
         LogEvaluated(logger, assessment.Repository, number, assessment.Evaluation.Conclusion);
+    }
+
+    /// <summary>
+    /// The `PolicyBot` check run of a merge queue's merge group (DESIGN section 4): posted on the group's head commit,
+    /// concluding as the queued pull requests do, so a required `PolicyBot` check never holds a queue whose pull requests
+    /// pass. The group holds <paramref name="queuedNumber"/> (named by its branch) and the pull requests ahead of it, whose
+    /// merge commits lie between the base branch and the group's head ("Merge pull request #N", or a squash's "(#N)").
+    /// </summary>
+    public async Task EnforceMergeGroupAsync(IGitHubClient client, long installationId, string owner, string name, int queuedNumber, string headSha, string? deliveryId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var checkRunId = await checkRuns.EnsureStartedAsync(client, owner, name, headSha, assessor.AppId).ConfigureAwait(false);
+        var queued = await client.PullRequest.Get(owner, name, queuedNumber).ConfigureAwait(false);
+        var repository = queued.Base.Repository ?? await client.Repository.Get(owner, name).ConfigureAwait(false);
+        var organizationPolicy = await assessor.ReadOrganizationPolicyAsync(client, owner).ConfigureAwait(false);
+
+        var numbers = new SortedSet<int> { queuedNumber };
+        var group = await client.Repository.Commit.Compare(owner, name, queued.Base.Ref, headSha).ConfigureAwait(false);
+        foreach (var commit in group.Commits)
+        {
+            numbers.UnionWith(MergeGroupPullRequests.In(commit.Commit.Message));
+        }
+
+        var verdicts = new List<MergeGroupVerdict>();
+        foreach (var number in numbers)
+        {
+            var pull = number == queuedNumber ? queued : await client.PullRequest.Get(owner, name, number).ConfigureAwait(false);
+            if (pull.State.Value != ItemState.Open)
+            {
+                continue; // merged already (an earlier group), or closed and so no longer in the queue
+            }
+
+            var assessment = await AssessAsync(client, repository, pull, organizationPolicy, null, cancellationToken).ConfigureAwait(false);
+            verdicts.Add(new MergeGroupVerdict(number, pull.Title, assessment.Evaluation.Conclusion, assessment.Output.Title));
+        }
+
+        var output = MergeGroupPullRequests.Report(verdicts);
+        var success = verdicts.All(v => v.Conclusion == PullRequestEvaluation.Success);
+        var written = await checkRuns.CompleteAsync(client, owner, name, checkRunId, new CheckRunContent(success, output.Title, output.Summary), force: true).ConfigureAwait(false);
+        if (written)
+        {
+            await auditLog.RecordAsync(new AuditEntry(timeProvider.GetUtcNow(), installationId, $"{owner}/{name}", "check_run.completed",
+                $"{(success ? PullRequestEvaluation.Success : PullRequestEvaluation.Failure)}: {output.Title}", $"merge group @{headSha[..Math.Min(7, headSha.Length)]}", deliveryId), cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -213,6 +267,10 @@ public sealed partial class PullRequestEnforcer(
 
         return new ReviewRequestPlan(askedTeams, askedUsers, []);
     }
+
+    private static bool IsApprovalByOther(ReviewSnapshot review, PullRequestSnapshot pull) =>
+        string.Equals(review.State, "APPROVED", StringComparison.OrdinalIgnoreCase)
+        && !string.Equals(review.User, pull.Author, StringComparison.OrdinalIgnoreCase);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Pull request {Repository}#{Number}: GitHub refused {Reviewer} as a reviewer: {Reason}")]
     private static partial void LogReviewerRefused(ILogger logger, string repository, int number, string reviewer, string reason);

@@ -19,6 +19,18 @@ public static class WorkItemKinds
 
     /// <summary>The installation was deleted or suspended: stop work for it.</summary>
     public const string InstallationRemoved = "installation-removed";
+
+    /// <summary>
+    /// The open pull requests whose head is <see cref="WorkItem.HeadSha"/>: a re-run of a check run or check suite that
+    /// names no pull request, as GitHub sends them for pull requests from forks.
+    /// </summary>
+    public const string EvaluateCommit = "evaluate-commit";
+
+    /// <summary>
+    /// A merge queue's merge group (<c>merge_group.checks_requested</c>): the `PolicyBot` check run on its head commit
+    /// <see cref="WorkItem.HeadSha"/>, for the queued pull request <see cref="WorkItem.PullRequestNumber"/> and those ahead of it.
+    /// </summary>
+    public const string EvaluateMergeGroup = "evaluate-merge-group";
 }
 
 /// <summary>
@@ -27,6 +39,7 @@ public static class WorkItemKinds
 /// What the work must do beyond evaluating is in <see cref="Triggers"/> (and <see cref="CreatedBy"/>): typed fields
 /// that a coalesce merges, so a creation, a re-run or a policy-file push is never lost when items merge.
 /// <see cref="Reason"/> is free text for people (logs, dashboard, audit); nothing is decided from it.
+/// <see cref="HeadSha"/> is the commit that work targeted by commit is about (a fork's re-run, a merge group).
 /// </summary>
 public sealed record WorkItem(
     string Kind,
@@ -37,7 +50,8 @@ public sealed record WorkItem(
     string Reason,
     string? DeliveryId,
     WorkTriggers Triggers = WorkTriggers.None,
-    string? CreatedBy = null)
+    string? CreatedBy = null,
+    string? HeadSha = null)
 {
     /// <summary>
     /// Kind and target; the reason, delivery and triggers do not matter (triggers merge), so deliveries arriving
@@ -51,6 +65,7 @@ public sealed record WorkItem(
         InstallationId.ToString(CultureInfo.InvariantCulture),
         RepositoryKey ?? string.Empty,
         PullRequestNumber?.ToString(CultureInfo.InvariantCulture) ?? string.Empty)
+        + (HeadSha is null ? string.Empty : "|" + HeadSha)
         + (Triggers.HasFlag(WorkTriggers.RestoresInstallation) ? "|restores" : string.Empty);
 
     /// <summary>

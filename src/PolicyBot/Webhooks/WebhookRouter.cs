@@ -68,9 +68,11 @@ public sealed class WebhookRouter(IOptions<WebhookRoutingOptions> options)
             ("pull_request", "edited") when payload.TryGetProperty("changes", out var changes) && changes.TryGetProperty("base", out _) => context.PullRequest(delivery.PullRequestNumber),
             ("pull_request_review", "submitted" or "edited" or "dismissed") => context.PullRequest(delivery.PullRequestNumber),
 
-            ("check_run", "rerequested") when IsOwnCheckRun(payload) => context.PullRequests(payload.GetProperty("check_run"), WorkTriggers.RerunRequested),
-            ("check_suite", "rerequested") => context.PullRequests(payload.GetProperty("check_suite"), WorkTriggers.RerunRequested),
+            ("check_run", "rerequested") when IsOwnCheckRun(payload) => context.Rerun(payload.GetProperty("check_run"), Suite(payload.GetProperty("check_run"))),
+            ("check_suite", "rerequested") => context.Rerun(payload.GetProperty("check_suite"), payload.GetProperty("check_suite")),
             ("check_suite", "requested") => context.PullRequests(payload.GetProperty("check_suite")),
+
+            ("merge_group", "checks_requested") => context.MergeGroup(payload.GetProperty("merge_group")),
 
             ("membership", _) or ("team", _) => context.Installation(WorkItemKinds.RefreshMembership),
 
@@ -151,6 +153,35 @@ public sealed class WebhookRouter(IOptions<WebhookRoutingOptions> options)
         }
     }
 
+    private static JsonElement Suite(JsonElement checkRun) =>
+        checkRun.TryGetProperty("check_suite", out var suite) && suite.ValueKind == JsonValueKind.Object ? suite : default;
+
+    /// <summary>
+    /// The pull request a merge queue's branch is for: GitHub names it <c>gh-readonly-queue/{base}/pr-{number}-{base sha}</c>
+    /// (with or without <c>refs/heads/</c>). Null for any other branch.
+    /// </summary>
+    internal static int? MergeQueuePullRequest(string? branch)
+    {
+        const string Prefix = "gh-readonly-queue/";
+        if (branch is null)
+        {
+            return null;
+        }
+
+        branch = branch.StartsWith("refs/heads/", StringComparison.Ordinal) ? branch["refs/heads/".Length..] : branch;
+        if (!branch.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var last = branch[(branch.LastIndexOf('/') + 1)..];
+        var dash = last.IndexOf('-', 3);
+        return last.StartsWith("pr-", StringComparison.Ordinal) && dash > 3
+            && int.TryParse(last.AsSpan(3, dash - 3), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
+            ? number
+            : null;
+    }
+
     private bool IsOwnCheckRun(JsonElement payload)
     {
         // GitHub sends a check run's re-request only to the app that created it; the id check guards misrouting.
@@ -207,6 +238,36 @@ public sealed class WebhookRouter(IOptions<WebhookRoutingOptions> options)
 
             return items;
         }
+
+        /// <summary>
+        /// A re-run: the pull requests the check lists; none listed (a pull request from a fork, whose check suite GitHub
+        /// leaves unlinked) means the open pull requests whose head is the check's commit; a merge queue's commit, its merge group.
+        /// </summary>
+        public List<WorkItem> Rerun(JsonElement check, JsonElement suite)
+        {
+            var items = PullRequests(check, WorkTriggers.RerunRequested);
+            var sha = String(check, "head_sha");
+            if (items.Count > 0 || sha is null || Split(Delivery.RepositoryFullName) is not (var owner, var name))
+            {
+                return items;
+            }
+
+            return MergeQueuePullRequest(String(suite, "head_branch")) is { } queued
+                ? [new WorkItem(WorkItemKinds.EvaluateMergeGroup, InstallationId, owner, name, queued, Reason, Delivery.DeliveryId, WorkTriggers.RerunRequested, HeadSha: sha)]
+                : [new WorkItem(WorkItemKinds.EvaluateCommit, InstallationId, owner, name, null, Reason, Delivery.DeliveryId, WorkTriggers.RerunRequested, HeadSha: sha)];
+        }
+
+        /// <summary>A merge group's checks: its head commit, for the pull request its branch names.</summary>
+        public List<WorkItem> MergeGroup(JsonElement group) =>
+            String(group, "head_sha") is { } sha && MergeQueuePullRequest(String(group, "head_ref")) is { } number
+                && Split(Delivery.RepositoryFullName) is (var owner, var name)
+                ? [new WorkItem(WorkItemKinds.EvaluateMergeGroup, InstallationId, owner, name, number, Reason, Delivery.DeliveryId, HeadSha: sha)]
+                : [];
+
+        private static string? String(JsonElement element, string property) =>
+            element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String
+                ? value.GetString()
+                : null;
 
         private string? AccountLogin()
         {

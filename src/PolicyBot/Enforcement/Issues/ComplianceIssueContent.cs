@@ -84,7 +84,7 @@ internal static partial class ComplianceIssueContent
         var text = new StringBuilder("The findings changed; the description above is up to date.");
         if (resolved.Count > 0)
         {
-            text.Append(CultureInfo.InvariantCulture, $"\n\nResolved: {string.Join(", ", resolved.Select(k => $"`{k}`"))}.");
+            text.Append(CultureInfo.InvariantCulture, $"\n\nResolved: {string.Join("; ", resolved.Select(Finding.DescribeKey))}.");
         }
 
         if (added.Count > 0)

@@ -53,9 +53,10 @@ internal static class RepositoryStateReader
         }
 
         var states = new List<BranchProtectionState>(names.Count);
+        var reader = new BranchProtectionReader(client.Connection, repository.Owner, repository.Name, config.AllowedBypass);
         foreach (var name in names)
         {
-            states.Add(await BranchProtectionReader.ReadAsync(client.Connection, repository.Owner, repository.Name, name, cancellationToken).ConfigureAwait(false));
+            states.Add(await reader.ReadAsync(name, cancellationToken).ConfigureAwait(false));
         }
 
         return repository with { Branches = states };

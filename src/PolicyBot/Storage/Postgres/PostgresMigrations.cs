@@ -38,6 +38,7 @@ internal static class PostgresMigrations
                 delivery_id     text        NULL,
                 triggers        integer     NOT NULL DEFAULT 0,
                 created_by      text        NULL,
+                head_sha        text        NULL,
                 coalescing_key  text        NOT NULL,
                 concurrency_key text        NOT NULL,
                 state           text        NOT NULL,

@@ -11,7 +11,7 @@ namespace PolicyBot.Storage.Postgres;
 internal sealed class PostgresWorkQueueStore(PostgresDatabase database, TimeProvider timeProvider) : IWorkQueueStore
 {
     private const string Columns =
-        "id, kind, installation_id, owner, repository, pull_request, reason, delivery_id, state, attempts, next_attempt_at, last_error, created_at, updated_at, triggers, created_by";
+        "id, kind, installation_id, owner, repository, pull_request, reason, delivery_id, state, attempts, next_attempt_at, last_error, created_at, updated_at, triggers, created_by, head_sha";
 
     public async Task<bool> EnqueueAsync(WorkItem item, CancellationToken cancellationToken)
     {
@@ -28,8 +28,8 @@ internal sealed class PostgresWorkQueueStore(PostgresDatabase database, TimeProv
         await using var command = new NpgsqlCommand(
             """
             INSERT INTO work_items
-                (kind, installation_id, owner, repository, pull_request, reason, delivery_id, triggers, created_by, coalescing_key, concurrency_key, state, attempts, next_attempt_at, created_at, updated_at)
-            VALUES (@kind, @installation, @owner, @repository, @pull, @reason, @delivery, @triggers, @created_by, @coalescing, @concurrency, 'pending', 0, @now, @now, @now)
+                (kind, installation_id, owner, repository, pull_request, reason, delivery_id, triggers, created_by, head_sha, coalescing_key, concurrency_key, state, attempts, next_attempt_at, created_at, updated_at)
+            VALUES (@kind, @installation, @owner, @repository, @pull, @reason, @delivery, @triggers, @created_by, @head, @coalescing, @concurrency, 'pending', 0, @now, @now, @now)
             ON CONFLICT (coalescing_key) WHERE state = 'pending' DO UPDATE SET
                 triggers = work_items.triggers | EXCLUDED.triggers,
                 created_by = COALESCE(work_items.created_by, EXCLUDED.created_by)
@@ -46,6 +46,7 @@ internal sealed class PostgresWorkQueueStore(PostgresDatabase database, TimeProv
         command.Add("@delivery", item.DeliveryId);
         command.Add("@triggers", (int)item.Triggers);
         command.Add("@created_by", item.CreatedBy);
+        command.Add("@head", item.HeadSha);
         command.Add("@coalescing", item.CoalescingKey);
         command.Add("@concurrency", item.ConcurrencyKey);
         command.Add("@now", now);
@@ -273,7 +274,8 @@ internal sealed class PostgresWorkQueueStore(PostgresDatabase database, TimeProv
             reader.GetString(6),
             reader.GetNullableString(7),
             (WorkTriggers)reader.GetInt32(14),
-            reader.GetNullableString(15)),
+            reader.GetNullableString(15),
+            reader.GetNullableString(16)),
         reader.GetString(8),
         reader.GetInt32(9),
         reader.GetTime(10),

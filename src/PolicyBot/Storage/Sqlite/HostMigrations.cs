@@ -63,7 +63,10 @@ internal static class HostMigrations
         new(2, "work item actor", """
             ALTER TABLE work_items ADD COLUMN actor TEXT NULL;
             """),
-        new(3, "typed work item triggers that merge on coalescing", $"""
+        new(3, "work item head commit", """
+            ALTER TABLE work_items ADD COLUMN head_sha TEXT NULL;
+            """),
+        new(4, "typed work item triggers that merge on coalescing", $"""
             ALTER TABLE work_items ADD COLUMN triggers INTEGER NOT NULL DEFAULT 0;
             ALTER TABLE work_items ADD COLUMN created_by TEXT NULL;
             {WorkTriggerSql.FromReasons}

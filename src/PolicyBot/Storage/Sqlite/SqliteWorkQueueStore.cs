@@ -5,7 +5,7 @@ namespace PolicyBot.Storage.Sqlite;
 internal sealed class SqliteWorkQueueStore(SqliteDatabase database, TimeProvider timeProvider) : IWorkQueueStore
 {
     private const string Columns =
-        "id, kind, installation_id, owner, repository, pull_request, reason, delivery_id, state, attempts, next_attempt_at, last_error, created_at, updated_at, triggers, created_by";
+        "id, kind, installation_id, owner, repository, pull_request, reason, delivery_id, state, attempts, next_attempt_at, last_error, created_at, updated_at, triggers, created_by, head_sha";
 
     public async Task<bool> EnqueueAsync(WorkItem item, CancellationToken cancellationToken)
     {
@@ -43,8 +43,8 @@ internal sealed class SqliteWorkQueueStore(SqliteDatabase database, TimeProvider
         command.Transaction = transaction;
         command.CommandText = """
             INSERT INTO work_items
-                (kind, installation_id, owner, repository, pull_request, reason, delivery_id, triggers, created_by, coalescing_key, concurrency_key, state, attempts, next_attempt_at, created_at, updated_at)
-            VALUES (@kind, @installation, @owner, @repository, @pull, @reason, @delivery, @triggers, @created_by, @coalescing, @concurrency, 'pending', 0, @now, @now, @now);
+                (kind, installation_id, owner, repository, pull_request, reason, delivery_id, triggers, created_by, head_sha, coalescing_key, concurrency_key, state, attempts, next_attempt_at, created_at, updated_at)
+            VALUES (@kind, @installation, @owner, @repository, @pull, @reason, @delivery, @triggers, @created_by, @head, @coalescing, @concurrency, 'pending', 0, @now, @now, @now);
             """;
         command.Add("@kind", item.Kind);
         command.Add("@installation", item.InstallationId);
@@ -55,6 +55,7 @@ internal sealed class SqliteWorkQueueStore(SqliteDatabase database, TimeProvider
         command.Add("@delivery", item.DeliveryId);
         command.Add("@triggers", (int)item.Triggers);
         command.Add("@created_by", item.CreatedBy);
+        command.Add("@head", item.HeadSha);
         command.Add("@coalescing", item.CoalescingKey);
         command.Add("@concurrency", item.ConcurrencyKey);
         command.Add("@now", now.ToUnixMilliseconds());
@@ -291,7 +292,8 @@ internal sealed class SqliteWorkQueueStore(SqliteDatabase database, TimeProvider
             reader.GetString(6),
             reader.GetNullableString(7),
             (WorkTriggers)reader.GetInt32(14),
-            reader.GetNullableString(15)),
+            reader.GetNullableString(15),
+            reader.GetNullableString(16)),
         reader.GetString(8),
         reader.GetInt32(9),
         SqliteValues.FromUnixMilliseconds(reader.GetInt64(10)),
