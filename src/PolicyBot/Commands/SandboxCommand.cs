@@ -20,6 +20,20 @@ public sealed class SandboxCommand : ICliCommand
 
     public string Summary => "serve against the built-in GitHub simulator, seeded from SCENARIO or the demo organisation (--port N, --github-port M; --github-only --credentials-file F runs only the simulator)";
 
+    public string Help => """
+        usage: policybot sandbox [SCENARIO] [--port N] [--github-port M]
+
+        Runs PolicyBot against the built-in GitHub simulator, seeded from the scenario file SCENARIO (the bundled
+        demo organisation when none is given) and installed on it, so that everything is evaluated at once.
+        Prints the dashboard's address, the simulator's API address and the webhook secret.
+
+          --port N          PolicyBot's port (default 3000; 0: any free port)
+          --github-port M   the simulator's port (default 3001; 0: any free port)
+
+        The console shows warnings and what PolicyBot does; Logging__LogLevel__Default=Information shows every detail.
+        Exit codes: 0 stopped, 1 the scenario or a port cannot be used, 2 bad arguments.
+        """;
+
     public async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -38,9 +52,19 @@ public sealed class SandboxCommand : ICliCommand
         SandboxGitHub sandbox;
         try
         {
+            if (scenario is not null)
+            {
+                _ = await InputFile.ReadTextAsync(scenario, cancellationToken).ConfigureAwait(false);
+            }
+
             sandbox = await SandboxGitHub.StartAsync(scenario, githubPort, string.IsNullOrEmpty(secret) ? null : secret, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Sandbox.Scenarios.ScenarioException)
+        catch (IOException ex) when (PortInUse.Matches(ex))
+        {
+            await error.WriteLineAsync($"policybot sandbox: the simulator's port: {PortInUse.Describe(ex)}").ConfigureAwait(false);
+            return 1;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Sandbox.Scenarios.ScenarioException or InputFileException)
         {
             await error.WriteLineAsync($"policybot sandbox: {ex.Message}").ConfigureAwait(false);
             return 1;
@@ -59,13 +83,27 @@ public sealed class SandboxCommand : ICliCommand
             File.Delete(file);
         }
 
-        var started = await sandbox.StartPolicyBotAsync(port,
+        (WebApplication App, Uri Address)? started;
+        try
+        {
+            started = await sandbox.StartPolicyBotAsync(port,
         [
             new("Storage:Path", database),
             new("Storage:ConnectionString", null),
             // The simulator has no secondary rate limits unless asked; a short pace keeps the demo quick.
             new("GitHub:ContentCreationInterval", "00:00:00.100"),
-        ], error, Dashboard.SandboxMode.Register, cancellationToken).ConfigureAwait(false);
+        ], error, builder =>
+            {
+                QuietConsole(builder);
+                Dashboard.SandboxMode.Register(builder);
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex) when (PortInUse.Matches(ex))
+        {
+            await error.WriteLineAsync($"policybot sandbox: {PortInUse.Describe(ex)}").ConfigureAwait(false);
+            return 1;
+        }
+
         if (started is not { } running)
         {
             return 1;
@@ -135,6 +173,32 @@ public sealed class SandboxCommand : ICliCommand
         return 0;
     }
 
+    /// <summary>
+    /// The sandbox is watched by a person: warnings and what PolicyBot does to the organisation (issues, checks,
+    /// fixes, sign-ins), one line each, not every delivery and work item. These are defaults placed just after
+    /// appsettings files, so environment variables and arguments (<c>Logging__LogLevel__Default=Information</c>)
+    /// still turn detail on.
+    /// </summary>
+    internal static void QuietConsole(WebApplicationBuilder builder)
+    {
+        var sources = builder.Configuration.Sources;
+        var afterFiles = sources.Select((source, index) => (source, index)).LastOrDefault(s => s.source is Microsoft.Extensions.Configuration.Json.JsonConfigurationSource).index + 1;
+        sources.Insert(afterFiles, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Default"] = "Warning",
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+                ["Logging:LogLevel:PolicyBot.Enforcement"] = "Information",
+                ["Logging:LogLevel:PolicyBot.SignIn"] = "Information",
+                ["Logging:Console:FormatterName"] = "simple",
+                ["Logging:Console:FormatterOptions:SingleLine"] = "true",
+                ["Logging:Console:FormatterOptions:IncludeScopes"] = "false",
+                ["Logging:Console:FormatterOptions:TimestampFormat"] = "HH:mm:ss ",
+            },
+        });
+    }
+
     private static bool TryParse(string[] args, out string? scenario, out int port, out int githubPort, out bool githubOnly, out string? credentialsFile, out string problem)
     {
         scenario = null;
@@ -147,11 +211,14 @@ public sealed class SandboxCommand : ICliCommand
         {
             switch (args[i])
             {
-                case "--port" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var p) && p is >= 0 and <= 65535:
+                case "--port" or "--github-port" when i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal):
+                    problem = CommandDispatcher.MissingValue(args[i], "a port number from 0 to 65535 (0: any free port)");
+                    return false;
+                case "--port" when int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var p) && p is >= 0 and <= 65535:
                     port = p;
                     i++;
                     break;
-                case "--github-port" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var g) && g is >= 0 and <= 65535:
+                case "--github-port" when int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var g) && g is >= 0 and <= 65535:
                     githubPort = g;
                     i++;
                     break;
@@ -162,6 +229,9 @@ public sealed class SandboxCommand : ICliCommand
                     credentialsFile = args[i + 1];
                     i++;
                     break;
+                case "--port" or "--github-port":
+                    problem = $"{args[i]} takes a port number from 0 to 65535, not '{args[i + 1]}'";
+                    return false;
                 case var arg when !arg.StartsWith("--", StringComparison.Ordinal) && scenario is null:
                     scenario = arg;
                     break;

@@ -14,6 +14,17 @@ public sealed class ValidateConfigCommand : ICliCommand
 
     public string Summary => "check a policybot.yml or catalog-info.yaml; prints each error with its line (exit 0 valid, 1 invalid)";
 
+    public string Help => """
+        usage: policybot validate-config FILE [--repository]
+
+        Checks an organisation's policybot.yml, a repository's .github/policybot.yml (with --repository) or a
+        catalog-info.yaml (by its name or its backstage.io apiVersion); prints each problem with its line.
+
+          --repository   FILE is a repository's file: keys only the organisation may set are errors
+
+        Exit codes: 0 valid, 1 invalid (also an empty or binary file), 2 bad arguments or FILE cannot be read.
+        """;
+
     public async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -30,12 +41,12 @@ public sealed class ValidateConfigCommand : ICliCommand
         string content;
         try
         {
-            content = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+            content = await InputFile.ReadTextAsync(path, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (InputFileException ex)
         {
-            await error.WriteLineAsync($"policybot: cannot read {path}: {ex.Message}").ConfigureAwait(false);
-            return CommandDispatcher.UsageExitCode;
+            await error.WriteLineAsync($"policybot validate-config: {ex.Message}").ConfigureAwait(false);
+            return ex.Problem == InputFileProblem.Unreadable ? CommandDispatcher.UsageExitCode : 1;
         }
 
         var problems = IsCatalog(path, content)

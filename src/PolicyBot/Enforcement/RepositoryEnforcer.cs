@@ -138,8 +138,15 @@ public sealed partial class RepositoryEnforcer(
         {
             try
             {
-                await BranchProtectionFixer.FixAsync(client, repository.Owner, repository.Name, branch, assessment.Evaluation.Config.BranchProtection, assessor.AppId, cancellationToken).ConfigureAwait(false);
-                await audit.RecordAsync("branch_protection.fixed", $"raised protection of {branch} to the baseline", branch, cancellationToken).ConfigureAwait(false);
+                var changes = await BranchProtectionFixer.FixAsync(client, repository.Owner, repository.Name, branch, assessment.Evaluation.Config.BranchProtection, assessor.AppId, cancellationToken).ConfigureAwait(false);
+                var what = changes.Count == 0 ? "" : ": " + string.Join("; ", changes.Select(c => $"{c.Setting} {c.Before} → {c.After}"));
+                await audit.RecordAsync(
+                    "branch_protection.fixed",
+                    $"raised protection of {branch} to the baseline{what}",
+                    branch,
+                    before: string.Join('\n', changes.Select(c => $"{c.Setting}: {c.Before}")),
+                    after: string.Join('\n', changes.Select(c => $"{c.Setting}: {c.After}")),
+                    cancellationToken).ConfigureAwait(false);
             }
             catch (ApiException ex)
             {
@@ -227,6 +234,9 @@ public sealed partial class RepositoryEnforcer(
     private sealed class AuditWriter(IAuditLog log, TimeProvider time, long installationId, string repository, string? deliveryId)
     {
         public Task RecordAsync(string action, string reason, string? target, CancellationToken cancellationToken) =>
-            log.RecordAsync(new AuditEntry(time.GetUtcNow(), installationId, repository, action, reason, target, deliveryId), cancellationToken);
+            RecordAsync(action, reason, target, before: null, after: null, cancellationToken);
+
+        public Task RecordAsync(string action, string reason, string? target, string? before, string? after, CancellationToken cancellationToken) =>
+            log.RecordAsync(new AuditEntry(time.GetUtcNow(), installationId, repository, action, reason, target, deliveryId, before, after), cancellationToken);
     }
 }

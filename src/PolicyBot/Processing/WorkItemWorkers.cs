@@ -60,6 +60,14 @@ internal sealed partial class WorkItemWorkers(
     {
         var item = claimed.Item;
         using var logScope = logger.BeginWorkItemScope(claimed);
+        // The delivery's span has ended by now (work runs later, maybe in another replica): the delivery id ties them.
+        using var activity = PolicyBotActivities.Source.StartActivity($"work item {item.Kind}");
+        activity?.SetTag("policybot.work_item.kind", item.Kind);
+        activity?.SetTag("policybot.work_item.attempt", claimed.Attempts);
+        activity?.SetTag("policybot.installation_id", item.InstallationId);
+        activity?.SetTag("policybot.repository", item.Repository is null ? item.Owner : $"{item.Owner}/{item.Repository}");
+        activity?.SetTag("policybot.pull_request", item.PullRequestNumber);
+        activity?.SetTag("policybot.delivery_id", item.DeliveryId);
         using var heartbeat = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var renewal = RenewLeaseAsync(claimed.Id, workerId, heartbeat.Token);
 
@@ -105,6 +113,7 @@ internal sealed partial class WorkItemWorkers(
             {
                 await store.FailAsync(claimed.Id, workerId, Describe(ex), retryAt: null, CancellationToken.None).ConfigureAwait(false);
                 metrics.WorkItemDeadLettered(item.Kind);
+                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
                 Log.DeadLettered(logger, ex, item.Kind, claimed.Attempts);
             }
             else
@@ -112,6 +121,7 @@ internal sealed partial class WorkItemWorkers(
                 var delay = Backoff(settings, claimed.Attempts);
                 await store.FailAsync(claimed.Id, workerId, Describe(ex), timeProvider.GetUtcNow() + delay, CancellationToken.None).ConfigureAwait(false);
                 metrics.WorkItemFailed(item.Kind);
+                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
                 Log.Failed(logger, ex, item.Kind, claimed.Attempts, delay);
             }
         }

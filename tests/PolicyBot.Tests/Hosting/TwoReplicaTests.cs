@@ -104,7 +104,7 @@ public sealed class TwoReplicaTests : IDisposable
 
         var queue = storage.GetRequiredService<IWorkQueueStore>();
         Assert.Equal(0, (await queue.CountAsync(default)).Dead);
-        Assert.DoesNotContain(await storage.GetRequiredService<IDeliveryStore>().ListRecentAsync(1000, default), d => d.State == DeliveryStates.Failed);
+        Assert.DoesNotContain(await storage.GetRequiredService<IDeliveryStore>().ListRecentAsync(1000, null, default), d => d.State == DeliveryStates.Failed);
     }
 
     public void Dispose()

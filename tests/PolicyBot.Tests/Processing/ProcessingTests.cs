@@ -100,8 +100,8 @@ public sealed class ProcessingTests : IDisposable
         await factory.Services.GetRequiredService<IWorkQueue>().WaitForIdleAsync(timeout.Token);
 
         Assert.Equal(2, probe.CallCount);
-        var metrics = factory.Services.GetRequiredService<PolicyBotMetrics>();
-        Assert.Equal(2, metrics.Get("policybot_work_items_coalesced_total", ("kind", WorkItemKinds.EvaluatePullRequest)));
+        var metrics = await client.GetStringAsync("/metrics");
+        Assert.Equal(2, PrometheusText.Value(metrics, "policybot_work_items_coalesced_total", ("kind", WorkItemKinds.EvaluatePullRequest)));
     }
 
     [Fact]
@@ -122,9 +122,9 @@ public sealed class ProcessingTests : IDisposable
 
         using var metrics = await client.GetAsync("/metrics");
         var text = await metrics.Content.ReadAsStringAsync();
-        Assert.Contains("policybot_dead_letters 1", text, StringComparison.Ordinal);
-        Assert.Contains("policybot_work_items_dead_lettered_total{kind=\"evaluate-pull-request\"} 1", text, StringComparison.Ordinal);
-        Assert.Contains("policybot_work_items_failed_total{kind=\"evaluate-pull-request\"} 2", text, StringComparison.Ordinal);
+        Assert.Equal(1, PrometheusText.Value(text, "policybot_dead_letters"));
+        Assert.Equal(1, PrometheusText.Value(text, "policybot_work_items_dead_lettered_total", ("kind", "evaluate-pull-request")));
+        Assert.Equal(2, PrometheusText.Value(text, "policybot_work_items_failed_total", ("kind", "evaluate-pull-request")));
     }
 
     [Fact]

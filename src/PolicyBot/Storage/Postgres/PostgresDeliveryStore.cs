@@ -6,7 +6,7 @@ namespace PolicyBot.Storage.Postgres;
 internal sealed class PostgresDeliveryStore(PostgresDatabase database, TimeProvider timeProvider) : IDeliveryStore
 {
     private const string SummaryColumns =
-        "delivery_id, event, action, installation_id, repository, pull_request, received_at, state, attempts, work_items, processed_at, error";
+        "delivery_id, event, action, installation_id, repository, pull_request, received_at, state, attempts, work_items, processed_at, error, sender";
 
     public async Task<bool> AddAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
     {
@@ -17,8 +17,8 @@ internal sealed class PostgresDeliveryStore(PostgresDatabase database, TimeProvi
         return await connection.ExecuteAsync(
             null,
             """
-            INSERT INTO deliveries (delivery_id, event, action, installation_id, repository, pull_request, payload, received_at, state)
-            VALUES (@id, @event, @action, @installation, @repository, @pull, @payload, @received, 'pending')
+            INSERT INTO deliveries (delivery_id, event, action, installation_id, repository, pull_request, payload, received_at, state, sender)
+            VALUES (@id, @event, @action, @installation, @repository, @pull, @payload, @received, 'pending', @sender)
             ON CONFLICT (delivery_id) DO NOTHING;
             """,
             command =>
@@ -31,6 +31,7 @@ internal sealed class PostgresDeliveryStore(PostgresDatabase database, TimeProvi
                 command.Add("@pull", delivery.PullRequestNumber);
                 command.Add("@payload", delivery.Payload);
                 command.Add("@received", delivery.ReceivedAt);
+                command.Add("@sender", delivery.Sender);
             },
             cancellationToken).ConfigureAwait(false) == 1;
     }
@@ -128,8 +129,15 @@ internal sealed class PostgresDeliveryStore(PostgresDatabase database, TimeProvi
         return found.Count == 0 ? null : found[0];
     }
 
-    public Task<IReadOnlyList<DeliverySummary>> ListRecentAsync(int limit, CancellationToken cancellationToken) =>
-        QueryAsync($"SELECT {SummaryColumns} FROM deliveries ORDER BY received_at DESC, delivery_id LIMIT @limit;", command => command.Add("@limit", limit), cancellationToken);
+    public Task<IReadOnlyList<DeliverySummary>> ListRecentAsync(int limit, string? excludingSender, CancellationToken cancellationToken) =>
+        QueryAsync(
+            $"SELECT {SummaryColumns} FROM deliveries WHERE @sender IS NULL OR sender IS NULL OR sender <> @sender ORDER BY received_at DESC, delivery_id LIMIT @limit;",
+            command =>
+            {
+                command.Add("@limit", limit);
+                command.Add("@sender", excludingSender);
+            },
+            cancellationToken);
 
     public async Task<int> CountPendingAsync(CancellationToken cancellationToken)
     {
@@ -170,7 +178,8 @@ internal sealed class PostgresDeliveryStore(PostgresDatabase database, TimeProvi
                 reader.GetInt32(8),
                 reader.GetInt32(9),
                 reader.GetNullableTime(10),
-                reader.GetNullableString(11)));
+                reader.GetNullableString(11),
+                reader.GetNullableString(12)));
         }
 
         return summaries;

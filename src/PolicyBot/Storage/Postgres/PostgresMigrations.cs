@@ -67,6 +67,12 @@ internal static class PostgresMigrations
             );
             CREATE INDEX ix_audit_log_installation ON audit_log (installation_id, at);
             """),
+        new(2, "what a fix changed, each repository's history, who sent each delivery", """
+            ALTER TABLE audit_log ADD COLUMN before_state text NULL;
+            ALTER TABLE audit_log ADD COLUMN after_state text NULL;
+            CREATE INDEX ix_audit_log_repository ON audit_log (repository, at);
+            ALTER TABLE deliveries ADD COLUMN sender text NULL;
+            """),
     ]);
 
     public static MigrationSet Enforcement { get; } = new("enforcement", "postgres",
