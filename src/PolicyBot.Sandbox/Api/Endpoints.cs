@@ -30,6 +30,7 @@ internal static partial class Endpoints
         MapUsers(app, sim);
         MapSearch(app, sim);
         MapStatuses(app, sim);
+        MapCustomProperties(app, sim);
         Rulesets.Map(app, sim);
         MapControl(app, sim, requests, faults);
         app.MapFallback(() => GitHubResults.NotFound()).WithMetadata(new AuthRequirementMetadata(AuthRequirement.None));

@@ -15,6 +15,7 @@ public static class EnforcementExtensions
     {
         services.AddOptions<EnforcementOptions>().Bind(configuration.GetSection(EnforcementOptions.SectionName));
         services.AddSingleton<OrganizationDirectoryCache>();
+        services.AddSingleton<CustomPropertyCache>();
         services.AddSingleton<CheckRunPublisher>();
         services.AddSingleton<CommitFileCache>();
         services.AddSingleton<Hosting.IMetricsGaugeSource, ComplianceGauges>();
@@ -29,6 +30,7 @@ public static class EnforcementExtensions
         services.AddWorkItemHandler<EvaluateCommitHandler>();
         services.AddWorkItemHandler<EvaluateMergeGroupHandler>();
         services.AddWorkItemHandler<RefreshMembershipHandler>();
+        services.AddWorkItemHandler<RefreshCustomPropertiesHandler>();
         services.AddWorkItemHandler<InstallationRemovedHandler>();
         return services;
     }

@@ -17,6 +17,9 @@ public static class WorkItemKinds
     /// <summary>The installation's cached team membership.</summary>
     public const string RefreshMembership = "refresh-membership";
 
+    /// <summary>A repository's custom properties changed: re-read the organisation's and evaluate the repository and its pull requests (its tiers may have changed).</summary>
+    public const string RefreshCustomProperties = "refresh-custom-properties";
+
     /// <summary>The installation was deleted or suspended: stop work for it.</summary>
     public const string InstallationRemoved = "installation-removed";
 

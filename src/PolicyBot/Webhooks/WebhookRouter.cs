@@ -74,7 +74,10 @@ public sealed class WebhookRouter(IOptions<WebhookRoutingOptions> options)
 
             ("merge_group", "checks_requested") => context.MergeGroup(payload.GetProperty("merge_group")),
 
+            // A team's access to a repository decides whether it can own it (registration.owner_access).
+            ("team", "added_to_repository" or "removed_from_repository") => [.. context.Installation(WorkItemKinds.RefreshMembership), .. context.Repository()],
             ("membership", _) or ("team", _) => context.Installation(WorkItemKinds.RefreshMembership),
+            ("custom_property_values", _) => context.Repository(kind: WorkItemKinds.RefreshCustomProperties),
 
             _ => [],
         };
@@ -204,9 +207,9 @@ public sealed class WebhookRouter(IOptions<WebhookRoutingOptions> options)
         public List<WorkItem> Installation(string kind, string? reason = null, WorkTriggers triggers = WorkTriggers.None) =>
             [new WorkItem(kind, InstallationId, AccountLogin(), null, null, reason ?? Reason, Delivery.DeliveryId, triggers)];
 
-        public List<WorkItem> Repository(string? reason = null, WorkTriggers triggers = WorkTriggers.None, string? createdBy = null) =>
+        public List<WorkItem> Repository(string? reason = null, WorkTriggers triggers = WorkTriggers.None, string? createdBy = null, string kind = WorkItemKinds.EvaluateRepository) =>
             Split(Delivery.RepositoryFullName) is (var owner, var name)
-                ? [new WorkItem(WorkItemKinds.EvaluateRepository, InstallationId, owner, name, null, reason ?? Reason, Delivery.DeliveryId, triggers, createdBy)]
+                ? [new WorkItem(kind, InstallationId, owner, name, null, reason ?? Reason, Delivery.DeliveryId, triggers, createdBy)]
                 : [];
 
         /// <summary>Who caused the delivery (<c>sender.login</c>): for a created repository, its creator.</summary>

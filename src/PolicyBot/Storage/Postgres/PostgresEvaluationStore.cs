@@ -18,11 +18,11 @@ internal sealed class PostgresEvaluationStore(PostgresDatabase database) : IEval
         await connection.ExecuteAsync(
             null,
             """
-            INSERT INTO repository_evaluations (repository, installation_id, evaluated, skip_reason, results, inventory, evaluated_at, created_by, repository_id)
-            VALUES (@repository, @installation, @evaluated, @skip, @results, @inventory, @at, @created_by, @repository_id)
+            INSERT INTO repository_evaluations (repository, installation_id, evaluated, skip_reason, results, inventory, evaluated_at, created_by, repository_id, baseline)
+            VALUES (@repository, @installation, @evaluated, @skip, @results, @inventory, @at, @created_by, @repository_id, @baseline)
             ON CONFLICT (repository) DO UPDATE SET
                 installation_id = EXCLUDED.installation_id, evaluated = EXCLUDED.evaluated, skip_reason = EXCLUDED.skip_reason,
-                results = EXCLUDED.results, inventory = EXCLUDED.inventory, evaluated_at = EXCLUDED.evaluated_at,
+                results = EXCLUDED.results, inventory = EXCLUDED.inventory, evaluated_at = EXCLUDED.evaluated_at, baseline = EXCLUDED.baseline,
                 created_by = COALESCE(EXCLUDED.created_by, repository_evaluations.created_by),
                 repository_id = COALESCE(EXCLUDED.repository_id, repository_evaluations.repository_id);
             """,
@@ -37,6 +37,7 @@ internal sealed class PostgresEvaluationStore(PostgresDatabase database) : IEval
                 command.Add("@at", evaluation.EvaluatedAt);
                 command.Add("@created_by", evaluation.CreatedBy);
                 command.Add("@repository_id", evaluation.RepositoryId);
+                command.Add("@baseline", JsonSerializer.Serialize(evaluation.Baseline, Json));
             },
             cancellationToken).ConfigureAwait(false);
     }
@@ -146,7 +147,7 @@ internal sealed class PostgresEvaluationStore(PostgresDatabase database) : IEval
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(
             $"""
-            SELECT repository, installation_id, evaluated, skip_reason, results, inventory, evaluated_at, created_by, repository_id
+            SELECT repository, installation_id, evaluated, skip_reason, results, inventory, evaluated_at, created_by, repository_id, baseline
             FROM repository_evaluations {where} ORDER BY repository;
             """,
             connection);
@@ -164,7 +165,10 @@ internal sealed class PostgresEvaluationStore(PostgresDatabase database) : IEval
                 reader.GetNullableString(5) is { } inventory ? JsonSerializer.Deserialize<InventoryEntry>(inventory, Json) : null,
                 reader.GetTime(6),
                 reader.GetNullableString(7),
-                reader.GetNullableInt64(8)));
+                reader.GetNullableInt64(8))
+            {
+                Baseline = reader.GetNullableString(9) is { } baseline ? JsonSerializer.Deserialize<EffectiveBaseline>(baseline, Json) ?? EffectiveBaseline.Empty : EffectiveBaseline.Empty,
+            });
         }
 
         return list;

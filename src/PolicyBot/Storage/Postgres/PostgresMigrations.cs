@@ -140,5 +140,8 @@ internal static class PostgresMigrations
                 version bigint NOT NULL
             );
             """),
+        new(2, "the tiers and effective baseline of each repository", """
+            ALTER TABLE repository_evaluations ADD COLUMN baseline text NULL;
+            """),
     ]);
 }
