@@ -39,7 +39,7 @@ public sealed class WebhookRouterTests
         { "pull_request_review", "pull_request_review/dismissed.payload.json", ["evaluate-pull-request 1 Codertocat/Hello-World #2"] },
         { "membership", "membership/removed.with-installation.payload.json", ["refresh-membership 1 Octocoders"] },
         { "team", "team/created.payload.json", ["refresh-membership 1 Octocoders"] },
-        { "team", "team/added_to_repository.payload.json", ["refresh-membership 1 Octocoders"] },
+        { "team", "team/added_to_repository.payload.json", ["refresh-membership 1 Octocoders", "evaluate-repository 1 Octocoders/Hello-World"] },
         { "push", "push/with-installation.payload.json", [] },
         { "merge_group", "merge_group/checks_requested.payload.json", ["evaluate-merge-group 1 octo-org/octo-repo #104 @2ffea6db159f6b6c47a24e778fb9ef40cf6b1c7d"] },
         { "push", "push/with-new-branch.payload.json", [] },
