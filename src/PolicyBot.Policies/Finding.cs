@@ -14,6 +14,15 @@ public sealed record Finding(
     string? Subject = null,
     int? Line = null)
 {
+    /// <summary>Who a reminder about this finding mentions (GitHub @-mentions such as <c>@acme/finance</c> or <c>@bob</c>).</summary>
+    public IReadOnlyList<string> Mentions { get; init; } = [];
+
+    /// <summary>
+    /// For an account due for renewal, the <c>remind_days_before</c> step reached (30, 7, 1...): each smaller step
+    /// reached is one more reminder. Null for everything else.
+    /// </summary>
+    public int? ReminderStep { get; init; }
+
     /// <summary>Identity of the finding across evaluations, used to say what changed.</summary>
     public string Key => Subject is null ? $"{Policy}/{Code}" : $"{Policy}/{Code}/{Subject}";
 

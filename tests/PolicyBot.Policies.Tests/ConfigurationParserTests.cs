@@ -149,7 +149,7 @@ public sealed class ConfigurationParserTests
         { "registration:\n  required: [owner]", c => string.Join(",", c.Registration.Required), "owner" },
         { "registration:\n  open_pull_request: false", c => c.Registration.OpenPullRequest, false },
         { "external_accounts:\n  action: issue", c => c.ExternalAccounts.Action, PolicyAction.Issue },
-        { "external_accounts:\n  remind_days_before: 60", c => c.ExternalAccounts.RemindDaysBefore, 60 },
+        { "external_accounts:\n  remind_days_before: 60", c => c.ExternalAccounts.FirstReminderDays, 60 },
         { "issues:\n  label: compliance", c => c.Issues.Label, "compliance" },
         { "issues:\n  ping_after_days: 0", c => c.Issues.PingAfterDays, 0 },
         { "issues:\n  repository: compliance", c => c.Issues.Repository, "compliance" },

@@ -42,7 +42,7 @@ public static class PolicyConfigParser
     public const int MaxListEntries = 50;
 
     internal static readonly string[] TopLevelKeys =
-        ["version", "scope", "branch_protection", "code_owners", "reviewers", "registration", "external_accounts", "issues", "exemptions"];
+        ["version", "scope", "branch_protection", "code_owners", "reviewers", "registration", "external_accounts", "issues", "exemptions", "tiers"];
 
     private static readonly string[] ScopeKeys = ["exclude", "include_archived", "include_forks"];
 
@@ -57,10 +57,15 @@ public static class PolicyConfigParser
     private static readonly string[] ReviewersKeys = ["enabled", "ignore_self_approval", "ignore_contributor_approval", "invalidate_on_push", "request_reviews", "rules"];
     private static readonly string[] RuleKeys = ["name", "paths", "branches", "approvals", "from"];
     private static readonly string[] FromKeys = ["teams", "users", "code_owners"];
-    private static readonly string[] RegistrationKeys = ["action", "block_merge", "grace_days", "required", "open_pull_request"];
+    private static readonly string[] RegistrationKeys = ["action", "block_merge", "grace_days", "required", "open_pull_request", "owner_access"];
     private static readonly string[] ExternalAccountsKeys = ["action", "remind_days_before"];
     private static readonly string[] IssuesKeys = ["label", "ping_after_days", "repository"];
     private static readonly string[] ExemptionKeys = ["repos", "policies", "reason", "expires"];
+
+    /// <summary>The policies a tier may tighten, besides its name and match.</summary>
+    internal static readonly string[] TierPolicySections = ["branch_protection", "code_owners", "reviewers", "registration", "external_accounts"];
+    private static readonly string[] TierKeys = ["name", "match", .. TierPolicySections];
+    private static readonly string[] TierMatchKeys = ["lifecycle", "properties"];
 
     /// <summary>Fields of a Backstage Component that registration.required may name.</summary>
     internal static readonly string[] RegistrationFields = ["owner", "lifecycle", "description", "type", "system", "title", "tags"];
@@ -117,7 +122,7 @@ public static class PolicyConfigParser
         var reader = new Reader(directory);
         var config = reader.ReadConfig(root);
         // Problems in file order, as an editor would show them.
-        var problems = reader.Problems.OrderBy(p => p.Line).ToList();
+        var problems = reader.Problems.Concat(RepositoryConfigMerger.TierLoosenings(config)).OrderBy(p => p.Line).ToList();
         return new PolicyFileDocument(problems.Any(p => p.IsError) ? null : config, problems, reader.SetKeys);
     }
 
@@ -125,7 +130,7 @@ public static class PolicyConfigParser
         new(null, [problem with { Kind = ConfigProblemKind.Unusable }], new Dictionary<string, int>());
 
     /// <summary>Walks the YAML tree; collects problems and the explicitly set key paths.</summary>
-    private sealed class Reader(OrganizationDirectory? directory)
+    private sealed class Reader(OrganizationDirectory? directory, string problemPrefix = "")
     {
         public List<ConfigProblem> Problems { get; } = [];
         public Dictionary<string, int> SetKeys { get; } = new(StringComparer.Ordinal);
@@ -171,6 +176,7 @@ public static class PolicyConfigParser
                     "external_accounts" => config with { ExternalAccounts = ReadExternalAccounts(field, config.ExternalAccounts) },
                     "issues" => config with { Issues = ReadIssues(field, config.Issues) },
                     "exemptions" => config with { Exemptions = ReadExemptions(field) ?? config.Exemptions },
+                    "tiers" => config with { Tiers = ReadTiers(field) ?? config.Tiers },
                     _ => config,
                 };
             }
@@ -371,6 +377,7 @@ public static class PolicyConfigParser
                     "grace_days" => Int(value, path, 0, 3650) is { } n ? reg with { GraceDays = n } : reg,
                     "required" => StringList(value, path, ValidateRegistrationField) is { } l ? reg with { Required = l } : reg,
                     "open_pull_request" => Bool(value, path) is { } b ? reg with { OpenPullRequest = b } : reg,
+                    "owner_access" => Access(value, path) is { } a ? reg with { OwnerAccess = a } : reg,
                     _ => reg,
                 };
             }
@@ -387,7 +394,7 @@ public static class PolicyConfigParser
                 ea = key switch
                 {
                     "action" => Action(value, path) is { } a ? ea with { Action = a } : ea,
-                    "remind_days_before" => Int(value, path, 0, 3650) is { } n ? ea with { RemindDaysBefore = n } : ea,
+                    "remind_days_before" => ReminderSteps(value, path) is { } steps ? ea with { RemindDaysBefore = steps } : ea,
                     _ => ea,
                 };
             }
@@ -467,6 +474,221 @@ public static class PolicyConfigParser
             return exemptions;
         }
 
+        /// <summary>
+        /// Each tier's policy sections are read by a reader of their own, with the same rules as the
+        /// organisation's sections, so the tier's set keys are the plain key paths the merger knows
+        /// and its problems carry the tier's path (<c>tiers[0].branch_protection...</c>). Unknown keys
+        /// in a tier are errors: a misspelt key there silently leaves a stricter tier weaker. A tier
+        /// without a usable name or match is not applied; otherwise a key with an invalid value is
+        /// skipped and the rest of the tier applies, as in the organisation's own sections.
+        /// </summary>
+        private List<TierConfig>? ReadTiers(Field field)
+        {
+            const string Path = "tiers";
+            var items = Sequence(field, Path);
+            if (items is null)
+            {
+                return null;
+            }
+
+            var tiers = new List<TierConfig>();
+            var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            for (var i = 0; i < items.Count; i++)
+            {
+                var itemPath = $"{Path}[{i}]";
+                var item = new Field(SafeYaml.LineOf(items[i]), items[i]);
+                var fields = Fields(item, itemPath, TierKeys);
+                if (fields is null)
+                {
+                    continue;
+                }
+
+                var tierReader = new Reader(directory, $"{problemPrefix}{itemPath}.");
+                string? name = null;
+                if (!fields.TryGetValue("name", out var nameField))
+                {
+                    Error(item, $"{itemPath}.name", "a tier needs a 'name' (shown as the source of the values it sets)");
+                }
+                else if ((name = String(nameField, $"{itemPath}.name", requireNonEmpty: true)) is not null && !names.Add(name))
+                {
+                    Error(nameField, $"{itemPath}.name", $"another tier is already named '{name}'; tier names must be unique");
+                    name = null;
+                }
+
+                TierMatch? match = null;
+                if (!fields.TryGetValue("match", out var matchField))
+                {
+                    Error(item, $"{itemPath}.match", "a tier needs 'match' (lifecycle and/or properties) saying which repositories take it");
+                }
+                else
+                {
+                    match = tierReader.ReadTierMatch(matchField);
+                }
+
+                var settings = tierReader.ReadPolicySections(fields);
+                Problems.AddRange(tierReader.Problems);
+                if (name is null || match is null)
+                {
+                    Error(item, itemPath, "this tier is not applied until its name and match are fixed");
+                    continue;
+                }
+
+                tiers.Add(new TierConfig { Name = name, Match = match, Settings = settings, SetKeys = tierReader.SetKeys, Line = item.Line });
+            }
+
+            return tiers;
+        }
+
+        private PolicyConfig ReadPolicySections(Dictionary<string, Field> fields)
+        {
+            var config = PolicyConfig.Default;
+            foreach (var (key, field) in fields)
+            {
+                config = key switch
+                {
+                    "branch_protection" => config with { BranchProtection = ReadBranchProtection(field, config.BranchProtection) },
+                    "code_owners" => config with { CodeOwners = ReadCodeOwners(field, config.CodeOwners) },
+                    "reviewers" => config with { Reviewers = ReadReviewers(field, config.Reviewers) },
+                    "registration" => config with { Registration = ReadRegistration(field, config.Registration) },
+                    "external_accounts" => config with { ExternalAccounts = ReadExternalAccounts(field, config.ExternalAccounts) },
+                    _ => config,
+                };
+            }
+
+            return config;
+        }
+
+        /// <summary>Null when the match is unusable (reported); a usable match names at least one condition.</summary>
+        private TierMatch? ReadTierMatch(Field field)
+        {
+            const string Path = "match";
+            var fields = Fields(field, Path, TierMatchKeys);
+            if (fields is null)
+            {
+                Error(field, Path, "must name a lifecycle and/or properties, such as { lifecycle: [production] }");
+                return null;
+            }
+
+            var match = new TierMatch();
+            var ok = true;
+            if (fields.TryGetValue("lifecycle", out var lifecycle))
+            {
+                var list = StringList(lifecycle, $"{Path}.lifecycle", null, requireNonEmpty: true);
+                ok &= list is not null;
+                match = match with { Lifecycle = list ?? [] };
+            }
+
+            if (fields.TryGetValue("properties", out var properties))
+            {
+                var read = ReadMatchProperties(properties, $"{Path}.properties");
+                ok &= read is not null;
+                match = match with { Properties = read ?? match.Properties };
+            }
+
+            if (ok && match.IsEmpty)
+            {
+                Error(field, Path, "must name a lifecycle and/or properties, such as { lifecycle: [production] }");
+                return null;
+            }
+
+            return ok ? match : null;
+        }
+
+        /// <summary>Property name → accepted values; a single value may be written without a list.</summary>
+        private Dictionary<string, IReadOnlyList<string>>? ReadMatchProperties(Field field, string path)
+        {
+            if (field.Value is not YamlMappingNode mapping || mapping.Children.Count == 0)
+            {
+                Error(field, path, "must be a mapping of custom property names to the values that match, such as { tier: [critical] }");
+                return null;
+            }
+
+            var result = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
+            var ok = true;
+            foreach (var (keyNode, valueNode) in mapping.Children)
+            {
+                var line = SafeYaml.LineOf(keyNode);
+                if (keyNode is not YamlScalarNode { Value: { Length: > 0 } name })
+                {
+                    Error(line, path, "property names must be plain names");
+                    ok = false;
+                    continue;
+                }
+
+                var keyPath = $"{path}.{name}";
+                var value = new Field(line, valueNode);
+                var values = valueNode is YamlScalarNode && !IsNull(valueNode)
+                    ? String(value, keyPath, requireNonEmpty: true) is { } single ? [single] : null
+                    : StringList(value, keyPath, null, requireNonEmpty: true);
+                if (values is null)
+                {
+                    if (IsNull(valueNode))
+                    {
+                        Error(value, keyPath, "must name the values that match, such as [critical]");
+                    }
+
+                    ok = false;
+                    continue;
+                }
+
+                result[name] = values;
+            }
+
+            return ok ? result : null;
+        }
+
+        private RepositoryAccess? Access(Field field, string path)
+        {
+            if (IsNull(field.Value))
+            {
+                return null;
+            }
+
+            if (field.Value is YamlScalarNode { Value: { } text } && RepositoryAccesses.TryParse(text, out var access))
+            {
+                MarkSet(path, field);
+                return access;
+            }
+
+            Error(field, path, $"must be one of read, triage, write, maintain, admin, not {Describe(field.Value)}");
+            return null;
+        }
+
+        /// <summary>One number of days, or a list of them (each step reminds again); largest first.</summary>
+        private List<int>? ReminderSteps(Field field, string path)
+        {
+            if (IsNull(field.Value))
+            {
+                return null;
+            }
+
+            if (field.Value is not YamlSequenceNode sequence)
+            {
+                return Int(field, path, 0, 3650) is { } days ? [days] : null;
+            }
+
+            var steps = new List<int>();
+            for (var i = 0; i < sequence.Children.Count; i++)
+            {
+                var item = new Field(SafeYaml.LineOf(sequence.Children[i]), sequence.Children[i]);
+                if (Int(item, $"{path}[{i}]", 0, 3650) is not { } days)
+                {
+                    return null;
+                }
+
+                steps.Add(days);
+            }
+
+            if (steps.Count == 0)
+            {
+                Error(field, path, "must name at least one number of days, such as [30, 7, 1]");
+                return null;
+            }
+
+            MarkSet(path, field);
+            return [.. steps.Distinct().OrderDescending()];
+        }
+
         // ---- primitive readers: each returns null (and reports) when the value is unusable ----
 
         /// <summary>The known keys of a mapping with their key lines; an unknown key is an error.</summary>
@@ -497,7 +719,7 @@ public static class PolicyConfigParser
                 if (!known.Contains(key, StringComparer.Ordinal))
                 {
                     var hint = Closest(key, known) is { } guess ? $"; did you mean '{guess}'?" : $"; known keys: {string.Join(", ", known)}";
-                    Problems.Add(new ConfigProblem(line, keyPath, $"unknown key '{key}'{hint}") { Kind = ConfigProblemKind.UnknownKey });
+                    Problems.Add(new ConfigProblem(line, problemPrefix + keyPath, $"unknown key '{key}'{hint}") { Kind = ConfigProblemKind.UnknownKey });
                     continue;
                 }
 
@@ -768,7 +990,7 @@ public static class PolicyConfigParser
 
         private void Error(YamlNode node, string path, string message) => Error(SafeYaml.LineOf(node), path, message);
 
-        private void Error(int line, string path, string message) => Problems.Add(new ConfigProblem(line, path, message));
+        private void Error(int line, string path, string message) => Problems.Add(new ConfigProblem(line, problemPrefix + path, message));
 
         private static string Describe(YamlNode node) => node switch
         {
@@ -780,7 +1002,7 @@ public static class PolicyConfigParser
             _ => "this value",
         };
 
-        private static string? Closest(string key, IReadOnlyList<string> known)
+        internal static string? Closest(string key, IReadOnlyList<string> known)
         {
             if (known.Count == 0)
             {
@@ -815,6 +1037,9 @@ public static class PolicyConfigParser
             return previous[b.Length];
         }
     }
+
+    /// <summary>The known name closest to <paramref name="key"/> when it is close enough to be a typo of it, for did-you-mean hints.</summary>
+    internal static string? Closest(string key, IReadOnlyList<string> known) => Reader.Closest(key, known);
 
     internal static string? ValidateBranchPattern(string pattern) =>
         pattern == "default" ? null : GlobPattern.Validate(pattern);

@@ -1,3 +1,4 @@
+using PolicyBot.Policies.Configuration;
 using System.Globalization;
 using System.Text;
 
@@ -158,7 +159,12 @@ public static class CheckRunReport
             var counted = rule.CountedApprovers.Count == 0 ? "—" : string.Join(", ", rule.CountedApprovers.Select(u => "@" + u));
             var notCounted = rule.IgnoredApprovals.Count == 0 ? "—" : string.Join(", ", rule.IgnoredApprovals.Select(i => $"@{i.Login} ({i.Reason})"));
             var candidates = !rule.Unmet ? "—" : Candidates(rule);
-            var origin = string.Equals(rule.Origin, "repository", StringComparison.Ordinal) ? " (repository)" : "";
+            var origin = rule.Origin switch
+            {
+                TierMatch.RepositorySource => " (repository)",
+                _ when TierMatch.TierOf(rule.Origin) is { } tier => $" (tier {tier})",
+                _ => "",
+            };
             text.Append("| ").Append(Cell(rule.Name + origin))
                 .Append(" | ").Append(state)
                 .Append(" | ").Append(approvals)

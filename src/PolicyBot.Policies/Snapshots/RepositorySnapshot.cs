@@ -35,6 +35,19 @@ public sealed record RepositorySnapshot
     public RepositoryFile? CatalogInfo { get; init; }
     /// <summary>The CODEOWNERS file GitHub uses (root, `.github/` or `docs/`), if any.</summary>
     public CodeOwnersFile? CodeOwners { get; init; }
+
+    /// <summary>
+    /// The repository's GitHub custom property values by property name; a multi-select property has
+    /// several values, a property without a value is absent.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> CustomProperties { get; init; } =
+        new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The lifecycle of the first Component of <see cref="CatalogInfo"/> (see <c>CatalogInfoParser.LifecycleOf</c>), which tiers match on.</summary>
+    public string? Lifecycle { get; init; }
+
+    /// <summary>Each team with access to the repository and its role (<c>GET /repos/{o}/{r}/teams</c>); null when not read.</summary>
+    public IReadOnlyDictionary<string, RepositoryAccess>? TeamAccess { get; init; }
 }
 
 public sealed record RepositoryFile(string Path, string Content, string? Sha = null);

@@ -12,7 +12,11 @@ public sealed record Scenario(
     IReadOnlyList<string> Admins,
     IReadOnlyList<ScenarioTeam> Teams,
     IReadOnlyList<ScenarioRepo> Repos,
-    JsonArray OrgRulesets);
+    JsonArray OrgRulesets)
+{
+    /// <summary>The organisation's custom property schema (scenario <c>custom_properties</c>).</summary>
+    public IReadOnlyList<PolicyBot.Sandbox.State.SimCustomProperty> CustomProperties { get; init; } = [];
+}
 
 public sealed record ScenarioTeam(
     string Slug,
@@ -35,7 +39,11 @@ public sealed record ScenarioRepo(
     ScenarioProtection? Protection,
     JsonArray Rulesets,
     IReadOnlyDictionary<string, string> Files,
-    IReadOnlyList<ScenarioPull> Pulls);
+    IReadOnlyList<ScenarioPull> Pulls)
+{
+    /// <summary>Custom property values (scenario <c>properties</c>): a string, or a list for a multi_select property.</summary>
+    public IReadOnlyDictionary<string, JsonNode> Properties { get; init; } = new Dictionary<string, JsonNode>(StringComparer.OrdinalIgnoreCase);
+}
 
 public sealed record ScenarioProtection(
     int? RequiredApprovingReviewCount,

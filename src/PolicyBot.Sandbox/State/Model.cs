@@ -212,6 +212,8 @@ public sealed class SimRepo
     public Dictionary<string, string> Branches { get; } = new(StringComparer.Ordinal); // name → head sha
     public Dictionary<string, SimProtection> Protection { get; } = new(StringComparer.Ordinal);
     public List<SimRuleset> Rulesets { get; } = [];
+    /// <summary>Custom property values explicitly set: property name → a string, or a list for multi_select.</summary>
+    public Dictionary<string, JsonNode> Properties { get; } = new(StringComparer.OrdinalIgnoreCase);
     public List<SimPull> Pulls { get; } = [];
     public List<SimIssue> Issues { get; } = [];
     public List<SimLabel> Labels { get; } = [];

@@ -48,7 +48,8 @@ public sealed class OrganizationAuditor(IGitHubClientFactory clients, Repository
                 .Where(r => r.Action != PolicyAction.Off)
                 .SelectMany(r => r.Findings.Select(f => AuditFinding.From(f, r)))
                 .ToList();
-            repos.Add(new AuditRepository(repository.Name, findings.Count == 0, findings));
+            var (tiers, baseline) = AuditRepository.From(assessment.Evaluation.Tiers, assessment.Evaluation.Baseline);
+            repos.Add(new AuditRepository(repository.Name, findings.Count == 0, findings) { Tiers = tiers, Baseline = baseline });
 
             var entry = assessment.Inventory;
             inventory.Add(new AuditInventoryEntry(repository.Name, entry.Owner, entry.Lifecycle, entry.Description,

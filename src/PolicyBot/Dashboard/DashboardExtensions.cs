@@ -110,6 +110,11 @@ public static class DashboardExtensions
                 : TypedResults.NotFound());
         api.MapGet("/repositories", async (HttpContext context, long? installation, DashboardAccess access, DashboardQueries queries, CancellationToken cancellationToken) =>
             TypedResults.Ok((await queries.ListEvaluationsAsync(installation, cancellationToken).ConfigureAwait(false)).Where(e => Visible(access.VisibleOrganizations(context), e.Repository)).ToList()));
+        api.MapGet("/repositories/{owner}/{name}/baseline", async Task<Results<Ok<RepositoryBaseline>, NotFound>> (HttpContext context, string owner, string name, DashboardAccess access, DashboardQueries queries, CancellationToken cancellationToken) =>
+            Visible(access.VisibleOrganizations(context), owner)
+                && await queries.GetBaselineAsync($"{owner}/{name}", cancellationToken).ConfigureAwait(false) is { } baseline
+                ? TypedResults.Ok(baseline)
+                : TypedResults.NotFound());
         api.MapGet("/inventory", async (HttpContext context, long? installation, DashboardAccess access, DashboardQueries queries, CancellationToken cancellationToken) =>
             TypedResults.Ok((await queries.ListInventoryAsync(installation, cancellationToken).ConfigureAwait(false)).Where(e => Visible(access.VisibleOrganizations(context), e.Repository)).ToList()));
         api.MapGet("/inventory.csv", async (HttpContext context, long? installation, DashboardAccess access, DashboardQueries queries, CancellationToken cancellationToken) =>

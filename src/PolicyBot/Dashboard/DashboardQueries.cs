@@ -2,6 +2,7 @@ using PolicyBot.Enforcement;
 using PolicyBot.Enforcement.Issues;
 using PolicyBot.Policies;
 using PolicyBot.Policies.Catalog;
+using PolicyBot.Policies.Configuration;
 using PolicyBot.Storage;
 
 namespace PolicyBot.Dashboard;
@@ -34,7 +35,11 @@ public sealed record RepositoryDetail(
     IReadOnlyList<AuditEntry> History);
 
 /// <summary>A repository below the baseline, with its open issues.</summary>
-public sealed record RepositoryStatus(string Repository, IReadOnlyList<Finding> Findings, IReadOnlyList<string> BlockingPolicies, IReadOnlyList<IssueLink> Issues, DateTimeOffset EvaluatedAt);
+public sealed record RepositoryStatus(string Repository, IReadOnlyList<Finding> Findings, IReadOnlyList<string> BlockingPolicies, IReadOnlyList<IssueLink> Issues, DateTimeOffset EvaluatedAt)
+{
+    /// <summary>The tiers the repository takes, so the list can say which baseline it falls below.</summary>
+    public IReadOnlyList<string> Tiers { get; init; } = [];
+}
 
 public sealed record IssueLink(string Policy, string Subject, string IssueRepository, int Number);
 
@@ -56,6 +61,31 @@ public sealed record InstallationOverview(
     IReadOnlyList<string> Teams,
     IReadOnlyList<ComplianceDay> History,
     WorkQueueCounts Work);
+
+/// <summary>
+/// A repository's effective baseline for its page: the tiers it takes and each value with where it came from
+/// (<see cref="BaselineSource"/>: the organisation, a tier, or the repository's own file).
+/// </summary>
+public sealed record RepositoryBaseline(string Repository, IReadOnlyList<string> Tiers, IReadOnlyList<BaselineSourcedValue> Values);
+
+/// <summary>One baseline value; <paramref name="Sources"/> in the order they applied, each with the tier's name where it is one.</summary>
+public sealed record BaselineSourcedValue(string Policy, string Key, string Value, IReadOnlyList<BaselineSource> Sources);
+
+/// <summary>Where a value came from: <c>organization</c>, <c>tier</c> (with <paramref name="Tier"/>) or <c>repository</c>.</summary>
+public sealed record BaselineSource(string Kind, string? Tier)
+{
+    public static BaselineSource Of(string source) => TierMatch.TierOf(source) is { } tier
+        ? new BaselineSource("tier", tier)
+        : new BaselineSource(source, null);
+
+    /// <summary>As a person reads it: "organisation", "tier production", "repository file".</summary>
+    public string Label => Kind switch
+    {
+        "tier" => $"tier {Tier}",
+        TierMatch.RepositorySource => "repository file",
+        _ => "organisation",
+    };
+}
 
 public sealed record InstallationSummary(long InstallationId, string Organization, int Repositories, int BelowBaseline);
 
@@ -110,7 +140,7 @@ public sealed class DashboardQueries(
                 e.Results.Where(r => r.Action != PolicyAction.Off).SelectMany(r => r.Findings).ToList(),
                 e.BlockingPolicies,
                 openIssues[e.Repository].Select(i => new IssueLink(i.Policy, i.Subject, i.IssueRepository, i.Number)).ToList(),
-                e.EvaluatedAt))
+                e.EvaluatedAt) { Tiers = e.Baseline.Tiers })
             .ToList();
 
         var today = DateOnly.FromDateTime(timeProvider.GetUtcNow().UtcDateTime);
@@ -209,6 +239,20 @@ public sealed class DashboardQueries(
 
             yield return e;
         }
+    }
+
+    /// <summary>The effective baseline of one repository (owner/name) as last evaluated; null when it was never evaluated.</summary>
+    public async Task<RepositoryBaseline?> GetBaselineAsync(string repository, CancellationToken cancellationToken)
+    {
+        if (await evaluations.GetAsync(repository, cancellationToken).ConfigureAwait(false) is not { Evaluated: true } stored)
+        {
+            return null;
+        }
+
+        return new RepositoryBaseline(
+            stored.Repository,
+            stored.Baseline.Tiers,
+            stored.Baseline.Values.Select(v => new BaselineSourcedValue(v.Key.Split('.')[0], v.Key, v.Value, v.Sources.Select(BaselineSource.Of).ToList())).ToList());
     }
 
     public async Task<IReadOnlyList<InventoryEntry>> ListInventoryAsync(long? installationId, CancellationToken cancellationToken) =>

@@ -5,7 +5,6 @@ using PolicyBot.Enforcement.Reviews;
 using PolicyBot.Enforcement.State;
 using PolicyBot.Processing;
 using PolicyBot.Storage;
-using PolicyBot.Storage.Sqlite;
 
 namespace PolicyBot.Enforcement;
 
@@ -16,14 +15,9 @@ public static class EnforcementExtensions
     {
         services.AddOptions<EnforcementOptions>().Bind(configuration.GetSection(EnforcementOptions.SectionName));
         services.AddSingleton<OrganizationDirectoryCache>();
+        services.AddSingleton<CustomPropertyCache>();
         services.AddSingleton<CheckRunPublisher>();
         services.AddSingleton<CommitFileCache>();
-        services.AddSingleton<IReviewRequestLedger, SqliteReviewRequestLedger>();
-        services.AddSingleton<IComplianceIssueStore, SqliteComplianceIssueStore>();
-        services.AddSingleton<IEvaluationStore, SqliteEvaluationStore>();
-        services.AddSingleton<IInstallationStateStore, SqliteInstallationStateStore>();
-        services.AddSingleton<PolicyFiles.IValidPolicyFileStore, SqliteValidPolicyFileStore>();
-        services.AddMigrations(EnforcementMigrations.Sqlite);
         services.AddSingleton<Hosting.IMetricsGaugeSource, ComplianceGauges>();
         services.AddScoped<RepositoryAssessor>();
         services.AddScoped<RepositoryEnforcer>();
@@ -36,6 +30,7 @@ public static class EnforcementExtensions
         services.AddWorkItemHandler<EvaluateCommitHandler>();
         services.AddWorkItemHandler<EvaluateMergeGroupHandler>();
         services.AddWorkItemHandler<RefreshMembershipHandler>();
+        services.AddWorkItemHandler<RefreshCustomPropertiesHandler>();
         services.AddWorkItemHandler<InstallationRemovedHandler>();
         return services;
     }

@@ -5,6 +5,7 @@ using PolicyBot.Enforcement.Checks;
 using PolicyBot.Enforcement.Reviews;
 using PolicyBot.Enforcement.State;
 using PolicyBot.Policies;
+using PolicyBot.Policies.Catalog;
 using PolicyBot.Policies.Configuration;
 using PolicyBot.Policies.Evaluation;
 using PolicyBot.Policies.Reviewers;
@@ -63,7 +64,7 @@ public sealed partial class PullRequestEnforcer(
         // The rules in force are those of the base branch as it is now, not as it was when the pull request was opened.
         var baseSha = await CommitFileCache.ResolveBranchAsync(client, owner, name, pull.Base.Ref).ConfigureAwait(false) ?? pull.Base.Sha;
         var basePolicyFile = await files.ReadAsync(client, owner, name, baseSha, RepositoryStateReader.RepositoryPolicyPath).ConfigureAwait(false);
-        var config = RepositoryConfigMerger.Merge(organizationPolicy.Config, basePolicyFile).Config;
+        var config = (await EffectiveConfigAsync(client, owner, name, baseSha, organizationPolicy.Config, basePolicyFile, cancellationToken).ConfigureAwait(false)).Config;
 
         // Exemptions live only in the organisation's file; an exempt repository's rules are not judged, so not read for.
         var exemption = ScopeEvaluator.Exemption(organizationPolicy.Config.Exemptions, name, PolicyIds.Reviewers, DateOnly.FromDateTime(timeProvider.GetUtcNow().UtcDateTime));
@@ -136,6 +137,35 @@ public sealed partial class PullRequestEnforcer(
     }
 
     /// <summary>
+    /// The base branch's baseline: the organisation's, each tier the repository takes (by the lifecycle of the
+    /// base branch's catalog-info.yaml and its custom properties), then the base branch's policy file. The tier
+    /// facts are read only when the organisation has tiers.
+    /// </summary>
+    private async Task<RepositoryConfigResult> EffectiveConfigAsync(
+        IGitHubClient client, string owner, string name, string baseSha, PolicyConfig organization, RepositoryFile? basePolicyFile, CancellationToken cancellationToken)
+    {
+        if (organization.Tiers.Count == 0)
+        {
+            return RepositoryConfigMerger.Merge(organization, basePolicyFile);
+        }
+
+        var catalog = await files.ReadAsync(client, owner, name, baseSha, RepositoryStateReader.CatalogInfoPath).ConfigureAwait(false);
+        var properties = RepositoryAssessor.MatchesOnProperties(organization)
+            ? await assessor.ReadCustomPropertiesAsync(client, owner, name, cancellationToken).ConfigureAwait(false)
+            : new Dictionary<string, IReadOnlyList<string>>();
+        return RepositoryConfigMerger.Merge(organization, new RepositorySnapshot
+        {
+            Owner = owner,
+            Name = name,
+            DefaultBranch = "",
+            PolicyFile = basePolicyFile,
+            CatalogInfo = catalog,
+            Lifecycle = CatalogInfoParser.LifecycleOf(catalog?.Content),
+            CustomProperties = properties,
+        });
+    }
+
+    /// <summary>
     /// Evaluates an open pull request, completes its check run and asks for the reviews it lacks.
     /// <paramref name="rerun"/>: someone asked GitHub to re-run the check, so the run is written even when unchanged.
     /// </summary>
@@ -163,7 +193,7 @@ public sealed partial class PullRequestEnforcer(
 
         var now = timeProvider.GetUtcNow();
         var success = assessment.Evaluation.Conclusion == PullRequestEvaluation.Success;
-        var written = await checkRuns.CompleteAsync(client, owner, name, checkRunId, new CheckRunContent(success, assessment.Output.Title, assessment.Output.Summary), force: rerun).ConfigureAwait(false);
+        var written = await checkRuns.CompleteAsync(client, owner, name, checkRunId, new CheckRunContent(success, assessment.Output.Title, assessment.Output.Summary), force: rerun, cancellationToken).ConfigureAwait(false);
         await evaluations.SavePullRequestAsync(new StoredPullRequestEvaluation(
             installationId, assessment.Repository, number, pull.Head.Sha, assessment.Evaluation.Conclusion, assessment.Evaluation.UnmetRuleNames, now), cancellationToken).ConfigureAwait(false);
         if (written)

@@ -32,6 +32,7 @@ public sealed record RepositoryAssessment(
 /// </summary>
 public sealed class RepositoryAssessor(
     OrganizationDirectoryCache directories,
+    CustomPropertyCache customProperties,
     CommitFileCache files,
     IValidPolicyFileStore validFiles,
     IOptions<GitHubOptions> github,
@@ -43,6 +44,20 @@ public sealed class RepositoryAssessor(
     public string ConfigRepository => routing.Value.OrgConfigRepository;
 
     public long AppId => github.Value.AppId;
+
+    /// <summary>Whether a Component of the repository's catalog-info.yaml is owned by a team of the organisation, whose access then needs checking.</summary>
+    private static bool OwnsByTeam(RepositorySnapshot snapshot, OrganizationDirectory directory) =>
+        snapshot.CatalogInfo is { } catalog
+        && CatalogInfoParser.Parse(catalog.Content).Components.Any(c =>
+            OwnerReference.TryParse(c.Owner, out var owner, out _) && owner!.TeamSlug(directory) is { } slug && directory.Teams.ContainsKey(slug));
+
+    /// <summary>Whether any tier matches on custom properties; only then are they read.</summary>
+    public static bool MatchesOnProperties(PolicyConfig organization) =>
+        organization.Tiers.Any(t => t.Match.Properties.Count > 0);
+
+    /// <summary>The custom properties of a repository, from the organisation's cached read.</summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> ReadCustomPropertiesAsync(IGitHubClient client, string owner, string name, CancellationToken cancellationToken) =>
+        (await customProperties.GetAsync(client, owner, cancellationToken).ConfigureAwait(false)).Of(name);
 
     /// <summary>The organisation baseline in force, read through the commit file cache (DESIGN section 2, "Fail closed").</summary>
     public async Task<OrganizationPolicy> ReadOrganizationPolicyAsync(IGitHubClient client, string org, CancellationToken cancellationToken)
@@ -68,7 +83,17 @@ public sealed class RepositoryAssessor(
 
         snapshot = await RepositoryStateReader.ReadFilesAsync(client, snapshot, cancellationToken).ConfigureAwait(false);
         snapshot = await WithLastValidPolicyFileAsync(snapshot, directory, cancellationToken).ConfigureAwait(false);
-        var effective = RepositoryConfigMerger.Merge(organization, snapshot.PolicyFile, directory, snapshot.LastValidPolicyFile).Config;
+        if (MatchesOnProperties(organization))
+        {
+            snapshot = snapshot with { CustomProperties = await ReadCustomPropertiesAsync(client, snapshot.Owner, snapshot.Name, cancellationToken).ConfigureAwait(false) };
+        }
+
+        var effective = RepositoryConfigMerger.Merge(organization, snapshot, directory).Config;
+        if (effective.Registration.Action != PolicyAction.Off && OwnsByTeam(snapshot, directory))
+        {
+            snapshot = snapshot with { TeamAccess = await RepositoryStateReader.ReadTeamAccessAsync(client, snapshot, cancellationToken).ConfigureAwait(false) };
+        }
+
         if (effective.BranchProtection.Action != PolicyAction.Off)
         {
             snapshot = await RepositoryStateReader.ReadBranchesAsync(client, snapshot, effective.BranchProtection, cancellationToken).ConfigureAwait(false);

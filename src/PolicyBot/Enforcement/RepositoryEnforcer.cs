@@ -239,7 +239,10 @@ public sealed partial class RepositoryEnforcer(
             assessment.Evaluation.Evaluated ? assessment.Inventory : null,
             timeProvider.GetUtcNow(),
             assessment.Snapshot.CreatedBy,
-            assessment.Snapshot.Id), cancellationToken);
+            assessment.Snapshot.Id)
+        {
+            Baseline = new EffectiveBaseline(assessment.Evaluation.Tiers, assessment.Evaluation.Baseline),
+        }, cancellationToken);
 
     private static string Describe(IssueTarget target) => target.Intent switch
     {

@@ -9,7 +9,9 @@ namespace PolicyBot.GitHub;
 /// Spaces content-creating requests (issues, comments, pull requests, refs, file contents) of one
 /// installation at least <see cref="GitHubOptions.ContentCreationInterval"/> apart, as GitHub's
 /// secondary rate limits ask. The installation is told apart by its token, which is hashed: no token
-/// is kept in the clear.
+/// is kept in the clear. Per process: each replica has tokens of its own, so replicas pace apart (README,
+/// "Running several replicas", says to lengthen the interval by the number of replicas). Losing it on a
+/// restart costs at most one early request, which GitHub answers with a retry-after the client honours.
 /// </summary>
 public sealed class ContentCreationPacing(IOptions<GitHubOptions> options, TimeProvider timeProvider)
 {

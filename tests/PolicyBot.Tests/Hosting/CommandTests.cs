@@ -58,7 +58,7 @@ public sealed class CommandTests
     }
 
     [Fact]
-    public async Task Postgres_storage_is_refused_clearly_at_start_up()
+    public async Task Postgres_storage_without_a_connection_string_is_refused_clearly_at_start_up()
     {
         var (exit, _, stderr) = await RunPolicyBotAsync(["serve"], new()
         {
@@ -69,7 +69,7 @@ public sealed class CommandTests
         });
 
         Assert.Equal(1, exit);
-        Assert.Equal("policybot: Storage:Provider=postgres is not implemented yet; use Storage:Provider=sqlite.", stderr.Trim());
+        Assert.Equal("policybot: Storage:Provider=postgres needs Storage:ConnectionString (for example Host=db;Database=policybot;Username=policybot;Password=...).", stderr.Trim());
     }
 
     [Fact]
@@ -143,6 +143,23 @@ public sealed class CommandTests
     }
 
     [Fact]
+    public async Task Validate_config_reports_unknown_tier_keys_and_with_properties_unknown_property_names()
+    {
+        using var directory = new TempDirectory();
+        var file = Write(directory, "policybot.yml", "version: 1\ntiers:\n  - name: critical\n    match: { properties: { teir: [critical] } }\n    branch_protecton: { enforce_admins: true }\n");
+
+        var (exit, output, _) = await RunInProcessAsync("validate-config", file);
+        var (withSchemaExit, withSchema, _) = await RunInProcessAsync("validate-config", file, "--properties", "tier,domain");
+
+        Assert.Equal(1, exit);
+        Assert.Contains($"{file}:5: error: tiers[0].branch_protecton: unknown key 'branch_protecton'; did you mean 'branch_protection'?", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("teir", output, StringComparison.Ordinal);
+        Assert.Equal(1, withSchemaExit);
+        Assert.Contains($"{file}:4: error: tiers[0].match.properties.teir: 'teir' is not a custom property of the organisation, so this tier would never match; did you mean 'tier'?", withSchema, StringComparison.Ordinal);
+        Assert.EndsWith($"{file}: 2 error(s)", withSchema.Trim(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Validate_config_checks_a_catalog_info_file_with_lines()
     {
         using var directory = new TempDirectory();
@@ -163,6 +180,7 @@ public sealed class CommandTests
     [InlineData("a.yml", "b.yml")]
     [InlineData("policybot.yml", "--strict")]
     [InlineData("does-not-exist.yml")]
+    [InlineData("policybot.yml", "--properties")]
     public async Task Validate_config_with_bad_arguments_or_an_unreadable_file_exits_2(params string[] args)
     {
         var (exit, output, error) = await RunInProcessAsync(["validate-config", .. args]);
