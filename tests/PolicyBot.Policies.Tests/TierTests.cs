@@ -216,9 +216,11 @@ public sealed class TierTests
     [Fact]
     public void A_tier_without_a_usable_match_is_not_applied()
     {
-        var config = PolicyConfigParser.Parse("version: 1\ntiers:\n  - name: prod\n    match: { lifecycles: [production] }\n    code_owners: { required: true }\n").EffectiveConfig;
+        // Fail closed: a file with any error is applied not at all, so neither is the tier.
+        var result = PolicyConfigParser.Parse("version: 1\ntiers:\n  - name: prod\n    match: { lifecycles: [production] }\n    code_owners: { required: true }\n");
 
-        Assert.Empty(config.Tiers);
+        Assert.True(result.HasErrors);
+        Assert.Null(result.Config);
     }
 
     [Fact]

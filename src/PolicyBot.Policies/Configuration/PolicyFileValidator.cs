@@ -1,3 +1,5 @@
+using PolicyBot.Policies.Snapshots;
+
 namespace PolicyBot.Policies.Configuration;
 
 /// <summary>
@@ -11,17 +13,18 @@ public static class PolicyFileValidator
     /// <summary>
     /// Problems in <paramref name="content"/>, in file order. For a repository file, keys only the
     /// organisation may set (scope, exemptions, issues.repository, issues.label) are errors too.
-    /// The file is valid when no problem <see cref="ConfigProblem.IsError"/>; warnings (unknown keys)
-    /// are worth showing but do not make it invalid.
+    /// The file is valid when there is no problem. With <paramref name="directory"/>, the teams and users
+    /// the file names must exist in the organisation.
     /// </summary>
     /// <param name="content">The file.</param>
     /// <param name="isRepositoryFile">True for a repository's `.github/policybot.yml`.</param>
+    /// <param name="directory">The organisation's teams and members, when known: names that do not exist are errors.</param>
     /// <param name="customPropertyNames">The organisation's custom property schema (names); when given, a tier matching
     /// on a property that is not in it is an error, since it could never match. Null: not known, not checked.</param>
-    public static IReadOnlyList<ConfigProblem> Validate(string content, bool isRepositoryFile, IReadOnlyCollection<string>? customPropertyNames = null)
+    public static IReadOnlyList<ConfigProblem> Validate(string content, bool isRepositoryFile, OrganizationDirectory? directory = null, IReadOnlyCollection<string>? customPropertyNames = null)
     {
         ArgumentNullException.ThrowIfNull(content);
-        var document = PolicyConfigParser.ParseDocument(content);
+        var document = PolicyConfigParser.ParseDocument(content, directory);
         if (!isRepositoryFile && document.Config is { } config && customPropertyNames is not null)
         {
             return [.. document.Problems.Concat(UnknownProperties(config, customPropertyNames)).OrderBy(p => p.Line)];

@@ -28,8 +28,8 @@ public sealed record BaselineValue(string Key, string Value, IReadOnlyList<strin
 /// the organisation file's format but may only TIGHTEN (DESIGN section 2): a looser value is
 /// ignored and reported as a <c>config</c> finding <c>loosens-baseline</c>; keys only the
 /// organisation may set are ignored and reported as <c>not-allowed-in-repository</c>; a file that
-/// cannot be used is reported as <c>parse-error</c> and the baseline applies in full. Values the
-/// parser rejects are <c>invalid-value</c>, unknown keys <c>unknown-key</c>; both are ignored.
+/// with any error is not applied (its last valid version, or else the organisation baseline, applies) and each
+/// error is a finding: <c>parse-error</c> (the file as a whole), <c>unknown-key</c>, <c>invalid-value</c>.
 /// <para>Which direction is tighter, key by key:</para>
 /// <code>
 /// key                                             | a repository may set it to...         | merged value
@@ -141,26 +141,29 @@ public static class RepositoryConfigMerger
     ];
 
     /// <summary>Merges the repository's `.github/policybot.yml` (null: none) into the organisation baseline.</summary>
-    public static RepositoryConfigResult Merge(PolicyConfig organization, RepositoryFile? file) =>
-        Merge(organization, file?.Content, file?.Path ?? DefaultPath);
+    public static RepositoryConfigResult Merge(PolicyConfig organization, RepositoryFile? file, OrganizationDirectory? directory = null, string? lastValid = null) =>
+        Merge(organization, file?.Content, file?.Path ?? DefaultPath, directory, lastValid);
 
     /// <summary>
     /// The effective baseline of <paramref name="repository"/>: the organisation's, tightened by each tier its
-    /// lifecycle and custom properties match, then by its own `.github/policybot.yml`.
+    /// lifecycle and custom properties match, then by its own `.github/policybot.yml` (its last valid version when
+    /// the current one has errors). With <paramref name="directory"/>, teams and users the file names must exist.
     /// </summary>
-    public static RepositoryConfigResult Merge(PolicyConfig organization, RepositorySnapshot repository)
+    public static RepositoryConfigResult Merge(PolicyConfig organization, RepositorySnapshot repository, OrganizationDirectory? directory = null)
     {
         ArgumentNullException.ThrowIfNull(repository);
         var tiers = MatchingTiers(organization, repository.Lifecycle, repository.CustomProperties);
-        return Merge(organization, repository.PolicyFile?.Content, repository.PolicyFile?.Path ?? DefaultPath, tiers);
+        return Merge(organization, repository.PolicyFile?.Content, repository.PolicyFile?.Path ?? DefaultPath, directory, repository.LastValidPolicyFile, tiers);
     }
 
     /// <summary>
-    /// Merges each of <paramref name="tiers"/> (the tiers the repository matches, see
-    /// <see cref="MatchingTiers"/>), then repository policy file content (null: no file), into the
-    /// organisation baseline.
+    /// Merges each of <paramref name="tiers"/> (the tiers the repository matches, see <see cref="MatchingTiers"/>),
+    /// then repository policy file content (null: no file), into the organisation baseline. A file with any error is
+    /// not applied at all (each error is a finding with its line): <paramref name="lastValid"/>, the last version of the
+    /// file that validated, applies instead when there is one, else the baseline without it. With
+    /// <paramref name="directory"/>, teams and users the file names must exist.
     /// </summary>
-    public static RepositoryConfigResult Merge(PolicyConfig organization, string? content, string path = DefaultPath, IReadOnlyList<TierConfig>? tiers = null)
+    public static RepositoryConfigResult Merge(PolicyConfig organization, string? content, string path = DefaultPath, OrganizationDirectory? directory = null, string? lastValid = null, IReadOnlyList<TierConfig>? tiers = null)
     {
         ArgumentNullException.ThrowIfNull(organization);
         var sources = Rules.ToDictionary(r => r.Path, _ => new List<string> { TierMatch.OrganizationSource }, StringComparer.Ordinal);
@@ -177,40 +180,37 @@ public static class RepositoryConfigMerger
             return Result(merged, [], tierNames, sources);
         }
 
-        var document = PolicyConfigParser.ParseDocument(content);
-        var findings = new List<Finding>();
+        var document = PolicyConfigParser.ParseDocument(content, directory);
         if (document.Config is null)
         {
-            var problem = document.Problems.FirstOrDefault(p => p.IsError) ?? new ConfigProblem(0, "", "the file cannot be read");
-            findings.Add(new Finding(
+            var fallback = lastValid is not null && lastValid != content ? Merge(organization, lastValid, path, directory, null, tiers) : null;
+            var applies = fallback is null
+                ? "The file is not applied until it is fixed: the organisation baseline applies in full."
+                : "The file is not applied until it is fixed: its last valid version still applies.";
+            var errors = document.Problems.Where(p => p.IsError).Select(problem => new Finding(
                 PolicyIds.Config,
-                ParseErrorCode,
-                $"{path}{At(problem.Line)} cannot be used: {Sentence(problem.Message)} The organisation baseline applies in full.",
-                $"Fix {path}{At(problem.Line)} so that it is valid policybot.yml (check it with `policybot validate-config {path}`), or delete the file.",
-                Subject: path,
+                problem.Kind switch
+                {
+                    ConfigProblemKind.Unusable => ParseErrorCode,
+                    ConfigProblemKind.UnknownKey => UnknownKeyCode,
+                    _ => InvalidValueCode,
+                },
+                problem.Kind == ConfigProblemKind.Unusable
+                    ? $"{path}{At(problem.Line)} cannot be used: {Sentence(problem.Message)} {applies}"
+                    : $"{path}{At(problem.Line)}: {Key(problem.Path)}{Sentence(problem.Message)} {applies}",
+                problem.Path.Length == 0
+                    ? $"Fix {path}{At(problem.Line)} so that it is valid policybot.yml (check it with `policybot validate-config --repository {path}`), or delete the file."
+                    : $"Correct `{problem.Path}` in {path}{At(problem.Line)} (check it with `policybot validate-config --repository {path}`).",
+                Subject: problem.Path.Length == 0 ? path : problem.Path,
                 Line: NullIfZero(problem.Line)));
-            return Result(merged, findings, tierNames, sources);
+
+            // The last valid version's own loosening findings still hold: it is what applies.
+            return fallback is null
+                ? Result(merged, [.. errors], tierNames, sources)
+                : fallback with { Findings = [.. errors, .. fallback.Findings.Where(f => f.Code is LoosensBaselineCode or NotAllowedCode)] };
         }
 
-        foreach (var problem in document.Problems)
-        {
-            findings.Add(problem.IsError
-                ? new Finding(
-                    PolicyIds.Config,
-                    InvalidValueCode,
-                    $"{path}{At(problem.Line)}: {Key(problem.Path)}{Sentence(problem.Message)} The value is ignored.",
-                    problem.Path.Length == 0 ? $"Correct {path}{At(problem.Line)}." : $"Correct `{problem.Path}` in {path}{At(problem.Line)}.",
-                    Subject: problem.Path.Length == 0 ? path : problem.Path,
-                    Line: NullIfZero(problem.Line))
-                : new Finding(
-                    PolicyIds.Config,
-                    UnknownKeyCode,
-                    $"{path}{At(problem.Line)}: {Sentence(problem.Message)}",
-                    $"Remove or correct `{problem.Path}` in {path}{At(problem.Line)}.",
-                    Subject: problem.Path,
-                    Line: NullIfZero(problem.Line)));
-        }
-
+        var findings = new List<Finding>();
         var repository = document.Config;
         foreach (var (key, line) in document.SetKeys.OrderBy(k => k.Value).ThenBy(k => k.Key, StringComparer.Ordinal))
         {

@@ -110,7 +110,7 @@ public sealed class RepositoryEvaluator
         var merged = RepositoryConfigMerger.Merge(organization, repository with
         {
             PolicyFile = repositoryPolicyFile is null ? null : new RepositoryFile(repository.PolicyFile?.Path ?? RepositoryConfigMerger.DefaultPath, repositoryPolicyFile),
-        });
+        }, directory);
         var config = merged.Config;
         var context = new RepositoryPolicyContext(config, repository, directory, appId, today);
 

@@ -180,6 +180,16 @@ public sealed class RegistrationPolicy : IRepositoryPolicy
                 subject, metadataLine));
         }
 
+        else if (required.Contains("description") && component.Description!.TrimStart().StartsWith("REPLACE", StringComparison.Ordinal))
+        {
+            // The prefilled template's placeholder merged unchanged says nothing about the repository.
+            var line = component.LineOf("metadata.description");
+            findings.Add(new Finding(PolicyIds.Registration, "description-placeholder",
+                $"{label}'s description is still the template's placeholder (\"{component.Description}\").",
+                $"Replace line {line} with `  description: <what it is for, in one line>`.",
+                subject, line));
+        }
+
         foreach (var field in required.Order(StringComparer.Ordinal))
         {
             if (field is "owner" or "lifecycle" or "description" || component.Spec.ContainsKey(field) || component.Metadata.ContainsKey(field))

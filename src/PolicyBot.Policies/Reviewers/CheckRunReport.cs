@@ -44,8 +44,8 @@ public static class CheckRunReport
         if (proposedConfigErrors.Count > 0)
         {
             var section = new StringBuilder();
-            section.Append("\n## Proposed `.github/policybot.yml`\n\n");
-            section.Append("This pull request changes `.github/policybot.yml`; it is not used to judge this pull request, and it has errors:\n\n");
+            section.Append("\n## Proposed policy files\n\n");
+            section.Append("This pull request changes a policy file; it does not judge this pull request, and merged as it is it would not do what it says:\n\n");
             foreach (var error in proposedConfigErrors)
             {
                 section.Append("- ").Append(OneLine(error)).Append('\n');
@@ -99,6 +99,11 @@ public static class CheckRunReport
         if (evaluation.BlockingPolicies.Count > 0)
         {
             parts.Add($"blocked by {string.Join(", ", evaluation.BlockingPolicies.Select(PolicyIds.Title))}");
+        }
+
+        if (evaluation.ProposedFileProblems.Count > 0)
+        {
+            parts.Add($"proposed policy file: {evaluation.ProposedFileProblems.Count} problem{(evaluation.ProposedFileProblems.Count == 1 ? "" : "s")}");
         }
 
         if (parts.Count > 0)

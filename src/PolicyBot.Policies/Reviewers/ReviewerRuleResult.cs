@@ -88,4 +88,17 @@ public sealed record PullRequestEvaluation(
 
     /// <summary>False when GitHub could not list every changed file (see <see cref="Snapshots.PullRequestSnapshot.ChangedFilesComplete"/>).</summary>
     public bool ChangedFilesComplete { get; init; } = true;
+
+    /// <summary>
+    /// Problems of the policy files the pull request proposes (errors, and values that would loosen the baseline), each
+    /// naming its file and line; any fails the check run, since merging the file as it is would not do what it says.
+    /// </summary>
+    public IReadOnlyList<string> ProposedFileProblems { get; init; } = [];
+
+    /// <summary>This evaluation with the problems of the proposed policy files, which fail it.</summary>
+    public PullRequestEvaluation WithProposedFileProblems(IReadOnlyList<string> problems)
+    {
+        ArgumentNullException.ThrowIfNull(problems);
+        return problems.Count == 0 ? this : this with { ProposedFileProblems = problems, Conclusion = Failure };
+    }
 }

@@ -26,6 +26,11 @@ public sealed record RepositorySnapshot
 
     /// <summary>`.github/policybot.yml` on the default branch, if any.</summary>
     public RepositoryFile? PolicyFile { get; init; }
+    /// <summary>
+    /// The content of the last version of `.github/policybot.yml` that validated, as PolicyBot stored it; it applies
+    /// while the file on the default branch has errors (DESIGN section 2, "Fail closed").
+    /// </summary>
+    public string? LastValidPolicyFile { get; init; }
     /// <summary>`catalog-info.yaml` at the root of the default branch, if any.</summary>
     public RepositoryFile? CatalogInfo { get; init; }
     /// <summary>The CODEOWNERS file GitHub uses (root, `.github/` or `docs/`), if any.</summary>

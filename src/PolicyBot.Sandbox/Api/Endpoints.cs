@@ -449,7 +449,25 @@ internal static partial class Endpoints
 
         app.MapMethods("/_sandbox/webhook-url", ["PUT"], async (HttpContext context) =>
         {
+            // {"url": U} for one receiver, {"urls": [U, ...]} for several behind a round-robin load balancer.
             var body = await ReadBodyAsync(context).ConfigureAwait(false);
+            if (body?["urls"] is JsonArray urls)
+            {
+                var parsed = new List<Uri>();
+                foreach (var entry in urls)
+                {
+                    if (entry?.GetValueKind() != System.Text.Json.JsonValueKind.String || !Uri.TryCreate(entry.GetValue<string>(), UriKind.Absolute, out var uri))
+                    {
+                        return GitHubResults.Error(400, "urls must be absolute URLs");
+                    }
+
+                    parsed.Add(uri);
+                }
+
+                sim.Webhooks.Urls = parsed;
+                return Results.NoContent();
+            }
+
             var url = body?.Str("url");
             sim.Webhooks.Url = string.IsNullOrEmpty(url) ? null : new Uri(url);
             return Results.NoContent();

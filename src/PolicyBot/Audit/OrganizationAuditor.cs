@@ -31,7 +31,7 @@ public sealed class OrganizationAuditor(IGitHubClientFactory clients, Repository
         var repositories = (await client.GitHubApps.Installation.GetAllRepositoriesForCurrent().ConfigureAwait(false)).Repositories
             .OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase)
             .ToList();
-        var organizationPolicy = await assessor.ReadOrganizationPolicyAsync(client, login).ConfigureAwait(false);
+        var organizationPolicy = await assessor.ReadOrganizationPolicyAsync(client, login, cancellationToken).ConfigureAwait(false);
 
         var repos = new List<AuditRepository>();
         var pulls = new List<AuditPull>();

@@ -67,6 +67,10 @@ public sealed class AuditCommand : ICliCommand
             // The report is the output: logs would get in the way of JSON and CSV.
             builder.Logging.ClearProviders();
             builder.Services.AddSingleton<OrganizationAuditor>();
+            builder.Services.AddSingleton<Enforcement.PolicyFiles.IValidPolicyFileStore, Enforcement.PolicyFiles.InMemoryValidPolicyFileStore>();
+
+            // The audit reads GitHub only; it never migrates or shares a database.
+            builder.Services.AddSingleton<Enforcement.State.IOrganizationDirectoryVersions, Enforcement.State.OneShotDirectoryVersions>();
             await using var app = PolicyBotApp.Build(builder);
             if (StartupChecks.Find(app.Services) is { Count: > 0 } problems)
             {

@@ -6,6 +6,10 @@ namespace PolicyBot.Commands;
 /// <c>policybot sandbox [SCENARIO] [--port N] [--github-port M]</c>: <c>serve</c> wired to the built-in
 /// GitHub simulator, seeded from a scenario (the demo organisation when none is given) and installed
 /// on it, so that everything is evaluated at once.
+/// With <c>--github-only --credentials-file F</c> it runs only the simulator, for scale-out runs: the app's
+/// credentials go to F as environment lines for <c>policybot serve</c> replicas, the app is installed when
+/// <c>POST /_sandbox/installations/{org}</c> asks, and <c>PUT /_sandbox/webhook-url {"urls": [...]}</c>
+/// points the webhooks at the replicas, round-robin.
 /// </summary>
 public sealed class SandboxCommand : ICliCommand
 {
@@ -14,7 +18,7 @@ public sealed class SandboxCommand : ICliCommand
 
     public string Name => "sandbox";
 
-    public string Summary => "serve against the built-in GitHub simulator, seeded from SCENARIO or the demo organisation (--port N, --github-port M)";
+    public string Summary => "serve against the built-in GitHub simulator, seeded from SCENARIO or the demo organisation (--port N, --github-port M; --github-only --credentials-file F runs only the simulator)";
 
     public string Help => """
         usage: policybot sandbox [SCENARIO] [--port N] [--github-port M]
@@ -35,10 +39,10 @@ public sealed class SandboxCommand : ICliCommand
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
-        if (!TryParse(args, out var scenario, out var port, out var githubPort, out var problem))
+        if (!TryParse(args, out var scenario, out var port, out var githubPort, out var githubOnly, out var credentialsFile, out var problem))
         {
             await error.WriteLineAsync($"policybot sandbox: {problem}").ConfigureAwait(false);
-            await error.WriteLineAsync("usage: policybot sandbox [SCENARIO] [--port N] [--github-port M]").ConfigureAwait(false);
+            await error.WriteLineAsync("usage: policybot sandbox [SCENARIO] [--port N] [--github-port M] [--github-only --credentials-file F]").ConfigureAwait(false);
             return CommandDispatcher.UsageExitCode;
         }
 
@@ -67,6 +71,10 @@ public sealed class SandboxCommand : ICliCommand
         }
 
         await using var sandboxScope = sandbox;
+        if (githubOnly)
+        {
+            return await RunGitHubOnlyAsync(sandbox, credentialsFile!, output, cancellationToken).ConfigureAwait(false);
+        }
 
         // The simulated organisation is new at every start, so PolicyBot's records start afresh with it.
         var database = Path.GetFullPath(Path.Combine("data", "sandbox.db"));
@@ -122,6 +130,50 @@ public sealed class SandboxCommand : ICliCommand
     }
 
     /// <summary>
+    /// Only the simulator: writes the app's credentials (the private key to a file beside F) and waits, the app not
+    /// installed until a test or a person asks, so replicas can be started first and all see the installation.
+    /// </summary>
+    private static async Task<int> RunGitHubOnlyAsync(SandboxGitHub sandbox, string credentialsFile, TextWriter output, CancellationToken cancellationToken)
+    {
+        var file = Path.GetFullPath(credentialsFile);
+        var keyFile = file + ".pem";
+        await File.WriteAllTextAsync(keyFile, sandbox.Simulator.AppPrivateKeyPem, cancellationToken).ConfigureAwait(false);
+        var api = sandbox.Simulator.BaseUrl.ToString().TrimEnd('/');
+
+        // Written whole, then renamed: whoever waits for the file never reads half of it.
+        var partial = file + ".partial";
+        await File.WriteAllTextAsync(partial, string.Create(CultureInfo.InvariantCulture, $"""
+            APP_ID={sandbox.Simulator.AppId}
+            PRIVATE_KEY_PATH={keyFile}
+            WEBHOOK_SECRET={sandbox.Simulator.WebhookSecret}
+            GitHub__ApiBaseUrl={api}/
+
+            """), cancellationToken).ConfigureAwait(false);
+        File.Move(partial, file, overwrite: true);
+
+        await output.WriteLineAsync($"""
+            PolicyBot sandbox (GitHub only): organisation {sandbox.Scenario.Org} ({sandbox.Scenario.SourceName}), not installed yet
+              GitHub simulator API: {api}/
+              Credentials:          {file}
+            Start replicas with those lines in their environment, then:
+              curl -X PUT {api}/_sandbox/webhook-url -d '{"{"}"urls":["http://127.0.0.1:PORT1/api/github/webhooks","http://127.0.0.1:PORT2/api/github/webhooks"]{"}"}'
+              curl -X POST {api}/_sandbox/installations/{sandbox.Scenario.Org}
+            Press Ctrl+C to stop.
+            """).ConfigureAwait(false);
+
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C or SIGTERM: the simulator stops with the command.
+        }
+
+        return 0;
+    }
+
+    /// <summary>
     /// The sandbox is watched by a person: warnings and what PolicyBot does to the organisation (issues, checks,
     /// fixes, sign-ins), one line each, not every delivery and work item. These are defaults placed just after
     /// appsettings files, so environment variables and arguments (<c>Logging__LogLevel__Default=Information</c>)
@@ -147,11 +199,13 @@ public sealed class SandboxCommand : ICliCommand
         });
     }
 
-    private static bool TryParse(string[] args, out string? scenario, out int port, out int githubPort, out string problem)
+    private static bool TryParse(string[] args, out string? scenario, out int port, out int githubPort, out bool githubOnly, out string? credentialsFile, out string problem)
     {
         scenario = null;
         port = DefaultPort;
         githubPort = DefaultGitHubPort;
+        githubOnly = false;
+        credentialsFile = null;
         problem = "";
         for (var i = 0; i < args.Length; i++)
         {
@@ -168,6 +222,13 @@ public sealed class SandboxCommand : ICliCommand
                     githubPort = g;
                     i++;
                     break;
+                case "--github-only":
+                    githubOnly = true;
+                    break;
+                case "--credentials-file" when i + 1 < args.Length:
+                    credentialsFile = args[i + 1];
+                    i++;
+                    break;
                 case "--port" or "--github-port":
                     problem = $"{args[i]} takes a port number from 0 to 65535, not '{args[i + 1]}'";
                     return false;
@@ -178,6 +239,12 @@ public sealed class SandboxCommand : ICliCommand
                     problem = $"unexpected argument '{args[i]}'";
                     return false;
             }
+        }
+
+        if (githubOnly != credentialsFile is not null)
+        {
+            problem = "--github-only and --credentials-file go together";
+            return false;
         }
 
         return true;

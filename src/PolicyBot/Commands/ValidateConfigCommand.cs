@@ -66,7 +66,7 @@ public sealed class ValidateConfigCommand : ICliCommand
 
         var problems = IsCatalog(path, content)
             ? CatalogInfoValidator.Validate(content, directory: null).Select(p => (p.Line, p.Message, Error: true)).ToList()
-            : PolicyFileValidator.Validate(content, isRepositoryFile: args.Contains("--repository"), customProperties)
+            : PolicyFileValidator.Validate(content, isRepositoryFile: args.Contains("--repository"), customPropertyNames: customProperties)
                 .Select(p => (p.Line, Message: p.Path.Length > 0 ? $"{p.Path}: {p.Message}" : p.Message, Error: p.Severity == ConfigProblemSeverity.Error))
                 .ToList();
 

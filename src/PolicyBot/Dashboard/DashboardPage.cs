@@ -140,6 +140,18 @@ internal static class DashboardPage
             string.Join("<br>", r.Notices.Select(Inline)),
         }), evaluation.SkipReason is { } skip ? $"Not evaluated: {skip}." : "No policy applies.");
 
+        // Where each value of the effective baseline came from: the organisation, a tier the repository takes, or its own file.
+        html.Append("<h2>Effective baseline</h2>");
+        html.Append(evaluation.Baseline.Tiers.Count == 0
+            ? "<p class=muted>Tiers: none.</p>"
+            : $"<p>Tiers: {string.Join(", ", evaluation.Baseline.Tiers.Select(t => $"<strong>{E(t)}</strong>"))}.</p>");
+        Table(html, ["Setting", "Value", "Source"], evaluation.Baseline.Values.Select(v => new[]
+        {
+            $"<code>{E(v.Key)}</code>",
+            E(v.Value),
+            E(string.Join(", ", v.Sources.Select(source => BaselineSource.Of(source).Label))),
+        }), "Not recorded yet: the next evaluation records it.");
+
         html.Append("<h2>Findings</h2>");
         var findings = evaluation.Results.Where(r => r.Action != PolicyAction.Off).SelectMany(r => r.Findings.Select(f => (Result: r, Finding: f))).ToList();
         if (findings.Count == 0)

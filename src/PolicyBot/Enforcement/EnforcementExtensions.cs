@@ -5,7 +5,6 @@ using PolicyBot.Enforcement.Reviews;
 using PolicyBot.Enforcement.State;
 using PolicyBot.Processing;
 using PolicyBot.Storage;
-using PolicyBot.Storage.Sqlite;
 
 namespace PolicyBot.Enforcement;
 
@@ -20,11 +19,6 @@ public static class EnforcementExtensions
         services.AddSingleton<CustomPropertyCache>();
         services.AddSingleton<CheckRunPublisher>();
         services.AddSingleton<CommitFileCache>();
-        services.AddSingleton<IReviewRequestLedger, SqliteReviewRequestLedger>();
-        services.AddSingleton<IComplianceIssueStore, SqliteComplianceIssueStore>();
-        services.AddSingleton<IEvaluationStore, SqliteEvaluationStore>();
-        services.AddSingleton<IInstallationStateStore, SqliteInstallationStateStore>();
-        services.AddMigrations(EnforcementMigrations.Sqlite);
         services.AddSingleton<Hosting.IMetricsGaugeSource, ComplianceGauges>();
         services.AddScoped<RepositoryAssessor>();
         services.AddScoped<RepositoryEnforcer>();

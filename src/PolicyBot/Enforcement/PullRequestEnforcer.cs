@@ -94,16 +94,46 @@ public sealed partial class PullRequestEnforcer(
                 ?? (await assessor.AssessAsync(client, repository, organizationPolicy, null, cancellationToken).ConfigureAwait(false)).Evaluation.Results;
         }
 
-        var evaluation = ReviewerRulesEvaluator.Evaluate(config.Reviewers, repository.DefaultBranch, snapshot, directory, codeOwners?.Content, repositoryResults, exemption);
-        var proposedErrors = snapshot.ProposedPolicyFile is { } proposed
-            ? PolicyFileValidator.Validate(proposed.Content, isRepositoryFile: true).Select(p => $"{proposed.Path}: {p}").ToList()
-            : [];
+        // A pull request that changes catalog-info.yaml or CODEOWNERS is judged on what it proposes.
+        repositoryResults = await assessor.WithProposedFilesAsync(client, repository, snapshot.HeadSha, snapshot.ChangedFiles, organizationPolicy, repositoryResults, cancellationToken).ConfigureAwait(false);
+        var evaluation = ReviewerRulesEvaluator.Evaluate(config.Reviewers, repository.DefaultBranch, snapshot, directory, codeOwners?.Content, repositoryResults, exemption)
+            .WithProposedFileProblems(await ProposedPolicyFileProblemsAsync(client, owner, name, snapshot, organizationPolicy.Config, directory).ConfigureAwait(false));
         var pointer = options.Value.PublicUrl is { } dashboard
             ? $"see the PolicyBot dashboard ({dashboard}) or the repository's compliance issue"
             : CheckRunReport.DefaultPointer;
-        var output = CheckRunReport.Build(evaluation, repositoryResults, proposedErrors, pointer);
+        var output = CheckRunReport.Build(evaluation, repositoryResults, evaluation.ProposedFileProblems, pointer);
         var plan = config.Reviewers.RequestReviews ? ReviewRequestPlan.For(config.Reviewers, evaluation, snapshot) : ReviewRequestPlan.None;
         return new PullRequestAssessment(fullName, snapshot, config.Reviewers, evaluation, output, plan);
+    }
+
+    /// <summary>
+    /// What is wrong with the policy files the pull request proposes, each naming file and line: errors in a proposed
+    /// `.github/policybot.yml` or values in it that would loosen the baseline (and so be ignored), and errors in a proposed
+    /// organisation `policybot.yml` in the configuration repository.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> ProposedPolicyFileProblemsAsync(IGitHubClient client, string owner, string name, PullRequestSnapshot pull, PolicyConfig organization, OrganizationDirectory directory)
+    {
+        var problems = new List<string>();
+        if (pull.ProposedPolicyFile is { } proposed)
+        {
+            var errors = PolicyFileValidator.Validate(proposed.Content, isRepositoryFile: true, directory);
+            problems.AddRange(errors.Select(p => $"{proposed.Path}: {p}"));
+            if (errors.Count == 0)
+            {
+                problems.AddRange(RepositoryConfigMerger.Merge(organization, proposed.Content, proposed.Path, directory).Findings
+                    .Where(f => f.Code == RepositoryConfigMerger.LoosensBaselineCode)
+                    .Select(f => f.Message));
+            }
+        }
+
+        if (string.Equals(name, assessor.ConfigRepository, StringComparison.OrdinalIgnoreCase)
+            && pull.ChangedFiles.Contains(OrganizationPolicy.FileName, StringComparer.Ordinal)
+            && await files.ReadAsync(client, owner, name, pull.HeadSha, OrganizationPolicy.FileName).ConfigureAwait(false) is { } organizationFile)
+        {
+            problems.AddRange(PolicyFileValidator.Validate(organizationFile.Content, isRepositoryFile: false, directory).Select(p => $"{OrganizationPolicy.FileName}: {p}"));
+        }
+
+        return problems;
     }
 
     /// <summary>
@@ -158,12 +188,12 @@ public sealed partial class PullRequestEnforcer(
             : null;
         var checkRunId = await checkRuns.EnsureStartedAsync(client, owner, name, pull.Head.Sha, assessor.AppId, detailsUrl).ConfigureAwait(false);
         var repository = pull.Base.Repository ?? await client.Repository.Get(owner, name).ConfigureAwait(false);
-        var organizationPolicy = await assessor.ReadOrganizationPolicyAsync(client, owner).ConfigureAwait(false);
+        var organizationPolicy = await assessor.ReadOrganizationPolicyAsync(client, owner, cancellationToken).ConfigureAwait(false);
         var assessment = await AssessAsync(client, repository, pull, organizationPolicy, null, cancellationToken).ConfigureAwait(false);
 
         var now = timeProvider.GetUtcNow();
         var success = assessment.Evaluation.Conclusion == PullRequestEvaluation.Success;
-        var written = await checkRuns.CompleteAsync(client, owner, name, checkRunId, new CheckRunContent(success, assessment.Output.Title, assessment.Output.Summary), force: rerun).ConfigureAwait(false);
+        var written = await checkRuns.CompleteAsync(client, owner, name, checkRunId, new CheckRunContent(success, assessment.Output.Title, assessment.Output.Summary), force: rerun, cancellationToken).ConfigureAwait(false);
         await evaluations.SavePullRequestAsync(new StoredPullRequestEvaluation(
             installationId, assessment.Repository, number, pull.Head.Sha, assessment.Evaluation.Conclusion, assessment.Evaluation.UnmetRuleNames, now), cancellationToken).ConfigureAwait(false);
         if (written)
@@ -188,7 +218,7 @@ public sealed partial class PullRequestEnforcer(
         var checkRunId = await checkRuns.EnsureStartedAsync(client, owner, name, headSha, assessor.AppId).ConfigureAwait(false);
         var queued = await client.PullRequest.Get(owner, name, queuedNumber).ConfigureAwait(false);
         var repository = queued.Base.Repository ?? await client.Repository.Get(owner, name).ConfigureAwait(false);
-        var organizationPolicy = await assessor.ReadOrganizationPolicyAsync(client, owner).ConfigureAwait(false);
+        var organizationPolicy = await assessor.ReadOrganizationPolicyAsync(client, owner, cancellationToken).ConfigureAwait(false);
 
         var numbers = new SortedSet<int> { queuedNumber };
         var group = await client.Repository.Commit.Compare(owner, name, queued.Base.Ref, headSha).ConfigureAwait(false);

@@ -12,6 +12,8 @@ namespace PolicyBot.GitHub;
 /// each waits until it is at least <see cref="GitHubOptions.ContentCreationInterval"/> after the previous one
 /// and the last minute and hour leave room for it. The installation is told apart by its token's installation
 /// (tokens rotate hourly, the hourly limit does not), else by the token's hash: no token is kept in the clear.
+/// Per process: each replica paces its own requests (README, "Running several replicas", says to lengthen the
+/// interval by the number of replicas); a request GitHub still refuses is retried after the wait it asks for.
 /// </summary>
 public sealed class ContentCreationPacing(IOptions<GitHubOptions> options, TimeProvider timeProvider, InstallationTokenCache? tokens = null)
 {

@@ -6,7 +6,11 @@ namespace PolicyBot.Hosting;
 
 public static class OperationsExtensions
 {
-    private const string ReadyTag = "ready";
+    /// <summary>Checks that <c>/readyz</c> runs.</summary>
+    public const string ReadyTag = "ready";
+
+    /// <summary>Checks that <c>/healthz</c> runs too: the process itself, not what it depends on.</summary>
+    public const string LiveTag = "live";
 
     /// <summary>Health checks and metrics.</summary>
     public static IServiceCollection AddOperations(this IServiceCollection services)
@@ -19,12 +23,12 @@ public static class OperationsExtensions
         return services;
     }
 
-    /// <summary><c>/healthz</c> (alive), <c>/readyz</c> (storage and GitHub reachable); <c>/metrics</c> is <see cref="TelemetryExtensions.MapTelemetry"/>.</summary>
+    /// <summary><c>/healthz</c> (alive; Degraded while a worker is stuck), <c>/readyz</c> (storage and GitHub reachable); <c>/metrics</c> is <see cref="TelemetryExtensions.MapTelemetry"/>.</summary>
     public static WebApplication MapOperations(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
 
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) });
         app.MapHealthChecks("/readyz", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(ReadyTag),

@@ -21,6 +21,7 @@ public sealed class PolicyBotMetrics
     private readonly Counter<long> _workItemsCompleted;
     private readonly Counter<long> _workItemsFailed;
     private readonly Counter<long> _workItemsDeadLettered;
+    private readonly Counter<long> _workItemsTimedOut;
     private readonly Counter<long> _gitHubRequests;
 
     public PolicyBotMetrics(IMeterFactory meterFactory)
@@ -37,6 +38,7 @@ public sealed class PolicyBotMetrics
         _workItemsCompleted = meter.CreateCounter<long>("policybot.work_items.completed", description: "Work items completed, by kind.");
         _workItemsFailed = meter.CreateCounter<long>("policybot.work_items.failed", description: "Work item attempts that failed and will be retried, by kind.");
         _workItemsDeadLettered = meter.CreateCounter<long>("policybot.work_items.dead_lettered", description: "Work items parked as dead letters, by kind.");
+        _workItemsTimedOut = meter.CreateCounter<long>("policybot.work_items.timed_out", description: "Work items cancelled for running past Processing:WorkItemTimeout, by kind.");
         _gitHubRequests = meter.CreateCounter<long>("policybot.github.requests", description: "HTTP requests sent to GitHub, by method and status.");
     }
 
@@ -57,6 +59,8 @@ public sealed class PolicyBotMetrics
     public void WorkItemFailed(string kind) => _workItemsFailed.Add(1, new KeyValuePair<string, object?>("kind", kind));
 
     public void WorkItemDeadLettered(string kind) => _workItemsDeadLettered.Add(1, new KeyValuePair<string, object?>("kind", kind));
+
+    public void WorkItemTimedOut(string kind) => _workItemsTimedOut.Add(1, new KeyValuePair<string, object?>("kind", kind));
 
     public void GitHubRequest(string method, string status) =>
         _gitHubRequests.Add(1, new KeyValuePair<string, object?>("method", method), new KeyValuePair<string, object?>("status", status));

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Octokit;
 using PolicyBot.GitHub;
+using PolicyBot.Storage;
 
 namespace PolicyBot.Processing;
 

@@ -14,6 +14,7 @@ internal sealed partial class WorkItemWorkers(
     IServiceScopeFactory scopes,
     ProcessingSignal signal,
     PolicyBotMetrics metrics,
+    WorkerActivity activity,
     IOptions<ProcessingOptions> options,
     TimeProvider timeProvider,
     ILogger<WorkItemWorkers> logger) : BackgroundService
@@ -88,7 +89,7 @@ internal sealed partial class WorkItemWorkers(
             }
             else
             {
-                await handler.HandleAsync(item, stoppingToken).ConfigureAwait(false);
+                await RunWithTimeLimitAsync(handler, item, stoppingToken).ConfigureAwait(false);
             }
 
             await StopHeartbeatAsync(heartbeat, renewal).ConfigureAwait(false);
@@ -152,6 +153,34 @@ internal sealed partial class WorkItemWorkers(
             await store.FailAsync(claimed.Id, workerId, failure, now + delay, CancellationToken.None).ConfigureAwait(false);
             metrics.WorkItemFailed(item.Kind);
             Log.Failed(logger, exception, item.Kind, claimed.Attempts, delay);
+        }
+    }
+
+    /// <summary>
+    /// Runs the handler within <see cref="ProcessingOptions.WorkItemTimeout"/>: its token is cancelled then, and a handler
+    /// that does not stop (work that never looks at the token) is left behind, counted in <see cref="WorkerActivity"/> until
+    /// it ends, so the worker is free again and health says what is stuck.
+    /// </summary>
+    private async Task RunWithTimeLimitAsync(IWorkItemHandler handler, WorkItem item, CancellationToken stoppingToken)
+    {
+        var limit = options.Value.WorkItemTimeout;
+        using var timeout = new CancellationTokenSource(limit, timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timeout.Token);
+        var run = Task.Run(() => handler.HandleAsync(item, linked.Token), CancellationToken.None);
+        try
+        {
+            await run.WaitAsync(limit, timeProvider, stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested && (ex is TimeoutException || (ex is OperationCanceledException && timeout.IsCancellationRequested)))
+        {
+            if (!run.IsCompleted)
+            {
+                activity.Abandoned(item.Kind, run);
+            }
+
+            metrics.WorkItemTimedOut(item.Kind);
+            Log.TimedOut(logger, item.Kind, limit);
+            throw new TimeoutException($"the work item ran longer than its time limit ({limit}) and was cancelled");
         }
     }
 
@@ -224,6 +253,9 @@ internal sealed partial class WorkItemWorkers(
 
         [LoggerMessage(EventId = 406, Level = LogLevel.Warning, Message = "Work item lease could not be renewed; trying again.")]
         public static partial void RenewalFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 407, Level = LogLevel.Error, Message = "Work item {Kind} ran longer than its time limit ({Limit}); cancelled, to be retried.")]
+        public static partial void TimedOut(ILogger logger, string kind, TimeSpan limit);
 
         [LoggerMessage(EventId = 405, Level = LogLevel.Error, Message = "Work item loop failed; retrying.")]
         public static partial void LoopFailed(ILogger logger, Exception exception);

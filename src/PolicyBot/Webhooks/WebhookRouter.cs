@@ -51,12 +51,13 @@ public sealed class WebhookRouter(IOptions<WebhookRoutingOptions> options)
         var context = new RouteContext(delivery, payload, installationId);
         return (delivery.Event, delivery.Action) switch
         {
-            ("installation", "created" or "unsuspend" or "new_permissions_accepted") => context.Installation(WorkItemKinds.EvaluateInstallation),
+            ("installation", "created" or "unsuspend" or "new_permissions_accepted") => context.Installation(WorkItemKinds.EvaluateInstallation, triggers: WorkTriggers.RestoresInstallation),
             ("installation", "deleted" or "suspend") => context.Installation(WorkItemKinds.InstallationRemoved),
             ("installation_repositories", "added" or "removed") => context.Installation(WorkItemKinds.EvaluateInstallation),
 
-            ("repository", "created" or "deleted" or "renamed" or "transferred" or "archived" or "unarchived") => context.Repository(actor: context.Sender()),
-            ("repository", "edited") when payload.TryGetProperty("changes", out var changes) && changes.TryGetProperty("default_branch", out _) => context.Repository(actor: context.Sender()),
+            ("repository", "created") => context.Repository(triggers: WorkTriggers.RepositoryCreated, createdBy: context.Sender()),
+            ("repository", "deleted" or "renamed" or "transferred" or "archived" or "unarchived") => context.Repository(),
+            ("repository", "edited") when payload.TryGetProperty("changes", out var changes) && changes.TryGetProperty("default_branch", out _) => context.Repository(),
 
             ("branch_protection_rule", _) => context.Repository(),
             ("repository_ruleset", _) => IsOrganizationRuleset(payload) ? context.Installation(WorkItemKinds.EvaluateInstallation) : context.Repository(),
@@ -105,12 +106,12 @@ public sealed class WebhookRouter(IOptions<WebhookRoutingOptions> options)
         if (string.Equals(name, options.Value.OrgConfigRepository, StringComparison.OrdinalIgnoreCase)
             && (!complete || files.Contains("policybot.yml")))
         {
-            items.AddRange(context.Installation(WorkItemKinds.EvaluateInstallation, "push: organisation policybot.yml changed"));
+            items.AddRange(context.Installation(WorkItemKinds.EvaluateInstallation, "push: organisation policybot.yml changed", WorkTriggers.PolicyFilesChanged));
         }
 
         if (!complete || files.Overlaps(RepositoryPolicyFiles))
         {
-            items.AddRange(context.Repository("push: policy files changed on the default branch"));
+            items.AddRange(context.Repository("push: policy files changed on the default branch", WorkTriggers.PolicyFilesChanged));
         }
 
         return items;
@@ -203,12 +204,12 @@ public sealed class WebhookRouter(IOptions<WebhookRoutingOptions> options)
     {
         private string Reason => Delivery.Action is null ? Delivery.Event : $"{Delivery.Event}.{Delivery.Action}";
 
-        public List<WorkItem> Installation(string kind, string? reason = null) =>
-            [new WorkItem(kind, InstallationId, AccountLogin(), null, null, reason ?? Reason, Delivery.DeliveryId)];
+        public List<WorkItem> Installation(string kind, string? reason = null, WorkTriggers triggers = WorkTriggers.None) =>
+            [new WorkItem(kind, InstallationId, AccountLogin(), null, null, reason ?? Reason, Delivery.DeliveryId, triggers)];
 
-        public List<WorkItem> Repository(string? reason = null, string? actor = null, string kind = WorkItemKinds.EvaluateRepository) =>
+        public List<WorkItem> Repository(string? reason = null, WorkTriggers triggers = WorkTriggers.None, string? createdBy = null, string kind = WorkItemKinds.EvaluateRepository) =>
             Split(Delivery.RepositoryFullName) is (var owner, var name)
-                ? [new WorkItem(kind, InstallationId, owner, name, null, reason ?? Reason, Delivery.DeliveryId, actor)]
+                ? [new WorkItem(kind, InstallationId, owner, name, null, reason ?? Reason, Delivery.DeliveryId, triggers, createdBy)]
                 : [];
 
         /// <summary>Who caused the delivery (<c>sender.login</c>): for a created repository, its creator.</summary>
@@ -218,13 +219,13 @@ public sealed class WebhookRouter(IOptions<WebhookRoutingOptions> options)
                 ? login.GetString()
                 : null;
 
-        public List<WorkItem> PullRequest(int? number) =>
+        public List<WorkItem> PullRequest(int? number, WorkTriggers triggers = WorkTriggers.None) =>
             number is { } n && Split(Delivery.RepositoryFullName) is (var owner, var name)
-                ? [new WorkItem(WorkItemKinds.EvaluatePullRequest, InstallationId, owner, name, n, Reason, Delivery.DeliveryId)]
+                ? [new WorkItem(WorkItemKinds.EvaluatePullRequest, InstallationId, owner, name, n, Reason, Delivery.DeliveryId, triggers)]
                 : [];
 
         /// <summary>The pull requests a check run or check suite belongs to (empty for forks, which GitHub does not list).</summary>
-        public List<WorkItem> PullRequests(JsonElement check)
+        public List<WorkItem> PullRequests(JsonElement check, WorkTriggers triggers = WorkTriggers.None)
         {
             var items = new List<WorkItem>();
             if (check.TryGetProperty("pull_requests", out var pulls) && pulls.ValueKind == JsonValueKind.Array)
@@ -233,7 +234,7 @@ public sealed class WebhookRouter(IOptions<WebhookRoutingOptions> options)
                 {
                     if (pull.TryGetProperty("number", out var number) && number.TryGetInt32(out var n))
                     {
-                        items.AddRange(PullRequest(n));
+                        items.AddRange(PullRequest(n, triggers));
                     }
                 }
             }
@@ -247,7 +248,7 @@ public sealed class WebhookRouter(IOptions<WebhookRoutingOptions> options)
         /// </summary>
         public List<WorkItem> Rerun(JsonElement check, JsonElement suite)
         {
-            var items = PullRequests(check);
+            var items = PullRequests(check, WorkTriggers.RerunRequested);
             var sha = String(check, "head_sha");
             if (items.Count > 0 || sha is null || Split(Delivery.RepositoryFullName) is not (var owner, var name))
             {
@@ -255,8 +256,8 @@ public sealed class WebhookRouter(IOptions<WebhookRoutingOptions> options)
             }
 
             return MergeQueuePullRequest(String(suite, "head_branch")) is { } queued
-                ? [new WorkItem(WorkItemKinds.EvaluateMergeGroup, InstallationId, owner, name, queued, Reason, Delivery.DeliveryId, HeadSha: sha)]
-                : [new WorkItem(WorkItemKinds.EvaluateCommit, InstallationId, owner, name, null, Reason, Delivery.DeliveryId, HeadSha: sha)];
+                ? [new WorkItem(WorkItemKinds.EvaluateMergeGroup, InstallationId, owner, name, queued, Reason, Delivery.DeliveryId, WorkTriggers.RerunRequested, HeadSha: sha)]
+                : [new WorkItem(WorkItemKinds.EvaluateCommit, InstallationId, owner, name, null, Reason, Delivery.DeliveryId, WorkTriggers.RerunRequested, HeadSha: sha)];
         }
 
         /// <summary>A merge group's checks: its head commit, for the pull request its branch names.</summary>

@@ -176,7 +176,7 @@ public sealed class BranchProtectionEnforcementTests
     }
 
     [Fact]
-    public async Task A_malformed_organisation_file_is_a_config_finding_with_its_line_on_the_configuration_repository_and_its_valid_parts_apply()
+    public async Task A_malformed_organisation_file_at_install_is_a_config_issue_with_its_line_and_nothing_is_enforced_from_the_defaults()
     {
         await using var sandbox = await PolicyBotSandbox.StartAsync(Build(
             """
@@ -193,8 +193,11 @@ public sealed class BranchProtectionEnforcementTests
         var problem = Assert.Single(await FindingsAsync(sandbox, ".github", PolicyIds.Config), f => f.Code == "organization-config-error");
         Assert.Equal(4, problem.Line);
         Assert.Contains("required_approving_review_count", problem.Remediation, StringComparison.Ordinal);
+        Assert.Contains("line 4", Assert.Single(Issues(sandbox, ".github", PolicyIds.Config)).Body, StringComparison.Ordinal);
+
+        // The file never validated: the built-in defaults are shown (log), and nothing is opened from a half-read file.
         Assert.Equal([BranchProtectionPolicy.NoProtection], await CodesAsync(sandbox, "svc", PolicyIds.BranchProtection));
-        Assert.Single(Issues(sandbox, "svc", PolicyIds.BranchProtection));
+        Assert.Empty(Issues(sandbox, "svc", PolicyIds.BranchProtection));
     }
 
     [Fact]

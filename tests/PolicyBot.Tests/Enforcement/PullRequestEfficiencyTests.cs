@@ -5,6 +5,7 @@ using PolicyBot.Processing;
 using PolicyBot.Sandbox.Faults;
 using PolicyBot.Sandbox.Http;
 using PolicyBot.Sandbox.State;
+using PolicyBot.Storage;
 using PolicyBot.Tests.Infrastructure;
 using Xunit.Abstractions;
 

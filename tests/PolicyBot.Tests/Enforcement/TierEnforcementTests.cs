@@ -96,6 +96,12 @@ public sealed class TierEnforcementTests
         Assert.Equal("tier", count["sources"]![0]!["kind"]!.GetValue<string>());
         Assert.Equal("production", count["sources"]![0]!["tier"]!.GetValue<string>());
 
+        // The repository's dashboard page shows the same values with their sources.
+        var page = await api.GetStringAsync("installations/1001/repositories/svc");
+        Assert.Contains("Tiers: <strong>production</strong>, <strong>critical</strong>.", page, StringComparison.Ordinal);
+        Assert.Contains("<tr><td><code>branch_protection.required_approving_review_count</code></td><td>2</td><td>tier production</td></tr>", page, StringComparison.Ordinal);
+        Assert.Contains("<tr><td><code>branch_protection.enforce_admins</code></td><td>true</td><td>tier critical</td></tr>", page, StringComparison.Ordinal);
+
         var auditor = new OrganizationAuditor(sandbox.Service<PolicyBot.GitHub.IGitHubClientFactory>(), sandbox.Service<RepositoryAssessor>(), sandbox.Service<PullRequestEnforcer>());
         var report = await auditor.AuditAsync("acme", CancellationToken.None);
         var json = System.Text.Json.Nodes.JsonNode.Parse(AuditFormatter.Format(report, "json"))!;

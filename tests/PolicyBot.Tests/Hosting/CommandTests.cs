@@ -79,7 +79,7 @@ public sealed class CommandTests
     }
 
     [Fact]
-    public async Task Postgres_storage_is_refused_clearly_at_start_up()
+    public async Task Postgres_storage_without_a_connection_string_is_refused_clearly_at_start_up()
     {
         var (exit, _, stderr) = await RunPolicyBotAsync(["serve"], new()
         {
@@ -90,7 +90,7 @@ public sealed class CommandTests
         });
 
         Assert.Equal(1, exit);
-        Assert.Equal("policybot: Storage:Provider=postgres is not implemented yet; use Storage:Provider=sqlite.", stderr.Trim());
+        Assert.Equal("policybot: Storage:Provider=postgres needs Storage:ConnectionString (for example Host=db;Database=policybot;Username=policybot;Password=...).", stderr.Trim());
     }
 
     [Fact]
@@ -116,9 +116,25 @@ public sealed class CommandTests
         Assert.Equal(1, exit);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.Contains(lines, l => l.StartsWith($"{file}:4: error: branch_protection.required_approving_review_count", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.StartsWith($"{file}:5: warning: branch_protection.colour", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith($"{file}:5: error: branch_protection.colour: unknown key 'colour'", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith($"{file}:7: error: code_owners.action", StringComparison.Ordinal));
-        Assert.Equal($"{file}: 2 error(s)", lines[^1]);
+        Assert.Equal($"{file}: 3 error(s)", lines[^1]);
+    }
+
+    [Fact]
+    public async Task Validate_config_refuses_a_mistyped_key_and_an_empty_file()
+    {
+        using var directory = new TempDirectory();
+        var mistyped = Write(directory, "policybot.yml", "version: 1\nbranch_protection:\n  requird_approving_review_count: 2\n");
+        var empty = Write(directory, "empty.yml", "");
+
+        var (exit, output, _) = await RunInProcessAsync("validate-config", mistyped);
+        var (emptyExit, _, emptyError) = await RunInProcessAsync("validate-config", empty);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("did you mean 'required_approving_review_count'", output, StringComparison.Ordinal);
+        Assert.Equal(1, emptyExit);
+        Assert.Contains("empty", emptyError, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -153,15 +169,18 @@ public sealed class CommandTests
         using var directory = new TempDirectory();
         var file = Write(directory, "policybot.yml", "version: 1\ntiers:\n  - name: critical\n    match: { properties: { teir: [critical] } }\n    branch_protecton: { enforce_admins: true }\n");
 
+        // A file with any error is never applied (fail closed), so the property schema is checked against a file that
+        // otherwise validates.
+        var schemaFile = Write(directory, "schema.yml", "version: 1\ntiers:\n  - name: critical\n    match: { properties: { teir: [critical] } }\n    branch_protection: { enforce_admins: true }\n");
         var (exit, output, _) = await RunInProcessAsync("validate-config", file);
-        var (withSchemaExit, withSchema, _) = await RunInProcessAsync("validate-config", file, "--properties", "tier,domain");
+        var (withSchemaExit, withSchema, _) = await RunInProcessAsync("validate-config", schemaFile, "--properties", "tier,domain");
 
         Assert.Equal(1, exit);
         Assert.Contains($"{file}:5: error: tiers[0].branch_protecton: unknown key 'branch_protecton'; did you mean 'branch_protection'?", output, StringComparison.Ordinal);
         Assert.DoesNotContain("teir", output, StringComparison.Ordinal);
         Assert.Equal(1, withSchemaExit);
-        Assert.Contains($"{file}:4: error: tiers[0].match.properties.teir: 'teir' is not a custom property of the organisation, so this tier would never match; did you mean 'tier'?", withSchema, StringComparison.Ordinal);
-        Assert.EndsWith($"{file}: 2 error(s)", withSchema.Trim(), StringComparison.Ordinal);
+        Assert.Contains($"{schemaFile}:4: error: tiers[0].match.properties.teir: 'teir' is not a custom property of the organisation, so this tier would never match; did you mean 'tier'?", withSchema, StringComparison.Ordinal);
+        Assert.EndsWith($"{schemaFile}: 1 error(s)", withSchema.Trim(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Net;
 using Octokit;
 using PolicyBot.GitHub;
 using PolicyBot.Processing;
+using PolicyBot.Storage;
 
 namespace PolicyBot.Tests.Processing;
 

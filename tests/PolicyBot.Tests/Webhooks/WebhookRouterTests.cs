@@ -39,7 +39,7 @@ public sealed class WebhookRouterTests
         { "pull_request_review", "pull_request_review/dismissed.payload.json", ["evaluate-pull-request 1 Codertocat/Hello-World #2"] },
         { "membership", "membership/removed.with-installation.payload.json", ["refresh-membership 1 Octocoders"] },
         { "team", "team/created.payload.json", ["refresh-membership 1 Octocoders"] },
-        { "team", "team/added_to_repository.payload.json", ["refresh-membership 1 Octocoders"] },
+        { "team", "team/added_to_repository.payload.json", ["refresh-membership 1 Octocoders", "evaluate-repository 1 Octocoders/Hello-World"] },
         { "push", "push/with-installation.payload.json", [] },
         { "merge_group", "merge_group/checks_requested.payload.json", ["evaluate-merge-group 1 octo-org/octo-repo #104 @2ffea6db159f6b6c47a24e778fb9ef40cf6b1c7d"] },
         { "push", "push/with-new-branch.payload.json", [] },
@@ -244,15 +244,16 @@ public sealed class WebhookRouterTests
     }
 
     [Fact]
-    public void Repository_events_carry_their_sender_as_the_actor_which_does_not_split_coalescing()
+    public void A_created_repository_carries_a_typed_trigger_and_its_creator_which_do_not_split_coalescing()
     {
         var created = Route("repository", Deliveries.Read("repository/created.with-installation.payload.json")).Single();
         var protection = Route("branch_protection_rule", Deliveries.Read("branch_protection_rule/created.1.payload.json")).Single();
 
-        Assert.Equal("Codertocat", created.Actor);
-        Assert.Equal("repository.created", created.Reason);
-        Assert.Null(protection.Actor);
-        Assert.Equal(created.CoalescingKey, (created with { Actor = "someone-else" }).CoalescingKey);
+        Assert.Equal(WorkTriggers.RepositoryCreated, created.Triggers);
+        Assert.Equal("Codertocat", created.CreatedBy);
+        Assert.Equal(WorkTriggers.None, protection.Triggers);
+        Assert.Null(protection.CreatedBy);
+        Assert.Equal(created.CoalescingKey, (created with { Triggers = WorkTriggers.None, CreatedBy = null }).CoalescingKey);
     }
 
     private static List<WorkItem> Route(string eventName, string payload) => [.. Router.Route(Delivery(eventName, payload))];

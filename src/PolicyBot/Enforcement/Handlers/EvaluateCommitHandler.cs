@@ -1,6 +1,7 @@
 using Octokit;
 using PolicyBot.GitHub;
 using PolicyBot.Processing;
+using PolicyBot.Storage;
 
 namespace PolicyBot.Enforcement.Handlers;
 

@@ -1,5 +1,6 @@
 using PolicyBot.GitHub;
 using PolicyBot.Processing;
+using PolicyBot.Storage;
 
 namespace PolicyBot.Enforcement.Handlers;
 
@@ -31,6 +32,9 @@ public sealed class EvaluateInstallationHandler(IGitHubClientFactory clients, IE
                 Owner = owner,
                 Repository = name,
                 PullRequestNumber = null,
+
+                // Restoring is the installation's business (and splits coalescing); a reconcile or a policy push carries on.
+                Triggers = item.Triggers & ~WorkTriggers.RestoresInstallation,
             }, cancellationToken).ConfigureAwait(false);
         }
     }

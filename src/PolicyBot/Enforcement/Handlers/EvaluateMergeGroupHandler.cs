@@ -1,5 +1,6 @@
 using PolicyBot.GitHub;
 using PolicyBot.Processing;
+using PolicyBot.Storage;
 
 namespace PolicyBot.Enforcement.Handlers;
 

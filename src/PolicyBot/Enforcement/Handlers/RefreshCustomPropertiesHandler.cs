@@ -2,6 +2,7 @@ using Octokit;
 using PolicyBot.Enforcement.State;
 using PolicyBot.GitHub;
 using PolicyBot.Processing;
+using PolicyBot.Storage;
 
 namespace PolicyBot.Enforcement.Handlers;
 

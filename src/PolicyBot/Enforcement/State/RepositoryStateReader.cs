@@ -30,10 +30,10 @@ internal static class RepositoryStateReader
         CreatedBy = createdBy,
     };
 
-    /// <summary>Reads files on the default branch: the repository policy file, catalog-info.yaml and CODEOWNERS.</summary>
-    public static async Task<RepositorySnapshot> ReadFilesAsync(IGitHubClient client, RepositorySnapshot repository, CancellationToken cancellationToken)
+    /// <summary>Reads files on the default branch (or <paramref name="reference"/>): the repository policy file, catalog-info.yaml and CODEOWNERS.</summary>
+    public static async Task<RepositorySnapshot> ReadFilesAsync(IGitHubClient client, RepositorySnapshot repository, CancellationToken cancellationToken, string? reference = null)
     {
-        var files = new RefFiles(client, repository.Owner, repository.Name, reference: null);
+        var files = new RefFiles(client, repository.Owner, repository.Name, reference);
         var policyFile = await files.ReadAsync(RepositoryPolicyPath).ConfigureAwait(false);
         var catalog = await files.ReadAsync(CatalogInfoPath).ConfigureAwait(false);
         var codeOwners = await ReadCodeOwnersAsync(client, files, withErrors: true, cancellationToken).ConfigureAwait(false);

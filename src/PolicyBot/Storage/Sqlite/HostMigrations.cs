@@ -72,7 +72,12 @@ internal static class HostMigrations
             CREATE INDEX ix_audit_log_repository ON audit_log (repository, at);
             ALTER TABLE deliveries ADD COLUMN sender TEXT NULL;
             """),
-        new(5, "work item failure kind and dead-letter requeues", """
+        new(5, "typed work item triggers that merge on coalescing", $"""
+            ALTER TABLE work_items ADD COLUMN triggers INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE work_items ADD COLUMN created_by TEXT NULL;
+            {WorkTriggerSql.FromReasons}
+            """),
+        new(6, "work item failure kind and dead-letter requeues", """
             ALTER TABLE work_items ADD COLUMN failure_kind TEXT NULL;
             ALTER TABLE work_items ADD COLUMN requeues INTEGER NOT NULL DEFAULT 0;
             """),

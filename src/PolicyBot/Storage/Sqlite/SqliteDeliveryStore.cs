@@ -1,5 +1,4 @@
 using Microsoft.Data.Sqlite;
-using PolicyBot.Processing;
 
 namespace PolicyBot.Storage.Sqlite;
 

@@ -1,4 +1,4 @@
-namespace PolicyBot.Processing;
+namespace PolicyBot.Storage;
 
 /// <summary>What kind of failure stopped a work item; decides whether it is retried.</summary>
 public enum WorkFailureKind
@@ -33,6 +33,17 @@ public sealed record WorkFailure(WorkFailureKind Kind, TimeSpan? RetryAfter, str
 
     /// <summary>The stored name of the kind (kebab case, as the dashboard and API show it).</summary>
     public string KindName => KindNames[Kind];
+
+    /// <summary>The stored names of the kinds a later try may get past, as an SQL list (<c>'transient', 'rate-limited'</c>).</summary>
+    internal static string TransientKindNamesSql => string.Join(", ",
+        Enum.GetValues<WorkFailureKind>().Select(k => new WorkFailure(k, null, "")).Where(f => !f.IsPermanent).Select(f => $"'{f.KindName}'"));
+
+    /// <summary>
+    /// Which dead letters a reconcile brings back: not permanent failures, and each at most <paramref name="maxRequeues"/> times.
+    /// A row parked before failures were classified (no kind) counts as transient.
+    /// </summary>
+    internal static string RequeueableSql(int maxRequeues) =>
+        $"state = 'dead' AND (failure_kind IS NULL OR failure_kind IN ({TransientKindNamesSql})) AND requeues < {maxRequeues.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
 
     internal static readonly IReadOnlyDictionary<WorkFailureKind, string> KindNames = new Dictionary<WorkFailureKind, string>
     {

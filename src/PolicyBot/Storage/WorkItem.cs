@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace PolicyBot.Processing;
+namespace PolicyBot.Storage;
 
 /// <summary>The kinds of work a delivery or the reconcile leads to.</summary>
 public static class WorkItemKinds
@@ -39,9 +39,10 @@ public static class WorkItemKinds
 /// <summary>
 /// One unit of work, stored durably. Equal pending items (same <see cref="CoalescingKey"/>) are stored
 /// once; items with the same <see cref="ConcurrencyKey"/> (one repository, or one installation) never run at once.
-/// <see cref="Actor"/> is who caused the delivery (its <c>sender.login</c>), where the work needs it: the
-/// creator of a new repository is inferred to be in its owning team. <see cref="HeadSha"/> is the commit that work
-/// targeted by commit is about (a fork's re-run, a merge group).
+/// What the work must do beyond evaluating is in <see cref="Triggers"/> (and <see cref="CreatedBy"/>): typed fields
+/// that a coalesce merges, so a creation, a re-run or a policy-file push is never lost when items merge.
+/// <see cref="Reason"/> is free text for people (logs, dashboard, audit); nothing is decided from it.
+/// <see cref="HeadSha"/> is the commit that work targeted by commit is about (a fork's re-run, a merge group).
 /// </summary>
 public sealed record WorkItem(
     string Kind,
@@ -51,13 +52,15 @@ public sealed record WorkItem(
     int? PullRequestNumber,
     string Reason,
     string? DeliveryId,
-    string? Actor = null,
+    WorkTriggers Triggers = WorkTriggers.None,
+    string? CreatedBy = null,
     string? HeadSha = null)
 {
     /// <summary>
-    /// Kind and target; the reason, delivery and actor do not matter, so deliveries arriving together lead to one
-    /// evaluation. Except whether the item restores its installation (<see cref="InstallationGate.Restores"/>):
-    /// the gate decides on that, so an unsuspend must never merge into a pending reconcile and be refused with it.
+    /// Kind and target; the reason, delivery and triggers do not matter (triggers merge), so deliveries arriving
+    /// together lead to one evaluation. Except whether the item restores its installation
+    /// (<see cref="WorkTriggers.RestoresInstallation"/>): the installation gate decides on that, so an unsuspend
+    /// must never merge into a pending reconcile and be refused with it.
     /// </summary>
     public string CoalescingKey => string.Join(
         '|',
@@ -66,7 +69,7 @@ public sealed record WorkItem(
         RepositoryKey ?? string.Empty,
         PullRequestNumber?.ToString(CultureInfo.InvariantCulture) ?? string.Empty)
         + (HeadSha is null ? string.Empty : "|" + HeadSha)
-        + (InstallationGate.Restores(this) ? "|restores" : string.Empty);
+        + (Triggers.HasFlag(WorkTriggers.RestoresInstallation) ? "|restores" : string.Empty);
 
     /// <summary>
     /// The repository (or, for installation-wide work, the installation) that the work touches. One key for all
@@ -77,23 +80,15 @@ public sealed record WorkItem(
         ? $"repo|{InstallationId.ToString(CultureInfo.InvariantCulture)}|{repository}"
         : $"installation|{InstallationId.ToString(CultureInfo.InvariantCulture)}";
 
+    /// <summary>
+    /// What a coalesce of this pending item with <paramref name="other"/> must do: both items' triggers, and the
+    /// creator whichever item knew it. The stores do the same in SQL (<c>triggers | excluded.triggers</c>).
+    /// </summary>
+    public WorkItem MergeTriggers(WorkItem other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return this with { Triggers = Triggers | other.Triggers, CreatedBy = CreatedBy ?? other.CreatedBy };
+    }
+
     private string? RepositoryKey => Repository is null ? null : $"{Owner}/{Repository}".ToLowerInvariant();
-}
-
-/// <summary>Does the work of one kind. Resolved in its own DI scope for each item.</summary>
-public interface IWorkItemHandler
-{
-    string Kind { get; }
-
-    Task HandleAsync(WorkItem item, CancellationToken cancellationToken);
-}
-
-/// <summary>Adds work from handlers or the reconcile, and lets tests wait until everything is done.</summary>
-public interface IWorkQueue
-{
-    /// <summary>Stores the item unless an equal one is pending; true when added.</summary>
-    Task<bool> EnqueueAsync(WorkItem item, CancellationToken cancellationToken);
-
-    /// <summary>Completes when no delivery is waiting to be routed and no work item is pending or running.</summary>
-    Task WaitForIdleAsync(CancellationToken cancellationToken);
 }
