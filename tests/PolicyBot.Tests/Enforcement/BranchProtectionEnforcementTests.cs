@@ -263,6 +263,7 @@ public sealed class BranchProtectionEnforcementTests
               dismiss_stale_reviews: true
               enforce_admins: true
               required_status_checks: [PolicyBot]
+              allowed_bypass: ["team:platform"]
             """,
             """
               - name: svc
@@ -271,9 +272,15 @@ public sealed class BranchProtectionEnforcementTests
         // What a person set up before installing: three approvals, a CI check from another app, push restrictions, force pushes.
         await PutProtectionAsync(sandbox, "svc", new
         {
-            required_status_checks = new { strict = true, checks = new object[] { new { context = "ci/build", app_id = 15368 } } },
+            required_status_checks = new { strict = true, contexts = Array.Empty<string>(), checks = new object[] { new { context = "ci/build", app_id = 15368 } } },
             enforce_admins = false,
-            required_pull_request_reviews = new { required_approving_review_count = 3, dismiss_stale_reviews = false },
+            required_pull_request_reviews = new
+            {
+                required_approving_review_count = 3,
+                dismiss_stale_reviews = false,
+                dismissal_restrictions = new { users = new[] { "alice" }, teams = Array.Empty<string>() },
+                bypass_pull_request_allowances = new { users = Array.Empty<string>(), teams = new[] { "platform" } },
+            },
             restrictions = new { users = new[] { "alice" }, teams = new[] { "platform" }, apps = Array.Empty<string>() },
             allow_force_pushes = true,
             allow_deletions = false,
@@ -291,6 +298,9 @@ public sealed class BranchProtectionEnforcementTests
         var (users, teams, _) = protection.Restrictions!.Value;
         Assert.Equal(["alice"], users);
         Assert.Equal(["platform"], teams);
+        // The PUT replaces the whole protection: who may dismiss reviews and who may bypass them survive the fix too.
+        Assert.Equal(["alice"], protection.DismissalRestrictions!.Value.Users);
+        Assert.Equal(["platform"], protection.BypassAllowances!.Value.Teams);
 
         // Fixed, so nothing left to report or file; the fix is in the audit log.
         Assert.Empty(await CodesAsync(sandbox, "svc", PolicyIds.BranchProtection));
@@ -461,7 +471,7 @@ public sealed class BranchProtectionEnforcementTests
         // Bound to this app's id, as the fix would do, it complies.
         await PutProtectionAsync(sandbox, "svc", new
         {
-            required_status_checks = new { strict = false, checks = new object[] { new { context = PolicyBotCheck, app_id = sandbox.GitHub.AppId } } },
+            required_status_checks = new { strict = false, contexts = Array.Empty<string>(), checks = new object[] { new { context = PolicyBotCheck, app_id = sandbox.GitHub.AppId } } },
             enforce_admins = false,
             required_pull_request_reviews = new { required_approving_review_count = 1, dismiss_stale_reviews = true },
             restrictions = (object?)null,
