@@ -387,4 +387,57 @@ public sealed class RealAnswerTests
         Assert.Null(after["required_pull_request_reviews"].AsObject()["dismissal_restrictions"]);
         Assert.Equal("bob", after["required_pull_request_reviews"]["bypass_pull_request_allowances"]!["users"]![0]!["login"]!.GetValue<string>());
     }
+
+    [Theory]
+    [InlineData("read", false)]
+    [InlineData("write", true)]
+    public async Task A_rulesets_bypass_actors_are_shown_only_to_callers_with_write_access_to_it(string organizationAdministration, bool appSeesOrgBypass)
+    {
+        // "To prevent leaking sensitive information, the bypass_actors property is only returned if the user making the
+        // API request has write access to the ruleset" (REST description, GET /orgs/{org}/rulesets/{ruleset_id} and
+        // GET /repos/{owner}/{repo}/rulesets/{ruleset_id}).
+        await using var sim = await TestOrgs.StartAsync(yaml: $$"""
+            org: acme
+            installation_id: 1001
+            installation_permissions: { organization_administration: {{organizationAdministration}} }
+            teams:
+              - { slug: devs, members: [bob] }
+            members: [alice, bob]
+            admins: [alice]
+            org_rulesets:
+              - name: org rules
+                target: branch
+                enforcement: active
+                bypass_actors: [{ actor_id: 1, actor_type: OrganizationAdmin, bypass_mode: always }]
+                conditions:
+                  ref_name: { include: ["~ALL"], exclude: [] }
+                  repository_name: { include: ["~ALL"], exclude: [] }
+                rules: [{ type: deletion }]
+            repos:
+              - name: web
+                files: { README.md: "w" }
+                rulesets:
+                  - name: repo rules
+                    target: branch
+                    enforcement: active
+                    bypass_actors: [{ actor_id: 5, actor_type: RepositoryRole, bypass_mode: always }]
+                    conditions: { ref_name: { include: ["~DEFAULT_BRANCH"], exclude: [] } }
+                    rules: [{ type: non_fast_forward }]
+            """);
+        using var bot = SimClient.AsInstallation(sim, 1001);
+        using var alice = SimClient.AsPerson(sim, "alice");
+        using var bob = SimClient.AsPerson(sim, "bob");
+        var orgId = (await alice.Get("orgs/acme/rulesets")).Json![0]!["id"]!.GetValue<long>();
+        var repoId = (await alice.Get("repos/acme/web/rulesets?includes_parents=false")).Json![0]!["id"]!.GetValue<long>();
+
+        static bool Shows(Reply reply) => reply.Code == 200 && reply.Json!.AsObject().ContainsKey("bypass_actors") && reply.Json!.AsObject().ContainsKey("rules");
+
+        Assert.True(Shows(await alice.Get($"orgs/acme/rulesets/{orgId}")));                 // an owner
+        Assert.False(Shows(await bob.Get($"orgs/acme/rulesets/{orgId}")));                   // a member: rules, no bypass list
+        Assert.Equal(200, (await bob.Get($"orgs/acme/rulesets/{orgId}")).Code);
+        Assert.Equal(appSeesOrgBypass, Shows(await bot.Get($"orgs/acme/rulesets/{orgId}")));
+        Assert.Equal(appSeesOrgBypass, Shows(await bot.Get($"repos/acme/web/rulesets/{orgId}")));  // through the repository too
+        Assert.True(Shows(await bot.Get($"repos/acme/web/rulesets/{repoId}")));              // administration: write
+        Assert.False(Shows(await bob.Get($"repos/acme/web/rulesets/{repoId}")));             // push, not admin
+    }
 }

@@ -126,6 +126,51 @@ public sealed class BranchProtectionEnforcementTests
         Assert.Equal(codes.Length, Issues(sandbox, "svc", PolicyIds.BranchProtection).Count);
     }
 
+    [Theory]
+    [InlineData("read")]
+    [InlineData("write")]
+    public async Task An_organisation_rulesets_hidden_bypass_list_is_not_taken_for_an_empty_one(string organizationAdministration)
+    {
+        // GitHub returns an organisation ruleset's bypass_actors only to a caller with write access to it (REST description,
+        // "Get an organization repository ruleset"); PolicyBot's manifest asks organization_administration: read.
+        const string Policy = """
+            version: 1
+            branch_protection:
+              action: log
+              required_approving_review_count: 1
+              enforce_admins: true
+            """;
+        var scenario = Build(Policy, """
+              - name: svc
+            """, $$"""
+
+              - name: baseline
+                target: branch
+                enforcement: active
+                bypass_actors: [{ actor_id: 4, actor_type: RepositoryRole, bypass_mode: always }]
+                conditions:
+                  ref_name: { include: ["~ALL"], exclude: [] }
+                  repository_name: { include: ["~ALL"], exclude: [] }
+                rules:
+            {{PullRequestRule}}
+            """).Replace("org: acme\n", $"org: acme\ninstallation_permissions: {{ organization_administration: {organizationAdministration} }}\n", StringComparison.Ordinal);
+        await using var sandbox = await PolicyBotSandbox.StartAsync(scenario);
+        await sandbox.InstallAsync();
+
+        var codes = await CodesAsync(sandbox, "svc", PolicyIds.BranchProtection);
+        if (organizationAdministration == "read")
+        {
+            // Hidden: administrators are assumed able to bypass it (the weaker case), so enforce_admins is not met;
+            // the write role it really lets bypass cannot be seen.
+            Assert.Equal([BranchProtectionPolicy.AdminsNotEnforced], codes);
+        }
+        else
+        {
+            // Seen: the write role bypasses, which the baseline does not allow; administrators do not.
+            Assert.Equal([BranchProtectionPolicy.BypassNotAllowed], codes);
+        }
+    }
+
     [Fact]
     public async Task A_repository_file_that_loosens_the_baseline_is_a_config_finding_and_the_baseline_still_applies()
     {
