@@ -27,6 +27,9 @@ public static class GitHubExtensions
         services.TryAddSingleton<IInstallationTokenIssuer, OctokitInstallationTokenIssuer>();
         services.AddSingleton<GitHubResponseCache>();
         services.AddSingleton<ContentCreationPacing>();
+
+        // The database's ledger (AddStorage) when PolicyBot serves; a process without storage paces alone.
+        services.TryAddSingleton<IContentCreationLedger, InProcessContentCreationLedger>();
         services.AddSingleton<GitHubRetryPolicy>();
         services.AddSingleton<IGitHubClientFactory, GitHubClientFactory>();
 
