@@ -244,6 +244,40 @@ internal static class DashboardPage
             .Append("<form method=post action=\"/signin\"><label>Operator token <input type=password name=token autocomplete=off></label> <button>Sign in</button></form>")
             .Append("<p class=muted>The operator token is the <code>Dashboard:OperatorToken</code> setting.</p>"));
 
+    /// <summary>The home page of setup mode (no GitHub App configured yet): what to do next.</summary>
+    public static string SetupNeeded(bool admitted, string setupCodeParameter) =>
+        End(Start("PolicyBot: first run")
+            .Append("<h1>PolicyBot needs its GitHub App</h1>")
+            .Append("<p>PolicyBot is running, but no GitHub App is configured yet (no <code>APP_ID</code>, <code>PRIVATE_KEY</code> or <code>WEBHOOK_SECRET</code>), so it accepts no webhooks and evaluates nothing. Next:</p><ol>")
+            .Append(admitted
+                ? "<li><a href=\"/setup\">Register the app on GitHub</a>: PolicyBot sends GitHub its manifest, you confirm there, and PolicyBot stores the new app's credentials.</li>"
+                : $"<li>Open the setup link PolicyBot printed on its console when it started (<code>/setup?{E(setupCodeParameter)}=…</code>), or sign in with the operator token (<code>Dashboard:OperatorToken</code>), to register the app on GitHub.</li>")
+            .Append("<li>PolicyBot restarts with the new app by itself; its credentials stay in <code>data/github-app.env</code> and are read at every start.</li>")
+            .Append("<li>Install the app on your organisation; every repository is evaluated within minutes and appears here.</li></ol>")
+            .Append("<p class=muted>An app you registered yourself: set <code>APP_ID</code>, <code>PRIVATE_KEY</code> (or <code>PRIVATE_KEY_PATH</code>) and <code>WEBHOOK_SECRET</code> and restart PolicyBot instead.</p>"));
+
+    /// <summary><c>/setup</c>: the manifest form that registers the app on GitHub (plain HTML forms, no JavaScript).</summary>
+    public static string SetupStart(string manifestFile, string credentialsFile, string gitHubWeb, string? organization, string target, string manifestJson) =>
+        End(Start("PolicyBot: register the GitHub App")
+            .Append("<h1>Register PolicyBot on GitHub</h1>")
+            .Append("<form method=get action=\"/setup\" class=filters><label>Organisation that owns the app ")
+            .Append(CultureInfo.InvariantCulture, $"<input name=org value=\"{E(organization)}\" placeholder=\"your personal account when empty\"></label> <button>Choose</button></form>")
+            .Append(CultureInfo.InvariantCulture, $"<p>This posts <code>{E(manifestFile)}</code> to {E(gitHubWeb)}{(organization is not null ? $" for the organisation <strong>{E(organization)}</strong>" : " for your personal account")}. GitHub asks you to confirm, creates the app and sends you back here; PolicyBot then stores the new app's credentials in <code>data/{E(credentialsFile)}</code>, never on a page or in a log.</p>")
+            .Append(CultureInfo.InvariantCulture, $"<form method=post action=\"{E(target)}\">")
+            .Append(CultureInfo.InvariantCulture, $"<input type=hidden name=manifest value=\"{E(manifestJson)}\">")
+            .Append("<button>Register on GitHub</button></form>"));
+
+    /// <summary>After GitHub created the app: where its credentials are and what comes next.</summary>
+    public static string SetupDone(string appName, long appId, string credentialsPath, string installUrl, bool restarting, bool operatorTokenStored) =>
+        End(Start("PolicyBot: registered")
+            .Append(CultureInfo.InvariantCulture, $"<h1>Registered {E(appName)}</h1>")
+            .Append(CultureInfo.InvariantCulture, $"<p>App id {appId}. Its private key, webhook secret and OAuth client are in <code>{E(credentialsPath)}</code> (readable by this user only), which PolicyBot reads at every start.</p>")
+            .Append(operatorTokenStored ? "<p>No operator token was configured, so PolicyBot made one (<code>Dashboard__OperatorToken</code> in the same file) and signed this browser in with it.</p>" : "")
+            .Append(restarting
+                ? "<p>PolicyBot is restarting with the new app now.</p>"
+                : "<p>PolicyBot keeps its current app until it restarts: restart it to use the new one.</p>")
+            .Append(CultureInfo.InvariantCulture, $"<p>Next: <a href=\"{E(installUrl)}\">install the app</a> on your organisation, then open <a href=\"/\">the dashboard</a>.</p>"));
+
     /// <summary>HTML-encoded text where each `quoted` part shows as code, as on GitHub.</summary>
     internal static string Inline(string? text)
     {
