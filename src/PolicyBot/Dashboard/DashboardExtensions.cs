@@ -63,11 +63,11 @@ public static class DashboardExtensions
                 ? Results.Redirect($"/installations/{installations[0].InstallationId.ToString(CultureInfo.InvariantCulture)}")
                 : Html(DashboardPage.Installations(installations, access.IsOperator(context)));
         });
-        pages.MapGet("/installations/{id:long}", async (HttpContext context, long id, int? page, string? q, string? policy, string? team, string? state,
+        pages.MapGet("/installations/{id:long}", async (HttpContext context, long id, int? page, string? q, string? policy, string? team, string? state, string? tier,
             DashboardQueries queries, DashboardAccess access, IOptions<DashboardOptions> options, IOptions<GitHubOptions> github, CancellationToken cancellationToken) =>
         {
             var pageNumber = Math.Max(1, page ?? 1);
-            var filter = new RepositoryFilter(Blank(policy), Blank(team), Blank(state), Blank(q));
+            var filter = new RepositoryFilter(Blank(policy), Blank(team), Blank(state), Blank(q), Blank(tier));
             var overview = await queries.GetOverviewAsync(id, filter, pageNumber, options.Value.PageSize, cancellationToken).ConfigureAwait(false);
             if (overview is null || !Visible(access.VisibleOrganizations(context), overview.Organization))
             {
@@ -103,8 +103,8 @@ public static class DashboardExtensions
         var api = app.MapGroup("/api").AddEndpointFilter(RequireSignIn);
         api.MapGet("/installations", async (HttpContext context, DashboardAccess access, DashboardQueries queries, CancellationToken cancellationToken) =>
             TypedResults.Ok((await queries.ListInstallationsAsync(cancellationToken).ConfigureAwait(false)).Where(i => Visible(access.VisibleOrganizations(context), i.Organization)).ToList()));
-        api.MapGet("/installations/{id:long}", async Task<Results<Ok<InstallationOverview>, NotFound>> (HttpContext context, long id, int? page, string? q, string? policy, string? team, string? state, DashboardAccess access, DashboardQueries queries, IOptions<DashboardOptions> options, CancellationToken cancellationToken) =>
-            await queries.GetOverviewAsync(id, new RepositoryFilter(Blank(policy), Blank(team), Blank(state), Blank(q)), Math.Max(1, page ?? 1), options.Value.PageSize, cancellationToken).ConfigureAwait(false) is { } overview
+        api.MapGet("/installations/{id:long}", async Task<Results<Ok<InstallationOverview>, NotFound>> (HttpContext context, long id, int? page, string? q, string? policy, string? team, string? state, string? tier, DashboardAccess access, DashboardQueries queries, IOptions<DashboardOptions> options, CancellationToken cancellationToken) =>
+            await queries.GetOverviewAsync(id, new RepositoryFilter(Blank(policy), Blank(team), Blank(state), Blank(q), Blank(tier)), Math.Max(1, page ?? 1), options.Value.PageSize, cancellationToken).ConfigureAwait(false) is { } overview
                 && Visible(access.VisibleOrganizations(context), overview.Organization)
                 ? TypedResults.Ok(overview)
                 : TypedResults.NotFound());

@@ -86,12 +86,12 @@ internal static class DashboardPage
         }
         else
         {
-            html.Append("<table><tr><th>Repository</th><th>State</th><th>Below the baseline in</th><th>Owner</th><th>Evaluated</th></tr>");
+            html.Append("<table><tr><th>Repository</th><th>State</th><th>Below the baseline in</th><th>Owner</th><th>Tiers</th><th>Evaluated</th></tr>");
             foreach (var repo in overview.Listed)
             {
                 var state = repo.Compliant ? "<span class=ok>meets the baseline</span>" : $"<span class=bad>{repo.Findings} finding{(repo.Findings == 1 ? "" : "s")}</span>";
                 var below = string.Join(", ", repo.PoliciesBelow.Select(p => $"<code>{E(p)}</code>" + (repo.BlockingPolicies.Contains(p) ? " <strong class=bad>blocks merging</strong>" : "")));
-                html.Append(CultureInfo.InvariantCulture, $"<tr><td><a href=\"{E(GitHubLinks.RepositoryPage(overview.InstallationId, repo.Repository))}\">{E(repo.Repository)}</a> <a class=muted href=\"{E(links.Repository(repo.Repository))}\" title=\"on GitHub\">↗</a></td><td>{state}</td><td>{below}</td><td>{(repo.Owner is null ? "<span class=bad>none</span>" : E(repo.Owner))}</td><td>{Time(repo.EvaluatedAt)}</td></tr>");
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td><a href=\"{E(GitHubLinks.RepositoryPage(overview.InstallationId, repo.Repository))}\">{E(repo.Repository)}</a> <a class=muted href=\"{E(links.Repository(repo.Repository))}\" title=\"on GitHub\">↗</a></td><td>{state}</td><td>{below}</td><td>{(repo.Owner is null ? "<span class=bad>none</span>" : E(repo.Owner))}</td><td>{(repo.Tiers.Count == 0 ? "<span class=muted>none</span>" : E(string.Join(", ", repo.Tiers)))}</td><td>{Time(repo.EvaluatedAt)}</td></tr>");
             }
 
             html.Append("</table>");
@@ -349,6 +349,15 @@ internal static class DashboardPage
             html.Append(CultureInfo.InvariantCulture, $"<option value=\"{E(team)}\"{(string.Equals(team, filter.Team, StringComparison.OrdinalIgnoreCase) ? " selected" : "")}>{E(team)}</option>");
         }
 
+        if (overview.Tiers.Count > 0)
+        {
+            html.Append("</select></label><label>Tier <select name=tier><option value=\"\">any</option>");
+            foreach (var tier in overview.Tiers)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<option value=\"{E(tier)}\"{(string.Equals(tier, filter.Tier, StringComparison.OrdinalIgnoreCase) ? " selected" : "")}>{E(tier)}</option>");
+            }
+        }
+
         html.Append("</select></label><label>State <select name=state>");
         foreach (var (value, label) in new[] { (RepositoryFilter.Below, "below the baseline"), (RepositoryFilter.Compliant, "meeting it"), (RepositoryFilter.All, "all") })
         {
@@ -370,6 +379,7 @@ internal static class DashboardPage
             filter.Query is { Length: > 0 } q ? $"q={Uri.EscapeDataString(q)}&" : "",
             filter.Policy is { Length: > 0 } p ? $"policy={Uri.EscapeDataString(p)}&" : "",
             filter.Team is { Length: > 0 } t ? $"team={Uri.EscapeDataString(t)}&" : "",
+            filter.Tier is { Length: > 0 } tier ? $"tier={Uri.EscapeDataString(tier)}&" : "",
             filter.State is { Length: > 0 } s ? $"state={Uri.EscapeDataString(s)}&" : "");
         html.Append(CultureInfo.InvariantCulture, $"<p>Page {page} of {pages} ({total} in all). ");
         if (page > 1)
