@@ -55,13 +55,13 @@ public static class DashboardExtensions
         }).DisableAntiforgery();
 
         var pages = app.MapGroup("").AddEndpointFilter(RequireSignIn);
-        pages.MapGet("/", async (HttpContext context, DashboardQueries queries, DashboardAccess access, CancellationToken cancellationToken) =>
+        pages.MapGet("/", async (HttpContext context, DashboardQueries queries, DashboardAccess access, IOptions<GitHubOptions> github, CancellationToken cancellationToken) =>
         {
             var visible = access.VisibleOrganizations(context);
             var installations = (await queries.ListInstallationsAsync(cancellationToken).ConfigureAwait(false)).Where(i => Visible(visible, i.Organization)).ToList();
             return installations.Count == 1
                 ? Results.Redirect($"/installations/{installations[0].InstallationId.ToString(CultureInfo.InvariantCulture)}")
-                : Html(DashboardPage.Installations(installations, access.IsOperator(context)));
+                : Html(DashboardPage.Installations(installations, access.IsOperator(context), InstallUrl(github)));
         });
         pages.MapGet("/installations/{id:long}", async (HttpContext context, long id, int? page, string? q, string? policy, string? team, string? state, string? tier,
             DashboardQueries queries, DashboardAccess access, IOptions<DashboardOptions> options, IOptions<GitHubOptions> github, CancellationToken cancellationToken) =>
@@ -195,6 +195,10 @@ public static class DashboardExtensions
         apiBaseUrl.Host.Equals("api.github.com", StringComparison.OrdinalIgnoreCase)
             ? "https://github.com/"
             : $"{apiBaseUrl.GetLeftPart(UriPartial.Authority)}/";
+
+    /// <summary>The app's install page on GitHub (<c>apps/SLUG/installations/new</c>); null when the slug is not configured.</summary>
+    private static string? InstallUrl(IOptions<GitHubOptions> github) =>
+        github.Value.AppSlug is { Length: > 0 } slug ? $"{WebBaseUrl(github.Value.EffectiveApiBaseUrl)}apps/{Uri.EscapeDataString(slug)}/installations/new" : null;
 
     private static GitHubLinks Links(IOptions<GitHubOptions> github) => new(WebBaseUrl(github.Value.EffectiveApiBaseUrl));
 

@@ -22,14 +22,17 @@ internal static class DashboardPage
         .action{font-weight:600}.action-off{color:#656d76}.action-fix,.action-issue{color:#1a7f37}svg text{font-size:11px;fill:#656d76}
         """;
 
-    public static string Installations(IReadOnlyList<InstallationSummary> installations, bool operatorView)
+    /// <param name="installUrl">The app's install page on GitHub, when its slug is known.</param>
+    public static string Installations(IReadOnlyList<InstallationSummary> installations, bool operatorView, string? installUrl = null)
     {
         var html = Start("PolicyBot");
         html.Append("<h1>PolicyBot</h1>");
         Navigation(html, null, operatorView);
         if (installations.Count == 0)
         {
-            html.Append("<p class=muted>No repository has been evaluated yet. Install the app on an organisation (its page on GitHub, <em>Install App</em>); every repository is evaluated within minutes and appears here.</p>");
+            html.Append(installUrl is null
+                ? "<p class=muted>No repository has been evaluated yet. Install the app on an organisation (its page on GitHub, <em>Install App</em>); every repository is evaluated within minutes and appears here.</p>"
+                : $"<p class=muted>No repository has been evaluated yet. <a href=\"{E(installUrl)}\">Install the app</a> on an organisation, on all repositories; every repository is evaluated within minutes and appears here.</p>");
         }
         else
         {

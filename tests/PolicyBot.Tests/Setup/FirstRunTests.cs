@@ -104,6 +104,10 @@ public sealed partial class FirstRunTests : IDisposable
 
         // PolicyBot now is the app: the installation's delivery is verified with the stored secret, and every
         // repository is evaluated with tokens signed by the stored key. The browser that completed the setup is the operator.
+        // Not installed yet: the dashboard says so, with the app's install page on GitHub.
+        var waiting = await browser.GetStringAsync(address);
+        Assert.Contains($"<a href=\"{github.BaseUrl}apps/{github.AppSlug}/installations/new\">Install the app</a>", waiting, StringComparison.Ordinal);
+
         github.WebhookUrl = new Uri(address, "/api/github/webhooks");
         await github.InstallAsync("acme");
         await github.WaitForWebhooksAsync();
