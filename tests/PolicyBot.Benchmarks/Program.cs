@@ -92,6 +92,7 @@ try
     await using var large = await PolicyBot.Sandbox.GitHubSimulator.StartAsync(new PolicyBot.Sandbox.SimulatorOptions());
     large.Load(LargeOrganisation(simulatorRepositories), "large.yml");
     var loaded = clock.Elapsed;
+    await large.InstallAsync("large");
     using var pager = new HttpClient { BaseAddress = large.BaseUrl };
     pager.DefaultRequestHeaders.Authorization = new("token", large.CreateInstallationToken(5001));
     clock.Restart();
