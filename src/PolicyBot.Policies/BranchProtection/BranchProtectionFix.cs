@@ -55,6 +55,52 @@ public static class BranchProtectionFix
         return body;
     }
 
+    /// <summary>
+    /// What <see cref="Plan"/> would change on a branch whose classic protection PolicyBot read earlier (null: none), in
+    /// the words of <see cref="BranchProtectionSummary"/>: the same plan the fix PUTs, so a preview says what a fix would do.
+    /// </summary>
+    public static IReadOnlyList<(string Setting, string Before, string After)> Changes(BranchProtectionConfig baseline, Snapshots.ClassicProtection? current, long appId)
+    {
+        ArgumentNullException.ThrowIfNull(baseline);
+        using var before = current is null ? null : JsonDocument.Parse(AsGitHubResponse(current).ToJsonString());
+        using var after = JsonDocument.Parse(Plan(baseline, before?.RootElement, appId).ToJsonString());
+        return BranchProtectionSummary.Changes(before?.RootElement, after.RootElement);
+    }
+
+    /// <summary>Classic protection in the shape of GitHub's <c>GET .../protection</c> response, as far as the plan reads it.</summary>
+    private static JsonObject AsGitHubResponse(Snapshots.ClassicProtection protection)
+    {
+        var checks = new JsonArray();
+        foreach (var check in protection.RequiredStatusChecks)
+        {
+            checks.Add(new JsonObject { ["context"] = check.Context, ["app_id"] = check.AppId is { } id and >= 0 ? id : null });
+        }
+
+        var response = new JsonObject
+        {
+            ["enforce_admins"] = new JsonObject { ["enabled"] = protection.EnforceAdmins },
+            ["allow_force_pushes"] = new JsonObject { ["enabled"] = protection.AllowForcePushes },
+            ["allow_deletions"] = new JsonObject { ["enabled"] = protection.AllowDeletions },
+        };
+        if (checks.Count > 0)
+        {
+            response["required_status_checks"] = new JsonObject { ["strict"] = false, ["contexts"] = new JsonArray(), ["checks"] = checks };
+        }
+
+        if (protection.RequiredApprovingReviewCount is { } count)
+        {
+            response["required_pull_request_reviews"] = new JsonObject
+            {
+                ["required_approving_review_count"] = count,
+                ["dismiss_stale_reviews"] = protection.DismissStaleReviews,
+                ["require_code_owner_reviews"] = protection.RequireCodeOwnerReviews,
+                ["require_last_push_approval"] = protection.RequireLastPushApproval,
+            };
+        }
+
+        return response;
+    }
+
     private static JsonObject? StatusChecks(BranchProtectionConfig baseline, JsonElement? current, long appId)
     {
         // Each entry: context -> app id (null: let GitHub pick, as for a bare legacy context).

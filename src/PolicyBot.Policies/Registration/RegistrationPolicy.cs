@@ -15,6 +15,19 @@ public sealed class RegistrationPolicy : IRepositoryPolicy
 {
     public string Id => PolicyIds.Registration;
 
+    /// <summary>
+    /// Whether a Component of the repository's catalog-info.yaml is owned by a team of the organisation: only then does
+    /// the owner team's access to the repository (<see cref="RepositorySnapshot.TeamAccess"/>) need reading.
+    /// </summary>
+    public static bool OwnedByTeam(RepositorySnapshot repository, OrganizationDirectory directory)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentNullException.ThrowIfNull(directory);
+        return repository.CatalogInfo is { } catalog
+            && CatalogInfoParser.Parse(catalog.Content).Components.Any(c =>
+                OwnerReference.TryParse(c.Owner, out var owner, out _) && owner!.TeamSlug(directory) is { } slug && directory.Teams.ContainsKey(slug));
+    }
+
     public IReadOnlyList<Finding> Evaluate(RepositoryPolicyContext context)
     {
         ArgumentNullException.ThrowIfNull(context);

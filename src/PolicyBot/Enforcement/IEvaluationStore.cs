@@ -1,5 +1,6 @@
 using PolicyBot.Policies;
 using PolicyBot.Policies.Catalog;
+using PolicyBot.Policies.Preview;
 
 namespace PolicyBot.Enforcement;
 
@@ -20,6 +21,13 @@ public sealed record StoredRepositoryEvaluation(
     long? RepositoryId = null)
 {
     public bool Compliant => Results.Where(r => r.Action != PolicyAction.Off).All(r => r.Compliant);
+
+    /// <summary>
+    /// What the repository looked like when evaluated, kept for previews of a baseline change (DESIGN section 4). Written
+    /// with the evaluation; read back only by <see cref="IEvaluationStore.ListStatesAsync"/>, so the lists the dashboard
+    /// reads stay light (null there).
+    /// </summary>
+    public KnownRepositoryState? State { get; init; }
 
     /// <summary>The tiers the repository takes and its effective baseline with the source of each value (empty before either was recorded).</summary>
     public EffectiveBaseline Baseline { get; init; } = EffectiveBaseline.Empty;
@@ -51,6 +59,9 @@ public interface IEvaluationStore
 
     /// <summary>Every stored repository evaluation, of one installation or of all when null.</summary>
     Task<IReadOnlyList<StoredRepositoryEvaluation>> ListAsync(long? installationId, CancellationToken cancellationToken);
+
+    /// <summary>The stored state of every repository of an installation evaluated since states were kept, by repository name.</summary>
+    Task<IReadOnlyList<KnownRepositoryState>> ListStatesAsync(long installationId, CancellationToken cancellationToken);
 
     Task SavePullRequestAsync(StoredPullRequestEvaluation evaluation, CancellationToken cancellationToken);
 

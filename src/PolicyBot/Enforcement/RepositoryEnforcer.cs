@@ -242,6 +242,7 @@ public sealed partial class RepositoryEnforcer(
             assessment.Snapshot.Id)
         {
             Baseline = new EffectiveBaseline(assessment.Evaluation.Tiers, assessment.Evaluation.Baseline),
+            State = assessment.KnownState,
         }, cancellationToken);
 
     private static string Describe(IssueTarget target) => target.Intent switch

@@ -1,0 +1,32 @@
+using System.Text.Json;
+using PolicyBot.Policies;
+using PolicyBot.Policies.Preview;
+
+namespace PolicyBot.Storage;
+
+/// <summary>How every storage provider keeps a <see cref="KnownRepositoryState"/>: one JSON text per repository.</summary>
+internal static class KnownRepositoryStateJson
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static string? Serialize(KnownRepositoryState? state) => state is null ? null : JsonSerializer.Serialize(state, Json);
+
+    public static KnownRepositoryState? Deserialize(string? json)
+    {
+        if (json is null || JsonSerializer.Deserialize<KnownRepositoryState>(json, Json) is not { } state)
+        {
+            return null;
+        }
+
+        // JSON keeps no comparer: names of custom properties and team slugs compare without regard to case, as GitHub's do.
+        var snapshot = state.Snapshot;
+        return state with
+        {
+            Snapshot = snapshot with
+            {
+                CustomProperties = new Dictionary<string, IReadOnlyList<string>>(snapshot.CustomProperties, StringComparer.OrdinalIgnoreCase),
+                TeamAccess = snapshot.TeamAccess is { } access ? new Dictionary<string, RepositoryAccess>(access, StringComparer.OrdinalIgnoreCase) : null,
+            },
+        };
+    }
+}
