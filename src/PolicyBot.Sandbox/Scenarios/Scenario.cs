@@ -12,7 +12,8 @@ public sealed record Scenario(
     IReadOnlyList<string> Admins,
     IReadOnlyList<ScenarioTeam> Teams,
     IReadOnlyList<ScenarioRepo> Repos,
-    JsonArray OrgRulesets)
+    JsonArray OrgRulesets,
+    string Plan = "enterprise")
 {
     /// <summary>The organisation's custom property schema (scenario <c>custom_properties</c>).</summary>
     public IReadOnlyList<PolicyBot.Sandbox.State.SimCustomProperty> CustomProperties { get; init; } = [];

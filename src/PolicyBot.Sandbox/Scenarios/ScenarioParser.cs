@@ -14,7 +14,7 @@ namespace PolicyBot.Sandbox.Scenarios;
 /// </summary>
 public static partial class ScenarioParser
 {
-    private static readonly string[] RootKeys = ["org", "installation_id", "description", "teams", "members", "admins", "repos", "org_rulesets", "custom_properties"];
+    private static readonly string[] RootKeys = ["org", "installation_id", "plan", "description", "teams", "members", "admins", "repos", "org_rulesets", "custom_properties"];
     private static readonly string[] CustomPropertyKeys = ["name", "value_type", "required", "default_value", "description", "allowed_values", "values_editable_by"];
     private static readonly string[] TeamKeys = ["slug", "name", "description", "members", "maintainers", "parent", "repos"];
     private static readonly string[] RepoKeys = ["name", "default_branch", "visibility", "archived", "fork", "has_issues", "description", "created_at", "created_days_ago", "protection", "rulesets", "files", "pulls", "properties"];
@@ -62,6 +62,11 @@ public static partial class ScenarioParser
         p.CheckKeys(root, RootKeys, "scenario");
         var org = p.RequiredString(root, "org");
         var installationId = p.Long(root, "installation_id") ?? 1001;
+        var plan = p.String(root, "plan") ?? "enterprise";
+        if (plan is not ("free" or "team" or "enterprise"))
+        {
+            throw p.Error(p.Child(root, "plan")!, $"plan must be free, team or enterprise, not '{plan}'");
+        }
         var members = p.StringList(root, "members");
         var admins = p.StringList(root, "admins");
         foreach (var (admin, node) in p.StringListWithNodes(root, "admins"))
@@ -145,7 +150,7 @@ public static partial class ScenarioParser
         }
 
         var orgRulesets = p.Child(root, "org_rulesets") is { } rulesetsNode ? p.JsonArray(rulesetsNode, "org_rulesets") : [];
-        return new Scenario(sourceName, org, installationId, p.String(root, "description"), members, admins, teams, repoList, orgRulesets)
+        return new Scenario(sourceName, org, installationId, p.String(root, "description"), members, admins, teams, repoList, orgRulesets, plan)
         {
             CustomProperties = customProperties,
         };

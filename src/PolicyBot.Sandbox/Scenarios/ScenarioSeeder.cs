@@ -21,7 +21,7 @@ internal static class ScenarioSeeder
         }
 
         var account = state.EnsureAccount(scenario.Org, "Organization");
-        var org = new SimOrg { Id = account.Id, Login = account.Login, Description = scenario.Description, InstallationId = scenario.InstallationId };
+        var org = new SimOrg { Id = account.Id, Login = account.Login, Description = scenario.Description, InstallationId = scenario.InstallationId, Plan = scenario.Plan };
         var admins = scenario.Admins.Count > 0 ? scenario.Admins : scenario.Members.Take(1).ToList();
         foreach (var member in scenario.Members)
         {

@@ -15,6 +15,12 @@ public sealed class SimOrg
     /// <summary>Old repository names → repository id, so the old name redirects as on GitHub.</summary>
     public Dictionary<string, long> RenamedRepos { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>GitHub plan: "free", "team" or "enterprise". On free, private repositories have no branch protection nor rulesets.</summary>
+    public string Plan { get; set; } = "enterprise";
+
+    /// <summary>GitHub Free offers protected branches and rulesets only for public repositories.</summary>
+    public bool PlanRefusesProtection(SimRepo repo) => Plan == "free" && repo.Visibility != "public";
+
     /// <summary>The installation id the scenario names; the installation exists once installed.</summary>
     public long InstallationId { get; set; }
 

@@ -227,13 +227,25 @@ internal static class DashboardPage
         var html = Start("PolicyBot: dead letters");
         html.Append("<h1>Dead letters</h1>");
         Navigation(html, installationId, operatorView: true);
-        html.Append("<p class=muted>Work that kept failing and was set aside; the next reconcile tries each again. The reason is the last attempt's error.</p>");
-        Table(html, ["Work", "Repository", "Attempts", "Reason", "Since"], deadLetters.Select(d => new[]
+        html.Append("<p class=muted>Work set aside: transient failures that kept failing (a reconcile re-queues each a bounded number of times) and permanent ones (never retried). The reason is the last attempt's error.</p>");
+        Table(html, ["Work", "Repository", "Attempts", "Parked because", "Reason", "Since"], deadLetters.Select(d => new[]
         {
             $"<code>{E(d.Item.Kind)}</code>", E(d.Item.Repository is null ? d.Item.Owner : $"{d.Item.Owner}/{d.Item.Repository}" + (d.Item.PullRequestNumber is { } n ? $"#{n}" : "")),
-            d.Attempts.ToString(CultureInfo.InvariantCulture), E(d.LastError), Time(d.UpdatedAt),
+            d.Attempts.ToString(CultureInfo.InvariantCulture), E(ParkedBecause(d)), E(d.LastError), Time(d.UpdatedAt),
         }), "None: nothing has failed for good.");
         return End(html);
+    }
+
+    /// <summary>Why a dead letter is parked and whether a reconcile will try it again.</summary>
+    private static string ParkedBecause(StoredWorkItem deadLetter)
+    {
+        var requeued = deadLetter.Requeues == 0 ? "" : $"; re-queued {deadLetter.Requeues} time{(deadLetter.Requeues == 1 ? "" : "s")} already";
+        return deadLetter.FailureKind switch
+        {
+            null or "transient" => "failed every attempt (transient)" + requeued,
+            "rate-limited" => "rate limited on every attempt" + requeued,
+            { } kind => $"permanent failure ({kind}): never retried",
+        };
     }
 
     public static string SignIn(string? message, bool gitHubSignIn) =>

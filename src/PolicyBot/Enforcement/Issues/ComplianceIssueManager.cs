@@ -94,13 +94,49 @@ public sealed partial class ComplianceIssueManager(
                     tracked = tracked with { Open = false };
                 }
             }
-            catch (NotFoundException)
+            catch (ApiException ex) when (IsGone(ex))
             {
-                // Deleted or transferred away: a new issue takes its place.
+                // Deleted (GitHub answers 410 Gone) or transferred away: a new issue takes its place.
+                LogIssueGone(logger, target.Repository, target.Policy, tracked.Number, (int)ex.StatusCode);
                 tracked = null;
             }
         }
 
+        try
+        {
+            return await ActAsync(client, target, config, issueOwner, issueRepo, inRepositoryItself, central, dashboardUrl, tracked, closedWhileBelow, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ApiException ex) when (tracked is not null && IsGone(ex))
+        {
+            // Deleted between our records and this change: forget it, and file a new one if one is still needed.
+            LogIssueGone(logger, target.Repository, target.Policy, tracked.Number, (int)ex.StatusCode);
+            if (target.Intent == IssueIntent.Open)
+            {
+                return await ActAsync(client, target, config, issueOwner, issueRepo, inRepositoryItself, central, dashboardUrl, tracked: null, closedWhileBelow: false, cancellationToken).ConfigureAwait(false);
+            }
+
+            await SaveAsync(target, issueOwner, issueRepo, tracked.Number, open: false, tracked.FindingKeys, timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            return new IssueResult(IssueOutcome.None);
+        }
+    }
+
+    /// <summary>A deleted issue answers 410 Gone; one transferred to a repository we cannot see, 404.</summary>
+    private static bool IsGone(ApiException exception) =>
+        exception.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.Gone;
+
+    private async Task<IssueResult> ActAsync(
+        IGitHubClient client,
+        IssueTarget target,
+        IssuesConfig config,
+        string issueOwner,
+        string issueRepo,
+        bool inRepositoryItself,
+        string? central,
+        string? dashboardUrl,
+        TrackedIssue? tracked,
+        bool closedWhileBelow,
+        CancellationToken cancellationToken)
+    {
         var now = timeProvider.GetUtcNow();
         var keys = target.Findings.Select(f => f.Key).ToList();
         // The reminder steps reached are recorded with the finding keys, so that reaching the next one reminds once.
@@ -232,6 +268,9 @@ public sealed partial class ComplianceIssueManager(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot file compliance issues in {IssueRepository} (issues.repository): GitHub answered {StatusCode}")]
     private static partial void LogCentralRepositoryUnusable(ILogger logger, string issueRepository, int statusCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Compliance issue #{Number} of {Repository} policy {Policy} is gone (GitHub answered {StatusCode}): forgotten, and filed anew where still needed")]
+    private static partial void LogIssueGone(ILogger logger, string repository, string policy, int number, int statusCode);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Compliance issue {Outcome} for {Repository} policy {Policy}: #{Number}")]
     private static partial void LogIssue(ILogger logger, string outcome, string repository, string policy, int number);
