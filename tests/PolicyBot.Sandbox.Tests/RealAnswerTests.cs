@@ -197,4 +197,100 @@ public sealed class RealAnswerTests
         Assert.Contains("secondary rate limit", refused["message"].GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal(201, later.Code);
     }
+
+    [Fact]
+    public async Task Check_run_output_is_limited_in_UTF8_bytes_not_characters()
+    {
+        // The REST description says "Maximum length: 65535 characters" for output.summary and output.text, but GitHub
+        // counts bytes: 422 "Validation Failed" with "summary exceeds a maximum bytesize of 65535" (github/docs#35252).
+        await using var sim = await TestOrgs.StartAsync();
+        using var bot = SimClient.AsInstallation(sim, 1001);
+        var head = (await bot.Get("repos/acme/payments/pulls/7"))["head"]["sha"]!.GetValue<string>();
+        var multibyte = new string('é', 40_000); // 40,000 characters, 80,000 bytes
+
+        var summary = await bot.Post("repos/acme/payments/check-runs", new { name = "PolicyBot", head_sha = head, output = new { title = "t", summary = multibyte } });
+        var created = await bot.Post("repos/acme/payments/check-runs", new { name = "PolicyBot", head_sha = head, output = new { title = "t", summary = "ok" } });
+        var text = await bot.Patch($"repos/acme/payments/check-runs/{created["id"].GetValue<long>()}", new { conclusion = "success", output = new { title = "t2", summary = "s", text = multibyte } });
+        var fits = await bot.Post("repos/acme/payments/check-runs", new { name = "PolicyBot", head_sha = head, output = new { title = "t", summary = new string('é', 32_767) + "x" } });
+        var unchanged = await bot.Get($"repos/acme/payments/check-runs/{created["id"].GetValue<long>()}");
+
+        Assert.Equal(422, summary.Code);
+        Assert.Equal("Validation Failed", summary["message"].GetValue<string>());
+        Assert.Equal("summary exceeds a maximum bytesize of 65535", summary["errors"][0]!["message"]!.GetValue<string>());
+        Assert.Equal(422, text.Code);
+        Assert.Equal("text", text["errors"][0]!["field"]!.GetValue<string>());
+        Assert.Equal(201, fits.Code); // 65,535 bytes exactly
+        Assert.Equal("t", unchanged["output"]["title"]!.GetValue<string>()); // a refused update changes nothing
+        Assert.Null(unchanged.Json!["conclusion"]);
+    }
+
+    [Fact]
+    public async Task A_directory_listing_of_the_contents_API_stops_at_1000_entries()
+    {
+        // "This API has an upper limit of 1,000 files for a directory. If you need to retrieve more files, use the Git
+        // Trees API" (REST description, GET /repos/{owner}/{repo}/contents/{path}); a file past the cap is still read by name.
+        var files = string.Concat(Enumerable.Range(0, 1001).Select(i => $"\n      docs/f{i:D4}.md: \"x\""));
+        await using var sim = await TestOrgs.StartAsync(yaml: $"""
+            org: acme
+            installation_id: 1001
+            members: [alice]
+            repos:
+              - name: big
+                files:{files}
+                  README.md: "r"
+            """);
+        using var bot = SimClient.AsInstallation(sim, 1001);
+
+        var docs = await bot.Get("repos/acme/big/contents/docs");
+        var root = await bot.Get("repos/acme/big/contents/");
+        var last = await bot.Get("repos/acme/big/contents/docs/f1000.md");
+
+        Assert.Equal(1000, docs.Json!.AsArray().Count);
+        Assert.DoesNotContain(docs.Json!.AsArray(), e => e!["name"]!.GetValue<string>() == "f1000.md");
+        Assert.Equal(2, root.Json!.AsArray().Count);
+        Assert.Equal(200, last.Code);
+    }
+
+    [Fact]
+    public async Task A_concealed_members_author_association_is_CONTRIBUTOR_or_NONE_never_MEMBER()
+    {
+        // author_association (REST description: MEMBER "Author is a member of the organization that owns the repository")
+        // is MEMBER only for a public membership; with visibility Private it is CONTRIBUTOR (actions/github-script#643),
+        // NONE without commits. New memberships are private until the member publicizes them
+        // (PUT /orgs/{org}/public_members/{username}, docs.github.com/en/rest/orgs/members).
+        await using var sim = await TestOrgs.StartAsync(yaml: """
+            org: acme
+            installation_id: 1001
+            teams:
+              - { slug: devs, members: [bob, carol] }
+            members: [alice, bob, carol]
+            admins: [alice]
+            public_members: [alice]
+            repos:
+              - name: web
+                files: { README.md: "w" }
+            """);
+        using var alice = SimClient.AsPerson(sim, "alice");
+        using var bob = SimClient.AsPerson(sim, "bob");
+        using var carol = SimClient.AsPerson(sim, "carol");
+        using var bot = SimClient.AsInstallation(sim, 1001);
+        Assert.Equal(201, (await bob.Put("repos/acme/web/contents/bob.txt", new { message = "bob", content = Convert.ToBase64String("b"u8.ToArray()) })).Code);
+
+        async Task<string> AssociationOf(SimClient person)
+        {
+            var issue = await person.Post("repos/acme/web/issues", new { title = "hello" });
+            return (await bot.Get($"repos/acme/web/issues/{issue["number"].GetValue<int>()}"))["author_association"].GetValue<string>();
+        }
+
+        Assert.Equal("MEMBER", await AssociationOf(alice));
+        Assert.Equal("CONTRIBUTOR", await AssociationOf(bob));
+        Assert.Equal("NONE", await AssociationOf(carol));
+        Assert.Equal(404, (await bot.Get("orgs/acme/public_members/carol")).Code);
+        Assert.Equal(204, (await bot.Get("orgs/acme/members/carol")).Code); // the app still sees the membership itself
+
+        Assert.Equal(403, (await alice.Put("orgs/acme/public_members/carol")).Code); // only carol may publicize hers
+        Assert.Equal(204, (await carol.Put("orgs/acme/public_members/carol")).Code);
+        Assert.Equal("MEMBER", await AssociationOf(carol));
+        Assert.Equal(204, (await bot.Get("orgs/acme/public_members/carol")).Code);
+    }
 }

@@ -385,7 +385,7 @@ internal static partial class Endpoints
             ["created_at"] = Shapes.Date(issue.CreatedAt),
             ["updated_at"] = Shapes.Date(issue.UpdatedAt),
             ["closed_by"] = null,
-            ["author_association"] = org.Members.ContainsKey(issue.AuthorLogin) ? "MEMBER" : "NONE",
+            ["author_association"] = AuthorAssociation.Of(sim, org, r, issue.AuthorLogin),
             ["reactions"] = new JsonObject
             {
                 ["url"] = u + "/reactions", ["total_count"] = 0, ["+1"] = 0, ["-1"] = 0, ["laugh"] = 0, ["confused"] = 0,
@@ -436,7 +436,7 @@ internal static partial class Endpoints
             ["user"] = sim.Shapes.User(comment.AuthorLogin),
             ["created_at"] = Shapes.Date(comment.CreatedAt),
             ["updated_at"] = Shapes.Date(comment.UpdatedAt),
-            ["author_association"] = org.Members.ContainsKey(comment.AuthorLogin) ? "MEMBER" : "NONE",
+            ["author_association"] = AuthorAssociation.Of(sim, org, r, comment.AuthorLogin),
         };
     }
 

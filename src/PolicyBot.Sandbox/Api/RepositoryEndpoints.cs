@@ -310,10 +310,13 @@ internal static partial class Endpoints
                     return GitHubResults.NotFound();
                 }
 
+                // "This API has an upper limit of 1,000 files for a directory" (REST description, "Get repository content"):
+                // a larger directory lists its first 1,000 entries only, with nothing saying more were left out.
                 var listing = entries
                     .Select(k => k[prefix.Length..].Split('/')[0])
                     .Distinct(StringComparer.Ordinal)
                     .OrderBy(n => n, StringComparer.Ordinal)
+                    .Take(MaxDirectoryEntries)
                     .Select(n => commit.Files.TryGetValue(prefix + n, out var c)
                         ? (JsonNode)ContentShape(sim, r, commit, prefix + n, c, withContent: false)
                         : DirectoryShape(sim, r, commit, prefix + n));
@@ -539,6 +542,9 @@ internal static partial class Endpoints
 
         return sim.Shapes.Repository(r);
     }
+
+    /// <summary>GitHub's cap on a directory listing of the contents API.</summary>
+    internal const int MaxDirectoryEntries = 1000;
 
     private static JsonObject RefShape(SimulatorContext sim, SimRepo r, string branch, string sha) => new()
     {

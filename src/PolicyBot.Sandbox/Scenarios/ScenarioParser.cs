@@ -14,7 +14,7 @@ namespace PolicyBot.Sandbox.Scenarios;
 /// </summary>
 public static partial class ScenarioParser
 {
-    private static readonly string[] RootKeys = ["org", "installation_id", "plan", "description", "teams", "members", "admins", "repos", "org_rulesets", "custom_properties"];
+    private static readonly string[] RootKeys = ["org", "installation_id", "plan", "description", "teams", "members", "admins", "public_members", "repos", "org_rulesets", "custom_properties"];
     private static readonly string[] CustomPropertyKeys = ["name", "value_type", "required", "default_value", "description", "allowed_values", "values_editable_by"];
     private static readonly string[] TeamKeys = ["slug", "name", "description", "members", "maintainers", "parent", "repos"];
     private static readonly string[] RepoKeys = ["name", "default_branch", "visibility", "archived", "fork", "has_issues", "description", "created_at", "created_days_ago", "protection", "rulesets", "files", "pulls", "properties"];
@@ -74,6 +74,14 @@ public static partial class ScenarioParser
             if (!members.Contains(admin, StringComparer.OrdinalIgnoreCase))
             {
                 throw p.Error(node, $"admin '{admin}' is not in members");
+            }
+        }
+
+        foreach (var (member, node) in p.StringListWithNodes(root, "public_members"))
+        {
+            if (!members.Contains(member, StringComparer.OrdinalIgnoreCase))
+            {
+                throw p.Error(node, $"public member '{member}' is not in members");
             }
         }
 
@@ -153,6 +161,7 @@ public static partial class ScenarioParser
         return new Scenario(sourceName, org, installationId, p.String(root, "description"), members, admins, teams, repoList, orgRulesets, plan)
         {
             CustomProperties = customProperties,
+            PublicMembers = p.StringList(root, "public_members"),
         };
     }
 

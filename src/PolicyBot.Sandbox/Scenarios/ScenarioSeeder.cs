@@ -29,6 +29,8 @@ internal static class ScenarioSeeder
             org.Members[member] = admins.Contains(member, StringComparer.OrdinalIgnoreCase) ? "admin" : "member";
         }
 
+        org.PublicMembers.UnionWith(scenario.PublicMembers);
+
         foreach (var t in scenario.Teams)
         {
             var team = new SimTeam { Id = state.NextId(), Slug = t.Slug, Name = t.Name, Description = t.Description, ParentSlug = t.Parent, ExplicitRepos = t.Repos.Count > 0 };

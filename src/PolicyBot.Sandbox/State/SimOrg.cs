@@ -7,6 +7,8 @@ public sealed class SimOrg
     public string? Description { get; set; }
     /// <summary>Organisation members: login → role ("member" or "admin").</summary>
     public Dictionary<string, string> Members { get; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Members who made their membership public; GitHub keeps a new member's membership private (concealed).</summary>
+    public HashSet<string> PublicMembers { get; } = new(StringComparer.OrdinalIgnoreCase);
     public List<SimTeam> Teams { get; } = [];
     public List<SimRepo> Repos { get; } = [];
     public List<SimRuleset> Rulesets { get; } = [];
