@@ -90,25 +90,6 @@ public sealed class RepositoryWorkTests
     }
 
     [Fact]
-    public async Task Check_run_output_is_limited_in_UTF8_bytes_not_characters()
-    {
-        // GitHub documents 65535 characters but refuses more than 65535 bytes: "summary exceeds a maximum bytesize of
-        // 65535" (github/docs#35252), so 30,000 "€" (90,000 bytes) are refused in summary or text.
-        await using var sim = await TestOrgs.StartAsync();
-        using var bot = SimClient.AsInstallation(sim, 1001);
-        using var bob = sim.As("bob");
-        await bob.ProposeChangeAsync("web", "change", new Dictionary<string, string> { ["a.txt"] = "a\n" }, "Change");
-        var head = sim.Read(s => s.FindRepo("acme", "web")!.Branches["change"]);
-        var run = await bot.Post("repos/acme/web/check-runs", new { name = "PolicyBot", head_sha = head, status = "in_progress" });
-        var id = run["id"].GetValue<long>();
-
-        var multiByte = new string('€', 30_000);
-        Assert.Equal(422, (await bot.Patch($"repos/acme/web/check-runs/{id}", new { output = new { title = "t", summary = multiByte } })).Code);
-        Assert.Equal(422, (await bot.Patch($"repos/acme/web/check-runs/{id}", new { output = new { title = "t", summary = "s", text = multiByte } })).Code);
-        Assert.Equal(200, (await bot.Patch($"repos/acme/web/check-runs/{id}", new { output = new { title = "t", summary = new string('€', 21_845), text = new string('x', 65_535) } })).Code);
-    }
-
-    [Fact]
     public async Task A_check_bound_to_the_app_cannot_be_met_by_someone_elses_status()
     {
         await using var sim = await TestOrgs.StartAsync();

@@ -279,16 +279,6 @@ internal static partial class Endpoints
                 return refused;
             }
 
-            // GitHub documents characters but measures UTF-8 bytes: under the character count, multi-byte text is
-            // still refused ("summary exceeds a maximum bytesize of 65535", github/docs#35252).
-            foreach (var (field, value) in new[] { ("summary", summary), ("text", output.Str("text")) })
-            {
-                if (value is not null && System.Text.Encoding.UTF8.GetByteCount(value) > MaxCheckOutputLength)
-                {
-                    return $"Validation Failed: {field} exceeds a maximum bytesize of {MaxCheckOutputLength}";
-                }
-            }
-
             run.Title = title;
             run.Summary = summary;
             run.Text = output.Str("text") ?? run.Text;
