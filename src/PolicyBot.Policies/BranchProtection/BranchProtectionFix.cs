@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PolicyBot.Policies.Configuration;
+using PolicyBot.Policies.Snapshots;
 
 namespace PolicyBot.Policies.BranchProtection;
 
@@ -56,49 +57,87 @@ public static class BranchProtectionFix
     }
 
     /// <summary>
-    /// What <see cref="Plan"/> would change on a branch whose classic protection PolicyBot read earlier (null: none), in
+    /// The PUT body for a branch whose classic protection the evaluation read as <paramref name="classic"/> (null: not
+    /// protected): from GitHub's own response where there is one, else from the typed settings (a snapshot not read
+    /// from GitHub, which knows no push restrictions).
+    /// </summary>
+    public static JsonObject PlanFor(BranchProtectionConfig baseline, ClassicProtection? classic, long appId) =>
+        Plan(baseline, classic is null ? null : classic.Response ?? AsResponse(classic), appId);
+
+    /// <summary>
+    /// What <see cref="PlanFor"/> would change on a branch whose classic protection PolicyBot read earlier (null: none), in
     /// the words of <see cref="BranchProtectionSummary"/>: the same plan the fix PUTs, so a preview says what a fix would do.
     /// </summary>
-    public static IReadOnlyList<(string Setting, string Before, string After)> Changes(BranchProtectionConfig baseline, Snapshots.ClassicProtection? current, long appId)
+    public static IReadOnlyList<(string Setting, string Before, string After)> Changes(BranchProtectionConfig baseline, ClassicProtection? classic, long appId)
     {
         ArgumentNullException.ThrowIfNull(baseline);
-        using var before = current is null ? null : JsonDocument.Parse(AsGitHubResponse(current).ToJsonString());
-        using var after = JsonDocument.Parse(Plan(baseline, before?.RootElement, appId).ToJsonString());
-        return BranchProtectionSummary.Changes(before?.RootElement, after.RootElement);
+        var before = classic is null ? (JsonElement?)null : classic.Response ?? AsResponse(classic);
+        using var after = JsonDocument.Parse(PlanFor(baseline, classic, appId).ToJsonString());
+        return BranchProtectionSummary.Changes(before, after.RootElement);
     }
 
-    /// <summary>Classic protection in the shape of GitHub's <c>GET .../protection</c> response, as far as the plan reads it.</summary>
-    private static JsonObject AsGitHubResponse(Snapshots.ClassicProtection protection)
+    /// <summary>
+    /// The PUT body that also takes <paramref name="actor"/> off the classic review bypass allowances (a bypass the
+    /// baseline does not allow), and otherwise is <see cref="PlanFor"/>'s.
+    /// </summary>
+    public static JsonObject PlanWithout(BranchProtectionConfig baseline, ClassicProtection? classic, long appId, BypassActor actor)
     {
-        var checks = new JsonArray();
-        foreach (var check in protection.RequiredStatusChecks)
+        ArgumentNullException.ThrowIfNull(actor);
+        var body = PlanFor(baseline, classic, appId);
+        var list = actor.ActorType switch
         {
-            checks.Add(new JsonObject { ["context"] = check.Context, ["app_id"] = check.AppId is { } id and >= 0 ? id : null });
+            BypassActor.User => "users",
+            BypassActor.Team => "teams",
+            _ => "apps",
+        };
+        if (body["required_pull_request_reviews"]?["bypass_pull_request_allowances"]?[list] is JsonArray names)
+        {
+            foreach (var name in names.Where(n => string.Equals((string?)n, actor.Name, StringComparison.OrdinalIgnoreCase)).ToList())
+            {
+                names.Remove(name);
+            }
         }
 
+        return body;
+    }
+
+    /// <summary>The typed settings in the shape of GitHub's GET response.</summary>
+    private static JsonElement AsResponse(ClassicProtection classic)
+    {
         var response = new JsonObject
         {
-            ["enforce_admins"] = new JsonObject { ["enabled"] = protection.EnforceAdmins },
-            ["allow_force_pushes"] = new JsonObject { ["enabled"] = protection.AllowForcePushes },
-            ["allow_deletions"] = new JsonObject { ["enabled"] = protection.AllowDeletions },
+            ["enforce_admins"] = new JsonObject { ["enabled"] = classic.EnforceAdmins },
+            ["allow_force_pushes"] = new JsonObject { ["enabled"] = classic.AllowForcePushes },
+            ["allow_deletions"] = new JsonObject { ["enabled"] = classic.AllowDeletions },
         };
-        if (checks.Count > 0)
+        if (classic.RequiredStatusChecks.Count > 0)
         {
-            response["required_status_checks"] = new JsonObject { ["strict"] = false, ["contexts"] = new JsonArray(), ["checks"] = checks };
-        }
-
-        if (protection.RequiredApprovingReviewCount is { } count)
-        {
-            response["required_pull_request_reviews"] = new JsonObject
+            response["required_status_checks"] = new JsonObject
             {
-                ["required_approving_review_count"] = count,
-                ["dismiss_stale_reviews"] = protection.DismissStaleReviews,
-                ["require_code_owner_reviews"] = protection.RequireCodeOwnerReviews,
-                ["require_last_push_approval"] = protection.RequireLastPushApproval,
+                ["checks"] = new JsonArray([.. classic.RequiredStatusChecks.Select(c => (JsonNode)new JsonObject { ["context"] = c.Context, ["app_id"] = c.AppId is null or -1 ? null : c.AppId })]),
             };
         }
 
-        return response;
+        if (classic.RequiredApprovingReviewCount is { } count)
+        {
+            JsonArray Named(string type, string key) =>
+                [.. classic.ReviewBypass.Where(a => a.ActorType == type && a.Name is not null).Select(a => (JsonNode)new JsonObject { [key] = a.Name })];
+            response["required_pull_request_reviews"] = new JsonObject
+            {
+                ["required_approving_review_count"] = count,
+                ["dismiss_stale_reviews"] = classic.DismissStaleReviews,
+                ["require_code_owner_reviews"] = classic.RequireCodeOwnerReviews,
+                ["require_last_push_approval"] = classic.RequireLastPushApproval,
+                ["bypass_pull_request_allowances"] = new JsonObject
+                {
+                    ["users"] = Named(BypassActor.User, "login"),
+                    ["teams"] = Named(BypassActor.Team, "slug"),
+                    ["apps"] = Named(BypassActor.Integration, "slug"),
+                },
+            };
+        }
+
+        return JsonSerializer.SerializeToElement(response);
     }
 
     private static JsonObject? StatusChecks(BranchProtectionConfig baseline, JsonElement? current, long appId)

@@ -20,6 +20,7 @@ public static class PolicyBotApp
     {
         var builder = WebApplication.CreateBuilder(args);
         StartupFailureLog.Register(builder);
+        GitHubAppCredentialsFile.AddTo(builder);
 
         builder.Services.AddStorage(builder.Configuration);
         builder.Services.AddGitHub(builder.Configuration);

@@ -9,7 +9,17 @@ internal static class KnownRepositoryStateJson
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static string? Serialize(KnownRepositoryState? state) => state is null ? null : JsonSerializer.Serialize(state, Json);
+    /// <summary>
+    /// Without GitHub's raw protection responses: the typed settings say all a preview needs (the fix plan is built
+    /// from them when the response is absent), and the state stays a few KB per repository.
+    /// </summary>
+    public static string? Serialize(KnownRepositoryState? state) => state is null ? null : JsonSerializer.Serialize(state with
+    {
+        Snapshot = state.Snapshot with
+        {
+            Branches = [.. state.Snapshot.Branches.Select(b => b.Classic is { Response: not null } classic ? b with { Classic = classic with { Response = null } } : b)],
+        },
+    }, Json);
 
     public static KnownRepositoryState? Deserialize(string? json)
     {

@@ -19,7 +19,11 @@ public enum IssueIntent
 
 /// <summary>One compliance issue's subject: repository, policy and, for per-account issues, the account.</summary>
 /// <param name="Note">A line shown above the findings, such as a link to the registration pull request.</param>
-public sealed record IssueTarget(string Repository, string Policy, string Subject, IReadOnlyList<Finding> Findings, IssueIntent Intent, string? WithdrawReason = null, string? Note = null);
+/// <param name="Changed">
+/// What PolicyBot itself changed on GitHub in this evaluation (an automatic fix, with each setting before and after), said
+/// in the comment that closes the issue or says its findings changed.
+/// </param>
+public sealed record IssueTarget(string Repository, string Policy, string Subject, IReadOnlyList<Finding> Findings, IssueIntent Intent, string? WithdrawReason = null, string? Note = null, string? Changed = null);
 
 /// <summary>What happened to an issue, for the audit log and tests.</summary>
 public enum IssueOutcome
@@ -192,7 +196,7 @@ public sealed partial class ComplianceIssueManager(
                 {
                     Body = ComplianceIssueContent.Body(target, dashboardUrl),
                 }).ConfigureAwait(false);
-                await client.Issue.Comment.Create(issueOwner, issueRepo, tracked.Number, ComplianceIssueContent.ChangedComment(trackedKeys, target.Findings)).ConfigureAwait(false);
+                await client.Issue.Comment.Create(issueOwner, issueRepo, tracked.Number, ComplianceIssueContent.WithChange(target.Changed, ComplianceIssueContent.ChangedComment(trackedKeys, target.Findings))).ConfigureAwait(false);
                 await SaveAsync(target, issueOwner, issueRepo, tracked.Number, open: true, recorded, now, cancellationToken).ConfigureAwait(false);
                 LogIssue(logger, "updated", target.Repository, target.Policy, tracked.Number);
                 return new IssueResult(IssueOutcome.Updated, $"{issueOwner}/{issueRepo}", tracked.Number);
@@ -221,7 +225,7 @@ public sealed partial class ComplianceIssueManager(
             case IssueIntent.Resolve or IssueIntent.Withdraw when tracked is { Open: true }:
             {
                 var comment = target.Intent == IssueIntent.Resolve
-                    ? ComplianceIssueContent.CompliantComment
+                    ? ComplianceIssueContent.WithChange(target.Changed, ComplianceIssueContent.CompliantComment)
                     : ComplianceIssueContent.WithdrawnComment(target.WithdrawReason ?? "the policy no longer applies");
                 await client.Issue.Comment.Create(issueOwner, issueRepo, tracked.Number, comment).ConfigureAwait(false);
                 await client.Issue.Update(issueOwner, issueRepo, tracked.Number, new IssueUpdate

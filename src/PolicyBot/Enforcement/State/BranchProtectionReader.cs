@@ -80,6 +80,7 @@ internal sealed class BranchProtectionReader(IConnection connection, string owne
             AllowDeletions = json.Object("allow_deletions")?.Bool("enabled") ?? false,
             RequiredStatusChecks = checks is { } c ? ParseClassicChecks(c) : [],
             ReviewBypass = allowances is { } a ? ParseAllowances(a) : [],
+            Response = json.Clone(),
         };
     }
 
