@@ -85,7 +85,7 @@ internal static class BaselinePreviewBenchmark
                 clock.Restart();
                 var states = await store.ListStatesAsync(1, CancellationToken.None);
                 var read = clock.Elapsed;
-                impact = preview.Compute(states, current, proposed, appId: 1, today, directory);
+                impact = preview.Compute(states.Known, current, proposed, appId: 1, today, directory);
                 var compared = clock.Elapsed;
                 var summary = BaselineImpactReport.Summary(impact);
                 var text = BaselineImpactReport.Text(impact) ?? "";

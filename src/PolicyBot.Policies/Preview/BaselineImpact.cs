@@ -7,6 +7,9 @@ namespace PolicyBot.Policies.Preview;
 /// <param name="Policies">One entry per repository policy, in report order.</param>
 public sealed record BaselineImpact(int Repositories, IReadOnlyList<PolicyImpact> Policies)
 {
+    /// <summary>Repositories with no stored state (last evaluated before PolicyBot kept it), not previewed; the next evaluation stores it.</summary>
+    public IReadOnlyList<string> NotStored { get; init; } = [];
+
     /// <summary>Whether the proposed file changes where any repository stands, or what PolicyBot would do about it.</summary>
     public bool ChangesAnything => Policies.Any(p => p.ChangesAnything);
 

@@ -27,6 +27,12 @@ public static class BaselineImpactReport
                 $"| {PolicyIds.Title(policy.Policy)} | {action} | {policy.NewlyBelow.Count} | {policy.NewlyMeeting.Count} | {policy.NoLongerJudged.Count} | {policy.StillBelow} | {FixCount(policy)} | {policy.Unknown.Count} |\n");
         }
 
+        if (impact.NotStored.Count > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture,
+                $"\nNot previewed: {(impact.NotStored.Count == 1 ? "1 repository was" : $"{impact.NotStored.Count} repositories were")} last evaluated before PolicyBot kept its state; the next reconcile stores it.\n");
+        }
+
         if (impact.Policies.Any(p => p.Unknown.Count > 0))
         {
             text.Append("\nUnknown: repositories whose stored state lacks what the proposed file needs (it was never read); they are judged when evaluated after merging.\n");
@@ -50,6 +56,7 @@ public static class BaselineImpactReport
             Add(sections, $"### {title}: unknown from stored state ({Count(policy.Unknown.Count)})", policy.Unknown.Select(Line));
         }
 
+        Add(sections, $"### Not previewed: no stored state yet ({Count(impact.NotStored.Count)})", impact.NotStored.Select(r => $"- `{r}`"));
         if (sections.Count == 0)
         {
             return null;

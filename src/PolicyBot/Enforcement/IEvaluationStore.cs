@@ -51,6 +51,12 @@ public sealed record StoredPullRequestEvaluation(
     IReadOnlyList<string> UnmetRules,
     DateTimeOffset EvaluatedAt);
 
+/// <summary>
+/// The stored states of an installation's repositories (<see cref="StoredRepositoryEvaluation.State"/>), and the
+/// repositories whose last evaluation stored none (evaluated before PolicyBot kept states; the next evaluation does).
+/// </summary>
+public sealed record StoredRepositoryStates(IReadOnlyList<KnownRepositoryState> Known, IReadOnlyList<string> NotStored);
+
 public interface IEvaluationStore
 {
     Task SaveAsync(StoredRepositoryEvaluation evaluation, CancellationToken cancellationToken);
@@ -60,8 +66,8 @@ public interface IEvaluationStore
     /// <summary>Every stored repository evaluation, of one installation or of all when null.</summary>
     Task<IReadOnlyList<StoredRepositoryEvaluation>> ListAsync(long? installationId, CancellationToken cancellationToken);
 
-    /// <summary>The stored state of every repository of an installation evaluated since states were kept, by repository name.</summary>
-    Task<IReadOnlyList<KnownRepositoryState>> ListStatesAsync(long installationId, CancellationToken cancellationToken);
+    /// <summary>The stored state of every evaluated repository of an installation, by repository name.</summary>
+    Task<StoredRepositoryStates> ListStatesAsync(long installationId, CancellationToken cancellationToken);
 
     Task SavePullRequestAsync(StoredPullRequestEvaluation evaluation, CancellationToken cancellationToken);
 

@@ -127,7 +127,7 @@ public sealed partial class PullRequestEnforcer(
     {
         var states = await evaluations.ListStatesAsync(installationId, cancellationToken).ConfigureAwait(false);
         var today = DateOnly.FromDateTime(timeProvider.GetUtcNow().UtcDateTime);
-        var impact = Preview.Compute(states, current, proposed, assessor.AppId, today, directory);
+        var impact = Preview.Compute(states.Known, current, proposed, assessor.AppId, today, directory) with { NotStored = states.NotStored };
         var counts = BaselineImpactReport.Summary(impact);
         var output = CheckRunReport.Build(evaluation, repositoryResults, evaluation.ProposedFileProblems, pointer, CheckRunReport.MaxLength - CheckRunReport.Bytes(counts));
         var title = $"{output.Title}; baseline change: {Repositories(impact.RepositoriesNewlyBelow)} would newly fall below, {Repositories(impact.RepositoriesNewlyMeeting)} would newly meet it";

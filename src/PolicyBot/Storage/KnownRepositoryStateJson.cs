@@ -21,7 +21,8 @@ internal static class KnownRepositoryStateJson
         },
     }, Json);
 
-    public static KnownRepositoryState? Deserialize(string? json)
+    /// <param name="repository">The full name the state is stored under now: a rename or transfer since moved it.</param>
+    public static KnownRepositoryState? Deserialize(string repository, string? json)
     {
         if (json is null || JsonSerializer.Deserialize<KnownRepositoryState>(json, Json) is not { } state)
         {
@@ -30,10 +31,13 @@ internal static class KnownRepositoryStateJson
 
         // JSON keeps no comparer: names of custom properties and team slugs compare without regard to case, as GitHub's do.
         var snapshot = state.Snapshot;
+        var slash = repository.IndexOf('/', StringComparison.Ordinal);
         return state with
         {
             Snapshot = snapshot with
             {
+                Owner = slash > 0 ? repository[..slash] : snapshot.Owner,
+                Name = slash > 0 ? repository[(slash + 1)..] : snapshot.Name,
                 CustomProperties = new Dictionary<string, IReadOnlyList<string>>(snapshot.CustomProperties, StringComparer.OrdinalIgnoreCase),
                 TeamAccess = snapshot.TeamAccess is { } access ? new Dictionary<string, RepositoryAccess>(access, StringComparer.OrdinalIgnoreCase) : null,
             },

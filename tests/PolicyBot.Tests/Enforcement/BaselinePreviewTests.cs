@@ -63,6 +63,10 @@ public sealed class BaselinePreviewTests
         await using var sandbox = await PolicyBotSandbox.StartAsync(Scenario.Replace("required_approving_review_count: 1 }\n", "required_approving_review_count: 2 }\n", StringComparison.Ordinal));
         await sandbox.InstallAsync();
 
+        // A repository last evaluated by a PolicyBot that kept no state is not guessed at: it is counted and named.
+        await sandbox.Service<PolicyBot.Enforcement.IEvaluationStore>().SaveAsync(
+            new(1001, "acme/legacy", true, null, [], null, DateTimeOffset.UtcNow), default);
+
         var number = await sandbox.OpenPullRequestAsync("alice", ".github", "lower", new Dictionary<string, string>
         {
             ["policybot.yml"] = "version: 1\nscope: { exclude: [\".github\"] }\nbranch_protection: { action: issue, required_approving_review_count: 1 }\n",
@@ -71,6 +75,8 @@ public sealed class BaselinePreviewTests
         Assert.Equal("success", run.Conclusion);
         Assert.Contains("| Branch protection | `issue` | 0 | 1 | 0 | 1 | 0 | 0 |", run.Summary, StringComparison.Ordinal);
         Assert.Contains("### Branch protection: would newly meet it (1)\n\n- `acme/one-approval`: approvals below baseline (main)\n", run.Text, StringComparison.Ordinal);
+        Assert.Contains("Not previewed: 1 repository was last evaluated before PolicyBot kept its state", run.Summary, StringComparison.Ordinal);
+        Assert.Contains("### Not previewed: no stored state yet (1)\n\n- `acme/legacy`\n", run.Text, StringComparison.Ordinal);
 
         var broken = await sandbox.OpenPullRequestAsync("alice", ".github", "typo", new Dictionary<string, string>
         {

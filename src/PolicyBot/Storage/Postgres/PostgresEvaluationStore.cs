@@ -53,24 +53,29 @@ internal sealed class PostgresEvaluationStore(PostgresDatabase database) : IEval
     public Task<IReadOnlyList<StoredRepositoryEvaluation>> ListAsync(long? installationId, CancellationToken cancellationToken) =>
         QueryAsync("WHERE @installation IS NULL OR installation_id = @installation", command => command.Add("@installation", installationId), cancellationToken);
 
-    public async Task<IReadOnlyList<KnownRepositoryState>> ListStatesAsync(long installationId, CancellationToken cancellationToken)
+    public async Task<StoredRepositoryStates> ListStatesAsync(long installationId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(
-            "SELECT state FROM repository_evaluations WHERE installation_id = @installation AND state IS NOT NULL ORDER BY repository;",
+            "SELECT repository, state FROM repository_evaluations WHERE installation_id = @installation ORDER BY repository;",
             connection);
         command.Add("@installation", installationId);
-        var list = new List<KnownRepositoryState>();
+        var known = new List<KnownRepositoryState>();
+        var notStored = new List<string>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (KnownRepositoryStateJson.Deserialize(reader.GetString(0)) is { } state)
+            if (KnownRepositoryStateJson.Deserialize(reader.GetString(0), reader.GetNullableString(1)) is { } state)
             {
-                list.Add(state);
+                known.Add(state);
+            }
+            else
+            {
+                notStored.Add(reader.GetString(0));
             }
         }
 
-        return list;
+        return new StoredRepositoryStates(known, notStored);
     }
 
     public async Task DeleteAsync(string repository, CancellationToken cancellationToken)
