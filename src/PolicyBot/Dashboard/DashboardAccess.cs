@@ -28,12 +28,16 @@ internal sealed class DashboardAccess(
     /// every operator out, and every replica can check it with the setting they share (no key ring to share, unlike
     /// ASP.NET Data Protection's per-machine keys).
     /// </summary>
-    public string IssueOperatorTicket(TimeSpan lifetime)
+    public string IssueOperatorTicket(TimeSpan lifetime) =>
+        CreateOperatorTicket(options.Value.OperatorToken ?? "", timeProvider.GetUtcNow() + lifetime);
+
+    /// <summary>A ticket for <paramref name="token"/>, which need not be in the settings yet (the first run's setup makes one).</summary>
+    public static string CreateOperatorTicket(string token, DateTimeOffset expiresAt)
     {
-        var expires = (timeProvider.GetUtcNow() + lifetime).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var expires = expiresAt.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
         var nonce = Base64Url(RandomNumberGenerator.GetBytes(16));
         var signed = $"{TicketVersion}.{expires}.{nonce}";
-        return $"{signed}.{Base64Url(Sign(signed, options.Value.OperatorToken ?? ""))}";
+        return $"{signed}.{Base64Url(Sign(signed, token))}";
     }
 
     /// <summary>Signed in as an operator (or in the sandbox), or with GitHub.</summary>
