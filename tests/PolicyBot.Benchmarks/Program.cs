@@ -11,6 +11,11 @@ using PolicyBot.Sandbox.State;
 // wall time, GitHub requests (and how many a 304 answered), rate limit spent; then a second pass
 // (the reconcile) over unchanged repositories; then the dashboard over a 10,000-repository store; then the
 // simulator alone loading and paging a 10,000-repository organisation.
+if (Environment.GetCommandLineArgs().Contains("--baseline-preview"))
+{
+    return await BaselinePreviewBenchmark.RunAsync(ArgValue("--preview-repos", 10_000));
+}
+
 var repositories = ArgValue("--repos", 300);
 var latencyMs = ArgValue("--latency-ms", 0);
 var dashboardRepositories = ArgValue("--dashboard-repos", 10_000);
