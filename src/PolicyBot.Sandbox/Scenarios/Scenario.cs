@@ -12,7 +12,14 @@ public sealed record Scenario(
     IReadOnlyList<string> Admins,
     IReadOnlyList<ScenarioTeam> Teams,
     IReadOnlyList<ScenarioRepo> Repos,
-    JsonArray OrgRulesets);
+    JsonArray OrgRulesets)
+{
+    /// <summary>Scenario <c>rate_limit: { core: 5000, graphql: 5000 }</c>: the hourly budgets; GitHub's when null.</summary>
+    public ScenarioRateLimit? RateLimit { get; init; }
+}
+
+/// <summary>Hourly budgets: REST calls (<c>core</c>) and GraphQL points (<c>graphql</c>).</summary>
+public sealed record ScenarioRateLimit(int Core, int GraphQL);
 
 public sealed record ScenarioTeam(
     string Slug,

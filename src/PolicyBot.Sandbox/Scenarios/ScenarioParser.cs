@@ -12,7 +12,7 @@ namespace PolicyBot.Sandbox.Scenarios;
 /// </summary>
 public static partial class ScenarioParser
 {
-    private static readonly string[] RootKeys = ["org", "installation_id", "description", "teams", "members", "admins", "repos", "org_rulesets"];
+    private static readonly string[] RootKeys = ["org", "installation_id", "description", "teams", "members", "admins", "repos", "org_rulesets", "rate_limit"];
     private static readonly string[] TeamKeys = ["slug", "name", "description", "members", "maintainers", "parent", "repos"];
     private static readonly string[] RepoKeys = ["name", "default_branch", "visibility", "archived", "fork", "has_issues", "description", "created_at", "created_days_ago", "protection", "rulesets", "files", "pulls"];
     private static readonly string[] ProtectionKeys = ["required_approving_review_count", "dismiss_stale_reviews", "require_code_owner_reviews", "require_last_push_approval", "enforce_admins", "allow_force_pushes", "allow_deletions", "required_status_checks"];
@@ -140,7 +140,21 @@ public static partial class ScenarioParser
         }
 
         var orgRulesets = p.Child(root, "org_rulesets") is { } rulesetsNode ? p.JsonArray(rulesetsNode, "org_rulesets") : [];
-        return new Scenario(sourceName, org, installationId, p.String(root, "description"), members, admins, teams, repoList, orgRulesets);
+        ScenarioRateLimit? rateLimit = null;
+        if (p.Child(root, "rate_limit") is { } rateNode)
+        {
+            var m = p.Mapping(rateNode, "rate_limit");
+            p.CheckKeys(m, ["core", "graphql"], "rate_limit");
+            int Budget(string key)
+            {
+                var value = p.Long(m, key) ?? 5000;
+                return value is >= 1 and <= 1_000_000 ? (int)value : throw p.Error(p.Child(m, key)!, $"rate_limit.{key} must be between 1 and 1000000");
+            }
+
+            rateLimit = new ScenarioRateLimit(Budget("core"), Budget("graphql"));
+        }
+
+        return new Scenario(sourceName, org, installationId, p.String(root, "description"), members, admins, teams, repoList, orgRulesets) { RateLimit = rateLimit };
     }
 
     private static ScenarioRepo ParseRepo(Reader p, YamlMappingNode r, IReadOnlyList<string> members, List<ScenarioRepo> existing, DateTimeOffset today)
