@@ -59,7 +59,7 @@ public static class DashboardExtensions
                 : Html(DashboardPage.Installations(installations));
         });
         pages.MapGet("/installations/{id:long}", async (HttpContext context, long id, int? page, DashboardQueries queries, DashboardAccess access, IDeliveryStore deliveries, IWorkQueueStore workItems,
-            IOptions<DashboardOptions> options, IOptions<GitHubOptions> github, CancellationToken cancellationToken) =>
+            IOptions<DashboardOptions> options, IOptions<GitHubOptions> github, Enforcement.Progress.EvaluationProgress progress, CancellationToken cancellationToken) =>
         {
             var pageNumber = Math.Max(1, page ?? 1);
             var overview = await queries.GetOverviewAsync(id, pageNumber, options.Value.PageSize, cancellationToken).ConfigureAwait(false);
@@ -79,7 +79,8 @@ public static class DashboardExtensions
                 dead.Where(d => d.Item.InstallationId == id).ToList(),
                 pageNumber,
                 options.Value.PageSize,
-                (repository, number) => $"{webBase}{repository}/issues/{number.ToString(CultureInfo.InvariantCulture)}"));
+                (repository, number) => $"{webBase}{repository}/issues/{number.ToString(CultureInfo.InvariantCulture)}",
+                progress.Get(id)));
         });
 
         var api = app.MapGroup("/api").AddEndpointFilter(RequireSignIn);

@@ -16,6 +16,28 @@ internal static class DashboardPage
         nav a{margin-right:1rem}
         """;
 
+    /// <summary>The latest install or reconcile pass: how far it is, the rate-limit points it spent, when it should finish.</summary>
+    private static string Progress(Enforcement.Progress.EvaluationPass pass)
+    {
+        var text = new StringBuilder("<p id=progress>");
+        var what = pass.Reason.StartsWith("reconcile", StringComparison.Ordinal) ? "Reconcile" : "Evaluation of every repository";
+        text.Append(CultureInfo.InvariantCulture, $"{E(what)}: {pass.Evaluated} of {pass.Total} repositories evaluated, {pass.PointsSpent} rate-limit points spent");
+        if (pass.Finished)
+        {
+            text.Append(" (finished).");
+        }
+        else
+        {
+            text.Append(pass.EstimatedFinish is { } finish ? $"; estimated finish {E(finish.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture))}." : ".");
+            if (pass.PausedUntil is { } until)
+            {
+                text.Append(CultureInfo.InvariantCulture, $" Paused to keep the rate-limit reserve until {E(until.ToString("HH:mm:ss 'UTC'", CultureInfo.InvariantCulture))}.");
+            }
+        }
+
+        return text.Append("</p>").ToString();
+    }
+
     public static string Installations(IReadOnlyList<InstallationSummary> installations)
     {
         var html = Start("PolicyBot");
@@ -38,7 +60,8 @@ internal static class DashboardPage
         return End(html);
     }
 
-    public static string Installation(InstallationOverview overview, IReadOnlyList<DeliverySummary> deliveries, IReadOnlyList<StoredWorkItem> deadLetters, int page, int pageSize, Func<string, int, string> issueUrl)
+    public static string Installation(InstallationOverview overview, IReadOnlyList<DeliverySummary> deliveries, IReadOnlyList<StoredWorkItem> deadLetters, int page, int pageSize, Func<string, int, string> issueUrl,
+        Enforcement.Progress.EvaluationPass? pass = null)
     {
         var html = Start($"PolicyBot: {overview.Organization}");
         var id = overview.InstallationId.ToString(CultureInfo.InvariantCulture);
@@ -46,6 +69,11 @@ internal static class DashboardPage
         html.Append(CultureInfo.InvariantCulture, $"<nav><a href=\"/\">All organisations</a><a href=\"/api/installations/{id}\">JSON</a><a href=\"/api/findings.csv?installation={id}\">Findings (CSV)</a><a href=\"/api/inventory.csv?installation={id}\">Inventory (CSV)</a></nav>");
 
         html.Append(CultureInfo.InvariantCulture, $"<h2>Policies</h2><p>{overview.Repositories} repositories evaluated; {overview.BelowBaselineTotal} below the baseline.</p>");
+        if (pass is not null)
+        {
+            html.Append(Progress(pass));
+        }
+
         html.Append("<table><tr><th>Policy</th><th>Repositories that meet it</th></tr>");
         foreach (var policy in overview.Policies)
         {

@@ -24,6 +24,10 @@ public static class EnforcementExtensions
         services.AddSingleton<IInstallationStateStore, SqliteInstallationStateStore>();
         services.AddMigrations(EnforcementMigrations.Sqlite);
         services.AddSingleton<Hosting.IMetricsGaugeSource, ComplianceGauges>();
+        services.AddMetrics();
+        services.AddSingleton<Progress.EvaluationProgress>();
+        services.AddSingleton<Progress.BudgetGauges>();
+        services.AddSingleton<Hosting.IMetricsGaugeSource>(provider => provider.GetRequiredService<Progress.BudgetGauges>());
         services.AddScoped<RepositoryAssessor>();
         services.AddScoped<RepositoryEnforcer>();
         services.AddScoped<PullRequestEnforcer>();

@@ -14,6 +14,7 @@ internal sealed partial class WorkItemWorkers(
     IServiceScopeFactory scopes,
     ProcessingSignal signal,
     PolicyBotMetrics metrics,
+    GitHub.Budget.RateLimitBudget budget,
     IOptions<ProcessingOptions> options,
     TimeProvider timeProvider,
     ILogger<WorkItemWorkers> logger) : BackgroundService
@@ -80,6 +81,8 @@ internal sealed partial class WorkItemWorkers(
             }
             else
             {
+                // An installation down to its rate-limit reserve resumes when its window resets, rather than failing.
+                await budget.WaitForBudgetAsync(item.InstallationId, stoppingToken).ConfigureAwait(false);
                 await handler.HandleAsync(item, stoppingToken).ConfigureAwait(false);
             }
 

@@ -9,7 +9,7 @@ namespace PolicyBot.Enforcement.Handlers;
 /// a large organisation does not trip GitHub's secondary limits. Repositories stored for the installation but no
 /// longer in it are evaluated too: their evaluation finds them gone and forgets them.
 /// </summary>
-public sealed class EvaluateInstallationHandler(IGitHubClientFactory clients, IEvaluationStore evaluations, IWorkQueue queue) : IWorkItemHandler
+public sealed class EvaluateInstallationHandler(IGitHubClientFactory clients, IEvaluationStore evaluations, IWorkQueue queue, Progress.EvaluationProgress progress) : IWorkItemHandler
 {
     public string Kind => WorkItemKinds.EvaluateInstallation;
 
@@ -22,7 +22,9 @@ public sealed class EvaluateInstallationHandler(IGitHubClientFactory clients, IE
         var listedNames = listed.Select(r => $"{r.Login}/{r.Name}").ToHashSet(StringComparer.OrdinalIgnoreCase);
         var gone = (await evaluations.ListAsync(item.InstallationId, cancellationToken).ConfigureAwait(false))
             .Where(e => !listedNames.Contains(e.Repository))
-            .Select(e => RepositoryName.Split(e.Repository));
+            .Select(e => RepositoryName.Split(e.Repository))
+            .ToList();
+        progress.Begin(item.InstallationId, listed.Count + gone.Count, item.Reason);
         foreach (var (owner, name) in listed.Concat(gone))
         {
             await queue.EnqueueAsync(item with

@@ -15,7 +15,8 @@ public sealed class EvaluateRepositoryHandler(
     RepositoryEnforcer enforcer,
     IEvaluationStore evaluations,
     Issues.IComplianceIssueStore issues,
-    IWorkQueue queue) : IWorkItemHandler
+    IWorkQueue queue,
+    Progress.EvaluationProgress progress) : IWorkItemHandler
 {
     /// <summary>The reason the router gives work from a <c>repository.created</c> delivery.</summary>
     private const string CreatedReason = "repository.created";
@@ -40,6 +41,7 @@ public sealed class EvaluateRepositoryHandler(
         {
             // Deleted, or removed from the installation, since the delivery: nothing to evaluate, and nothing to show.
             await evaluations.DeleteAsync($"{owner}/{name}", cancellationToken).ConfigureAwait(false);
+            progress.Evaluated(item.InstallationId);
             return;
         }
 
@@ -63,6 +65,8 @@ public sealed class EvaluateRepositoryHandler(
                 await queue.EnqueueAsync(item with { Kind = WorkItemKinds.EvaluatePullRequest, PullRequestNumber = pull.Number, Reason = $"repository evaluated ({item.Reason})", Actor = null }, cancellationToken).ConfigureAwait(false);
             }
         }
+
+        progress.Evaluated(item.InstallationId);
     }
 
     /// <summary>
