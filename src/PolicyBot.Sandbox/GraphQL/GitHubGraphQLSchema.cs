@@ -62,7 +62,7 @@ internal static class GitHubGraphQLSchema
             On<Page>("PageInfo", "hasNextPage", (p, _) => p.HasNextPage);
             On<Page>("PageInfo", "hasPreviousPage", (p, _) => p.HasPreviousPage);
             On<Page>("PageInfo", "startCursor", (p, _) => p.StartCursor);
-            foreach (var connection in new[] { "RepositoryConnection", "BranchProtectionRuleConnection", "RepositoryRulesetConnection", "RepositoryRuleConnection", "RepositoryRulesetBypassActorConnection" })
+            foreach (var connection in new[] { "RepositoryConnection", "PullRequestConnection", "BranchProtectionRuleConnection", "RepositoryRulesetConnection", "RepositoryRuleConnection", "RepositoryRulesetBypassActorConnection" })
             {
                 On<Page>(connection, "nodes", (p, _) => p.Nodes);
                 On<Page>(connection, "pageInfo", (p, _) => p);
@@ -121,6 +121,22 @@ internal static class GitHubGraphQLSchema
                 Page.Of(r.Repo.Protection.OrderBy(p => p.Value.Id).Select(p => (object)new ProtectionNode(p.Key, p.Value)).ToList(), ctx));
             On<RepoNode>("Repository", "rulesets", (r, ctx) =>
                 Page.Of(Rulesets.ForRepository(r.Org, r.Repo, ctx.GetArgument("includeParents", true)).Select(x => (object)new RulesetNode(r.Org, x)).ToList(), ctx));
+
+            On<RepoNode>("Repository", "pullRequests", (r, ctx) =>
+            {
+                var states = ctx.GetArgument<List<object>?>("states")?.Select(s => s.ToString()).ToHashSet(StringComparer.Ordinal);
+                var baseRef = ctx.GetArgument<string?>("baseRefName");
+                return Page.Of(r.Repo.Pulls
+                    .Where(p => states is null || states.Contains(PullState(p)))
+                    .Where(p => baseRef is null || p.Base == baseRef)
+                    .OrderBy(p => p.Number)
+                    .Select(p => (object)new PullNode(r.Repo, p)).ToList(), ctx);
+            });
+            On<PullNode>("PullRequest", "number", (p, _) => p.Pull.Number);
+            On<PullNode>("PullRequest", "baseRefName", (p, _) => p.Pull.Base);
+            On<PullNode>("PullRequest", "isDraft", (p, _) => p.Pull.Draft);
+            On<PullNode>("PullRequest", "state", (p, _) => PullState(p.Pull));
+            On<PullNode>("PullRequest", "headRefOid", (p, _) => PullShapes.HeadSha(p.Repo, p.Pull));
 
             On<RefNode>("Ref", "name", (r, _) => r.Name);
             On<RefNode>("Ref", "prefix", (_, _) => "refs/heads/");
@@ -333,7 +349,11 @@ internal static class GitHubGraphQLSchema
     private static string TreeOid(string commitSha, string path) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(commitSha + ":" + path)))[..40];
 
+    private static string PullState(SimPull pull) => pull.Merged ? "MERGED" : pull.State == "open" ? "OPEN" : "CLOSED";
+
     private sealed record RepoNode(SimOrg Org, SimRepo Repo);
+
+    private sealed record PullNode(SimRepo Repo, SimPull Pull);
 
     private sealed record RefNode(string Name, SimCommit Commit);
 

@@ -26,6 +26,7 @@ public static class EnforcementExtensions
         services.AddSingleton<Hosting.IMetricsGaugeSource, ComplianceGauges>();
         services.AddMetrics();
         services.AddSingleton<Progress.EvaluationProgress>();
+        services.AddSingleton<State.PrefetchedRepositories>();
         services.AddSingleton<Progress.BudgetGauges>();
         services.AddSingleton<Hosting.IMetricsGaugeSource>(provider => provider.GetRequiredService<Progress.BudgetGauges>());
         services.AddScoped<RepositoryAssessor>();

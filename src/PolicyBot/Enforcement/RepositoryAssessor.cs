@@ -49,8 +49,17 @@ public sealed class RepositoryAssessor(
     public async Task<RepositoryAssessment> AssessAsync(IGitHubClient client, Repository repository, OrganizationPolicy organizationPolicy, string? createdBy, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(repository);
+        return await AssessAsync(client, RepositoryStateReader.FromRepository(repository, createdBy), prefetched: null, organizationPolicy, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Assesses a repository whose files and default-branch protection a GraphQL page already read
+    /// (<paramref name="prefetched"/>): only what the page could not say is read through REST.
+    /// </summary>
+    public async Task<RepositoryAssessment> AssessAsync(IGitHubClient client, RepositorySnapshot snapshot, PrefetchedRepository? prefetched, OrganizationPolicy organizationPolicy, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(organizationPolicy);
-        var snapshot = RepositoryStateReader.FromRepository(repository, createdBy);
         var organization = organizationPolicy.Config;
         var directory = await directories.GetAsync(client, snapshot.Owner, cancellationToken).ConfigureAwait(false);
         var today = DateOnly.FromDateTime(timeProvider.GetUtcNow().UtcDateTime);
@@ -61,9 +70,20 @@ public sealed class RepositoryAssessor(
             return new RepositoryAssessment(snapshot, Evaluator.Evaluate(organization, snapshot, AppId, today, directory), organizationPolicy, directory);
         }
 
-        snapshot = await RepositoryStateReader.ReadFilesAsync(client, snapshot, cancellationToken).ConfigureAwait(false);
+        if (prefetched is null)
+        {
+            snapshot = await RepositoryStateReader.ReadFilesAsync(client, snapshot, cancellationToken).ConfigureAwait(false);
+        }
+
         var effective = RepositoryConfigMerger.Merge(organization, snapshot.PolicyFile).Config;
-        if (effective.BranchProtection.Action != PolicyAction.Off)
+        // An unprotected branch is confirmed through REST: only REST tells "no protection" from "not on this plan" (403).
+        if (effective.BranchProtection.Action != PolicyAction.Off && prefetched?.DefaultBranch is { } defaultBranch
+            && (defaultBranch.Classic is not null || defaultBranch.Rules.Count > 0)
+            && effective.BranchProtection.Branches.All(b => b == "default"))
+        {
+            snapshot = snapshot with { Branches = [defaultBranch] };
+        }
+        else if (effective.BranchProtection.Action != PolicyAction.Off)
         {
             snapshot = await RepositoryStateReader.ReadBranchesAsync(client, snapshot, effective.BranchProtection, cancellationToken).ConfigureAwait(false);
         }

@@ -9,7 +9,13 @@ namespace PolicyBot.Enforcement.Handlers;
 /// a large organisation does not trip GitHub's secondary limits. Repositories stored for the installation but no
 /// longer in it are evaluated too: their evaluation finds them gone and forgets them.
 /// </summary>
-public sealed class EvaluateInstallationHandler(IGitHubClientFactory clients, IEvaluationStore evaluations, IWorkQueue queue, Progress.EvaluationProgress progress) : IWorkItemHandler
+public sealed partial class EvaluateInstallationHandler(
+    IGitHubClientFactory clients,
+    IEvaluationStore evaluations,
+    IWorkQueue queue,
+    Progress.EvaluationProgress progress,
+    State.PrefetchedRepositories prefetched,
+    ILogger<EvaluateInstallationHandler> logger) : IWorkItemHandler
 {
     public string Kind => WorkItemKinds.EvaluateInstallation;
 
@@ -25,6 +31,7 @@ public sealed class EvaluateInstallationHandler(IGitHubClientFactory clients, IE
             .Select(e => RepositoryName.Split(e.Repository))
             .ToList();
         progress.Begin(item.InstallationId, listed.Count + gone.Count, item.Reason);
+        await PrefetchAsync(client, item.InstallationId, repositories.Repositories, listedNames, cancellationToken).ConfigureAwait(false);
         foreach (var (owner, name) in listed.Concat(gone))
         {
             await queue.EnqueueAsync(item with
@@ -35,5 +42,47 @@ public sealed class EvaluateInstallationHandler(IGitHubClientFactory clients, IE
                 PullRequestNumber = null,
             }, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Reads the organisation's repositories in GraphQL pages, so that each evaluate-repository item finds its state
+    /// read already: a few points a page instead of several REST calls per repository. Without it (an account that is
+    /// not an organisation, or GraphQL refusing) every repository is read through REST as before.
+    /// </summary>
+    private async Task PrefetchAsync(Octokit.IGitHubClient client, long installationId, IReadOnlyList<Octokit.Repository> repositories, HashSet<string> listed, CancellationToken cancellationToken)
+    {
+        prefetched.Clear(installationId);
+        if (repositories.FirstOrDefault()?.Owner is not { Type: Octokit.AccountType.Organization } owner)
+        {
+            return;
+        }
+
+        try
+        {
+            var organizationRulesets = await State.OrganizationGraphQLReader.ReadOrganizationRulesetsAsync(client.Connection, owner.Login, cancellationToken).ConfigureAwait(false);
+            string? cursor = null;
+            do
+            {
+                var page = await State.OrganizationGraphQLReader.ReadPageAsync(client.Connection, owner.Login, cursor, organizationRulesets, cancellationToken).ConfigureAwait(false);
+                foreach (var repository in page.Repositories.Where(r => listed.Contains(r.Snapshot.FullName)))
+                {
+                    prefetched.Add(installationId, repository);
+                }
+
+                cursor = page.NextCursor;
+            }
+            while (cursor is not null);
+        }
+        catch (Exception ex) when (ex is GitHub.GraphQL.GitHubGraphQLException or Octokit.ApiException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            prefetched.Clear(installationId);
+            Log.PrefetchFailed(logger, ex, installationId);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 420, Level = LogLevel.Warning, Message = "Reading installation {InstallationId}'s repositories through GraphQL failed; they are read through REST.")]
+        public static partial void PrefetchFailed(ILogger logger, Exception exception, long installationId);
     }
 }

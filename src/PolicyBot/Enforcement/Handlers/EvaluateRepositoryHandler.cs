@@ -1,4 +1,6 @@
 using Octokit;
+using PolicyBot.Enforcement.State;
+using PolicyBot.Policies.Snapshots;
 using PolicyBot.GitHub;
 using PolicyBot.Processing;
 
@@ -16,7 +18,8 @@ public sealed class EvaluateRepositoryHandler(
     IEvaluationStore evaluations,
     Issues.IComplianceIssueStore issues,
     IWorkQueue queue,
-    Progress.EvaluationProgress progress) : IWorkItemHandler
+    Progress.EvaluationProgress progress,
+    State.PrefetchedRepositories prefetched) : IWorkItemHandler
 {
     /// <summary>The reason the router gives work from a <c>repository.created</c> delivery.</summary>
     private const string CreatedReason = "repository.created";
@@ -32,10 +35,12 @@ public sealed class EvaluateRepositoryHandler(
         }
 
         var client = await clients.CreateInstallationClientAsync(item.InstallationId, cancellationToken).ConfigureAwait(false);
-        Repository repository;
+        // A whole-organisation pass has usually read this repository in a GraphQL page already.
+        var prefetchedState = prefetched.Take(item.InstallationId, $"{owner}/{name}");
+        RepositorySnapshot repository;
         try
         {
-            repository = await client.Repository.Get(owner, name).ConfigureAwait(false);
+            repository = prefetchedState?.Snapshot ?? RepositoryStateReader.FromRepository(await client.Repository.Get(owner, name).ConfigureAwait(false));
         }
         catch (NotFoundException)
         {
@@ -50,7 +55,7 @@ public sealed class EvaluateRepositoryHandler(
         var organizationPolicy = await assessor.ReadOrganizationPolicyAsync(client, owner).ConfigureAwait(false);
         // Only a creation delivery's sender is the repository's creator; for other events it is whoever acted last.
         var createdBy = item.Reason == CreatedReason ? item.Actor : previous?.CreatedBy;
-        var assessment = await assessor.AssessAsync(client, repository, organizationPolicy, createdBy, cancellationToken).ConfigureAwait(false);
+        var assessment = await assessor.AssessAsync(client, repository with { CreatedBy = createdBy }, prefetchedState, organizationPolicy, cancellationToken).ConfigureAwait(false);
         assessment = await enforcer.EnforceAsync(client, item.InstallationId, assessment, item.DeliveryId, cancellationToken).ConfigureAwait(false);
 
         var blocking = assessment.Evaluation.Results.Where(r => r.Blocking).Select(r => r.Policy).Order(StringComparer.Ordinal);
@@ -59,10 +64,11 @@ public sealed class EvaluateRepositoryHandler(
         var rulesMayHaveChanged = item.Reason.StartsWith("push:", StringComparison.Ordinal);
         if (assessment.Evaluation.Evaluated && (blockingChanged || rulesMayHaveChanged || item.Reason == "reconcile"))
         {
-            var open = await client.PullRequest.GetAllForRepository(owner, name, new PullRequestRequest { State = ItemStateFilter.Open }).ConfigureAwait(false);
-            foreach (var pull in open)
+            var open = prefetchedState?.OpenPullRequests
+                ?? (await client.PullRequest.GetAllForRepository(owner, name, new PullRequestRequest { State = ItemStateFilter.Open }).ConfigureAwait(false)).Select(p => p.Number).ToList();
+            foreach (var number in open)
             {
-                await queue.EnqueueAsync(item with { Kind = WorkItemKinds.EvaluatePullRequest, PullRequestNumber = pull.Number, Reason = $"repository evaluated ({item.Reason})", Actor = null }, cancellationToken).ConfigureAwait(false);
+                await queue.EnqueueAsync(item with { Kind = WorkItemKinds.EvaluatePullRequest, PullRequestNumber = number, Reason = $"repository evaluated ({item.Reason})", Actor = null }, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -74,7 +80,7 @@ public sealed class EvaluateRepositoryHandler(
     /// its records, and the compliance issues PolicyBot keeps for it, move to the new name instead of starting over,
     /// so no second issue is opened for what is already tracked.
     /// </summary>
-    private async Task<StoredRepositoryEvaluation?> FollowRenameAsync(Repository repository, CancellationToken cancellationToken)
+    private async Task<StoredRepositoryEvaluation?> FollowRenameAsync(RepositorySnapshot repository, CancellationToken cancellationToken)
     {
         if (await evaluations.FindByRepositoryIdAsync(repository.Id, cancellationToken).ConfigureAwait(false) is not { } earlier
             || string.Equals(earlier.Repository, repository.FullName, StringComparison.OrdinalIgnoreCase))
