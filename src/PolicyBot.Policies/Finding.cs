@@ -14,8 +14,34 @@ public sealed record Finding(
     string? Subject = null,
     int? Line = null)
 {
+    /// <summary>Who a reminder about this finding mentions (GitHub @-mentions such as <c>@acme/finance</c> or <c>@bob</c>).</summary>
+    public IReadOnlyList<string> Mentions { get; init; } = [];
+
+    /// <summary>
+    /// For an account due for renewal, the <c>remind_days_before</c> step reached (30, 7, 1...): each smaller step
+    /// reached is one more reminder. Null for everything else.
+    /// </summary>
+    public int? ReminderStep { get; init; }
+
     /// <summary>Identity of the finding across evaluations, used to say what changed.</summary>
     public string Key => Subject is null ? $"{Policy}/{Code}" : $"{Policy}/{Code}/{Subject}";
+
+    /// <summary>
+    /// A finding known only by its <see cref="Key"/> (one that was resolved), for people:
+    /// <c>registration/lifecycle-missing/analytics</c> reads "Repository registration: lifecycle missing (analytics)".
+    /// </summary>
+    public static string DescribeKey(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var parts = key.Split('/', 3);
+        if (parts.Length < 2)
+        {
+            return key;
+        }
+
+        var what = parts[1].Replace('-', ' ');
+        return parts.Length == 3 ? $"{PolicyIds.Title(parts[0])}: {what} ({parts[2]})" : $"{PolicyIds.Title(parts[0])}: {what}";
+    }
 }
 
 /// <summary>The outcome of one policy on one repository: its effective action and what it found.</summary>

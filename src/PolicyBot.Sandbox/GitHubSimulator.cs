@@ -61,6 +61,13 @@ public sealed class GitHubSimulator : IAsyncDisposable
         set => _webhooks.Url = value;
     }
 
+    /// <summary>Several receivers, delivered to round-robin (a load balancer in front of several replicas).</summary>
+    public IReadOnlyList<Uri> WebhookUrls
+    {
+        get => _webhooks.Urls;
+        set => _webhooks.Urls = value;
+    }
+
     public FaultInjector Faults { get; }
 
     public IReadOnlyList<DeliveryRecord> Deliveries => _webhooks.Deliveries;

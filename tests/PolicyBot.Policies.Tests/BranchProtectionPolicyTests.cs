@@ -112,7 +112,7 @@ public sealed class BranchProtectionPolicyTests
         var findings = Evaluate(Strict, MainBranch(weak));
 
         Assert.Equal(
-            ["approvals-below-baseline", "admins-not-enforced", "force-pushes-allowed", "status-check-not-required", "status-check-not-required"],
+            ["approvals-below-baseline", "force-pushes-allowed", "status-check-not-required", "status-check-not-required", "admins-not-enforced"],
             findings.Select(f => f.Code));
         Assert.Equal(findings.Count, findings.Select(f => f.Key).Distinct().Count());
         Assert.Equal(["main:PolicyBot", "main:ci/build"], findings.Where(f => f.Code == "status-check-not-required").Select(f => f.Subject));
@@ -132,26 +132,29 @@ public sealed class BranchProtectionPolicyTests
         Assert.Empty(Evaluate(lax, MainBranch(Compliant)));
     }
 
+    private static BypassActor[] AdminBypass(bool adminsCanBypass) =>
+        adminsCanBypass ? [new BypassActor(BypassActor.RepositoryRole, BypassActor.AdminRoleId, "always")] : [];
+
     private static BranchRule PullRequestRule(int approvals, string source = "Repository", bool adminsCanBypass = false) => new()
     {
         Type = "pull_request",
         RulesetSourceType = source,
         RulesetSource = source == "Organization" ? "acme" : "acme/payments",
         RulesetId = 7,
-        AdminsCanBypass = adminsCanBypass,
+        Bypass = AdminBypass(adminsCanBypass),
         PullRequest = new PullRequestRuleParameters(approvals, DismissStaleReviewsOnPush: true, RequireCodeOwnerReview: true, RequireLastPushApproval: true),
     };
 
     private static BranchRule[] FullRuleset(string source = "Repository", bool adminsCanBypass = false) =>
     [
         PullRequestRule(2, source, adminsCanBypass),
-        new() { Type = "non_fast_forward", RulesetSourceType = source, AdminsCanBypass = adminsCanBypass },
-        new() { Type = "deletion", RulesetSourceType = source, AdminsCanBypass = adminsCanBypass },
+        new() { Type = "non_fast_forward", RulesetSourceType = source, Bypass = AdminBypass(adminsCanBypass) },
+        new() { Type = "deletion", RulesetSourceType = source, Bypass = AdminBypass(adminsCanBypass) },
         new()
         {
             Type = "required_status_checks",
             RulesetSourceType = source,
-            AdminsCanBypass = adminsCanBypass,
+            Bypass = AdminBypass(adminsCanBypass),
             RequiredStatusChecks = [new RequiredStatusCheck("PolicyBot", AppId), new RequiredStatusCheck("ci/build", null)],
         },
     ];
@@ -170,7 +173,7 @@ public sealed class BranchProtectionPolicyTests
     }
 
     [Fact]
-    public void Classic_protection_and_rules_combine_taking_the_strongest_of_each()
+    public void Classic_protection_and_rules_combine_taking_the_strongest_of_each_setting_for_administrators_too()
     {
         var classic = new ClassicProtection
         {
@@ -187,7 +190,13 @@ public sealed class BranchProtectionPolicyTests
             new() { Type = "required_status_checks", RequiredStatusChecks = [new RequiredStatusCheck("PolicyBot", AppId)] },
         ];
 
-        Assert.Empty(Evaluate(Strict, MainBranch(classic, rules)));
+        // Everyone is bound to every setting; administrators only by the rulesets, which neither block deletion nor require
+        // ci/build: those two they can bypass (classic protection does not enforce admins).
+        var finding = Assert.Single(Evaluate(Strict, MainBranch(classic, rules)));
+        Assert.Equal("admins-not-enforced", finding.Code);
+        Assert.Contains("administrators bypass deletion blocked and the `ci/build` check", finding.Message, StringComparison.Ordinal);
+
+        Assert.Empty(Evaluate(Strict, MainBranch(classic with { EnforceAdmins = true }, rules)));
     }
 
     [Fact]
@@ -200,11 +209,33 @@ public sealed class BranchProtectionPolicyTests
     }
 
     [Fact]
-    public void Classic_enforce_admins_binds_admins_even_when_a_ruleset_lets_them_bypass()
+    public void Classic_enforce_admins_binds_admins_only_for_what_classic_protection_imposes()
     {
+        // Classic protection binds admins but asks only for a pull request (0 approvals) and blocks force pushes and deletion;
+        // the ruleset that requires the rest lets admins bypass it.
         var classic = new ClassicProtection { RequiredApprovingReviewCount = 0, EnforceAdmins = true };
 
-        Assert.Empty(Evaluate(Strict, MainBranch(classic, FullRuleset(adminsCanBypass: true))));
+        var finding = Assert.Single(Evaluate(Strict, MainBranch(classic, FullRuleset(adminsCanBypass: true))));
+
+        Assert.Equal("admins-not-enforced", finding.Code);
+        Assert.Contains("2 approving reviews", finding.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("deletion", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("repository ruleset", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_deletion_only_ruleset_binds_admins_for_deletion_not_for_approvals()
+    {
+        // The case: classic protection without enforce_admins, plus a ruleset with only "deletion" and no bypass.
+        var baseline = new BranchProtectionConfig { EnforceAdmins = true };
+        var classic = new ClassicProtection { RequiredApprovingReviewCount = 1, DismissStaleReviews = true, EnforceAdmins = false };
+
+        var finding = Assert.Single(Evaluate(baseline, MainBranch(classic, new BranchRule { Type = "deletion", RulesetName = "no deletes" })));
+
+        Assert.Equal("admins-not-enforced", finding.Code);
+        Assert.Contains("bypass 1 approving review, stale approvals dismissed on push and force pushes blocked", finding.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("deletion blocked", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("classic branch protection without 'Do not allow bypassing the above settings'", finding.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -296,6 +327,13 @@ public sealed class BranchProtectionPolicyTests
         Assert.True(effective.DismissStaleReviews);
         Assert.False(effective.ForcePushesBlocked);
         Assert.True(effective.DeletionsBlocked);
-        Assert.False(effective.EnforceAdmins);
+
+        // For administrators: classic protection does not enforce admins, and the ruleset lets them bypass.
+        var forAdmins = EffectiveProtection.For(
+            MainBranch(new ClassicProtection { RequiredApprovingReviewCount = 3, AllowForcePushes = true }, PullRequestRule(1, adminsCanBypass: true)),
+            new BranchBypass(Classic: true, ClassicReviews: false, Rule: r => r.AdminsCanBypass));
+        Assert.True(forAdmins.Protected);
+        Assert.Equal(0, forAdmins.RequiredApprovingReviewCount);
+        Assert.False(forAdmins.DeletionsBlocked);
     }
 }

@@ -53,7 +53,11 @@ public sealed class ConfigurationMergerTests
         { "registration:\n  grace_days: 2", c => c.Registration.GraceDays, 2 },
         { "registration:\n  required: [system]", c => string.Join(",", c.Registration.Required), "owner,lifecycle,description,system" },
         { "registration:\n  open_pull_request: false", c => c.Registration.OpenPullRequest, false },
-        { "external_accounts:\n  remind_days_before: 90", c => c.ExternalAccounts.RemindDaysBefore, 90 },
+        { "external_accounts:\n  remind_days_before: 90", c => c.ExternalAccounts.FirstReminderDays, 90 },
+        // A reminder step later than the organisation's adds a reminder; the organisation's first one still comes.
+        { "external_accounts:\n  remind_days_before: 5", c => string.Join(",", c.ExternalAccounts.RemindDaysBefore), "30,5" },
+        { "external_accounts:\n  remind_days_before: [14, 1]", c => string.Join(",", c.ExternalAccounts.RemindDaysBefore), "30,14,1" },
+        { "registration:\n  owner_access: admin", c => c.Registration.OwnerAccess, RepositoryAccess.Admin },
         { "issues:\n  ping_after_days: 7", c => c.Issues.PingAfterDays, 7 },
         { "reviewers:\n  request_reviews: false", c => c.Reviewers.RequestReviews, false },
     };
@@ -90,9 +94,9 @@ public sealed class ConfigurationMergerTests
     [InlineData("reviewers:\n  enabled: false\n", "reviewers.enabled", "true", "false", "set it to true")]
     [InlineData("reviewers:\n  ignore_self_approval: false\n", "reviewers.ignore_self_approval", "true", "false", "set it to true")]
     [InlineData("registration:\n  grace_days: 30\n", "registration.grace_days", "7", "30", "at most 7")]
-    [InlineData("external_accounts:\n  remind_days_before: 5\n", "external_accounts.remind_days_before", "30", "5", "at least 30")]
     [InlineData("issues:\n  ping_after_days: 0\n", "issues.ping_after_days", "14", "0", "from 1 to 14")]
     [InlineData("issues:\n  ping_after_days: 30\n", "issues.ping_after_days", "14", "30", "from 1 to 14")]
+    [InlineData("registration:\n  owner_access: read\n", "registration.owner_access", "write", "read", "one of write, maintain, admin")]
     public void A_looser_value_is_ignored_and_reported_with_its_line(string yaml, string key, string organizationValue, string repositoryValue, string allowed)
     {
         var result = RepositoryConfigMerger.Merge(Organization, "version: 1\n" + yaml);

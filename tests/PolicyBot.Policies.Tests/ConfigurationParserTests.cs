@@ -83,12 +83,15 @@ public sealed class ConfigurationParserTests
     [InlineData("")]
     [InlineData("# only a comment\n")]
     [InlineData("~\n")]
-    public void An_empty_file_gives_the_defaults(string content)
+    public void An_empty_file_is_an_error_on_line_1(string content)
     {
         var result = PolicyConfigParser.Parse(content);
 
-        Assert.Empty(result.Problems);
-        Assert.Equal(PolicyConfig.Default, result.Config);
+        Assert.Null(result.Config);
+        var problem = Assert.Single(result.Problems);
+        Assert.True(problem.IsError);
+        Assert.Equal(1, problem.Line);
+        Assert.Contains("the file is empty", problem.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -146,7 +149,7 @@ public sealed class ConfigurationParserTests
         { "registration:\n  required: [owner]", c => string.Join(",", c.Registration.Required), "owner" },
         { "registration:\n  open_pull_request: false", c => c.Registration.OpenPullRequest, false },
         { "external_accounts:\n  action: issue", c => c.ExternalAccounts.Action, PolicyAction.Issue },
-        { "external_accounts:\n  remind_days_before: 60", c => c.ExternalAccounts.RemindDaysBefore, 60 },
+        { "external_accounts:\n  remind_days_before: 60", c => c.ExternalAccounts.FirstReminderDays, 60 },
         { "issues:\n  label: compliance", c => c.Issues.Label, "compliance" },
         { "issues:\n  ping_after_days: 0", c => c.Issues.PingAfterDays, 0 },
         { "issues:\n  repository: compliance", c => c.Issues.Repository, "compliance" },
@@ -179,17 +182,18 @@ public sealed class ConfigurationParserTests
     [InlineData("version: 1\nbranchprotection: {}\n", 2, "branchprotection", "did you mean 'branch_protection'")]
     [InlineData("reviewers:\n  rules:\n    - name: a\n      from: { teams: [x], groups: [y] }\n", 4, "reviewers.rules[0].from.groups", "unknown key 'groups'")]
     [InlineData("exemptions:\n  - repos: [a]\n    policies: [code_owners]\n    reason: r\n    until: 2027-01-01\n", 5, "exemptions[0].until", "unknown key 'until'")]
-    public void An_unknown_key_at_any_level_is_a_warning_with_its_line_and_the_rest_applies(string yaml, int line, string path, string message)
+    public void An_unknown_key_at_any_level_is_an_error_with_its_line_and_the_file_is_not_applied(string yaml, int line, string path, string message)
     {
         var result = PolicyConfigParser.Parse(yaml);
 
         var problem = Assert.Single(result.Problems);
-        Assert.Equal(ConfigProblemSeverity.Warning, problem.Severity);
+        Assert.True(problem.IsError);
+        Assert.Equal(ConfigProblemKind.UnknownKey, problem.Kind);
         Assert.Equal(line, problem.Line);
         Assert.Equal(path, problem.Path);
         Assert.Contains(message, problem.Message, StringComparison.Ordinal);
-        Assert.NotNull(result.Config);
-        Assert.False(result.HasErrors);
+        Assert.Null(result.Config);
+        Assert.True(result.HasErrors);
     }
 
     [Theory]
@@ -226,15 +230,12 @@ public sealed class ConfigurationParserTests
     }
 
     [Fact]
-    public void An_invalid_value_keeps_the_default_for_that_key_only()
+    public void A_file_with_one_invalid_value_is_not_half_applied()
     {
         var result = PolicyConfigParser.Parse("branch_protection:\n  action: issue\n  required_approving_review_count: -2\n  enforce_admins: true\n");
 
         Assert.Single(result.Problems);
-        var config = result.Config!;
-        Assert.Equal(1, config.BranchProtection.RequiredApprovingReviewCount);
-        Assert.Equal(PolicyAction.Issue, config.BranchProtection.Action);
-        Assert.True(config.BranchProtection.EnforceAdmins);
+        Assert.Null(result.Config);
     }
 
     [Theory]
@@ -242,13 +243,12 @@ public sealed class ConfigurationParserTests
     [InlineData("exemptions:\n  - repos: [a]\n    policies: [branch_protection]\n    reason: r\n    expires: next year\n", 5, "exemptions[0].expires", "YYYY-MM-DD")]
     [InlineData("exemptions:\n  - repos: [a]\n    policies: [branch_protecton]\n    reason: r\n", 3, "exemptions[0].policies[0]", "is not a policy")]
     [InlineData("exemptions:\n  - repos: [a]\n    policies: [branch_protection]\n", 2, "exemptions[0].reason", "needs 'reason'")]
-    public void An_invalid_exemption_is_dropped_with_its_line(string yaml, int line, string path, string message)
+    public void An_invalid_exemption_is_an_error_with_its_line(string yaml, int line, string path, string message)
     {
         var result = PolicyConfigParser.Parse(yaml);
 
         Assert.Contains(result.Problems, p => p.IsError && p.Line == line && p.Path == path && p.Message.Contains(message, StringComparison.Ordinal));
-        Assert.Contains(result.Problems, p => p.Path == "exemptions[0]" && p.Message.Contains("not applied", StringComparison.Ordinal));
-        Assert.Empty(result.Config!.Exemptions);
+        Assert.Null(result.Config);
     }
 
     [Theory]
@@ -275,12 +275,11 @@ public sealed class ConfigurationParserTests
     [Theory]
     [InlineData("version: 2\n", 1, "version 2 is not supported")]
     [InlineData("version: one\n", 1, "whole number")]
-    public void An_unsupported_version_means_the_built_in_defaults_apply(string yaml, int line, string message)
+    public void An_unsupported_version_makes_the_file_unusable(string yaml, int line, string message)
     {
         var result = PolicyConfigParser.Parse(yaml + "branch_protection:\n  action: fix\n");
 
         Assert.Null(result.Config);
-        Assert.Equal(PolicyConfig.Default, result.EffectiveConfig);
         var problem = Assert.Single(result.Problems);
         Assert.Equal(line, problem.Line);
         Assert.Contains(message, problem.Message, StringComparison.Ordinal);
@@ -290,7 +289,7 @@ public sealed class ConfigurationParserTests
     [InlineData("version: 1\nbranch_protection:\n  action: [log\n", 3)]
     [InlineData("version: 1\nbranch_protection:\n  action: log\n   block_merge: true\n", 4)]
     [InlineData("version: 1\nscope:\n  include_forks: true\nscope:\n  include_forks: false\n", 4)]
-    public void Malformed_yaml_gives_its_line_and_the_built_in_defaults(string yaml, int line)
+    public void Malformed_yaml_gives_its_line_and_no_config(string yaml, int line)
     {
         var result = PolicyConfigParser.Parse(yaml);
 
@@ -350,5 +349,57 @@ public sealed class ConfigurationParserTests
         var problem = PolicyConfigParser.Parse("branch_protection:\n  action: maybe\n").Problems.Single();
 
         Assert.Equal("line 2: branch_protection.action: must be one of off, log, issue, fix, not 'maybe'", problem.ToString());
+    }
+
+    private static readonly Snapshots.OrganizationDirectory Acme = new()
+    {
+        Login = "acme",
+        Members = new HashSet<string>(["alice", "carol"], StringComparer.OrdinalIgnoreCase),
+        Teams = new Dictionary<string, Snapshots.TeamSnapshot>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["security"] = new("security", null, ["carol"]),
+        },
+    };
+
+    [Theory]
+    [InlineData("from: { teams: [securty] }", "reviewers.rules[0].from.teams[0]", "there is no team 'securty' in acme; did you mean 'security'?")]
+    [InlineData("from: { teams: [other/security] }", "reviewers.rules[0].from.teams[0]", "names a team of 'other'")]
+    [InlineData("from: { users: [alcie] }", "reviewers.rules[0].from.users[0]", "'alcie' is not a member of acme; did you mean 'alice'?")]
+    public void With_the_organisation_directory_an_unknown_team_or_user_is_an_error_with_its_line(string from, string path, string message)
+    {
+        var yaml = $"reviewers:\n  rules:\n    - name: r\n      {from}\n";
+
+        var result = PolicyConfigParser.Parse(yaml, Acme);
+
+        var problem = Assert.Single(result.Problems);
+        Assert.Equal(4, problem.Line);
+        Assert.Equal(path, problem.Path);
+        Assert.Contains(message, problem.Message, StringComparison.Ordinal);
+        Assert.Null(result.Config);
+        Assert.Empty(PolicyConfigParser.Parse($"reviewers:\n  rules:\n    - name: r\n      from: {{ teams: [security, acme/security], users: [alice] }}\n", Acme).Problems);
+    }
+
+    [Fact]
+    public void A_list_longer_than_the_limit_is_an_error()
+    {
+        var rules = string.Concat(Enumerable.Range(0, PolicyConfigParser.MaxListEntries + 1).Select(i => $"    - name: r{i}\n"));
+
+        var result = PolicyConfigParser.Parse("reviewers:\n  rules:\n" + rules);
+
+        var problem = Assert.Single(result.Problems);
+        Assert.Equal("reviewers.rules", problem.Path);
+        Assert.Contains($"at most {PolicyConfigParser.MaxListEntries} entries", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("**/a/**/b/**/c/**/d", "at most 3 '**' segments")]
+    [InlineData("**/**/**/**/**/**/**/**/x", "at most 3 '**' segments")]
+    public void A_glob_too_costly_to_match_is_an_error_with_its_line(string glob, string message)
+    {
+        var result = PolicyConfigParser.Parse($"version: 1\nreviewers:\n  rules:\n    - name: r\n      paths: [\"{glob}\"]\n");
+
+        var problem = Assert.Single(result.Problems);
+        Assert.Equal(5, problem.Line);
+        Assert.Contains(message, problem.Message, StringComparison.Ordinal);
     }
 }

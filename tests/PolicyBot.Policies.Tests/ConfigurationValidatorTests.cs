@@ -26,8 +26,8 @@ public sealed class ConfigurationValidatorTests
         var problems = PolicyFileValidator.Validate(Yaml, isRepositoryFile: false);
 
         Assert.Equal([3, 4, 5, 7], problems.Select(p => p.Line));
-        Assert.Equal([true, true, false, true], problems.Select(p => p.IsError));
-        Assert.Equal("line 5: warning: branch_protection.colour: unknown key 'colour' is ignored; known keys: action, block_merge, branches, required_approving_review_count, dismiss_stale_reviews, require_code_owner_reviews, require_last_push_approval, enforce_admins, allow_force_pushes, allow_deletions, required_status_checks", problems[2].ToString());
+        Assert.All(problems, p => Assert.True(p.IsError));
+        Assert.Equal("line 5: branch_protection.colour: unknown key 'colour'; known keys: action, block_merge, branches, required_approving_review_count, dismiss_stale_reviews, require_code_owner_reviews, require_last_push_approval, enforce_admins, allow_force_pushes, allow_deletions, required_status_checks, allowed_bypass", problems[2].ToString());
     }
 
     [Fact]

@@ -154,7 +154,7 @@ public sealed class EvaluationRepositoryEvaluatorTests
     [InlineData("branch_protection:\n  action: fix\n", PolicyAction.Issue)]
     [InlineData("code_owners:\n  action: issue\n", PolicyAction.Issue)]
     [InlineData("branch_protection:\n  action: off\ncode_owners:\n  action: off\n", PolicyAction.Log)]
-    [InlineData("", PolicyAction.Log)]
+    [InlineData("version: 1\n", PolicyAction.Log)]
     public void The_config_policy_follows_the_strictest_action_between_log_and_issue(string yaml, PolicyAction expected)
     {
         var result = RepositoryEvaluator.Create().Evaluate(Org(yaml), Repo(), AppId, Today).For(PolicyIds.Config)!;

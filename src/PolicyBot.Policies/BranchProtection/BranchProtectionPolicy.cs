@@ -27,6 +27,7 @@ public sealed class BranchProtectionPolicy : IRepositoryPolicy
     public const string StatusCheckNotRequired = "status-check-not-required";
     public const string StatusCheckNotBoundToApp = "status-check-not-bound-to-app";
     public const string ProtectionUnavailableOnPlan = "protection-unavailable-on-plan";
+    public const string BypassNotAllowed = "bypass-not-allowed";
 
     private const string PullRequestSection = "'Require a pull request before merging'";
 
@@ -56,7 +57,8 @@ public sealed class BranchProtectionPolicy : IRepositoryPolicy
     public static bool CanFix(Finding finding)
     {
         ArgumentNullException.ThrowIfNull(finding);
-        return finding.Policy == PolicyIds.BranchProtection && finding.Code != ProtectionUnavailableOnPlan;
+        // Raising classic protection cannot take anyone off a ruleset's bypass list.
+        return finding.Policy == PolicyIds.BranchProtection && finding.Code is not (ProtectionUnavailableOnPlan or BypassNotAllowed);
     }
 
     public IReadOnlyList<Finding> Evaluate(RepositoryPolicyContext context)
@@ -92,6 +94,66 @@ public sealed class BranchProtectionPolicy : IRepositoryPolicy
         var effective = EffectiveProtection.From(state);
         var api = $"`PUT /repos/{repository.FullName}/branches/{branch}/protection`";
         var settings = $"Settings → Branches → the branch protection rule for `{branch}`";
+        var gaps = Gaps(baseline, effective, branch, appId);
+        var bypass = new List<Finding>();
+        if (effective.Protected && state.ProtectionAvailable)
+        {
+            gaps.AddRange(AdministratorGaps(baseline, state, gaps));
+            bypass.AddRange(BypassFindings(baseline, repository, state, gaps));
+        }
+        else if (baseline.EnforceAdmins)
+        {
+            gaps.Add(AdministratorGap("lets repository administrators bypass its protection"));
+        }
+
+        if (gaps.Count == 0)
+        {
+            return bypass;
+        }
+
+        if (!state.ProtectionAvailable)
+        {
+            return
+            [
+                new Finding(
+                    PolicyIds.BranchProtection,
+                    ProtectionUnavailableOnPlan,
+                    $"`{branch}` cannot be protected: {repository.FullName} is private and GitHub refuses branch protection for private repositories on the organisation's plan, so nothing enforces reviews on `{branch}` (missing: {string.Join(", ", gaps.Select(g => g.Summary))}).",
+                    $"Make {repository.FullName} public, or upgrade the organisation to a plan with branch protection for private repositories (GitHub Team or Enterprise) and then set the protection; or protect `{branch}` with rulesets where the plan offers them; or exempt {repository.Name} from branch_protection in the organisation's policybot.yml with a reason.",
+                    Subject: branch),
+            ];
+        }
+
+        if (!effective.Protected)
+        {
+            return
+            [
+                new Finding(
+                    PolicyIds.BranchProtection,
+                    NoProtection,
+                    $"`{branch}` has no branch protection and no ruleset applies to it: anyone with write access can push to it directly. The baseline requires {string.Join(", ", gaps.Select(g => g.Summary))}.",
+                    $"In {settings.Replace("the branch protection rule for", "add a branch protection rule for", StringComparison.Ordinal)}: {string.Join("; ", gaps.Select(g => g.Ui))}. "
+                    + $"Through the REST API: {api} with {string.Join(", ", gaps.Select(g => g.Api))}. "
+                    + "Or set `branch_protection.action: fix` in the organisation's policybot.yml and PolicyBot sets it.",
+                    Subject: branch),
+            ];
+        }
+
+        return
+        [
+            .. gaps.Select(g => new Finding(
+                PolicyIds.BranchProtection,
+                g.Code,
+                $"`{branch}` {g.Problem}.",
+                $"In {settings}: {g.Ui}. Through the REST API: {api} with {g.Api}. Or use {g.Ruleset}.",
+                Subject: g.Subject ?? branch)),
+            .. bypass,
+        ];
+    }
+
+    /// <summary>The baseline settings <paramref name="effective"/> does not meet, in a fixed order.</summary>
+    private static List<Gap> Gaps(BranchProtectionConfig baseline, EffectiveProtection effective, string branch, long appId)
+    {
         var gaps = new List<Gap>();
 
         if (baseline.RequiredApprovingReviewCount > effective.RequiredApprovingReviewCount)
@@ -139,17 +201,6 @@ public sealed class BranchProtectionPolicy : IRepositoryPolicy
                 $"under {PullRequestSection} tick 'Require approval of the most recent reviewable push'",
                 "`required_pull_request_reviews.require_last_push_approval: true`",
                 "a ruleset's pull request rule with 'Require approval of the most recent reviewable push'"));
-        }
-
-        if (baseline.EnforceAdmins && !effective.EnforceAdmins)
-        {
-            gaps.Add(new Gap(
-                AdminsNotEnforced,
-                "lets repository administrators bypass its protection; the baseline applies it to administrators too",
-                "rules enforced for administrators",
-                "tick 'Do not allow bypassing the above settings'",
-                "`enforce_admins: true`",
-                "a ruleset whose bypass list does not include the Repository admin role"));
         }
 
         if (!baseline.AllowForcePushes && !effective.ForcePushesBlocked)
@@ -206,48 +257,131 @@ public sealed class BranchProtectionPolicy : IRepositoryPolicy
             }
         }
 
-        if (gaps.Count == 0)
+        return gaps;
+    }
+
+    /// <summary>
+    /// Where the baseline binds administrators (<c>enforce_admins</c>), the settings they can bypass: judged per
+    /// setting, from only the sources that bind them (classic protection with enforce_admins, rulesets without an
+    /// administrator bypass actor that the baseline does not allow). One gap naming every such setting.
+    /// </summary>
+    private static IEnumerable<Gap> AdministratorGaps(BranchProtectionConfig baseline, BranchProtectionState state, List<Gap> gaps)
+    {
+        if (!baseline.EnforceAdmins)
         {
-            return [];
+            yield break;
         }
 
-        if (!state.ProtectionAvailable)
+        var administrators = new BranchBypass(
+            Classic: state.Classic is { EnforceAdmins: false },
+            ClassicReviews: false,
+            Rule: r => r.Bypass.Any(a => a.IsAdministrator && !BypassAllowance.Allows(baseline.AllowedBypass, a)));
+        var skipped = Skipped(baseline, state, administrators, gaps);
+        if (skipped.Count == 0)
         {
-            return
-            [
-                new Finding(
-                    PolicyIds.BranchProtection,
-                    ProtectionUnavailableOnPlan,
-                    $"`{branch}` cannot be protected: {repository.FullName} is private and GitHub refuses branch protection for private repositories on the organisation's plan, so nothing enforces reviews on `{branch}` (missing: {string.Join(", ", gaps.Select(g => g.Summary))}).",
-                    $"Make {repository.FullName} public, or upgrade the organisation to a plan with branch protection for private repositories (GitHub Team or Enterprise) and then set the protection; or protect `{branch}` with rulesets where the plan offers them; or exempt {repository.Name} from branch_protection in the organisation's policybot.yml with a reason.",
-                    Subject: branch),
-            ];
+            yield break;
         }
 
-        if (!effective.Protected)
-        {
-            return
-            [
-                new Finding(
-                    PolicyIds.BranchProtection,
-                    NoProtection,
-                    $"`{branch}` has no branch protection and no ruleset applies to it: anyone with write access can push to it directly. The baseline requires {string.Join(", ", gaps.Select(g => g.Summary))}.",
-                    $"In {settings.Replace("the branch protection rule for", "add a branch protection rule for", StringComparison.Ordinal)}: {string.Join("; ", gaps.Select(g => g.Ui))}. "
-                    + $"Through the REST API: {api} with {string.Join(", ", gaps.Select(g => g.Api))}. "
-                    + "Or set `branch_protection.action: fix` in the organisation's policybot.yml and PolicyBot sets it.",
-                    Subject: branch),
-            ];
-        }
+        yield return AdministratorGap($"lets repository administrators bypass {Join(skipped.Select(g => g.Summary))} ({Sources(state, administrators)})");
+    }
 
-        return
-        [
-            .. gaps.Select(g => new Finding(
+    private static Gap AdministratorGap(string problem) => new(
+        AdminsNotEnforced,
+        problem + "; the baseline applies it to administrators too",
+        "rules enforced for administrators",
+        "tick 'Do not allow bypassing the above settings'",
+        "`enforce_admins: true`",
+        "rulesets whose bypass lists do not include organisation owners or the Repository admin role");
+
+    /// <summary>
+    /// Every bypass the baseline does not allow (<c>allowed_bypass</c>), other than administrators (whom
+    /// <c>enforce_admins</c> speaks for): a ruleset's bypass actor of any type, or one of classic protection's
+    /// review bypass allowances. One finding per actor, naming what they can skip and where to remove them; an
+    /// actor whose bypass skips nothing the baseline asks for (another source still imposes it on them) is no finding.
+    /// </summary>
+    private static IEnumerable<Finding> BypassFindings(BranchProtectionConfig baseline, RepositorySnapshot repository, BranchProtectionState state, List<Gap> gaps)
+    {
+        var actors = state.Rules.Where(r => EffectiveProtection.RelevantRuleTypes.Contains(r.Type)).SelectMany(r => r.Bypass)
+            .Concat(state.Classic is { RequiredApprovingReviewCount: not null } classic ? classic.ReviewBypass : [])
+            .Where(a => !a.IsAdministrator && !BypassAllowance.Allows(baseline.AllowedBypass, a))
+            .GroupBy(a => (a.ActorType, a.ActorId, a.Name?.ToLowerInvariant()))
+            .Select(g => g.OrderBy(a => a.Mode == "pull_request" ? 1 : 0).First());
+        foreach (var actor in actors)
+        {
+            bool Same(BypassActor a) => a.ActorType == actor.ActorType && a.ActorId == actor.ActorId
+                && string.Equals(a.Name, actor.Name, StringComparison.OrdinalIgnoreCase);
+            var theirs = new BranchBypass(
+                Classic: false,
+                ClassicReviews: state.Classic?.ReviewBypass.Any(Same) ?? false,
+                Rule: r => r.Bypass.Any(Same));
+            var skipped = Skipped(baseline, state, theirs, gaps);
+            if (skipped.Count == 0)
+            {
+                continue;
+            }
+
+            var who = actor.Describe();
+            var allowance = BypassAllowance.For(actor);
+            var where = Sources(state, theirs);
+            var rulesets = state.Rules.Where(r => r.Bypass.Any(Same)).GroupBy(r => (r.RulesetSourceType, r.RulesetSource, r.RulesetId)).Select(g => g.First())
+                .Select(r => r.RulesetSourceType == "Organization"
+                    ? $"the organisation ruleset '{r.RulesetName}' (Organization settings → Repository → Rulesets, or `PUT /orgs/{r.RulesetSource}/rulesets/{r.RulesetId.ToString(CultureInfo.InvariantCulture)}` with `bypass_actors` without it)"
+                    : $"the repository ruleset '{r.RulesetName}' (Settings → Rules → Rulesets, or `PUT /repos/{repository.FullName}/rulesets/{r.RulesetId.ToString(CultureInfo.InvariantCulture)}` with `bypass_actors` without it)")
+                .ToList();
+            if (theirs.ClassicReviews)
+            {
+                rulesets.Add($"classic branch protection of `{state.Branch}` (Settings → Branches: untick them under 'Allow specified actors to bypass required pull requests', or `bypass_pull_request_allowances` of {Api(repository, state.Branch)})");
+            }
+
+            yield return new Finding(
                 PolicyIds.BranchProtection,
-                g.Code,
-                $"`{branch}` {g.Problem}.",
-                $"In {settings}: {g.Ui}. Through the REST API: {api} with {g.Api}. Or use {g.Ruleset}.",
-                Subject: g.Subject ?? branch)),
-        ];
+                BypassNotAllowed,
+                $"`{state.Branch}` can be bypassed by {who} ({actor.DescribeMode()}), skipping {Join(skipped.Select(g => g.Summary))} ({where}); the baseline does not allow {who} to bypass it.",
+                $"Remove {who} from the bypass list of {Join(rulesets)}. If this bypass is intended, add `{allowance}` to `branch_protection.allowed_bypass` in the organisation's policybot.yml.",
+                Subject: $"{state.Branch}:bypass:{allowance}");
+        }
+
+        static string Api(RepositorySnapshot repository, string branch) => $"`PUT /repos/{repository.FullName}/branches/{branch}/protection`";
+    }
+
+    /// <summary>Summaries of the baseline settings met for everyone but not for someone who may bypass what <paramref name="bypass"/> says.</summary>
+    private static List<Gap> Skipped(BranchProtectionConfig baseline, BranchProtectionState state, BranchBypass bypass, List<Gap> gaps)
+    {
+        var unmet = gaps.Select(g => g.Code + "|" + g.Subject).ToHashSet(StringComparer.Ordinal);
+        return [.. Gaps(baseline, EffectiveProtection.For(state, bypass), state.Branch, appId: AnyApp)
+            .Where(g => !unmet.Contains(g.Code + "|" + g.Subject) && g.Code != StatusCheckNotBoundToApp)];
+    }
+
+    /// <summary>An app id no check is bound to: <see cref="Skipped"/> only asks whether a check is required at all.</summary>
+    private const long AnyApp = long.MinValue;
+
+    /// <summary>The sources someone may bypass, for people: "classic protection; ruleset 'Release' (acme)".</summary>
+    private static string Sources(BranchProtectionState state, BranchBypass bypass)
+    {
+        var sources = new List<string>();
+        if (bypass.Classic && state.Classic is not null)
+        {
+            sources.Add("classic branch protection without 'Do not allow bypassing the above settings'");
+        }
+        else if (bypass.ClassicReviews && state.Classic is not null)
+        {
+            sources.Add("classic branch protection's 'Allow specified actors to bypass required pull requests'");
+        }
+
+        sources.AddRange(state.Rules.Where(r => EffectiveProtection.RelevantRuleTypes.Contains(r.Type) && bypass.Rule(r))
+            .Select(RulesetLabel).Distinct(StringComparer.Ordinal));
+        return string.Join("; ", sources);
+    }
+
+    private static string RulesetLabel(BranchRule rule) =>
+        rule.RulesetSourceType == "Organization"
+            ? $"organisation ruleset '{rule.RulesetName}' of {rule.RulesetSource}"
+            : $"repository ruleset '{rule.RulesetName}'";
+
+    private static string Join(IEnumerable<string> items)
+    {
+        var list = items.ToList();
+        return list.Count <= 1 ? string.Concat(list) : $"{string.Join(", ", list.Take(list.Count - 1))} and {list[^1]}";
     }
 
     private static string N(int value) => value.ToString(CultureInfo.InvariantCulture);

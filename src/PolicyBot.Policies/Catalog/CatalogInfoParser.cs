@@ -17,6 +17,10 @@ public static class CatalogInfoParser
         "spec.type", "spec.lifecycle", "spec.owner", "spec.system",
     };
 
+    /// <summary>The lifecycle of the file's first Component, or null (no file, no Component, no lifecycle).</summary>
+    public static string? LifecycleOf(string? content) =>
+        content is null ? null : Parse(content).Components.FirstOrDefault()?.Lifecycle;
+
     public static CatalogInfo Parse(string content)
     {
         ArgumentNullException.ThrowIfNull(content);

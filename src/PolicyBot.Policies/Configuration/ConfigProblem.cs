@@ -18,6 +18,9 @@ public sealed record ConfigProblem(int Line, string Path, string Message, Config
 {
     public bool IsError => Severity == ConfigProblemSeverity.Error;
 
+    /// <summary>What kind of problem it is, for code that reports kinds differently (never decided from the message).</summary>
+    public ConfigProblemKind Kind { get; init; } = ConfigProblemKind.InvalidValue;
+
     public override string ToString()
     {
         var where = Line > 0 ? $"line {Line}: " : "";
@@ -27,15 +30,21 @@ public sealed record ConfigProblem(int Line, string Path, string Message, Config
     }
 }
 
+public enum ConfigProblemKind
+{
+    /// <summary>A known key with a value that cannot be used (wrong type, out of range, unknown team...).</summary>
+    InvalidValue,
+    /// <summary>A key the format does not have (most often a typo; the message carries a did-you-mean hint).</summary>
+    UnknownKey,
+    /// <summary>The file as a whole cannot be read: not YAML, empty, too large, not a mapping, an unsupported version.</summary>
+    Unusable,
+}
+
 /// <summary>
-/// The outcome of parsing a policy file. <see cref="Config"/> is null when the file could not be
-/// used at all (not YAML, too large, aliases, not a mapping, an unsupported <c>version</c>); the
-/// built-in defaults (<see cref="PolicyConfig.Default"/>) then apply, see <see cref="EffectiveConfig"/>.
+/// The outcome of parsing a policy file. <see cref="Config"/> is null when the file has any error
+/// (it is never half-applied); the caller then keeps the last file that validated.
 /// </summary>
 public sealed record ConfigParseResult(PolicyConfig? Config, IReadOnlyList<ConfigProblem> Problems)
 {
-    /// <summary>The configuration to enforce: the parsed one, or the built-in defaults when the file was unusable.</summary>
-    public PolicyConfig EffectiveConfig => Config ?? PolicyConfig.Default;
-
     public bool HasErrors => Problems.Any(p => p.IsError);
 }

@@ -16,6 +16,8 @@ public sealed record PolicyConfig
     public ExternalAccountsConfig ExternalAccounts { get; init; } = new();
     public IssuesConfig Issues { get; init; } = new();
     public IReadOnlyList<ExemptionConfig> Exemptions { get; init; } = [];
+    /// <summary>Stricter baselines for the repositories each matches (DESIGN section 2); a repository takes every tier it matches.</summary>
+    public IReadOnlyList<TierConfig> Tiers { get; init; } = [];
 
     public static PolicyConfig Default { get; } = new();
 }
@@ -42,6 +44,11 @@ public sealed record BranchProtectionConfig
     public bool AllowDeletions { get; init; }
     /// <summary>Status check contexts that must be required; "PolicyBot" must be bound to this app's id.</summary>
     public IReadOnlyList<string> RequiredStatusChecks { get; init; } = [];
+    /// <summary>
+    /// Who may bypass the rules that make up the baseline (<see cref="BypassAllowance"/> spellings:
+    /// OrganizationAdmin, DeployKey, role:NAME, team:SLUG, app:SLUG, user:LOGIN); any other bypass is a finding.
+    /// </summary>
+    public IReadOnlyList<string> AllowedBypass { get; init; } = [];
 }
 
 public sealed record CodeOwnersConfig
@@ -55,6 +62,8 @@ public sealed record ReviewersConfig
 {
     public bool Enabled { get; init; } = true;
     public bool IgnoreSelfApproval { get; init; } = true;
+    /// <summary>An approval from anyone who authored or committed a commit of the pull request does not count.</summary>
+    public bool IgnoreContributorApproval { get; init; } = true;
     public bool InvalidateOnPush { get; init; } = true;
     public bool RequestReviews { get; init; } = true;
     public IReadOnlyList<ReviewerRuleConfig> Rules { get; init; } = [];
@@ -89,12 +98,21 @@ public sealed record RegistrationConfig
     public int GraceDays { get; init; } = 7;
     public IReadOnlyList<string> Required { get; init; } = ["owner", "lifecycle", "description"];
     public bool OpenPullRequest { get; init; } = true;
+    /// <summary>The least access an owner team must have on the repository it owns.</summary>
+    public RepositoryAccess OwnerAccess { get; init; } = RepositoryAccess.Write;
 }
 
 public sealed record ExternalAccountsConfig
 {
     public PolicyAction Action { get; init; } = PolicyAction.Log;
-    public int RemindDaysBefore { get; init; } = 30;
+    /// <summary>
+    /// Days before <c>renews-on</c> at which a reminder is due, largest first (for example 30, 7, 1):
+    /// the account is due for renewal from the first step on, and each later step reminds again.
+    /// </summary>
+    public IReadOnlyList<int> RemindDaysBefore { get; init; } = [30];
+
+    /// <summary>The first reminder step: the account is due for renewal this many days before its date.</summary>
+    public int FirstReminderDays => RemindDaysBefore.Count == 0 ? 0 : RemindDaysBefore.Max();
 }
 
 public sealed record IssuesConfig

@@ -17,6 +17,12 @@ public sealed record RepositoryEvaluation(
     PolicyConfig Config,
     IReadOnlyList<PolicyResult> Results)
 {
+    /// <summary>The names of the tiers the repository takes, in the organisation file's order.</summary>
+    public IReadOnlyList<string> Tiers { get; init; } = [];
+
+    /// <summary>The effective baseline's values with the source of each (organisation, tier, repository file); empty when not evaluated.</summary>
+    public IReadOnlyList<BaselineValue> Baseline { get; init; } = [];
+
     /// <summary>Findings of every policy that is not off, in report order.</summary>
     public IEnumerable<Finding> Findings => Results.Where(r => r.Action != PolicyAction.Off).SelectMany(r => r.Findings);
 
@@ -101,8 +107,10 @@ public sealed class RepositoryEvaluator
             return new RepositoryEvaluation(repository.FullName, false, scope.Reason, organization, []);
         }
 
-        var path = repository.PolicyFile?.Path ?? RepositoryConfigMerger.DefaultPath;
-        var merged = RepositoryConfigMerger.Merge(organization, repositoryPolicyFile, path);
+        var merged = RepositoryConfigMerger.Merge(organization, repository with
+        {
+            PolicyFile = repositoryPolicyFile is null ? null : new RepositoryFile(repository.PolicyFile?.Path ?? RepositoryConfigMerger.DefaultPath, repositoryPolicyFile),
+        }, directory);
         var config = merged.Config;
         var context = new RepositoryPolicyContext(config, repository, directory, appId, today);
 
@@ -120,7 +128,7 @@ public sealed class RepositoryEvaluator
             (int)PolicyAction.Issue);
         results.Add(Run(organization, repository, PolicyIds.Config, configAction, blockMerge: false, today, () => merged.Findings));
 
-        return new RepositoryEvaluation(repository.FullName, true, null, config, results);
+        return new RepositoryEvaluation(repository.FullName, true, null, config, results) { Tiers = merged.Tiers, Baseline = merged.Baseline };
     }
 
     /// <summary>The action a policy id has in <paramref name="config"/>; policies without one in policybot.yml log.</summary>

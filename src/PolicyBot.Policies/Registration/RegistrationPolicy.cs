@@ -55,7 +55,7 @@ public sealed class RegistrationPolicy : IRepositoryPolicy
 
         var catalog = CatalogInfoParser.Parse(repository.CatalogInfo.Content);
         var teams = repository.CreatedBy is { } creator && directory is not null ? directory.TeamsOf(creator) : [];
-        return Check(config, catalog, directory, teams);
+        return Check(config, catalog, directory, teams, repository);
     }
 
     /// <summary>The findings on a parsed file; shared with <see cref="CatalogInfoValidator"/>.</summary>
@@ -63,7 +63,8 @@ public sealed class RegistrationPolicy : IRepositoryPolicy
         RegistrationConfig config,
         CatalogInfo catalog,
         OrganizationDirectory? directory,
-        IReadOnlyList<string> suggestedTeams)
+        IReadOnlyList<string> suggestedTeams,
+        RepositorySnapshot? repository = null)
     {
         var findings = new List<Finding>();
         foreach (var problem in catalog.Problems)
@@ -98,6 +99,10 @@ public sealed class RegistrationPolicy : IRepositoryPolicy
         foreach (var component in catalog.Components)
         {
             CheckComponent(component, required, directory, ownerExample, findings);
+            if (directory is not null)
+            {
+                CheckOwnerHolds(component, config.OwnerAccess, directory, repository, findings);
+            }
         }
 
         foreach (var resource in catalog.ExternalAccounts)
@@ -175,6 +180,16 @@ public sealed class RegistrationPolicy : IRepositoryPolicy
                 subject, metadataLine));
         }
 
+        else if (required.Contains("description") && component.Description!.TrimStart().StartsWith("REPLACE", StringComparison.Ordinal))
+        {
+            // The prefilled template's placeholder merged unchanged says nothing about the repository.
+            var line = component.LineOf("metadata.description");
+            findings.Add(new Finding(PolicyIds.Registration, "description-placeholder",
+                $"{label}'s description is still the template's placeholder (\"{component.Description}\").",
+                $"Replace line {line} with `  description: <what it is for, in one line>`.",
+                subject, line));
+        }
+
         foreach (var field in required.Order(StringComparer.Ordinal))
         {
             if (field is "owner" or "lifecycle" or "description" || component.Spec.ContainsKey(field) || component.Metadata.ContainsKey(field))
@@ -187,6 +202,65 @@ public sealed class RegistrationPolicy : IRepositoryPolicy
                 $"Add `{field}: <value>` under `spec:` (line {specLine}) of {label}.",
                 subject, specLine));
         }
+    }
+
+    /// <summary>
+    /// An owner that exists is not enough: an owner team must have at least one member, and at least the access
+    /// the organisation requires (<c>registration.owner_access</c>) on the repository, counting what it inherits
+    /// from its parent teams as GitHub does. (A user owner must be a member: <c>owner-unknown</c> says so.)
+    /// The access is checked only when the repository's teams were read.
+    /// </summary>
+    private static void CheckOwnerHolds(CatalogEntity component, RepositoryAccess required, OrganizationDirectory directory, RepositorySnapshot? repository, List<Finding> findings)
+    {
+        if (!OwnerReference.TryParse(component.Owner, out var owner, out _)
+            || !owner!.ResolvesIn(directory)
+            || owner.TeamSlug(directory) is not { } slug
+            || !directory.Teams.TryGetValue(slug, out var team))
+        {
+            return;
+        }
+
+        var subject = component.Name.Length > 0 ? component.Name : $"line {component.Line}";
+        var label = component.Name.Length > 0 ? $"Component '{component.Name}'" : $"the Component at line {component.Line}";
+        var line = component.LineOf("spec.owner");
+        if (directory.MembersOf(team.Slug).Count == 0)
+        {
+            findings.Add(new Finding(PolicyIds.Registration, "owner-team-empty",
+                $"{label}: owner team '{team.Slug}' has no members, so no one owns the repository.",
+                $"Add at least one member to the team {directory.Login}/{team.Slug} (organisation settings → Teams → {team.Slug} → Members), or name a team that has members in `spec.owner` (line {line}).",
+                subject, line));
+        }
+
+        if (repository?.TeamAccess is not { } teamAccess)
+        {
+            return;
+        }
+
+        var access = AccessOf(team.Slug, directory, teamAccess);
+        if (access is null || access < required)
+        {
+            var has = access is { } a ? $"only {a.ToYaml()} access to" : "no access to";
+            findings.Add(new Finding(PolicyIds.Registration, "owner-team-access",
+                $"{label}: owner team '{team.Slug}' has {has} {repository.FullName}; the organisation requires owners to have at least {required.ToYaml()} access.",
+                $"Give the team {directory.Login}/{team.Slug} the {required.ToYaml()} role on {repository.FullName} (repository settings → Collaborators and teams), or with the API: `gh api -X PUT orgs/{directory.Login}/teams/{team.Slug}/repos/{repository.FullName} -f permission={required.ToApiName()}`.",
+                subject, line));
+        }
+    }
+
+    /// <summary>A team's role on the repository: its own, or the best one it inherits from a parent team.</summary>
+    private static RepositoryAccess? AccessOf(string slug, OrganizationDirectory directory, IReadOnlyDictionary<string, RepositoryAccess> teamAccess)
+    {
+        RepositoryAccess? best = null;
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var current = slug; current is not null && seen.Add(current); current = directory.Teams.GetValueOrDefault(current)?.ParentSlug)
+        {
+            if (teamAccess.TryGetValue(current, out var access) && (best is null || access > best))
+            {
+                best = access;
+            }
+        }
+
+        return best;
     }
 
     private static void CheckRenewsOn(CatalogEntity resource, List<Finding> findings)

@@ -1,3 +1,4 @@
+using PolicyBot.Policies.Configuration;
 using System.Globalization;
 using System.Text;
 
@@ -43,8 +44,8 @@ public static class CheckRunReport
         if (proposedConfigErrors.Count > 0)
         {
             var section = new StringBuilder();
-            section.Append("\n## Proposed `.github/policybot.yml`\n\n");
-            section.Append("This pull request changes `.github/policybot.yml`; it is not used to judge this pull request, and it has errors:\n\n");
+            section.Append("\n## Proposed policy files\n\n");
+            section.Append("This pull request changes a policy file; it does not judge this pull request, and merged as it is it would not do what it says:\n\n");
             foreach (var error in proposedConfigErrors)
             {
                 section.Append("- ").Append(OneLine(error)).Append('\n');
@@ -100,21 +101,53 @@ public static class CheckRunReport
             parts.Add($"blocked by {string.Join(", ", evaluation.BlockingPolicies.Select(PolicyIds.Title))}");
         }
 
+        if (evaluation.ProposedFileProblems.Count > 0)
+        {
+            parts.Add($"proposed policy file: {evaluation.ProposedFileProblems.Count} problem{(evaluation.ProposedFileProblems.Count == 1 ? "" : "s")}");
+        }
+
         if (parts.Count > 0)
         {
             return string.Join("; ", parts);
         }
 
-        var applying = evaluation.Rules.Count(r => r.Applies);
-        return applying == 0 ? "No reviewer rules apply" : $"All {applying} reviewer rule{(applying == 1 ? "" : "s")} met";
+        if (evaluation.Exemption is not null)
+        {
+            return "Exempt from reviewer rules";
+        }
+
+        var applying = evaluation.Rules.Where(r => r.Applies).ToList();
+        return applying.Count switch
+        {
+            0 => "No reviewer rules apply",
+            1 => $"Reviewer rule met: {applying[0].Name}",
+            2 => "Both reviewer rules met",
+            _ => $"All {applying.Count.ToString(CultureInfo.InvariantCulture)} reviewer rules met",
+        };
     }
 
     private static string RulesSection(PullRequestEvaluation evaluation)
     {
         var text = new StringBuilder("## Reviewer rules\n\n");
+        foreach (var notice in evaluation.Notices)
+        {
+            text.Append("> ").Append(OneLine(notice)).Append("\n\n");
+        }
+
+        if (evaluation.Exemption is { } exemption)
+        {
+            return text.Append("Not applied: this repository is ").Append(OneLine(exemption)).Append(".\n").ToString();
+        }
+
         if (evaluation.Rules.Count == 0)
         {
             return text.Append("No reviewer rules are configured for this repository.\n").ToString();
+        }
+
+        if (!evaluation.ChangedFilesComplete)
+        {
+            text.Append("> This pull request changes more files than GitHub lists (3,000), so PolicyBot cannot tell which paths it touches: ")
+                .Append("every rule limited to paths applies.\n\n");
         }
 
         text.Append("| Rule | State | Approvals | Counted | Not counted | Can still approve |\n");
@@ -126,7 +159,12 @@ public static class CheckRunReport
             var counted = rule.CountedApprovers.Count == 0 ? "—" : string.Join(", ", rule.CountedApprovers.Select(u => "@" + u));
             var notCounted = rule.IgnoredApprovals.Count == 0 ? "—" : string.Join(", ", rule.IgnoredApprovals.Select(i => $"@{i.Login} ({i.Reason})"));
             var candidates = !rule.Unmet ? "—" : Candidates(rule);
-            var origin = string.Equals(rule.Origin, "repository", StringComparison.Ordinal) ? " (repository)" : "";
+            var origin = rule.Origin switch
+            {
+                TierMatch.RepositorySource => " (repository)",
+                _ when TierMatch.TierOf(rule.Origin) is { } tier => $" (tier {tier})",
+                _ => "",
+            };
             text.Append("| ").Append(Cell(rule.Name + origin))
                 .Append(" | ").Append(state)
                 .Append(" | ").Append(approvals)
@@ -134,6 +172,39 @@ public static class CheckRunReport
                 .Append(" | ").Append(Cell(notCounted))
                 .Append(" | ").Append(Cell(candidates))
                 .Append(" |\n");
+        }
+
+        var because = evaluation.Rules.Where(r => r.Applies && (r.MatchingFiles.Count > 0 || r.AppliesBecauseFilesIncomplete)).ToList();
+        if (because.Count > 0)
+        {
+            text.Append("\n**Why rules apply**\n\n");
+            foreach (var rule in because)
+            {
+                text.Append("- ").Append(Cell(rule.Name)).Append(": ");
+                if (rule.AppliesBecauseFilesIncomplete)
+                {
+                    text.Append("not every changed file could be listed, so any of them might match its paths\n");
+                    continue;
+                }
+
+                text.Append(rule.MatchingFiles.Count == 1 ? "changes " : $"changes {rule.MatchingFiles.Count.ToString(CultureInfo.InvariantCulture)} matching files: ")
+                    .Append(string.Join(", ", rule.MatchingFiles.Take(10).Select(f => $"`{OneLine(f)}`")))
+                    .Append(rule.MatchingFiles.Count > 10 ? $" and {(rule.MatchingFiles.Count - 10).ToString(CultureInfo.InvariantCulture)} more" : "")
+                    .Append('\n');
+            }
+        }
+
+        var uncounted = evaluation.Rules.SelectMany(r => r.IgnoredApprovals)
+            .Where(i => i.Reason != IgnoredReasons.NotEligible)
+            .Distinct()
+            .ToList();
+        if (uncounted.Count > 0)
+        {
+            text.Append("\n**Approvals not counted**\n\n");
+            foreach (var ignored in uncounted)
+            {
+                text.Append("- @").Append(OneLine(ignored.Login)).Append(": ").Append(IgnoredReasons.Explain(ignored.Reason)).Append('\n');
+            }
         }
 
         foreach (var rule in evaluation.Rules.Where(r => r.Unmet && r.UnapprovedFiles.Count > 0))
@@ -160,14 +231,9 @@ public static class CheckRunReport
 
     private static string FindingBlock(Finding finding)
     {
+        // The message says what is wrong for people; the code and subject are PolicyBot's keys, not theirs.
         var block = new StringBuilder();
-        block.Append("- **").Append(OneLine(finding.Code)).Append("**");
-        if (finding.Subject is not null)
-        {
-            block.Append(" (").Append(OneLine(finding.Subject)).Append(')');
-        }
-
-        block.Append(": ").Append(OneLine(finding.Message)).Append('\n');
+        block.Append("- ").Append(OneLine(finding.Message)).Append('\n');
         if (!string.IsNullOrWhiteSpace(finding.Remediation))
         {
             var lines = finding.Remediation.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');

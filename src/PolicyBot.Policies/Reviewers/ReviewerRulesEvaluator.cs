@@ -1,4 +1,5 @@
 using PolicyBot.Policies.Configuration;
+using PolicyBot.Policies.Evaluation;
 using PolicyBot.Policies.Ownership;
 using PolicyBot.Policies.Snapshots;
 
@@ -10,7 +11,9 @@ namespace PolicyBot.Policies.Reviewers;
 /// <list type="bullet">
 /// <item>each person's LATEST review that is APPROVED, CHANGES_REQUESTED or DISMISSED decides; a
 /// later COMMENTED (or PENDING) review does not override it, as on GitHub;</item>
-/// <item>the author's own approval never counts when <c>ignore_self_approval</c>; with
+/// <item>the author's own approval never counts when <c>ignore_self_approval</c>, nor, with
+/// <c>ignore_contributor_approval</c>, one from anyone who authored or committed a commit of the pull request
+/// (pushing to someone's branch and approving it is reviewing your own work); with
 /// <c>invalidate_on_push</c> only approvals of the head commit count;</item>
 /// <item>a person counts once per rule, whatever number of the rule's teams they are in.</item>
 /// </list>
@@ -25,6 +28,12 @@ namespace PolicyBot.Policies.Reviewers;
 /// (no matching line, a line with no owners, or only email owners, which cannot be matched to a login
 /// without asking GitHub) add no requirement; when no changed file has owners the rule falls back to
 /// <c>approvals</c> approvals from anyone with write access, so it never passes with none.
+/// </para>
+/// <para>
+/// A rule with <c>paths</c> applies when any changed file matches (a renamed file under its old or new path),
+/// and whenever the changed files are incomplete (GitHub's 3,000-file cap), since an unlisted file might match.
+/// A repository exempt from <c>reviewers</c> has its rules listed as not applied; its check then fails only for
+/// blocking repository policies.
 /// </para>
 /// </summary>
 public static class ReviewerRulesEvaluator
@@ -42,25 +51,36 @@ public static class ReviewerRulesEvaluator
         PullRequestSnapshot pullRequest,
         OrganizationDirectory directory,
         string? baseCodeOwners,
-        IReadOnlyList<PolicyResult> repositoryResults)
+        IReadOnlyList<PolicyResult> repositoryResults,
+        ExemptionStatus? exemption = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(defaultBranch);
         ArgumentNullException.ThrowIfNull(pullRequest);
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(repositoryResults);
+        exemption ??= ExemptionStatus.None;
 
         var reviews = LatestDecidingReviews(pullRequest);
         var codeOwners = new Lazy<CodeOwnersRules>(() => CodeOwnersRules.Parse(baseCodeOwners));
-        var results = config.Enabled
-            ? config.Rules.Select(rule => EvaluateRule(rule, config, defaultBranch, pullRequest, directory, reviews, codeOwners)).ToList()
-            : [];
+        var results = !config.Enabled ? []
+            : exemption.Exempted ? config.Rules.Select(rule => NotApplied(rule)).ToList()
+            : config.Rules.Select(rule => EvaluateRule(rule, config, defaultBranch, pullRequest, directory, reviews, codeOwners)).ToList();
 
         var unmet = results.Where(r => r.Unmet).Select(r => r.Name).ToList();
         var blocking = repositoryResults.Where(r => r.Blocking).Select(r => r.Policy).Distinct(StringComparer.Ordinal).ToList();
         var conclusion = unmet.Count == 0 && blocking.Count == 0 ? PullRequestEvaluation.Success : PullRequestEvaluation.Failure;
-        return new PullRequestEvaluation(results, unmet, conclusion) { BlockingPolicies = blocking };
+        return new PullRequestEvaluation(results, unmet, conclusion)
+        {
+            BlockingPolicies = blocking,
+            Exemption = config.Enabled ? exemption.Reason : null,
+            Notices = exemption.Notices,
+            ChangedFilesComplete = pullRequest.ChangedFilesComplete,
+        };
     }
+
+    private static ReviewerRuleResult NotApplied(ReviewerRuleConfig rule) =>
+        new(rule.Name, rule.Origin, false, true, Math.Max(rule.Approvals, 0), 0, [], [], [], []);
 
     /// <summary>
     /// The approvers whose write access decides a rule that names no reviewers (no <c>from</c>, or code owners with no
@@ -85,7 +105,7 @@ public static class ReviewerRulesEvaluator
         var codeOwners = new Lazy<CodeOwnersRules>(() => CodeOwnersRules.Parse(baseCodeOwners));
         var anyoneWithWriteAccess = config.Rules.Any(rule =>
             BranchMatches(rule.Branches, pullRequest.BaseBranch, defaultBranch)
-            && PathsMatch(rule.Paths, pullRequest.ChangedFiles)
+            && Applies(rule, pullRequest)
             && (rule.From is null || (rule.From.CodeOwners && !AnyChangedFileOwned(rule.From, pullRequest, directory, codeOwners.Value))));
         if (!anyoneWithWriteAccess)
         {
@@ -97,6 +117,7 @@ public static class ReviewerRulesEvaluator
             // Only an approval that could count needs it; an association outside the organisation never has write access.
             if (string.Equals(review.State, "APPROVED", StringComparison.OrdinalIgnoreCase)
                 && !(config.IgnoreSelfApproval && IsAuthor(review.User, pullRequest))
+                && !(config.IgnoreContributorApproval && IsContributor(review.User, pullRequest))
                 && WriteAccessAssociations.Contains(review.AuthorAssociation))
             {
                 users.Add(review.User);
@@ -123,19 +144,23 @@ public static class ReviewerRulesEvaluator
     }
 
     /// <summary>True when no <c>paths</c> are given or any changed file matches one (`**` crosses directories).</summary>
-    public static bool PathsMatch(IReadOnlyList<string> paths, IReadOnlyList<string> changedFiles)
+    public static bool PathsMatch(IReadOnlyList<string> paths, IReadOnlyList<string> changedFiles) =>
+        paths.Count == 0 || MatchingFiles(paths, changedFiles).Count > 0;
+
+    /// <summary>The changed files that match any of <paramref name="paths"/>, in the order given.</summary>
+    public static IReadOnlyList<string> MatchingFiles(IReadOnlyList<string> paths, IReadOnlyList<string> changedFiles)
     {
         ArgumentNullException.ThrowIfNull(paths);
         ArgumentNullException.ThrowIfNull(changedFiles);
-        if (paths.Count == 0)
-        {
-            return true;
-        }
 
         // A pattern that can never match (GlobPattern.Validate) is reported by the configuration parser; here it matches nothing.
         var globs = paths.Where(p => GlobPattern.Validate(p) is null).Select(p => GlobPattern.Compile(p.TrimStart('/'), ignoreCase: false)).ToList();
-        return changedFiles.Any(file => globs.Any(g => g.IsMatch(file)));
+        return changedFiles.Where(file => globs.Any(g => g.IsMatch(file))).ToList();
     }
+
+    /// <summary>Whether a rule applies to the changed files; with an incomplete list, any rule with paths does.</summary>
+    private static bool Applies(ReviewerRuleConfig rule, PullRequestSnapshot pullRequest) =>
+        !pullRequest.ChangedFilesComplete || PathsMatch(rule.Paths, pullRequest.ChangedFiles);
 
     /// <summary>Each reviewer's latest review that decides (approve, request changes, dismissed), in submission order.</summary>
     private static List<ReviewSnapshot> LatestDecidingReviews(PullRequestSnapshot pullRequest)
@@ -170,9 +195,29 @@ public static class ReviewerRulesEvaluator
         Lazy<CodeOwnersRules> codeOwners)
     {
         var required = Math.Max(rule.Approvals, 0);
-        if (!BranchMatches(rule.Branches, pullRequest.BaseBranch, defaultBranch) || !PathsMatch(rule.Paths, pullRequest.ChangedFiles))
+        if (!BranchMatches(rule.Branches, pullRequest.BaseBranch, defaultBranch) || !Applies(rule, pullRequest))
         {
             return new ReviewerRuleResult(rule.Name, rule.Origin, false, true, required, 0, [], [], [], []);
+        }
+
+        var matching = rule.Paths.Count == 0 ? [] : MatchingFiles(rule.Paths, pullRequest.ChangedFiles);
+        var result = EvaluateApplyingRule(rule, required, config, pullRequest, directory, reviews, codeOwners);
+        return result with { MatchingFiles = matching, AppliesBecauseFilesIncomplete = rule.Paths.Count > 0 && matching.Count == 0 };
+    }
+
+    private static ReviewerRuleResult EvaluateApplyingRule(
+        ReviewerRuleConfig rule,
+        int required,
+        ReviewersConfig config,
+        PullRequestSnapshot pullRequest,
+        OrganizationDirectory directory,
+        List<ReviewSnapshot> reviews,
+        Lazy<CodeOwnersRules> codeOwners)
+    {
+        if (!config.IgnoreContributorApproval)
+        {
+            // Contributors may approve: nothing below should set them apart, not even as candidates.
+            pullRequest = pullRequest with { Contributors = [] };
         }
 
         var ignored = new List<IgnoredApproval>();
@@ -190,6 +235,10 @@ public static class ReviewerRulesEvaluator
             else if (config.IgnoreSelfApproval && IsAuthor(review.User, pullRequest))
             {
                 ignored.Add(new IgnoredApproval(review.User, IgnoredReasons.Self));
+            }
+            else if (config.IgnoreContributorApproval && IsContributor(review.User, pullRequest))
+            {
+                ignored.Add(new IgnoredApproval(review.User, IgnoredReasons.Contributor));
             }
             else if (config.InvalidateOnPush && !string.Equals(review.CommitId, pullRequest.HeadSha, StringComparison.OrdinalIgnoreCase))
             {
@@ -339,7 +388,7 @@ public static class ReviewerRulesEvaluator
         OrganizationDirectory directory,
         HashSet<string> approved)
     {
-        bool CanStillApprove(string login) => !IsAuthor(login, pullRequest) && !approved.Contains(login);
+        bool CanStillApprove(string login) => !IsAuthor(login, pullRequest) && !IsContributor(login, pullRequest) && !approved.Contains(login);
 
         var candidateTeams = teams
             .Distinct(StringComparer.OrdinalIgnoreCase)
@@ -354,4 +403,7 @@ public static class ReviewerRulesEvaluator
 
     private static bool IsAuthor(string login, PullRequestSnapshot pullRequest) =>
         string.Equals(login, pullRequest.Author, StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsContributor(string login, PullRequestSnapshot pullRequest) =>
+        pullRequest.Contributors.Contains(login, StringComparer.OrdinalIgnoreCase);
 }

@@ -27,6 +27,11 @@ public sealed record ClassicProtection
     public bool AllowForcePushes { get; init; }
     public bool AllowDeletions { get; init; }
     public IReadOnlyList<RequiredStatusCheck> RequiredStatusChecks { get; init; } = [];
+    /// <summary>
+    /// <c>required_pull_request_reviews.bypass_pull_request_allowances</c>: users, teams and apps that may merge without
+    /// the required reviews (they bypass only the review settings); administrators bypass everything unless <see cref="EnforceAdmins"/>.
+    /// </summary>
+    public IReadOnlyList<BypassActor> ReviewBypass { get; init; } = [];
 }
 
 /// <summary>A required status check; <paramref name="AppId"/> null or -1 means any source may satisfy it.</summary>
@@ -41,8 +46,11 @@ public sealed record BranchRule
     public string RulesetSourceType { get; init; } = "Repository";
     public string RulesetSource { get; init; } = "";
     public long RulesetId { get; init; }
-    /// <summary>True when the ruleset lets repository admins bypass it, so it does not bind admins.</summary>
-    public bool AdminsCanBypass { get; init; }
+    public string RulesetName { get; init; } = "";
+    /// <summary>The ruleset's <c>bypass_actors</c>: each may bypass every rule of the ruleset.</summary>
+    public IReadOnlyList<BypassActor> Bypass { get; init; } = [];
+    /// <summary>True when the ruleset lets organisation owners or repository admins bypass it, so it does not bind admins.</summary>
+    public bool AdminsCanBypass => Bypass.Any(a => a.IsAdministrator);
     public PullRequestRuleParameters? PullRequest { get; init; }
     public IReadOnlyList<RequiredStatusCheck> RequiredStatusChecks { get; init; } = [];
 }

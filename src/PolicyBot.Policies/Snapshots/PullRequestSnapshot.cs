@@ -9,7 +9,18 @@ public sealed record PullRequestSnapshot
     public required string HeadSha { get; init; }
     public string State { get; init; } = "open";
     public bool Draft { get; init; }
+    /// <summary>
+    /// The changed files' paths; a renamed file is listed under its new AND its previous path, so that moving a file
+    /// out of a protected path is judged like changing it there.
+    /// </summary>
     public IReadOnlyList<string> ChangedFiles { get; init; } = [];
+    /// <summary>
+    /// False when <see cref="ChangedFiles"/> is known to be incomplete: GitHub lists at most 3,000 files of a pull request,
+    /// so a larger one may change files no rule sees; every path-scoped rule then applies.
+    /// </summary>
+    public bool ChangedFilesComplete { get; init; } = true;
+    /// <summary>Logins of the authors and committers of the pull request's commits (GitHub users only), when read.</summary>
+    public IReadOnlyList<string> Contributors { get; init; } = [];
     /// <summary>Every review in submission order, as `GET /repos/{o}/{r}/pulls/{n}/reviews` lists them.</summary>
     public IReadOnlyList<ReviewSnapshot> Reviews { get; init; } = [];
     public IReadOnlyList<string> RequestedUsers { get; init; } = [];

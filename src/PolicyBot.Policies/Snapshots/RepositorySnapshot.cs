@@ -26,10 +26,28 @@ public sealed record RepositorySnapshot
 
     /// <summary>`.github/policybot.yml` on the default branch, if any.</summary>
     public RepositoryFile? PolicyFile { get; init; }
+    /// <summary>
+    /// The content of the last version of `.github/policybot.yml` that validated, as PolicyBot stored it; it applies
+    /// while the file on the default branch has errors (DESIGN section 2, "Fail closed").
+    /// </summary>
+    public string? LastValidPolicyFile { get; init; }
     /// <summary>`catalog-info.yaml` at the root of the default branch, if any.</summary>
     public RepositoryFile? CatalogInfo { get; init; }
     /// <summary>The CODEOWNERS file GitHub uses (root, `.github/` or `docs/`), if any.</summary>
     public CodeOwnersFile? CodeOwners { get; init; }
+
+    /// <summary>
+    /// The repository's GitHub custom property values by property name; a multi-select property has
+    /// several values, a property without a value is absent.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> CustomProperties { get; init; } =
+        new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The lifecycle of the first Component of <see cref="CatalogInfo"/> (see <c>CatalogInfoParser.LifecycleOf</c>), which tiers match on.</summary>
+    public string? Lifecycle { get; init; }
+
+    /// <summary>Each team with access to the repository and its role (<c>GET /repos/{o}/{r}/teams</c>); null when not read.</summary>
+    public IReadOnlyDictionary<string, RepositoryAccess>? TeamAccess { get; init; }
 }
 
 public sealed record RepositoryFile(string Path, string Content, string? Sha = null);

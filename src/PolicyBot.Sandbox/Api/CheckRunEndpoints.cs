@@ -161,7 +161,7 @@ internal static partial class Endpoints
         var id = CheckSuiteId(r, headSha, sim);
         var runs = r.CheckRuns.Where(c => c.HeadSha == headSha).ToList();
         var app = sim.Shapes.App(sim.App);
-        var pulls = r.Pulls.Where(p => p.State == "open" && PullShapes.HeadSha(r, p) == headSha).Select(p => (JsonNode)new JsonObject
+        var pulls = r.Pulls.Where(p => p.State == "open" && !p.FromFork && PullShapes.HeadSha(r, p) == headSha).Select(p => (JsonNode)new JsonObject
         {
             ["id"] = p.Id,
             ["number"] = p.Number,
@@ -177,7 +177,9 @@ internal static partial class Endpoints
             {
                 ["id"] = id,
                 ["node_id"] = Shapes.NodeId("CS", id),
-                ["head_branch"] = r.Branches.FirstOrDefault(b => b.Value == headSha).Key,
+                ["head_branch"] = r.Pulls.Any(p => p.State == "open" && p.FromFork && PullShapes.HeadSha(r, p) == headSha)
+                    ? null // the branch is in the fork
+                    : r.Branches.FirstOrDefault(b => b.Value == headSha).Key,
                 ["head_sha"] = headSha,
                 ["status"] = action == "completed" || (completed && action != "requested" && action != "rerequested") ? "completed" : "queued",
                 ["conclusion"] = null,
@@ -276,7 +278,9 @@ internal static partial class Endpoints
     internal static JsonObject CheckRunShape(SimulatorContext sim, SimRepo r, SimCheckRun run)
     {
         var u = $"{sim.Shapes.Api}repos/{r.FullName}/check-runs/{run.Id}";
-        var pulls = r.Pulls.Where(p => p.State == "open" && PullShapes.HeadSha(r, p) == run.HeadSha).Select(p => (JsonNode)new JsonObject
+        // GitHub: "When the check suite's head_branch is in a forked repository it will be null and the pull_requests
+        // array will be empty" (check_suite and check_run payloads, REST "Get a check suite").
+        var pulls = r.Pulls.Where(p => p.State == "open" && !p.FromFork && PullShapes.HeadSha(r, p) == run.HeadSha).Select(p => (JsonNode)new JsonObject
         {
             ["id"] = p.Id,
             ["number"] = p.Number,

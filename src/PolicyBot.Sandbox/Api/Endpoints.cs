@@ -24,11 +24,13 @@ internal static partial class Endpoints
         MapProtection(app, sim);
         MapOrganization(app, sim);
         MapPulls(app, sim);
+        MapMergeQueues(app, sim);
         MapCheckRuns(app, sim);
         MapIssues(app, sim);
         MapUsers(app, sim);
         MapSearch(app, sim);
         MapStatuses(app, sim);
+        MapCustomProperties(app, sim);
         Rulesets.Map(app, sim);
         GraphQL.GraphQLEndpoint.Map(app, sim, rateLimiter);
         MapControl(app, sim, requests, faults, rateLimiter);
@@ -115,6 +117,13 @@ internal static partial class Endpoints
     internal static int? Int(this JsonObject body, string name) =>
         body[name] is JsonValue v && v.TryGetValue<int>(out var i) ? i : null;
 
+    /// <summary>GitHub's own apps, with their ids on github.com.</summary>
+    internal static readonly GitHubAppIdentity[] WellKnownApps =
+    [
+        new(29110, "dependabot", "Dependabot", "github", new DateTimeOffset(2019, 4, 16, 0, 0, 0, TimeSpan.Zero)),
+        new(15368, "github-actions", "GitHub Actions", "github", new DateTimeOffset(2018, 7, 30, 0, 0, 0, TimeSpan.Zero)),
+    ];
+
     private static void MapApp(WebApplication app, SimulatorContext sim)
     {
         app.On("GET", "/app", () =>
@@ -124,6 +133,16 @@ internal static partial class Endpoints
                 return GitHubResults.Json(sim.Shapes.App(sim.App));
             }
         }, AuthRequirement.App);
+
+        // Public: any app by its slug. Besides the simulator's own, GitHub's apps that rulesets commonly let bypass.
+        app.On("GET", "/apps/{app_slug}", (string app_slug) =>
+        {
+            lock (sim.State.Sync)
+            {
+                var known = WellKnownApps.Prepend(sim.App).FirstOrDefault(a => string.Equals(a.Slug, app_slug, StringComparison.OrdinalIgnoreCase));
+                return known is null ? GitHubResults.NotFound() : GitHubResults.Json(sim.Shapes.App(known));
+            }
+        });
 
         app.On("GET", "/app/installations", (HttpContext context) =>
         {
@@ -431,7 +450,25 @@ internal static partial class Endpoints
 
         app.MapMethods("/_sandbox/webhook-url", ["PUT"], async (HttpContext context) =>
         {
+            // {"url": U} for one receiver, {"urls": [U, ...]} for several behind a round-robin load balancer.
             var body = await ReadBodyAsync(context).ConfigureAwait(false);
+            if (body?["urls"] is JsonArray urls)
+            {
+                var parsed = new List<Uri>();
+                foreach (var entry in urls)
+                {
+                    if (entry?.GetValueKind() != System.Text.Json.JsonValueKind.String || !Uri.TryCreate(entry.GetValue<string>(), UriKind.Absolute, out var uri))
+                    {
+                        return GitHubResults.Error(400, "urls must be absolute URLs");
+                    }
+
+                    parsed.Add(uri);
+                }
+
+                sim.Webhooks.Urls = parsed;
+                return Results.NoContent();
+            }
+
             var url = body?.Str("url");
             sim.Webhooks.Url = string.IsNullOrEmpty(url) ? null : new Uri(url);
             return Results.NoContent();

@@ -231,11 +231,11 @@ internal static partial class Endpoints
                 }
 
                 var headSha = PullShapes.HeadSha(r, p);
-                var files = PullShapes.ChangedFiles(sim, r, p).Select(f =>
+                var files = PullShapes.ListedFiles(sim, r, p).Take(PullShapes.MaxListedFiles).Select(f =>
                 {
-                    var additions = f.Status == "removed" ? 0 : PullShapes.LineCount(f.Content);
-                    var deletions = f.Status == "added" ? 0 : PullShapes.LineCount(f.Before);
-                    return (JsonNode)new JsonObject
+                    var additions = f.Status is "removed" or "renamed" ? 0 : PullShapes.LineCount(f.Content);
+                    var deletions = f.Status is "added" or "renamed" ? 0 : PullShapes.LineCount(f.Before);
+                    var file = new JsonObject
                     {
                         ["sha"] = SimulatorState.BlobSha(f.Content ?? f.Before ?? ""),
                         ["filename"] = f.Path,
@@ -248,6 +248,13 @@ internal static partial class Endpoints
                         ["contents_url"] = $"{sim.Shapes.Api}repos/{r.FullName}/contents/{f.Path}?ref={headSha}",
                         ["patch"] = Patch(f.Before, f.Content),
                     };
+                    if (f.PreviousPath is not null)
+                    {
+                        file["previous_filename"] = f.PreviousPath;
+                        file.Remove("patch"); // an unchanged rename has no patch
+                    }
+
+                    return (JsonNode)file;
                 });
                 return GitHubResults.Paged(context, files);
             }

@@ -82,6 +82,37 @@ internal static class PullShapes
         return changes;
     }
 
+    /// <summary>GitHub's cap on `GET .../pulls/{n}/files`: "Responses include a maximum of 3000 files."</summary>
+    public const int MaxListedFiles = 3000;
+
+    /// <summary>
+    /// The changed files as GitHub lists them: a file removed from one path and added unchanged at another is one
+    /// entry, <c>status: renamed</c> with its <c>previous_filename</c> (GitHub also pairs similar files; identical ones suffice here).
+    /// </summary>
+    public static List<(string Path, string Status, string? Content, string? Before, string? PreviousPath)> ListedFiles(SimulatorContext sim, SimRepo repo, SimPull pull)
+    {
+        var changes = ChangedFiles(sim, repo, pull);
+        var removed = changes.Where(c => c.Status == "removed").ToList();
+        var renamedFrom = new HashSet<string>(StringComparer.Ordinal);
+        var listed = new List<(string, string, string?, string?, string?)>();
+        foreach (var (path, status, content, before) in changes.Where(c => c.Status != "removed"))
+        {
+            var origin = status == "added" ? removed.FirstOrDefault(r => r.Before == content && !renamedFrom.Contains(r.Path)).Path : null;
+            if (origin is not null)
+            {
+                renamedFrom.Add(origin);
+                listed.Add((path, "renamed", content, content, origin));
+            }
+            else
+            {
+                listed.Add((path, status, content, before, null));
+            }
+        }
+
+        listed.AddRange(removed.Where(r => !renamedFrom.Contains(r.Path)).Select(r => (r.Path, r.Status, r.Content, r.Before, (string?)null)));
+        return listed;
+    }
+
     public static JsonObject Pull(SimulatorContext sim, SimRepo repo, SimPull pull, bool full = true)
     {
         var u = $"{sim.Shapes.Api}repos/{repo.FullName}";
@@ -150,7 +181,7 @@ internal static class PullShapes
         };
         if (full)
         {
-            var files = ChangedFiles(sim, repo, pull);
+            var files = ListedFiles(sim, repo, pull);
             var additions = files.Sum(f => LineCount(f.Content));
             var deletions = files.Sum(f => f.Status == "added" ? 0 : LineCount(f.Before));
             o["merged"] = pull.Merged;

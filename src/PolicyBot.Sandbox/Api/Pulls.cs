@@ -128,6 +128,28 @@ internal static class Pulls
                 : $"At least {requiredApprovals} approving reviews are required by reviewers with write access.";
         }
 
+        return FirstUnmet(repo, requiredChecks, headSha) is { } context ? $"Required status check \"{context}\" is expected." : null;
+    }
+
+    /// <summary>The first check required on <paramref name="branch"/> (protection and rulesets) that has not passed on <paramref name="sha"/>.</summary>
+    public static string? MissingRequiredCheck(SimulatorContext sim, SimOrg org, SimRepo repo, string branch, string sha)
+    {
+        var required = new List<(string Context, long? AppId)>();
+        if (repo.Protection.TryGetValue(branch, out var protection))
+        {
+            required.AddRange(protection.RequiredStatusChecks ?? []);
+        }
+
+        required.AddRange(Rulesets.EffectiveRules(org, repo, branch).OfType<JsonObject>()
+            .Where(rule => rule.Str("type") == "required_status_checks")
+            .SelectMany(rule => (rule["parameters"] as JsonObject)?["required_status_checks"] as JsonArray ?? [])
+            .OfType<JsonObject>().Where(c => c.Str("context") is not null)
+            .Select(c => (c.Str("context")!, c["integration_id"] is JsonValue v && v.TryGetValue<long>(out var id) ? id : (long?)null)));
+        return FirstUnmet(repo, required, sha);
+    }
+
+    private static string? FirstUnmet(SimRepo repo, List<(string Context, long? AppId)> requiredChecks, string headSha)
+    {
         foreach (var (context, appId) in requiredChecks.Distinct())
         {
             // A check bound to an app is met only by that app's check run; an unbound one by any check run or status.
@@ -136,7 +158,7 @@ internal static class Pulls
             var met = run?.Conclusion is "success" or "neutral" or "skipped" || status?.State == "success";
             if (!met)
             {
-                return $"Required status check \"{context}\" is expected.";
+                return context;
             }
         }
 

@@ -190,7 +190,7 @@ internal sealed class Shapes(SimulatorState state, Func<string> apiBase)
 
     public static JsonArray AppEvents() =>
     [
-        "branch_protection_rule", "check_run", "check_suite", "installation_target", "member", "membership",
+        "branch_protection_rule", "check_run", "check_suite", "installation_target", "member", "membership", "merge_group",
         "organization", "pull_request", "pull_request_review", "push", "repository", "repository_ruleset", "team",
     ];
 

@@ -62,7 +62,7 @@ internal static class GitHubGraphQLSchema
             On<Page>("PageInfo", "hasNextPage", (p, _) => p.HasNextPage);
             On<Page>("PageInfo", "hasPreviousPage", (p, _) => p.HasPreviousPage);
             On<Page>("PageInfo", "startCursor", (p, _) => p.StartCursor);
-            foreach (var connection in new[] { "RepositoryConnection", "PullRequestConnection", "BranchProtectionRuleConnection", "RepositoryRulesetConnection", "RepositoryRuleConnection", "RepositoryRulesetBypassActorConnection" })
+            foreach (var connection in new[] { "RepositoryConnection", "PullRequestConnection", "BranchProtectionRuleConnection", "RepositoryRulesetConnection", "RepositoryRuleConnection", "RepositoryRulesetBypassActorConnection", "BypassPullRequestAllowanceConnection" })
             {
                 On<Page>(connection, "nodes", (p, _) => p.Nodes);
                 On<Page>(connection, "pageInfo", (p, _) => p);
@@ -162,6 +162,8 @@ internal static class GitHubGraphQLSchema
             On<CodeOwnersErrorNode>("RepositoryCodeownersError", "source", (e, _) => (string?)e.Error["source"] ?? "");
             On<CodeOwnersErrorNode>("RepositoryCodeownersError", "suggestion", (e, _) => (string?)e.Error["suggestion"]);
 
+            // The simulator models no review bypass allowances on classic protection (its REST answer has none either).
+            On<ProtectionNode>("BranchProtectionRule", "bypassPullRequestAllowances", (_, ctx) => Page.Of([], ctx));
             On<ProtectionNode>("BranchProtectionRule", "allowsDeletions", (p, _) => p.Protection.AllowDeletions);
             On<ProtectionNode>("BranchProtectionRule", "allowsForcePushes", (p, _) => p.Protection.AllowForcePushes);
             On<ProtectionNode>("BranchProtectionRule", "databaseId", (p, _) => (int)p.Protection.Id);
@@ -178,6 +180,7 @@ internal static class GitHubGraphQLSchema
             On<ProtectionNode>("BranchProtectionRule", "requiresStrictStatusChecks", (p, _) => p.Protection.StrictStatusChecks);
             On<StatusCheckNode>("RequiredStatusCheckDescription", "context", (c, _) => c.Context);
             On<StatusCheckNode>("RequiredStatusCheckDescription", "app", (c, ctx) => c.AppId is { } id && id == Scope(ctx).Sim.App.AppId ? Scope(ctx).Sim.App : null);
+            types.For("App").IsTypeOfFunc = o => o is GitHubAppIdentity;
             On<GitHubAppIdentity>("App", "databaseId", (a, _) => (int)a.AppId);
             On<GitHubAppIdentity>("App", "name", (a, _) => a.Name);
             On<GitHubAppIdentity>("App", "slug", (a, _) => a.Slug);
@@ -199,7 +202,7 @@ internal static class GitHubGraphQLSchema
                     .Where(rule => type is null || string.Equals((string?)rule["type"], type, StringComparison.OrdinalIgnoreCase))
                     .Select(rule => (object)rule).ToList(), ctx);
             });
-            On<RulesetNode>("RepositoryRuleset", "bypassActors", (r, ctx) => Page.Of(r.Ruleset.BypassActors.OfType<JsonObject>().Select(a => (object)new BypassActorNode(a)).ToList(), ctx));
+            On<RulesetNode>("RepositoryRuleset", "bypassActors", (r, ctx) => Page.Of(r.Ruleset.BypassActors.OfType<JsonObject>().Select(a => (object)new BypassActorNode(r.Org, a)).ToList(), ctx));
             types.For("Organization").IsTypeOfFunc = o => o is SimOrg;
             types.For("Repository").IsTypeOfFunc = o => o is RepoNode;
 
@@ -232,7 +235,24 @@ internal static class GitHubGraphQLSchema
             On<StatusCheckNode>("StatusCheckConfiguration", "context", (c, _) => c.Context);
             On<StatusCheckNode>("StatusCheckConfiguration", "integrationId", (c, _) => c.AppId is { } id ? (int)id : null);
 
-            On<BypassActorNode>("RepositoryRulesetBypassActor", "bypassMode", (a, _) => ((string?)a.Json["bypass_mode"] ?? "always").ToUpperInvariant());
+            // GitHub's GraphQL enum has ALWAYS and PULL_REQUEST only: an "exempt" actor has no mode there.
+            On<BypassActorNode>("RepositoryRulesetBypassActor", "bypassMode", (a, _) => ((string?)a.Json["bypass_mode"] ?? "always") switch
+            {
+                "always" => "ALWAYS",
+                "pull_request" => "PULL_REQUEST",
+                _ => null,
+            });
+            On<BypassActorNode>("RepositoryRulesetBypassActor", "actor", (a, ctx) => ((string?)a.Json["actor_type"], Number(a.Json["actor_id"])) switch
+            {
+                ("Team", { } id) => a.Org.Teams.Find(t => t.Id == id),
+                ("Integration", { } id) => Endpoints.WellKnownApps.Prepend(Scope(ctx).Sim.App).FirstOrDefault(x => x.AppId == id),
+                _ => null,
+            });
+            types.For("Team").IsTypeOfFunc = o => o is SimTeam;
+            On<SimTeam>("Team", "databaseId", (t, _) => (int)t.Id);
+            On<SimTeam>("Team", "name", (t, _) => t.Name);
+            On<SimTeam>("Team", "slug", (t, _) => t.Slug);
+            types.For("User").IsTypeOfFunc = _ => false;
             On<BypassActorNode>("RepositoryRulesetBypassActor", "deployKey", (a, _) => (string?)a.Json["actor_type"] == "DeployKey");
             On<BypassActorNode>("RepositoryRulesetBypassActor", "enterpriseOwner", (a, _) => (string?)a.Json["actor_type"] == "EnterpriseOwner");
             On<BypassActorNode>("RepositoryRulesetBypassActor", "organizationAdmin", (a, _) => (string?)a.Json["actor_type"] == "OrganizationAdmin");
@@ -371,7 +391,7 @@ internal static class GitHubGraphQLSchema
 
     private sealed record RulesetNode(SimOrg Org, SimRuleset Ruleset);
 
-    private sealed record BypassActorNode(JsonObject Json);
+    private sealed record BypassActorNode(SimOrg Org, JsonObject Json);
 
     private sealed record PullRequestParametersNode(JsonObject Json);
 

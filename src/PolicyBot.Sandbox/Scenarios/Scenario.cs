@@ -16,6 +16,9 @@ public sealed record Scenario(
 {
     /// <summary>Scenario <c>rate_limit: { core: 5000, graphql: 5000 }</c>: the hourly budgets; GitHub's when null.</summary>
     public ScenarioRateLimit? RateLimit { get; init; }
+
+    /// <summary>The organisation's custom property schema (scenario <c>custom_properties</c>).</summary>
+    public IReadOnlyList<PolicyBot.Sandbox.State.SimCustomProperty> CustomProperties { get; init; } = [];
 }
 
 /// <summary>Hourly budgets: REST calls (<c>core</c>) and GraphQL points (<c>graphql</c>).</summary>
@@ -42,7 +45,11 @@ public sealed record ScenarioRepo(
     ScenarioProtection? Protection,
     JsonArray Rulesets,
     IReadOnlyDictionary<string, string> Files,
-    IReadOnlyList<ScenarioPull> Pulls);
+    IReadOnlyList<ScenarioPull> Pulls)
+{
+    /// <summary>Custom property values (scenario <c>properties</c>): a string, or a list for a multi_select property.</summary>
+    public IReadOnlyDictionary<string, JsonNode> Properties { get; init; } = new Dictionary<string, JsonNode>(StringComparer.OrdinalIgnoreCase);
+}
 
 public sealed record ScenarioProtection(
     int? RequiredApprovingReviewCount,
@@ -66,7 +73,8 @@ public sealed record ScenarioPull(
     string? Body,
     bool Draft,
     IReadOnlyDictionary<string, string> Files,
-    IReadOnlyList<ScenarioReview> Reviews);
+    IReadOnlyList<ScenarioReview> Reviews,
+    bool FromFork = false);
 
 public sealed record ScenarioReview(string User, string State, bool Stale, string? Body, DateTimeOffset? SubmittedAt);
 

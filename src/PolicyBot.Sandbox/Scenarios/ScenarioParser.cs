@@ -4,6 +4,8 @@ using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
+using PolicyBot.Sandbox.State;
+
 namespace PolicyBot.Sandbox.Scenarios;
 
 /// <summary>
@@ -12,11 +14,12 @@ namespace PolicyBot.Sandbox.Scenarios;
 /// </summary>
 public static partial class ScenarioParser
 {
-    private static readonly string[] RootKeys = ["org", "installation_id", "description", "teams", "members", "admins", "repos", "org_rulesets", "rate_limit"];
+    private static readonly string[] RootKeys = ["org", "installation_id", "description", "teams", "members", "admins", "repos", "org_rulesets", "custom_properties", "rate_limit"];
+    private static readonly string[] CustomPropertyKeys = ["name", "value_type", "required", "default_value", "description", "allowed_values", "values_editable_by"];
     private static readonly string[] TeamKeys = ["slug", "name", "description", "members", "maintainers", "parent", "repos"];
-    private static readonly string[] RepoKeys = ["name", "default_branch", "visibility", "archived", "fork", "has_issues", "description", "created_at", "created_days_ago", "protection", "rulesets", "files", "pulls"];
+    private static readonly string[] RepoKeys = ["name", "default_branch", "visibility", "archived", "fork", "has_issues", "description", "created_at", "created_days_ago", "protection", "rulesets", "files", "pulls", "properties"];
     private static readonly string[] ProtectionKeys = ["required_approving_review_count", "dismiss_stale_reviews", "require_code_owner_reviews", "require_last_push_approval", "enforce_admins", "allow_force_pushes", "allow_deletions", "required_status_checks"];
-    private static readonly string[] PullKeys = ["number", "author", "base", "head", "title", "body", "draft", "files", "reviews"];
+    private static readonly string[] PullKeys = ["number", "author", "base", "head", "title", "body", "draft", "files", "reviews", "fork"];
     private static readonly string[] ReviewKeys = ["user", "state", "stale", "body", "submitted_at"];
     private static readonly string[] Permissions = ["pull", "triage", "push", "maintain", "admin", "read", "write"];
     private static readonly string[] ReviewStates = ["APPROVED", "CHANGES_REQUESTED", "COMMENTED"];
@@ -118,10 +121,12 @@ public static partial class ScenarioParser
             }
         }
 
+        var customProperties = ParseCustomProperties(p, root);
         var repoList = new List<ScenarioRepo>();
         foreach (var node in p.Sequence(root, "repos"))
         {
-            repoList.Add(ParseRepo(p, p.Mapping(node, "repo"), members, repoList, today));
+            var repoNode = p.Mapping(node, "repo");
+            repoList.Add(ParseRepo(p, repoNode, members, repoList, today) with { Properties = ParseProperties(p, repoNode, customProperties) });
         }
 
         foreach (var (team, node) in teamNodes)
@@ -154,7 +159,103 @@ public static partial class ScenarioParser
             rateLimit = new ScenarioRateLimit(Budget("core"), Budget("graphql"));
         }
 
-        return new Scenario(sourceName, org, installationId, p.String(root, "description"), members, admins, teams, repoList, orgRulesets) { RateLimit = rateLimit };
+        return new Scenario(sourceName, org, installationId, p.String(root, "description"), members, admins, teams, repoList, orgRulesets)
+        {
+            RateLimit = rateLimit,
+            CustomProperties = customProperties,
+        };
+    }
+
+    /// <summary>The organisation's schema, checked as GitHub checks a definition (a select needs allowed values, a required property a default).</summary>
+    private static List<SimCustomProperty> ParseCustomProperties(Reader p, YamlMappingNode root)
+    {
+        var result = new List<SimCustomProperty>();
+        foreach (var node in p.Sequence(root, "custom_properties"))
+        {
+            var m = p.Mapping(node, "custom property");
+            p.CheckKeys(m, CustomPropertyKeys, "custom property");
+            var name = p.RequiredString(m, "name");
+            if (result.Any(x => string.Equals(x.Name, name, StringComparison.OrdinalIgnoreCase)))
+            {
+                throw p.Error(m, $"duplicate custom property '{name}'");
+            }
+
+            var valueType = p.String(m, "value_type") ?? "string";
+            if (!SimCustomProperty.ValueTypes.Contains(valueType))
+            {
+                throw p.Error(p.Child(m, "value_type")!, $"value_type must be one of {string.Join(", ", SimCustomProperty.ValueTypes)}, not '{valueType}'");
+            }
+
+            var select = valueType is "single_select" or "multi_select";
+            var allowed = p.Child(m, "allowed_values") is not null ? p.StringList(m, "allowed_values") : null;
+            if (select != (allowed is { Count: > 0 }))
+            {
+                throw p.Error(m, select ? $"custom property '{name}' is a {valueType} and needs allowed_values" : $"custom property '{name}' is a {valueType}; only selects have allowed_values");
+            }
+
+            var editableBy = p.String(m, "values_editable_by") ?? "org_actors";
+            if (editableBy is not ("org_actors" or "org_and_repo_actors"))
+            {
+                throw p.Error(p.Child(m, "values_editable_by")!, "values_editable_by must be org_actors or org_and_repo_actors");
+            }
+
+            var property = new SimCustomProperty
+            {
+                Name = name,
+                ValueType = valueType,
+                Required = p.Bool(m, "required") ?? false,
+                DefaultValue = p.Child(m, "default_value") is { } d ? PropertyValue(p, d) : null,
+                Description = p.String(m, "description"),
+                AllowedValues = allowed,
+                ValuesEditableBy = editableBy,
+            };
+            if (property.Required && property.DefaultValue is null)
+            {
+                throw p.Error(m, $"custom property '{name}' is required and needs a default_value");
+            }
+
+            if (property.DefaultValue is not null && property.Reject(property.DefaultValue) is { } problem)
+            {
+                throw p.Error(p.Child(m, "default_value")!, problem);
+            }
+
+            result.Add(property);
+        }
+
+        return result;
+    }
+
+    /// <summary>GitHub holds every custom property value as text (true_false too: "true"), or a list of texts.</summary>
+    private static JsonNode? PropertyValue(Reader p, YamlNode node) => node switch
+    {
+        YamlSequenceNode s => new System.Text.Json.Nodes.JsonArray([.. s.Children.Select(c => (JsonNode?)JsonValue.Create(p.Scalar(c, "value")))]),
+        YamlScalarNode { Style: ScalarStyle.Plain, Value: null or "" or "~" or "null" } => null,
+        _ => JsonValue.Create(p.Scalar(node, "value")),
+    };
+
+    private static Dictionary<string, JsonNode> ParseProperties(Reader p, YamlMappingNode repo, IReadOnlyList<SimCustomProperty> schema)
+    {
+        var result = new Dictionary<string, JsonNode>(StringComparer.OrdinalIgnoreCase);
+        if (p.Child(repo, "properties") is not { } node)
+        {
+            return result;
+        }
+
+        foreach (var (key, value) in p.Mapping(node, "properties").Children)
+        {
+            var name = p.Scalar(key, "custom property name");
+            var property = schema.FirstOrDefault(x => string.Equals(x.Name, name, StringComparison.OrdinalIgnoreCase))
+                ?? throw p.Error(key, $"'{name}' is not one of the organisation's custom_properties");
+            var json = PropertyValue(p, value) ?? throw p.Error(value, $"give a value for '{name}'");
+            if (property.Reject(json) is { } problem)
+            {
+                throw p.Error(value, problem);
+            }
+
+            result[property.Name] = json;
+        }
+
+        return result;
     }
 
     private static ScenarioRepo ParseRepo(Reader p, YamlMappingNode r, IReadOnlyList<string> members, List<ScenarioRepo> existing, DateTimeOffset today)
@@ -270,7 +371,7 @@ public static partial class ScenarioParser
             }
 
             pulls.Add(new ScenarioPull(number, author, baseBranch, head,
-                p.String(m, "title") ?? $"Pull request #{number}", p.String(m, "body"), p.Bool(m, "draft") ?? false, pullFiles, reviews));
+                p.String(m, "title") ?? $"Pull request #{number}", p.String(m, "body"), p.Bool(m, "draft") ?? false, pullFiles, reviews, p.Bool(m, "fork") ?? false));
         }
 
         var rulesets = p.Child(r, "rulesets") is { } rulesetsNode ? p.JsonArray(rulesetsNode, "rulesets") : [];

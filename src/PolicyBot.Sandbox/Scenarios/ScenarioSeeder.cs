@@ -50,6 +50,7 @@ internal static class ScenarioSeeder
             org.Teams.Add(team);
         }
 
+        org.CustomProperties.AddRange(scenario.CustomProperties);
         state.Orgs[org.Login] = org;
         var creator = admins.FirstOrDefault() ?? org.Login;
         foreach (var r in scenario.Repos)
@@ -78,6 +79,11 @@ internal static class ScenarioSeeder
                     AllowDeletions = p.AllowDeletions,
                     RequiredStatusChecks = p.RequiredStatusChecks?.Select(c => (c.Context, c.BoundToApp ? sim.App.AppId : c.AppId)).ToList(),
                 };
+            }
+
+            foreach (var (property, value) in r.Properties)
+            {
+                repo.Properties[property] = value.DeepClone();
             }
 
             foreach (var rulesetJson in r.Rulesets.OfType<JsonObject>())
@@ -139,6 +145,7 @@ internal static class ScenarioSeeder
             Base = pull.Base,
             Head = pull.Head,
             Draft = pull.Draft,
+            FromFork = pull.FromFork,
             BaseSha = baseHead.Sha,
             CreatedAt = at,
             UpdatedAt = at.AddHours(1),

@@ -104,6 +104,8 @@ public sealed class SimPull
     public required string Head { get; init; }
     public string State { get; set; } = "open";
     public bool Draft { get; set; }
+    /// <summary>Opened from a fork: its head lives in someone else's repository, so GitHub links no check suite to it.</summary>
+    public bool FromFork { get; init; }
     public bool Merged { get; set; }
     public string? MergedBy { get; set; }
     public string? MergeCommitSha { get; set; }
@@ -210,16 +212,22 @@ public sealed class SimRepo
     public Dictionary<string, string> Branches { get; } = new(StringComparer.Ordinal); // name → head sha
     public Dictionary<string, SimProtection> Protection { get; } = new(StringComparer.Ordinal);
     public List<SimRuleset> Rulesets { get; } = [];
+    /// <summary>Custom property values explicitly set: property name → a string, or a list for multi_select.</summary>
+    public Dictionary<string, JsonNode> Properties { get; } = new(StringComparer.OrdinalIgnoreCase);
     public List<SimPull> Pulls { get; } = [];
     public List<SimIssue> Issues { get; } = [];
     public List<SimLabel> Labels { get; } = [];
     public List<SimCheckRun> CheckRuns { get; } = [];
     public List<SimStatus> Statuses { get; } = [];
+    /// <summary>The merge queue, front first: each group's pull request, base branch, temporary branch and head commit.</summary>
+    public List<SimMergeGroup> MergeQueue { get; } = [];
     /// <summary>The app's check suite per head sha.</summary>
     public Dictionary<string, long> CheckSuites { get; } = new(StringComparer.Ordinal);
     /// <summary>Next issue/pull request number (they share one sequence as on GitHub).</summary>
     public int NextNumber { get; set; } = 1;
 }
+
+public sealed record SimMergeGroup(int Number, string Base, string Branch, string HeadSha);
 
 public sealed class SimInstallation
 {

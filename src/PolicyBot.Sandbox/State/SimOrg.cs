@@ -10,6 +10,8 @@ public sealed class SimOrg
     public List<SimTeam> Teams { get; } = [];
     public List<SimRepo> Repos { get; } = [];
     public List<SimRuleset> Rulesets { get; } = [];
+    /// <summary>The organisation's custom property schema.</summary>
+    public List<SimCustomProperty> CustomProperties { get; } = [];
     /// <summary>Old repository names → repository id, so the old name redirects as on GitHub.</summary>
     public Dictionary<string, long> RenamedRepos { get; } = new(StringComparer.OrdinalIgnoreCase);
 
@@ -18,6 +20,9 @@ public sealed class SimOrg
 
     public SimRepo? FindRepo(string name) =>
         Repos.Find(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    public SimCustomProperty? FindCustomProperty(string name) =>
+        CustomProperties.Find(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
 
     public SimTeam? FindTeam(string slug) =>
         Teams.Find(t => string.Equals(t.Slug, slug, StringComparison.OrdinalIgnoreCase));

@@ -48,7 +48,26 @@ internal sealed partial class WebhookDispatcher : IAsyncDisposable
 
     public string Secret { get; }
 
-    public Uri? Url { get; set; }
+    private Uri[] _urls = [];
+    private int _nextUrl;
+
+    /// <summary>The one receiver (the first when there are several); setting it replaces them all.</summary>
+    public Uri? Url
+    {
+        get => Volatile.Read(ref _urls) is [var first, ..] ? first : null;
+        set => Urls = value is null ? [] : [value];
+    }
+
+    /// <summary>
+    /// The receivers, delivered to round-robin as a load balancer in front of several replicas would: each delivery
+    /// goes to the next one, and a receiver that refuses the connection (a dead replica) is passed over for the next,
+    /// as a load balancer does with a backend that is down. Any answer, an error status included, is final.
+    /// </summary>
+    public IReadOnlyList<Uri> Urls
+    {
+        get => Volatile.Read(ref _urls);
+        set => Volatile.Write(ref _urls, [.. value ?? []]);
+    }
 
     public IReadOnlyList<DeliveryRecord> Deliveries
     {
@@ -168,13 +187,30 @@ internal sealed partial class WebhookDispatcher : IAsyncDisposable
 
     private async Task<DeliveryRecord> DeliverAsync(Pending pending)
     {
-        var url = Url;
+        var urls = Urls;
         var at = _timeProvider.GetUtcNow();
-        if (url is null)
+        if (urls.Count == 0)
         {
             return new DeliveryRecord(pending.Id, pending.Event, pending.Action, null, TimeSpan.Zero, at, "no webhook URL configured", pending.Payload, pending.Redelivery);
         }
 
+        var first = (int)((uint)Interlocked.Increment(ref _nextUrl) % (uint)urls.Count);
+        DeliveryRecord record = null!;
+        for (var i = 0; i < urls.Count; i++)
+        {
+            (record, var refused) = await DeliverToAsync(pending, urls[(first + i) % urls.Count], at).ConfigureAwait(false);
+            if (!refused)
+            {
+                break;
+            }
+        }
+
+        return record;
+    }
+
+    /// <summary>One attempt; <c>Refused</c> when no connection could be made (nothing reached the receiver).</summary>
+    private async Task<(DeliveryRecord Record, bool Refused)> DeliverToAsync(Pending pending, Uri url, DateTimeOffset at)
+    {
         var body = Encoding.UTF8.GetBytes(pending.Payload);
         using var request = new HttpRequestMessage(HttpMethod.Post, url);
         request.Content = new ByteArrayContent(body);
@@ -190,16 +226,16 @@ internal sealed partial class WebhookDispatcher : IAsyncDisposable
         {
             using var response = await _http.SendAsync(request, _stop.Token).ConfigureAwait(false);
             LogDelivered(_logger, pending.Event, pending.Action, (int)response.StatusCode);
-            return new DeliveryRecord(pending.Id, pending.Event, pending.Action, (int)response.StatusCode, stopwatch.Elapsed, at, null, pending.Payload, pending.Redelivery);
+            return (new DeliveryRecord(pending.Id, pending.Event, pending.Action, (int)response.StatusCode, stopwatch.Elapsed, at, null, pending.Payload, pending.Redelivery), false);
         }
         catch (HttpRequestException ex)
         {
             LogFailed(_logger, pending.Event, ex.Message);
-            return new DeliveryRecord(pending.Id, pending.Event, pending.Action, null, stopwatch.Elapsed, at, ex.Message, pending.Payload, pending.Redelivery);
+            return (new DeliveryRecord(pending.Id, pending.Event, pending.Action, null, stopwatch.Elapsed, at, ex.Message, pending.Payload, pending.Redelivery), ex.HttpRequestError == HttpRequestError.ConnectionError);
         }
         catch (TaskCanceledException ex) when (!_stop.IsCancellationRequested)
         {
-            return new DeliveryRecord(pending.Id, pending.Event, pending.Action, null, stopwatch.Elapsed, at, "timed out: " + ex.Message, pending.Payload, pending.Redelivery);
+            return (new DeliveryRecord(pending.Id, pending.Event, pending.Action, null, stopwatch.Elapsed, at, "timed out: " + ex.Message, pending.Payload, pending.Redelivery), false);
         }
     }
 

@@ -59,7 +59,12 @@ public static class AuditFormatter
             foreach (var pull in report.Pulls)
             {
                 var unmet = pull.UnmetRules.Count == 0 ? "" : $"  unmet: {string.Join(", ", pull.UnmetRules)}";
-                text.AppendLine(CultureInfo.InvariantCulture, $"{pull.Repo}#{pull.Number}  {pull.Conclusion}{unmet}");
+                var exempt = pull.Exemption is null ? "" : $"  {pull.Exemption}";
+                text.AppendLine(CultureInfo.InvariantCulture, $"{pull.Repo}#{pull.Number}  {pull.Conclusion}{unmet}{exempt}");
+                foreach (var notice in pull.Notices ?? [])
+                {
+                    text.AppendLine(CultureInfo.InvariantCulture, $"  note: {notice}");
+                }
             }
         }
 

@@ -31,7 +31,7 @@ public sealed class OrganizationAuditor(IGitHubClientFactory clients, Repository
         var repositories = (await client.GitHubApps.Installation.GetAllRepositoriesForCurrent().ConfigureAwait(false)).Repositories
             .OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase)
             .ToList();
-        var organizationPolicy = await assessor.ReadOrganizationPolicyAsync(client, login).ConfigureAwait(false);
+        var organizationPolicy = await assessor.ReadOrganizationPolicyAsync(client, login, cancellationToken).ConfigureAwait(false);
 
         var repos = new List<AuditRepository>();
         var pulls = new List<AuditPull>();
@@ -48,7 +48,8 @@ public sealed class OrganizationAuditor(IGitHubClientFactory clients, Repository
                 .Where(r => r.Action != PolicyAction.Off)
                 .SelectMany(r => r.Findings.Select(f => AuditFinding.From(f, r)))
                 .ToList();
-            repos.Add(new AuditRepository(repository.Name, findings.Count == 0, findings));
+            var (tiers, baseline) = AuditRepository.From(assessment.Evaluation.Tiers, assessment.Evaluation.Baseline);
+            repos.Add(new AuditRepository(repository.Name, findings.Count == 0, findings) { Tiers = tiers, Baseline = baseline });
 
             var entry = assessment.Inventory;
             inventory.Add(new AuditInventoryEntry(repository.Name, entry.Owner, entry.Lifecycle, entry.Description,
@@ -58,7 +59,8 @@ public sealed class OrganizationAuditor(IGitHubClientFactory clients, Repository
             foreach (var pull in open.OrderBy(p => p.Number))
             {
                 var verdict = await pullRequests.AssessAsync(client, repository, pull, organizationPolicy, assessment.Evaluation.Results, cancellationToken).ConfigureAwait(false);
-                pulls.Add(new AuditPull(repository.Name, pull.Number, verdict.Evaluation.Conclusion, verdict.Evaluation.UnmetRuleNames));
+                pulls.Add(new AuditPull(repository.Name, pull.Number, verdict.Evaluation.Conclusion, verdict.Evaluation.UnmetRuleNames,
+                    verdict.Evaluation.Exemption, verdict.Evaluation.Notices));
             }
         }
 

@@ -20,6 +20,19 @@ public sealed class AuditCommand : ICliCommand
 
     public string Summary => "one pass over an organisation without acting (--format table|json|csv, --org ORG, --sandbox [SCENARIO])";
 
+    public string Help => """
+        usage: policybot audit [--format table|json|csv] [--org ORG] [--sandbox [SCENARIO]]
+
+        Evaluates every repository of an organisation once and prints the findings; acts on nothing.
+        Needs the app's id and private key (as serve does), not the webhook secret.
+
+          --format FORMAT     table (default), json or csv
+          --org ORG           the organisation to audit (default: the app's only installation)
+          --sandbox [FILE]    audit a simulated organisation: the scenario FILE, or the bundled demo
+
+        Exit codes: 0 every repository meets the baseline, 1 findings, 2 error (bad arguments, settings, GitHub).
+        """;
+
     public async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -36,8 +49,15 @@ public sealed class AuditCommand : ICliCommand
         try
         {
             var builder = PolicyBotApp.CreateBuilder([]);
+            // The audit reads and never receives webhooks: no webhook secret needed.
+            builder.Services.Configure<GitHub.GitHubOptions>(github => github.ReceivesWebhooks = false);
             if (options.Sandbox)
             {
+                if (options.Scenario is { } scenarioFile)
+                {
+                    _ = await InputFile.ReadTextAsync(scenarioFile, cancellationToken).ConfigureAwait(false);
+                }
+
                 sandbox = await SandboxGitHub.StartAsync(options.Scenario, port: 0, webhookSecret: null, cancellationToken).ConfigureAwait(false);
                 await sandbox.Simulator.InstallAsync(sandbox.Scenario.Org, cancellationToken).ConfigureAwait(false);
                 SandboxStarted?.Invoke(sandbox.Simulator);
@@ -47,6 +67,10 @@ public sealed class AuditCommand : ICliCommand
             // The report is the output: logs would get in the way of JSON and CSV.
             builder.Logging.ClearProviders();
             builder.Services.AddSingleton<OrganizationAuditor>();
+            builder.Services.AddSingleton<Enforcement.PolicyFiles.IValidPolicyFileStore, Enforcement.PolicyFiles.InMemoryValidPolicyFileStore>();
+
+            // The audit reads GitHub only; it never migrates or shares a database.
+            builder.Services.AddSingleton<Enforcement.State.IOrganizationDirectoryVersions, Enforcement.State.OneShotDirectoryVersions>();
             await using var app = PolicyBotApp.Build(builder);
             if (StartupChecks.Find(app.Services) is { Count: > 0 } problems)
             {
@@ -63,7 +87,7 @@ public sealed class AuditCommand : ICliCommand
             await output.WriteAsync(AuditFormatter.Format(report, options.Format)).ConfigureAwait(false);
             return report.Compliant ? 0 : FindingsExitCode;
         }
-        catch (Exception ex) when (ex is AuditException or ApiException or HttpRequestException or IOException or UnauthorizedAccessException or Sandbox.Scenarios.ScenarioException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (ex is AuditException or InputFileException or ApiException or HttpRequestException or IOException or UnauthorizedAccessException or Sandbox.Scenarios.ScenarioException or InvalidOperationException or FormatException)
         {
             await error.WriteLineAsync($"policybot audit: {ex.Message}").ConfigureAwait(false);
             return ErrorExitCode;
@@ -87,13 +111,16 @@ public sealed class AuditCommand : ICliCommand
         {
             switch (args[i])
             {
-                case "--format" when i + 1 < args.Length && AuditFormatter.Formats.Contains(args[i + 1]):
+                case "--format" or "--org" when i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal):
+                    problem = CommandDispatcher.MissingValue(args[i], args[i] == "--org" ? "the organisation's login" : "table, json or csv");
+                    return false;
+                case "--format" when AuditFormatter.Formats.Contains(args[i + 1]):
                     options = options with { Format = args[++i] };
                     break;
                 case "--format":
-                    problem = "--format takes table, json or csv";
+                    problem = $"--format takes table, json or csv, not '{args[i + 1]}'";
                     return false;
-                case "--org" when i + 1 < args.Length:
+                case "--org":
                     options = options with { Org = args[++i] };
                     break;
                 case "--sandbox":

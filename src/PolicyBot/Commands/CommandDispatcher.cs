@@ -6,7 +6,7 @@ public static class CommandDispatcher
     /// <summary>Exit code for a command line that names no known command.</summary>
     public const int UsageExitCode = 2;
 
-    /// <summary>The known commands. Others (sandbox, audit, validate-config) are added here as they are built.</summary>
+    /// <summary>The known commands, in the order the usage text lists them.</summary>
     public static IReadOnlyList<ICliCommand> Commands { get; } =
     [
         new ServeCommand(),
@@ -20,6 +20,12 @@ public static class CommandDispatcher
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
+
+        if (args.Length > 0 && args[0] is "--version" or "version")
+        {
+            await output.WriteLineAsync($"policybot {Version}").ConfigureAwait(false);
+            return 0;
+        }
 
         // No command, or options first (as WebApplicationFactory and `--urls` users pass them): serve.
         if (args.Length == 0 || (args[0].StartsWith('-') && !IsHelp(args[0])))
@@ -41,13 +47,29 @@ public static class CommandDispatcher
             return UsageExitCode;
         }
 
+        // `policybot COMMAND --help` anywhere after the command: the command's own help, nothing run.
+        if (args.Skip(1).Any(IsHelp))
+        {
+            await output.WriteLineAsync(command.Help.TrimEnd()).ConfigureAwait(false);
+            return 0;
+        }
+
         return await command.RunAsync(args[1..], output, error, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The version the executable was built as (its informational version, without the source revision).</summary>
+    public static string Version { get; } =
+        (typeof(CommandDispatcher).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "0.0.0")
+        .Split('+')[0];
 
     private static ICliCommand? Find(string name) =>
         Commands.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.Ordinal));
 
     private static bool IsHelp(string arg) => arg is "help" or "--help" or "-h" or "-?";
+
+    /// <summary>The message for an option given last, with no value after it: names the option and what it takes.</summary>
+    internal static string MissingValue(string option, string takes) => $"{option} needs a value: {takes}.";
 
     private static async Task WriteUsageAsync(TextWriter writer)
     {
@@ -59,5 +81,8 @@ public static class CommandDispatcher
         {
             await writer.WriteLineAsync($"  {command.Name.PadRight(width)}{command.Summary}").ConfigureAwait(false);
         }
+
+        await writer.WriteLineAsync().ConfigureAwait(false);
+        await writer.WriteLineAsync("policybot COMMAND --help describes a command; policybot --version prints the version.").ConfigureAwait(false);
     }
 }

@@ -9,6 +9,9 @@ public interface ICliCommand
     /// <summary>One line for the usage text.</summary>
     string Summary { get; }
 
+    /// <summary>What <c>policybot COMMAND --help</c> prints: the synopsis, then a line per argument and option.</summary>
+    string Help { get; }
+
     /// <summary>Runs the command with the arguments that follow its name; returns the process exit code.</summary>
     Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken);
 }

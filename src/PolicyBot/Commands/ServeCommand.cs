@@ -11,6 +11,18 @@ public sealed class ServeCommand : ICliCommand
 
     public string Summary => "run the GitHub App: webhook receiver, workers, periodic reconcile (the default)";
 
+    public string Help => """
+        usage: policybot [serve] [--urls URLS] [--KEY VALUE ...]
+
+        Runs the GitHub App: the webhook receiver, the workers, the periodic reconcile and the dashboard.
+        Settings come from appsettings.json, environment variables (GitHub__AppId, or APP_ID, PRIVATE_KEY,
+        PRIVATE_KEY_PATH, WEBHOOK_SECRET, GHE_HOST) and --KEY VALUE arguments (--GitHub:AppId 42).
+
+          --urls URLS   where to listen, such as http://0.0.0.0:8080 (default http://localhost:5000)
+
+        Exit codes: 0 stopped, 1 a setting is missing or invalid or the port is in use.
+        """;
+
     public async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(error);
@@ -29,7 +41,16 @@ public sealed class ServeCommand : ICliCommand
             return 1;
         }
 
-        await app.RunAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await app.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex) when (PortInUse.Matches(ex))
+        {
+            await error.WriteLineAsync($"policybot: {PortInUse.Describe(ex)}").ConfigureAwait(false);
+            return 1;
+        }
+
         return 0;
     }
 }

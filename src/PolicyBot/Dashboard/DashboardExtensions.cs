@@ -5,19 +5,24 @@ using Microsoft.Extensions.Options;
 using PolicyBot.Audit;
 using PolicyBot.Enforcement;
 using PolicyBot.GitHub;
+using PolicyBot.Hosting;
 using PolicyBot.Storage;
 
 namespace PolicyBot.Dashboard;
 
 public static class DashboardExtensions
 {
-    private const int RecentLimit = 50;
+    private const int RecentLimit = 100;
+    private const int AuditLimit = 500;
 
     public static IServiceCollection AddDashboard(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<DashboardOptions>().Bind(configuration.GetSection(DashboardOptions.SectionName));
         services.AddSingleton<DashboardAccess>();
         services.AddSingleton<DashboardQueries>();
+        services.AddSingleton<IComplianceHistory, Storage.Sqlite.SqliteComplianceHistory>();
+        services.AddSingleton<IMetricsGaugeSource, ComplianceHistoryRecorder>();
+        services.AddMigrations(Storage.Sqlite.DashboardMigrations.Sqlite);
         return services;
     }
 
@@ -56,43 +61,60 @@ public static class DashboardExtensions
             var installations = (await queries.ListInstallationsAsync(cancellationToken).ConfigureAwait(false)).Where(i => Visible(visible, i.Organization)).ToList();
             return installations.Count == 1
                 ? Results.Redirect($"/installations/{installations[0].InstallationId.ToString(CultureInfo.InvariantCulture)}")
-                : Html(DashboardPage.Installations(installations));
+                : Html(DashboardPage.Installations(installations, access.IsOperator(context)));
         });
-        pages.MapGet("/installations/{id:long}", async (HttpContext context, long id, int? page, DashboardQueries queries, DashboardAccess access, IDeliveryStore deliveries, IWorkQueueStore workItems,
-            IOptions<DashboardOptions> options, IOptions<GitHubOptions> github, Enforcement.Progress.EvaluationProgress progress, CancellationToken cancellationToken) =>
+        pages.MapGet("/installations/{id:long}", async (HttpContext context, long id, int? page, string? q, string? policy, string? team, string? state,
+            DashboardQueries queries, DashboardAccess access, IOptions<DashboardOptions> options, IOptions<GitHubOptions> github, Enforcement.Progress.EvaluationProgress progress, CancellationToken cancellationToken) =>
         {
             var pageNumber = Math.Max(1, page ?? 1);
-            var overview = await queries.GetOverviewAsync(id, pageNumber, options.Value.PageSize, cancellationToken).ConfigureAwait(false);
+            var filter = new RepositoryFilter(Blank(policy), Blank(team), Blank(state), Blank(q));
+            var overview = await queries.GetOverviewAsync(id, filter, pageNumber, options.Value.PageSize, cancellationToken).ConfigureAwait(false);
             if (overview is null || !Visible(access.VisibleOrganizations(context), overview.Organization))
             {
                 return Results.NotFound();
             }
 
-            // Deliveries and dead letters are the app's own operations: operators only.
-            var operatorView = access.IsOperator(context);
-            var recent = operatorView ? await deliveries.ListRecentAsync(RecentLimit, cancellationToken).ConfigureAwait(false) : [];
-            var dead = operatorView ? await workItems.ListAsync(WorkItemStates.Dead, RecentLimit, cancellationToken).ConfigureAwait(false) : [];
-            var webBase = WebBaseUrl(github.Value.EffectiveApiBaseUrl);
-            return Html(DashboardPage.Installation(
-                overview,
-                recent.Where(d => d.InstallationId is null || d.InstallationId == id).ToList(),
-                dead.Where(d => d.Item.InstallationId == id).ToList(),
-                pageNumber,
-                options.Value.PageSize,
-                (repository, number) => $"{webBase}{repository}/issues/{number.ToString(CultureInfo.InvariantCulture)}",
-                progress.Get(id)));
+            return Html(DashboardPage.Installation(overview, filter, pageNumber, options.Value.PageSize, Links(github), access.IsOperator(context), progress.Get(id)));
+        });
+        pages.MapGet("/installations/{id:long}/repositories/{name}", async (HttpContext context, long id, string name, DashboardQueries queries, DashboardAccess access, IOptions<GitHubOptions> github, CancellationToken cancellationToken) =>
+        {
+            var detail = await queries.GetRepositoryAsync(id, name, cancellationToken).ConfigureAwait(false);
+            return detail is null || !Visible(access.VisibleOrganizations(context), detail.Evaluation.Repository)
+                ? Results.NotFound()
+                : Html(DashboardPage.Repository(detail, Links(github), access.IsOperator(context)));
+        });
+
+        // The app's own operations: operators only.
+        var operatorPages = pages.MapGroup("").AddEndpointFilter(RequireOperator);
+        operatorPages.MapGet("/audit-log", async (long? installation, IAuditLog auditLog, CancellationToken cancellationToken) =>
+            Html(DashboardPage.AuditLog(await auditLog.ListRecentAsync(installation, AuditLimit, cancellationToken).ConfigureAwait(false), installation, operatorView: true)));
+        operatorPages.MapGet("/deliveries", async (long? installation, bool? own, IDeliveryStore deliveries, IOptions<GitHubOptions> github, CancellationToken cancellationToken) =>
+        {
+            var bot = BotLogin(github);
+            var list = await deliveries.ListRecentAsync(RecentLimit, own == true ? null : bot, cancellationToken).ConfigureAwait(false);
+            return Html(DashboardPage.Deliveries(list.Where(d => installation is null || d.InstallationId is null || d.InstallationId == installation).ToList(), own == true, bot, installation));
+        });
+        operatorPages.MapGet("/dead-letters", async (long? installation, IWorkQueueStore workItems, CancellationToken cancellationToken) =>
+        {
+            var dead = await workItems.ListAsync(WorkItemStates.Dead, RecentLimit, cancellationToken).ConfigureAwait(false);
+            return Html(DashboardPage.DeadLetters(dead.Where(d => installation is null || d.Item.InstallationId == installation).ToList(), installation));
         });
 
         var api = app.MapGroup("/api").AddEndpointFilter(RequireSignIn);
         api.MapGet("/installations", async (HttpContext context, DashboardAccess access, DashboardQueries queries, CancellationToken cancellationToken) =>
             TypedResults.Ok((await queries.ListInstallationsAsync(cancellationToken).ConfigureAwait(false)).Where(i => Visible(access.VisibleOrganizations(context), i.Organization)).ToList()));
-        api.MapGet("/installations/{id:long}", async Task<Results<Ok<InstallationOverview>, NotFound>> (HttpContext context, long id, int? page, DashboardAccess access, DashboardQueries queries, IOptions<DashboardOptions> options, CancellationToken cancellationToken) =>
-            await queries.GetOverviewAsync(id, Math.Max(1, page ?? 1), options.Value.PageSize, cancellationToken).ConfigureAwait(false) is { } overview
+        api.MapGet("/installations/{id:long}", async Task<Results<Ok<InstallationOverview>, NotFound>> (HttpContext context, long id, int? page, string? q, string? policy, string? team, string? state, DashboardAccess access, DashboardQueries queries, IOptions<DashboardOptions> options, CancellationToken cancellationToken) =>
+            await queries.GetOverviewAsync(id, new RepositoryFilter(Blank(policy), Blank(team), Blank(state), Blank(q)), Math.Max(1, page ?? 1), options.Value.PageSize, cancellationToken).ConfigureAwait(false) is { } overview
                 && Visible(access.VisibleOrganizations(context), overview.Organization)
                 ? TypedResults.Ok(overview)
                 : TypedResults.NotFound());
         api.MapGet("/repositories", async (HttpContext context, long? installation, DashboardAccess access, DashboardQueries queries, CancellationToken cancellationToken) =>
             TypedResults.Ok((await queries.ListEvaluationsAsync(installation, cancellationToken).ConfigureAwait(false)).Where(e => Visible(access.VisibleOrganizations(context), e.Repository)).ToList()));
+        api.MapGet("/repositories/{owner}/{name}/baseline", async Task<Results<Ok<RepositoryBaseline>, NotFound>> (HttpContext context, string owner, string name, DashboardAccess access, DashboardQueries queries, CancellationToken cancellationToken) =>
+            Visible(access.VisibleOrganizations(context), owner)
+                && await queries.GetBaselineAsync($"{owner}/{name}", cancellationToken).ConfigureAwait(false) is { } baseline
+                ? TypedResults.Ok(baseline)
+                : TypedResults.NotFound());
         api.MapGet("/inventory", async (HttpContext context, long? installation, DashboardAccess access, DashboardQueries queries, CancellationToken cancellationToken) =>
             TypedResults.Ok((await queries.ListInventoryAsync(installation, cancellationToken).ConfigureAwait(false)).Where(e => Visible(access.VisibleOrganizations(context), e.Repository)).ToList()));
         api.MapGet("/inventory.csv", async (HttpContext context, long? installation, DashboardAccess access, DashboardQueries queries, CancellationToken cancellationToken) =>
@@ -135,12 +157,12 @@ public static class DashboardExtensions
         });
         // The app's own operations, for operators only.
         var operations = api.MapGroup("").AddEndpointFilter(RequireOperator);
-        operations.MapGet("/deliveries", async (IDeliveryStore deliveries, CancellationToken cancellationToken) =>
-            TypedResults.Ok(await deliveries.ListRecentAsync(RecentLimit, cancellationToken).ConfigureAwait(false)));
+        operations.MapGet("/deliveries", async (bool? own, IDeliveryStore deliveries, IOptions<GitHubOptions> github, CancellationToken cancellationToken) =>
+            TypedResults.Ok(await deliveries.ListRecentAsync(RecentLimit, own == true ? null : BotLogin(github), cancellationToken).ConfigureAwait(false)));
         operations.MapGet("/dead-letters", async (IWorkQueueStore workItems, CancellationToken cancellationToken) =>
             TypedResults.Ok(await workItems.ListAsync(WorkItemStates.Dead, RecentLimit, cancellationToken).ConfigureAwait(false)));
         operations.MapGet("/audit-log", async (long? installation, IAuditLog auditLog, CancellationToken cancellationToken) =>
-            TypedResults.Ok(await auditLog.ListRecentAsync(installation, 200, cancellationToken).ConfigureAwait(false)));
+            TypedResults.Ok(await auditLog.ListRecentAsync(installation, AuditLimit, cancellationToken).ConfigureAwait(false)));
 
         return app;
     }
@@ -173,6 +195,13 @@ public static class DashboardExtensions
         apiBaseUrl.Host.Equals("api.github.com", StringComparison.OrdinalIgnoreCase)
             ? "https://github.com/"
             : $"{apiBaseUrl.GetLeftPart(UriPartial.Authority)}/";
+
+    private static GitHubLinks Links(IOptions<GitHubOptions> github) => new(WebBaseUrl(github.Value.EffectiveApiBaseUrl));
+
+    /// <summary>The login GitHub shows for PolicyBot's own actions (<c>SLUG[bot]</c>); null when the app's slug is not configured.</summary>
+    private static string? BotLogin(IOptions<GitHubOptions> github) => github.Value.AppSlug is { Length: > 0 } slug ? $"{slug}[bot]" : null;
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     private static ContentHttpResult Html(string html) => TypedResults.Content(html, "text/html; charset=utf-8");
 }

@@ -10,8 +10,14 @@ namespace PolicyBot.Enforcement;
 /// </summary>
 internal sealed class ComplianceGauges(IEvaluationStore evaluations) : IMetricsGaugeSource
 {
-    private const string RepositoriesHelp = "Evaluated repositories per policy (not off, not exempted), compliant or below the baseline.";
-    private const string FindingsHelp = "Open findings of the latest evaluations, per policy and action.";
+    private const string Repositories = "policybot.repositories";
+    private const string Findings = "policybot.findings";
+
+    public IReadOnlyList<MetricsGaugeDefinition> Gauges { get; } =
+    [
+        new(Repositories, "Evaluated repositories per policy (not off, not exempted), compliant or below the baseline."),
+        new(Findings, "Open findings of the latest evaluations, per policy and action."),
+    ];
 
     public async Task<IReadOnlyList<MetricsGauge>> CollectAsync(CancellationToken cancellationToken)
     {
@@ -25,12 +31,12 @@ internal sealed class ComplianceGauges(IEvaluationStore evaluations) : IMetricsG
         foreach (var policy in results.Select(r => r.Policy).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
             var ofPolicy = results.Where(r => r.Policy == policy).ToList();
-            gauges.Add(new("policybot_repositories", RepositoriesHelp, PolicyBotMetrics.FormatLabels(("policy", policy), ("state", "compliant")), ofPolicy.Count(r => r.Compliant)));
-            gauges.Add(new("policybot_repositories", RepositoriesHelp, PolicyBotMetrics.FormatLabels(("policy", policy), ("state", "below")), ofPolicy.Count(r => !r.Compliant)));
+            gauges.Add(new(Repositories, [new("policy", policy), new("state", "compliant")], ofPolicy.Count(r => r.Compliant)));
+            gauges.Add(new(Repositories, [new("policy", policy), new("state", "below")], ofPolicy.Count(r => !r.Compliant)));
             foreach (var byAction in ofPolicy.GroupBy(r => r.Action).OrderBy(g => g.Key))
             {
                 var action = byAction.Key.ToString().ToLowerInvariant();
-                gauges.Add(new("policybot_findings", FindingsHelp, PolicyBotMetrics.FormatLabels(("policy", policy), ("action", action)), byAction.Sum(r => r.Findings.Count)));
+                gauges.Add(new(Findings, [new("policy", policy), new("action", action)], byAction.Sum(r => r.Findings.Count)));
             }
         }
 

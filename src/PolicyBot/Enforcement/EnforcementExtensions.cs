@@ -5,7 +5,6 @@ using PolicyBot.Enforcement.Reviews;
 using PolicyBot.Enforcement.State;
 using PolicyBot.Processing;
 using PolicyBot.Storage;
-using PolicyBot.Storage.Sqlite;
 
 namespace PolicyBot.Enforcement;
 
@@ -16,19 +15,14 @@ public static class EnforcementExtensions
     {
         services.AddOptions<EnforcementOptions>().Bind(configuration.GetSection(EnforcementOptions.SectionName));
         services.AddSingleton<OrganizationDirectoryCache>();
+        services.AddSingleton<CustomPropertyCache>();
         services.AddSingleton<CheckRunPublisher>();
         services.AddSingleton<CommitFileCache>();
-        services.AddSingleton<IReviewRequestLedger, SqliteReviewRequestLedger>();
-        services.AddSingleton<IComplianceIssueStore, SqliteComplianceIssueStore>();
-        services.AddSingleton<IEvaluationStore, SqliteEvaluationStore>();
-        services.AddSingleton<IInstallationStateStore, SqliteInstallationStateStore>();
-        services.AddMigrations(EnforcementMigrations.Sqlite);
         services.AddSingleton<Hosting.IMetricsGaugeSource, ComplianceGauges>();
         services.AddMetrics();
         services.AddSingleton<Progress.EvaluationProgress>();
         services.AddSingleton<State.PrefetchedRepositories>();
-        services.AddSingleton<Progress.BudgetGauges>();
-        services.AddSingleton<Hosting.IMetricsGaugeSource>(provider => provider.GetRequiredService<Progress.BudgetGauges>());
+        services.AddSingleton<Hosting.IMetricsGaugeSource, Progress.BudgetGauges>();
         services.AddScoped<RepositoryAssessor>();
         services.AddScoped<RepositoryEnforcer>();
         services.AddScoped<PullRequestEnforcer>();
@@ -37,7 +31,10 @@ public static class EnforcementExtensions
         services.AddWorkItemHandler<EvaluateInstallationHandler>();
         services.AddWorkItemHandler<EvaluateRepositoryHandler>();
         services.AddWorkItemHandler<EvaluatePullRequestHandler>();
+        services.AddWorkItemHandler<EvaluateCommitHandler>();
+        services.AddWorkItemHandler<EvaluateMergeGroupHandler>();
         services.AddWorkItemHandler<RefreshMembershipHandler>();
+        services.AddWorkItemHandler<RefreshCustomPropertiesHandler>();
         services.AddWorkItemHandler<InstallationRemovedHandler>();
         return services;
     }

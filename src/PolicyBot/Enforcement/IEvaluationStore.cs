@@ -21,7 +21,16 @@ public sealed record StoredRepositoryEvaluation(
 {
     public bool Compliant => Results.Where(r => r.Action != PolicyAction.Off).All(r => r.Compliant);
 
+    /// <summary>The tiers the repository takes and its effective baseline with the source of each value (empty before either was recorded).</summary>
+    public EffectiveBaseline Baseline { get; init; } = EffectiveBaseline.Empty;
+
     public IReadOnlyList<string> BlockingPolicies => Results.Where(r => r.Blocking).Select(r => r.Policy).ToList();
+}
+
+/// <summary>The tiers a repository takes (organisation file order) and every value of its effective baseline with its sources.</summary>
+public sealed record EffectiveBaseline(IReadOnlyList<string> Tiers, IReadOnlyList<PolicyBot.Policies.Configuration.BaselineValue> Values)
+{
+    public static EffectiveBaseline Empty { get; } = new([], []);
 }
 
 /// <summary>The latest evaluation of a pull request's review rules.</summary>

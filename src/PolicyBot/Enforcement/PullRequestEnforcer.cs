@@ -5,7 +5,9 @@ using PolicyBot.Enforcement.Checks;
 using PolicyBot.Enforcement.Reviews;
 using PolicyBot.Enforcement.State;
 using PolicyBot.Policies;
+using PolicyBot.Policies.Catalog;
 using PolicyBot.Policies.Configuration;
+using PolicyBot.Policies.Evaluation;
 using PolicyBot.Policies.Reviewers;
 using PolicyBot.Policies.Snapshots;
 using PolicyBot.Storage;
@@ -62,9 +64,18 @@ public sealed partial class PullRequestEnforcer(
         // The rules in force are those of the base branch as it is now, not as it was when the pull request was opened.
         var baseSha = await CommitFileCache.ResolveBranchAsync(client, owner, name, pull.Base.Ref).ConfigureAwait(false) ?? pull.Base.Sha;
         var basePolicyFile = await files.ReadAsync(client, owner, name, baseSha, RepositoryStateReader.RepositoryPolicyPath).ConfigureAwait(false);
-        var config = RepositoryConfigMerger.Merge(organizationPolicy.Config, basePolicyFile).Config;
-        var hasRules = config.Reviewers.Enabled && config.Reviewers.Rules.Count > 0;
-        var snapshot = await PullRequestStateReader.ReadDetailsAsync(client, owner, name, PullRequestStateReader.FromPullRequest(pull), files, withReviews: hasRules).ConfigureAwait(false);
+        var config = (await EffectiveConfigAsync(client, owner, name, baseSha, organizationPolicy.Config, basePolicyFile, cancellationToken).ConfigureAwait(false)).Config;
+
+        // Exemptions live only in the organisation's file; an exempt repository's rules are not judged, so not read for.
+        var exemption = ScopeEvaluator.Exemption(organizationPolicy.Config.Exemptions, name, PolicyIds.Reviewers, DateOnly.FromDateTime(timeProvider.GetUtcNow().UtcDateTime));
+        var hasRules = config.Reviewers.Enabled && config.Reviewers.Rules.Count > 0 && !exemption.Exempted;
+        var snapshot = await PullRequestStateReader.ReadDetailsAsync(client, owner, name, PullRequestStateReader.FromPullRequest(pull), files, withReviews: hasRules, pull.ChangedFiles).ConfigureAwait(false);
+        if (hasRules && config.Reviewers.IgnoreContributorApproval && snapshot.Reviews.Any(r => IsApprovalByOther(r, snapshot)))
+        {
+            // Only an approval from someone other than the author can be a contributor's; without one the commits are not read.
+            snapshot = await PullRequestStateReader.ReadContributorsAsync(client, owner, name, snapshot, cancellationToken).ConfigureAwait(false);
+        }
+
         var codeOwners = hasRules && config.Reviewers.Rules.Any(r => r.From is { CodeOwners: true })
             ? await files.ReadCodeOwnersAsync(client, owner, name, baseSha).ConfigureAwait(false)
             : null;
@@ -83,16 +94,75 @@ public sealed partial class PullRequestEnforcer(
                 ?? (await assessor.AssessAsync(client, repository, organizationPolicy, null, cancellationToken).ConfigureAwait(false)).Evaluation.Results;
         }
 
-        var evaluation = ReviewerRulesEvaluator.Evaluate(config.Reviewers, repository.DefaultBranch, snapshot, directory, codeOwners?.Content, repositoryResults);
-        var proposedErrors = snapshot.ProposedPolicyFile is { } proposed
-            ? PolicyFileValidator.Validate(proposed.Content, isRepositoryFile: true).Select(p => $"{proposed.Path}: {p}").ToList()
-            : [];
+        // A pull request that changes catalog-info.yaml or CODEOWNERS is judged on what it proposes.
+        repositoryResults = await assessor.WithProposedFilesAsync(client, repository, snapshot.HeadSha, snapshot.ChangedFiles, organizationPolicy, repositoryResults, cancellationToken).ConfigureAwait(false);
+        var evaluation = ReviewerRulesEvaluator.Evaluate(config.Reviewers, repository.DefaultBranch, snapshot, directory, codeOwners?.Content, repositoryResults, exemption)
+            .WithProposedFileProblems(await ProposedPolicyFileProblemsAsync(client, owner, name, snapshot, organizationPolicy.Config, directory).ConfigureAwait(false));
         var pointer = options.Value.PublicUrl is { } dashboard
             ? $"see the PolicyBot dashboard ({dashboard}) or the repository's compliance issue"
             : CheckRunReport.DefaultPointer;
-        var output = CheckRunReport.Build(evaluation, repositoryResults, proposedErrors, pointer);
+        var output = CheckRunReport.Build(evaluation, repositoryResults, evaluation.ProposedFileProblems, pointer);
         var plan = config.Reviewers.RequestReviews ? ReviewRequestPlan.For(config.Reviewers, evaluation, snapshot) : ReviewRequestPlan.None;
         return new PullRequestAssessment(fullName, snapshot, config.Reviewers, evaluation, output, plan);
+    }
+
+    /// <summary>
+    /// What is wrong with the policy files the pull request proposes, each naming file and line: errors in a proposed
+    /// `.github/policybot.yml` or values in it that would loosen the baseline (and so be ignored), and errors in a proposed
+    /// organisation `policybot.yml` in the configuration repository.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> ProposedPolicyFileProblemsAsync(IGitHubClient client, string owner, string name, PullRequestSnapshot pull, PolicyConfig organization, OrganizationDirectory directory)
+    {
+        var problems = new List<string>();
+        if (pull.ProposedPolicyFile is { } proposed)
+        {
+            var errors = PolicyFileValidator.Validate(proposed.Content, isRepositoryFile: true, directory);
+            problems.AddRange(errors.Select(p => $"{proposed.Path}: {p}"));
+            if (errors.Count == 0)
+            {
+                problems.AddRange(RepositoryConfigMerger.Merge(organization, proposed.Content, proposed.Path, directory).Findings
+                    .Where(f => f.Code == RepositoryConfigMerger.LoosensBaselineCode)
+                    .Select(f => f.Message));
+            }
+        }
+
+        if (string.Equals(name, assessor.ConfigRepository, StringComparison.OrdinalIgnoreCase)
+            && pull.ChangedFiles.Contains(OrganizationPolicy.FileName, StringComparer.Ordinal)
+            && await files.ReadAsync(client, owner, name, pull.HeadSha, OrganizationPolicy.FileName).ConfigureAwait(false) is { } organizationFile)
+        {
+            problems.AddRange(PolicyFileValidator.Validate(organizationFile.Content, isRepositoryFile: false, directory).Select(p => $"{OrganizationPolicy.FileName}: {p}"));
+        }
+
+        return problems;
+    }
+
+    /// <summary>
+    /// The base branch's baseline: the organisation's, each tier the repository takes (by the lifecycle of the
+    /// base branch's catalog-info.yaml and its custom properties), then the base branch's policy file. The tier
+    /// facts are read only when the organisation has tiers.
+    /// </summary>
+    private async Task<RepositoryConfigResult> EffectiveConfigAsync(
+        IGitHubClient client, string owner, string name, string baseSha, PolicyConfig organization, RepositoryFile? basePolicyFile, CancellationToken cancellationToken)
+    {
+        if (organization.Tiers.Count == 0)
+        {
+            return RepositoryConfigMerger.Merge(organization, basePolicyFile);
+        }
+
+        var catalog = await files.ReadAsync(client, owner, name, baseSha, RepositoryStateReader.CatalogInfoPath).ConfigureAwait(false);
+        var properties = RepositoryAssessor.MatchesOnProperties(organization)
+            ? await assessor.ReadCustomPropertiesAsync(client, owner, name, cancellationToken).ConfigureAwait(false)
+            : new Dictionary<string, IReadOnlyList<string>>();
+        return RepositoryConfigMerger.Merge(organization, new RepositorySnapshot
+        {
+            Owner = owner,
+            Name = name,
+            DefaultBranch = "",
+            PolicyFile = basePolicyFile,
+            CatalogInfo = catalog,
+            Lifecycle = CatalogInfoParser.LifecycleOf(catalog?.Content),
+            CustomProperties = properties,
+        });
     }
 
     /// <summary>
@@ -118,12 +188,12 @@ public sealed partial class PullRequestEnforcer(
             : null;
         var checkRunId = await checkRuns.EnsureStartedAsync(client, owner, name, pull.Head.Sha, assessor.AppId, detailsUrl).ConfigureAwait(false);
         var repository = pull.Base.Repository ?? await client.Repository.Get(owner, name).ConfigureAwait(false);
-        var organizationPolicy = await assessor.ReadOrganizationPolicyAsync(client, owner).ConfigureAwait(false);
+        var organizationPolicy = await assessor.ReadOrganizationPolicyAsync(client, owner, cancellationToken).ConfigureAwait(false);
         var assessment = await AssessAsync(client, repository, pull, organizationPolicy, null, cancellationToken).ConfigureAwait(false);
 
         var now = timeProvider.GetUtcNow();
         var success = assessment.Evaluation.Conclusion == PullRequestEvaluation.Success;
-        var written = await checkRuns.CompleteAsync(client, owner, name, checkRunId, new CheckRunContent(success, assessment.Output.Title, assessment.Output.Summary), force: rerun).ConfigureAwait(false);
+        var written = await checkRuns.CompleteAsync(client, owner, name, checkRunId, new CheckRunContent(success, assessment.Output.Title, assessment.Output.Summary), force: rerun, cancellationToken).ConfigureAwait(false);
         await evaluations.SavePullRequestAsync(new StoredPullRequestEvaluation(
             installationId, assessment.Repository, number, pull.Head.Sha, assessment.Evaluation.Conclusion, assessment.Evaluation.UnmetRuleNames, now), cancellationToken).ConfigureAwait(false);
         if (written)
@@ -134,6 +204,50 @@ public sealed partial class PullRequestEnforcer(
 
         await RequestReviewsAsync(client, installationId, owner, name, number, assessment, deliveryId, cancellationToken).ConfigureAwait(false);
         LogEvaluated(logger, assessment.Repository, number, assessment.Evaluation.Conclusion);
+    }
+
+    /// <summary>
+    /// The `PolicyBot` check run of a merge queue's merge group (DESIGN section 4): posted on the group's head commit,
+    /// concluding as the queued pull requests do, so a required `PolicyBot` check never holds a queue whose pull requests
+    /// pass. The group holds <paramref name="queuedNumber"/> (named by its branch) and the pull requests ahead of it, whose
+    /// merge commits lie between the base branch and the group's head ("Merge pull request #N", or a squash's "(#N)").
+    /// </summary>
+    public async Task EnforceMergeGroupAsync(IGitHubClient client, long installationId, string owner, string name, int queuedNumber, string headSha, string? deliveryId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var checkRunId = await checkRuns.EnsureStartedAsync(client, owner, name, headSha, assessor.AppId).ConfigureAwait(false);
+        var queued = await client.PullRequest.Get(owner, name, queuedNumber).ConfigureAwait(false);
+        var repository = queued.Base.Repository ?? await client.Repository.Get(owner, name).ConfigureAwait(false);
+        var organizationPolicy = await assessor.ReadOrganizationPolicyAsync(client, owner, cancellationToken).ConfigureAwait(false);
+
+        var numbers = new SortedSet<int> { queuedNumber };
+        var group = await client.Repository.Commit.Compare(owner, name, queued.Base.Ref, headSha).ConfigureAwait(false);
+        foreach (var commit in group.Commits)
+        {
+            numbers.UnionWith(MergeGroupPullRequests.In(commit.Commit.Message));
+        }
+
+        var verdicts = new List<MergeGroupVerdict>();
+        foreach (var number in numbers)
+        {
+            var pull = number == queuedNumber ? queued : await client.PullRequest.Get(owner, name, number).ConfigureAwait(false);
+            if (pull.State.Value != ItemState.Open)
+            {
+                continue; // merged already (an earlier group), or closed and so no longer in the queue
+            }
+
+            var assessment = await AssessAsync(client, repository, pull, organizationPolicy, null, cancellationToken).ConfigureAwait(false);
+            verdicts.Add(new MergeGroupVerdict(number, pull.Title, assessment.Evaluation.Conclusion, assessment.Output.Title));
+        }
+
+        var output = MergeGroupPullRequests.Report(verdicts);
+        var success = verdicts.All(v => v.Conclusion == PullRequestEvaluation.Success);
+        var written = await checkRuns.CompleteAsync(client, owner, name, checkRunId, new CheckRunContent(success, output.Title, output.Summary), force: true).ConfigureAwait(false);
+        if (written)
+        {
+            await auditLog.RecordAsync(new AuditEntry(timeProvider.GetUtcNow(), installationId, $"{owner}/{name}", "check_run.completed",
+                $"{(success ? PullRequestEvaluation.Success : PullRequestEvaluation.Failure)}: {output.Title}", $"merge group @{headSha[..Math.Min(7, headSha.Length)]}", deliveryId), cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -213,6 +327,10 @@ public sealed partial class PullRequestEnforcer(
 
         return new ReviewRequestPlan(askedTeams, askedUsers, []);
     }
+
+    private static bool IsApprovalByOther(ReviewSnapshot review, PullRequestSnapshot pull) =>
+        string.Equals(review.State, "APPROVED", StringComparison.OrdinalIgnoreCase)
+        && !string.Equals(review.User, pull.Author, StringComparison.OrdinalIgnoreCase);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Pull request {Repository}#{Number}: GitHub refused {Reviewer} as a reviewer: {Reason}")]
     private static partial void LogReviewerRefused(ILogger logger, string repository, int number, string reviewer, string reason);

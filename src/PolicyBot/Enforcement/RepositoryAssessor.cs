@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Octokit;
+using PolicyBot.Enforcement.PolicyFiles;
 using PolicyBot.Enforcement.State;
 using PolicyBot.GitHub;
 using PolicyBot.Policies;
@@ -31,7 +32,9 @@ public sealed record RepositoryAssessment(
 /// </summary>
 public sealed class RepositoryAssessor(
     OrganizationDirectoryCache directories,
+    CustomPropertyCache customProperties,
     CommitFileCache files,
+    IValidPolicyFileStore validFiles,
     IOptions<GitHubOptions> github,
     IOptions<WebhookRoutingOptions> routing,
     TimeProvider timeProvider)
@@ -42,9 +45,26 @@ public sealed class RepositoryAssessor(
 
     public long AppId => github.Value.AppId;
 
-    /// <summary>The organisation baseline, read through the commit file cache.</summary>
-    public Task<OrganizationPolicy> ReadOrganizationPolicyAsync(IGitHubClient client, string org) =>
-        OrganizationPolicyReader.ReadAsync(client, org, ConfigRepository, files);
+    /// <summary>Whether a Component of the repository's catalog-info.yaml is owned by a team of the organisation, whose access then needs checking.</summary>
+    private static bool OwnsByTeam(RepositorySnapshot snapshot, OrganizationDirectory directory) =>
+        snapshot.CatalogInfo is { } catalog
+        && CatalogInfoParser.Parse(catalog.Content).Components.Any(c =>
+            OwnerReference.TryParse(c.Owner, out var owner, out _) && owner!.TeamSlug(directory) is { } slug && directory.Teams.ContainsKey(slug));
+
+    /// <summary>Whether any tier matches on custom properties; only then are they read.</summary>
+    public static bool MatchesOnProperties(PolicyConfig organization) =>
+        organization.Tiers.Any(t => t.Match.Properties.Count > 0);
+
+    /// <summary>The custom properties of a repository, from the organisation's cached read.</summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> ReadCustomPropertiesAsync(IGitHubClient client, string owner, string name, CancellationToken cancellationToken) =>
+        (await customProperties.GetAsync(client, owner, cancellationToken).ConfigureAwait(false)).Of(name);
+
+    /// <summary>The organisation baseline in force, read through the commit file cache (DESIGN section 2, "Fail closed").</summary>
+    public async Task<OrganizationPolicy> ReadOrganizationPolicyAsync(IGitHubClient client, string org, CancellationToken cancellationToken)
+    {
+        var directory = await directories.GetAsync(client, org, cancellationToken).ConfigureAwait(false);
+        return await OrganizationPolicyReader.ReadAsync(client, org, ConfigRepository, files, directory, validFiles, timeProvider, cancellationToken).ConfigureAwait(false);
+    }
 
     public async Task<RepositoryAssessment> AssessAsync(IGitHubClient client, Repository repository, OrganizationPolicy organizationPolicy, string? createdBy, CancellationToken cancellationToken)
     {
@@ -75,7 +95,19 @@ public sealed class RepositoryAssessor(
             snapshot = await RepositoryStateReader.ReadFilesAsync(client, snapshot, cancellationToken).ConfigureAwait(false);
         }
 
-        var effective = RepositoryConfigMerger.Merge(organization, snapshot.PolicyFile).Config;
+        snapshot = await WithLastValidPolicyFileAsync(snapshot, directory, cancellationToken).ConfigureAwait(false);
+        if (MatchesOnProperties(organization))
+        {
+            snapshot = snapshot with { CustomProperties = await ReadCustomPropertiesAsync(client, snapshot.Owner, snapshot.Name, cancellationToken).ConfigureAwait(false) };
+        }
+
+        var effective = RepositoryConfigMerger.Merge(organization, snapshot, directory).Config;
+        // GitHub's GraphQL API has no list of the teams with access to a repository: REST, and only when ownership needs it.
+        if (effective.Registration.Action != PolicyAction.Off && OwnsByTeam(snapshot, directory))
+        {
+            snapshot = snapshot with { TeamAccess = await RepositoryStateReader.ReadTeamAccessAsync(client, snapshot, cancellationToken).ConfigureAwait(false) };
+        }
+
         // An unprotected branch is confirmed through REST: only REST tells "no protection" from "not on this plan" (403).
         if (effective.BranchProtection.Action != PolicyAction.Off && prefetched?.DefaultBranch is { } defaultBranch
             && (defaultBranch.Classic is not null || defaultBranch.Rules.Count > 0)
@@ -92,6 +124,45 @@ public sealed class RepositoryAssessor(
         return new RepositoryAssessment(snapshot, evaluation, organizationPolicy, directory);
     }
 
+    /// <summary>
+    /// The repository results as a pull request would leave them (DESIGN section 4, "Pull requests that change policy
+    /// files"): registration and external accounts judged on the proposed catalog-info.yaml, code owners on the proposed
+    /// CODEOWNERS. The other results stay those of the default branch, and so do the rules: a proposed
+    /// `.github/policybot.yml` judges nothing.
+    /// </summary>
+    public async Task<IReadOnlyList<PolicyResult>> WithProposedFilesAsync(
+        IGitHubClient client, Repository repository, string headSha, IReadOnlyCollection<string> changedFiles, OrganizationPolicy organizationPolicy,
+        IReadOnlyList<PolicyResult> results, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentNullException.ThrowIfNull(changedFiles);
+        ArgumentNullException.ThrowIfNull(organizationPolicy);
+        var replaced = new HashSet<string>(StringComparer.Ordinal);
+        if (changedFiles.Contains(RepositoryStateReader.CatalogInfoPath))
+        {
+            replaced.UnionWith([PolicyIds.Registration, PolicyIds.ExternalAccounts]);
+        }
+
+        if (changedFiles.Any(RepositoryStateReader.CodeOwnersPaths.Contains))
+        {
+            replaced.Add(PolicyIds.CodeOwners);
+        }
+
+        if (replaced.Count == 0)
+        {
+            return results;
+        }
+
+        var snapshot = await RepositoryStateReader.ReadFilesAsync(client, RepositoryStateReader.FromRepository(repository), cancellationToken, headSha).ConfigureAwait(false);
+        var basePolicyFile = await RepositoryStateReader.ReadFileAsync(client, snapshot.Owner, snapshot.Name, RepositoryStateReader.RepositoryPolicyPath, reference: null).ConfigureAwait(false);
+        snapshot = snapshot with { PolicyFile = basePolicyFile };
+        var directory = await directories.GetAsync(client, snapshot.Owner, cancellationToken).ConfigureAwait(false);
+        snapshot = await WithLastValidPolicyFileAsync(snapshot, directory, cancellationToken).ConfigureAwait(false);
+        var today = DateOnly.FromDateTime(timeProvider.GetUtcNow().UtcDateTime);
+        var proposed = Evaluator.Evaluate(organizationPolicy.Config, snapshot, AppId, today, directory);
+        return [.. results.Select(r => replaced.Contains(r.Policy) && proposed.For(r.Policy) is { } p ? p : r)];
+    }
+
     /// <summary>Re-evaluates after a change PolicyBot made itself (a fix), with fresh branch protection.</summary>
     public async Task<RepositoryAssessment> RefreshBranchesAsync(IGitHubClient client, RepositoryAssessment assessment, CancellationToken cancellationToken)
     {
@@ -104,10 +175,35 @@ public sealed class RepositoryAssessor(
         return assessment with { Snapshot = snapshot, Evaluation = evaluation };
     }
 
-    /// <summary>Problems of the organisation file are `config` findings of the repository that holds it.</summary>
+    /// <summary>
+    /// Keeps the repository's own `.github/policybot.yml` fail-closed like the organisation's: a version that validates is
+    /// stored, and while the file has errors its last valid version applies (a deleted file is forgotten).
+    /// </summary>
+    private async Task<RepositorySnapshot> WithLastValidPolicyFileAsync(RepositorySnapshot snapshot, OrganizationDirectory directory, CancellationToken cancellationToken)
+    {
+        if (snapshot.PolicyFile is not { } file)
+        {
+            await validFiles.DeleteAsync(snapshot.FullName, RepositoryStateReader.RepositoryPolicyPath, cancellationToken).ConfigureAwait(false);
+            return snapshot;
+        }
+
+        if (PolicyConfigParser.Parse(file.Content, directory).Config is not null)
+        {
+            await validFiles.SaveAsync(new ValidPolicyFile(snapshot.FullName, RepositoryStateReader.RepositoryPolicyPath, file.Content, file.Sha, timeProvider.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+            return snapshot;
+        }
+
+        var last = await validFiles.GetAsync(snapshot.FullName, RepositoryStateReader.RepositoryPolicyPath, cancellationToken).ConfigureAwait(false);
+        return snapshot with { LastValidPolicyFile = last?.Content };
+    }
+
+    /// <summary>
+    /// Problems of the organisation file are `config` findings of the repository that holds it (shown on the dashboard and
+    /// in `audit`; the <see cref="RepositoryEnforcer"/> tracks them in one issue of their own there).
+    /// </summary>
     private RepositoryEvaluation WithOrganizationConfigFindings(RepositoryEvaluation evaluation, RepositorySnapshot snapshot, OrganizationPolicy organizationPolicy)
     {
-        if (!string.Equals(snapshot.Name, ConfigRepository, StringComparison.OrdinalIgnoreCase) || organizationPolicy.Problems.Count == 0)
+        if (!string.Equals(snapshot.Name, ConfigRepository, StringComparison.OrdinalIgnoreCase) || !organizationPolicy.Broken)
         {
             return evaluation;
         }

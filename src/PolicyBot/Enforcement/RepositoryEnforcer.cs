@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Octokit;
 using PolicyBot.Enforcement.Issues;
+using PolicyBot.Enforcement.State;
 using PolicyBot.Policies;
 using PolicyBot.Policies.BranchProtection;
 using PolicyBot.Policies.Registration;
@@ -30,6 +31,22 @@ public sealed partial class RepositoryEnforcer(
         ArgumentNullException.ThrowIfNull(assessment);
         var repository = assessment.Snapshot;
         var audit = new AuditWriter(auditLog, timeProvider, installationId, repository.FullName, deliveryId);
+        var config = assessment.Evaluation.Config;
+
+        if (IsConfigRepository(repository.Name))
+        {
+            // One issue about the organisation file, whatever the policies' actions and the repository's scope: opened
+            // while the file is broken or unreadable, closed when a valid file lands (DESIGN section 2, "Fail closed").
+            await ApplyIssueAsync(client, assessment, OrganizationFileTarget(repository.FullName, assessment.OrganizationPolicy), audit, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!assessment.OrganizationPolicy.Validated)
+        {
+            // The organisation file is broken or unreadable and no valid version of it was ever stored: the built-in
+            // defaults stand in, and they may not lower an action, close, reopen or edit anything.
+            await SaveAsync(installationId, assessment, cancellationToken).ConfigureAwait(false);
+            return assessment;
+        }
 
         if (!assessment.Evaluation.Evaluated)
         {
@@ -45,8 +62,6 @@ public sealed partial class RepositoryEnforcer(
 
         assessment = await FixBranchProtectionAsync(client, assessment, audit, cancellationToken).ConfigureAwait(false);
         var registrationNote = await OpenRegistrationPullRequestAsync(client, assessment, audit).ConfigureAwait(false);
-
-        var config = assessment.Evaluation.Config;
         foreach (var result in assessment.Evaluation.Results)
         {
             if (result.Policy == PolicyIds.ExternalAccounts)
@@ -56,7 +71,8 @@ public sealed partial class RepositoryEnforcer(
             }
 
             var note = result.Policy == PolicyIds.Registration ? registrationNote?.Note : null;
-            var applied = await ApplyIssueAsync(client, assessment, Target(repository.FullName, result, subject: "", result.Findings, note), audit, cancellationToken).ConfigureAwait(false);
+            var findings = result.Policy == PolicyIds.Config ? [.. result.Findings.Where(f => !OrganizationPolicy.IsAboutOrganizationFile(f))] : result.Findings;
+            var applied = await ApplyIssueAsync(client, assessment, Target(repository.FullName, result, subject: "", findings, note), audit, cancellationToken).ConfigureAwait(false);
 
             // An issue opened before the pull request could be (the repository was empty) learns of it in a comment.
             if (note is not null && registrationNote!.Value.Opened && applied is { Outcome: IssueOutcome.None, IssueRepository: { } issueRepository, Number: { } number })
@@ -98,6 +114,13 @@ public sealed partial class RepositoryEnforcer(
         }
     }
 
+    private bool IsConfigRepository(string name) => string.Equals(name, assessor.ConfigRepository, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The issue about the organisation file itself, kept apart (by its subject) from the repository's own `config` issue.</summary>
+    internal static IssueTarget OrganizationFileTarget(string configRepository, OrganizationPolicy policy) => policy.Broken
+        ? new IssueTarget(configRepository, PolicyIds.Config, OrganizationPolicy.FileName, policy.ProblemFindings(configRepository), IssueIntent.Open)
+        : new IssueTarget(configRepository, PolicyIds.Config, OrganizationPolicy.FileName, [], IssueIntent.Resolve);
+
     /// <summary>What a policy result means for its issue.</summary>
     internal static IssueTarget Target(string repository, PolicyResult result, string subject, IReadOnlyList<Finding> findings, string? note)
     {
@@ -138,8 +161,15 @@ public sealed partial class RepositoryEnforcer(
         {
             try
             {
-                await BranchProtectionFixer.FixAsync(client, repository.Owner, repository.Name, branch, assessment.Evaluation.Config.BranchProtection, assessor.AppId, cancellationToken).ConfigureAwait(false);
-                await audit.RecordAsync("branch_protection.fixed", $"raised protection of {branch} to the baseline", branch, cancellationToken).ConfigureAwait(false);
+                var changes = await BranchProtectionFixer.FixAsync(client, repository.Owner, repository.Name, branch, assessment.Evaluation.Config.BranchProtection, assessor.AppId, cancellationToken).ConfigureAwait(false);
+                var what = changes.Count == 0 ? "" : ": " + string.Join("; ", changes.Select(c => $"{c.Setting} {c.Before} → {c.After}"));
+                await audit.RecordAsync(
+                    "branch_protection.fixed",
+                    $"raised protection of {branch} to the baseline{what}",
+                    branch,
+                    before: string.Join('\n', changes.Select(c => $"{c.Setting}: {c.Before}")),
+                    after: string.Join('\n', changes.Select(c => $"{c.Setting}: {c.After}")),
+                    cancellationToken).ConfigureAwait(false);
             }
             catch (ApiException ex)
             {
@@ -184,7 +214,8 @@ public sealed partial class RepositoryEnforcer(
         var config = assessment.Evaluation.Config;
         foreach (var tracked in await issueStore.ListForRepositoryAsync(assessment.Snapshot.FullName, cancellationToken).ConfigureAwait(false))
         {
-            if (!tracked.Open)
+            // The issue about the organisation file lives in the configuration repository whatever its scope.
+            if (!tracked.Open || (tracked.Policy == PolicyIds.Config && tracked.Subject == OrganizationPolicy.FileName && IsConfigRepository(assessment.Snapshot.Name)))
             {
                 continue;
             }
@@ -208,7 +239,10 @@ public sealed partial class RepositoryEnforcer(
             assessment.Evaluation.Evaluated ? assessment.Inventory : null,
             timeProvider.GetUtcNow(),
             assessment.Snapshot.CreatedBy,
-            assessment.Snapshot.Id), cancellationToken);
+            assessment.Snapshot.Id)
+        {
+            Baseline = new EffectiveBaseline(assessment.Evaluation.Tiers, assessment.Evaluation.Baseline),
+        }, cancellationToken);
 
     private static string Describe(IssueTarget target) => target.Intent switch
     {
@@ -227,6 +261,9 @@ public sealed partial class RepositoryEnforcer(
     private sealed class AuditWriter(IAuditLog log, TimeProvider time, long installationId, string repository, string? deliveryId)
     {
         public Task RecordAsync(string action, string reason, string? target, CancellationToken cancellationToken) =>
-            log.RecordAsync(new AuditEntry(time.GetUtcNow(), installationId, repository, action, reason, target, deliveryId), cancellationToken);
+            RecordAsync(action, reason, target, before: null, after: null, cancellationToken);
+
+        public Task RecordAsync(string action, string reason, string? target, string? before, string? after, CancellationToken cancellationToken) =>
+            log.RecordAsync(new AuditEntry(time.GetUtcNow(), installationId, repository, action, reason, target, deliveryId, before, after), cancellationToken);
     }
 }

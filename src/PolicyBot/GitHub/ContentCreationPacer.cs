@@ -9,7 +9,9 @@ namespace PolicyBot.GitHub;
 /// Spaces content-creating requests (issues, comments, pull requests, refs, file contents) of one
 /// installation at least <see cref="GitHubOptions.ContentCreationInterval"/> apart, as GitHub's
 /// secondary rate limits ask. The installation is told apart by its token, which is hashed: no token
-/// is kept in the clear.
+/// is kept in the clear. Per process: each replica has tokens of its own, so replicas pace apart (README,
+/// "Running several replicas", says to lengthen the interval by the number of replicas). Losing it on a
+/// restart costs at most one early request, which GitHub answers with a retry-after the client honours.
 /// </summary>
 public sealed class ContentCreationPacing(IOptions<GitHubOptions> options, TimeProvider timeProvider)
 {
@@ -104,20 +106,31 @@ internal sealed class ContentCreationPacingHandler(ContentCreationPacing pacing)
     }
 }
 
-/// <summary>Counts every request that reaches GitHub, by method and status.</summary>
+/// <summary>Counts every request that reaches GitHub, by method and status, each in its own span.</summary>
 internal sealed class GitHubRequestMetricsHandler(Hosting.PolicyBotMetrics metrics) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        using var activity = Hosting.PolicyBotActivities.Source.StartActivity($"GitHub {request.Method.Method}", System.Diagnostics.ActivityKind.Client);
+        activity?.SetTag("http.request.method", request.Method.Method);
+        activity?.SetTag("url.path", request.RequestUri?.AbsolutePath);
         try
         {
             var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            metrics.GitHubRequest(request.Method.Method, ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var status = (int)response.StatusCode;
+            metrics.GitHubRequest(request.Method.Method, status.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            activity?.SetTag("http.response.status_code", status);
+            if (status >= 400)
+            {
+                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error);
+            }
+
             return response;
         }
-        catch (HttpRequestException)
+        catch (HttpRequestException ex)
         {
             metrics.GitHubRequest(request.Method.Method, "error");
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
             throw;
         }
     }

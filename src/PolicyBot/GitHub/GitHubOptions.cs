@@ -23,6 +23,12 @@ public sealed class GitHubOptions
     /// <summary>The secret deliveries are signed with.</summary>
     public string? WebhookSecret { get; set; }
 
+    /// <summary>
+    /// False for commands that only read from GitHub (<c>audit</c>), which then need no webhook secret.
+    /// Internal, so that no setting can turn the secret's check off for <c>serve</c>.
+    /// </summary>
+    internal bool ReceivesWebhooks { get; set; } = true;
+
     /// <summary>The REST API root: GitHub Enterprise Server's <c>https://HOST/api/v3/</c>, or the simulator's.</summary>
     public Uri? ApiBaseUrl { get; set; }
 

@@ -49,7 +49,7 @@ internal sealed class GitHubOptionsValidation(IConfiguration configuration, IHos
                 : "GitHub:AppId (APP_ID) is not set: the GitHub App's numeric id is required.");
         }
 
-        if (string.IsNullOrEmpty(options.WebhookSecret))
+        if (options.ReceivesWebhooks && string.IsNullOrEmpty(options.WebhookSecret))
         {
             failures.Add("GitHub:WebhookSecret (WEBHOOK_SECRET) is not set: without it unsigned deliveries would be accepted.");
         }

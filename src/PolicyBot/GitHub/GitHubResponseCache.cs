@@ -9,7 +9,8 @@ namespace PolicyBot.GitHub;
 /// GET responses kept with their ETag, so that Octokit's <see cref="CachingHttpClient"/> revalidates
 /// them with If-None-Match: an unchanged answer is a 304, which costs no rate limit. Bounded by
 /// <see cref="GitHubOptions.ResponseCacheEntries"/>, partitioned so that one installation never
-/// sees another's answers.
+/// sees another's answers. Per process, and safe so with several replicas: every use revalidates with
+/// GitHub, so a cached answer is never used once GitHub's has changed; losing it costs one full answer.
 /// </summary>
 public sealed class GitHubResponseCache : IDisposable
 {

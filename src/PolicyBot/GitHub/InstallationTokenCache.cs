@@ -15,6 +15,7 @@ public interface IInstallationTokenIssuer
 /// <summary>
 /// Keeps one token per installation and renews it <see cref="GitHubOptions.TokenRenewalMargin"/>
 /// before it expires; concurrent callers for one installation share one renewal.
+/// Per process, and safe so with several replicas: each replica asks GitHub for its own tokens, which are all valid at once.
 /// </summary>
 public sealed partial class InstallationTokenCache(
     IInstallationTokenIssuer issuer,

@@ -6,12 +6,15 @@ namespace PolicyBot.Hosting;
 
 public static class OperationsExtensions
 {
-    private const string ReadyTag = "ready";
+    /// <summary>Checks that <c>/readyz</c> runs.</summary>
+    public const string ReadyTag = "ready";
+
+    /// <summary>Checks that <c>/healthz</c> runs too: the process itself, not what it depends on.</summary>
+    public const string LiveTag = "live";
 
     /// <summary>Health checks and metrics.</summary>
     public static IServiceCollection AddOperations(this IServiceCollection services)
     {
-        services.AddSingleton<PolicyBotMetrics>();
         services.AddSingleton<IMetricsGaugeSource, StorageGauges>();
         services.AddSingleton<GitHubHealthCheck>();
         services.AddHealthChecks()
@@ -20,28 +23,18 @@ public static class OperationsExtensions
         return services;
     }
 
-    /// <summary><c>/healthz</c> (alive), <c>/readyz</c> (storage and GitHub reachable), <c>/metrics</c> (Prometheus text).</summary>
+    /// <summary><c>/healthz</c> (alive; Degraded while a worker is stuck), <c>/readyz</c> (storage and GitHub reachable); <c>/metrics</c> is <see cref="TelemetryExtensions.MapTelemetry"/>.</summary>
     public static WebApplication MapOperations(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
 
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) });
         app.MapHealthChecks("/readyz", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(ReadyTag),
             ResponseWriter = WriteReadinessAsync,
         });
 
-        app.MapGet("/metrics", async (PolicyBotMetrics metrics, IEnumerable<IMetricsGaugeSource> sources, CancellationToken cancellationToken) =>
-        {
-            var gauges = new List<MetricsGauge>();
-            foreach (var source in sources)
-            {
-                gauges.AddRange(await source.CollectAsync(cancellationToken).ConfigureAwait(false));
-            }
-
-            return TypedResults.Text(metrics.Export(gauges), "text/plain; version=0.0.4; charset=utf-8");
-        });
 
         return app;
     }
@@ -57,18 +50,28 @@ public static class OperationsExtensions
 /// <summary>Work items by state, dead letters and deliveries waiting, read from storage at each scrape.</summary>
 internal sealed class StorageGauges(IWorkQueueStore workItems, IDeliveryStore deliveries) : IMetricsGaugeSource
 {
+    private const string WorkItems = "policybot.work_items";
+    private const string DeadLetters = "policybot.dead_letters";
+    private const string DeliveriesPending = "policybot.deliveries_pending";
+
+    public IReadOnlyList<MetricsGaugeDefinition> Gauges { get; } =
+    [
+        new(WorkItems, "Work items stored, by state."),
+        new(DeadLetters, "Work items parked as dead letters now."),
+        new(DeliveriesPending, "Stored deliveries not yet routed."),
+    ];
+
     public async Task<IReadOnlyList<MetricsGauge>> CollectAsync(CancellationToken cancellationToken)
     {
         var counts = await workItems.CountAsync(cancellationToken).ConfigureAwait(false);
         var pendingDeliveries = await deliveries.CountPendingAsync(cancellationToken).ConfigureAwait(false);
-        const string WorkItemsHelp = "Work items stored, by state.";
         return
         [
-            new("policybot_work_items", WorkItemsHelp, PolicyBotMetrics.FormatLabels(("state", WorkItemStates.Pending)), counts.Pending),
-            new("policybot_work_items", WorkItemsHelp, PolicyBotMetrics.FormatLabels(("state", WorkItemStates.Running)), counts.Running),
-            new("policybot_work_items", WorkItemsHelp, PolicyBotMetrics.FormatLabels(("state", WorkItemStates.Done)), counts.Done),
-            new("policybot_dead_letters", "Work items parked as dead letters now.", string.Empty, counts.Dead),
-            new("policybot_deliveries_pending", "Stored deliveries not yet routed.", string.Empty, pendingDeliveries),
+            new(WorkItems, [new("state", WorkItemStates.Pending)], counts.Pending),
+            new(WorkItems, [new("state", WorkItemStates.Running)], counts.Running),
+            new(WorkItems, [new("state", WorkItemStates.Done)], counts.Done),
+            new(DeadLetters, [], counts.Dead),
+            new(DeliveriesPending, [], pendingDeliveries),
         ];
     }
 }

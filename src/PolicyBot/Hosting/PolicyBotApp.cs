@@ -19,6 +19,7 @@ public static class PolicyBotApp
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
+        StartupFailureLog.Register(builder);
 
         builder.Services.AddStorage(builder.Configuration);
         builder.Services.AddGitHub(builder.Configuration);
@@ -28,6 +29,7 @@ public static class PolicyBotApp
         builder.Services.AddDashboard(builder.Configuration);
         builder.Services.AddGitHubSignIn(builder.Configuration);
         builder.Services.AddOperations();
+        builder.Services.AddTelemetry(builder.Configuration);
 
         return builder;
     }
@@ -37,9 +39,11 @@ public static class PolicyBotApp
         ArgumentNullException.ThrowIfNull(builder);
 
         var app = builder.Build();
+        StartupFailureLog.Watch(app);
 
         app.MapWebhooks();
         app.MapOperations();
+        app.MapTelemetry();
         app.MapDashboard();
         app.MapSetup();
         app.MapGitHubSignIn();

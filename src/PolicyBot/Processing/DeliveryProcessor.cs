@@ -55,6 +55,10 @@ internal sealed partial class DeliveryProcessor(
         foreach (var delivery in pending)
         {
             using var scope = logger.BeginDeliveryScope(delivery);
+            using var activity = PolicyBotActivities.Source.StartActivity($"delivery {delivery.Event}");
+            activity?.SetTag("policybot.delivery_id", delivery.DeliveryId);
+            activity?.SetTag("policybot.event", delivery.Action is null ? delivery.Event : $"{delivery.Event}.{delivery.Action}");
+            activity?.SetTag("policybot.repository", delivery.RepositoryFullName);
             IReadOnlyList<WorkItem> items;
             try
             {
@@ -65,6 +69,7 @@ internal sealed partial class DeliveryProcessor(
 #pragma warning restore CA1031
             {
                 Log.RoutingFailed(logger, ex);
+                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
                 metrics.DeliveryFailed(delivery.Event);
                 await deliveries.FailAsync(delivery.DeliveryId, ex.Message, options.Value.MaxAttempts, cancellationToken).ConfigureAwait(false);
                 continue;
@@ -79,6 +84,7 @@ internal sealed partial class DeliveryProcessor(
                 }
 
                 Log.Routed(logger, items.Count, added.Count);
+                activity?.SetTag("policybot.work_items", items.Count);
                 signal.WorkItemsAdded(added.Count);
             }
         }

@@ -9,8 +9,7 @@ public static class InstallationGate
     public static bool Restores(WorkItem item)
     {
         ArgumentNullException.ThrowIfNull(item);
-        return item.Kind == WorkItemKinds.EvaluateInstallation
-            && item.Reason is "installation.created" or "installation.unsuspend" or "installation.new_permissions_accepted";
+        return item.Kind == WorkItemKinds.EvaluateInstallation && item.Triggers.HasFlag(WorkTriggers.RestoresInstallation);
     }
 
     /// <summary>True when the item should run: its installation is active, or the item restores it (and is recorded so).</summary>

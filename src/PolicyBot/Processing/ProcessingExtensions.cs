@@ -26,6 +26,8 @@ public static class ProcessingExtensions
         services.AddSingleton<DeliveryProcessor>();
         services.AddSingleton<ReconcileService>();
         services.AddHostedService(provider => provider.GetRequiredService<DeliveryProcessor>());
+        services.AddSingleton<WorkerActivity>();
+        services.AddHealthChecks().AddCheck<WorkerHealthCheck>("workers", tags: [Hosting.OperationsExtensions.ReadyTag, Hosting.OperationsExtensions.LiveTag]);
         services.AddHostedService<WorkItemWorkers>();
         services.AddHostedService(provider => provider.GetRequiredService<ReconcileService>());
 

@@ -19,6 +19,13 @@ public sealed class ProcessingOptions
     /// <summary>Longest delay between two tries of a work item.</summary>
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// The longest one work item may run. Past it the worker gives up on it (the item fails with the reason, is retried
+    /// with backoff and dead-lettered after <see cref="MaxAttempts"/>) and takes the next one, so that one repository's
+    /// files can never tie up every worker; until the abandoned run ends, health reports the worker stuck.
+    /// </summary>
+    public TimeSpan WorkItemTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>How long a claim holds without renewal; a claim of a process that died is taken over after it.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -49,6 +56,11 @@ internal sealed class ProcessingOptionsValidation : IValidateOptions<ProcessingO
         if (options.Workers < 1)
         {
             failures.Add("Processing:Workers must be at least 1.");
+        }
+
+        if (options.WorkItemTimeout <= TimeSpan.Zero)
+        {
+            failures.Add("Processing:WorkItemTimeout must be positive.");
         }
 
         if (options.MaxAttempts < 1)

@@ -52,7 +52,7 @@ public sealed partial class ReconcileService(
             }
 
             await queue.EnqueueAsync(
-                new WorkItem(WorkItemKinds.EvaluateInstallation, installation.Id, installation.Account?.Login, null, null, "reconcile", null),
+                new WorkItem(WorkItemKinds.EvaluateInstallation, installation.Id, installation.Account?.Login, null, null, "reconcile", null, WorkTriggers.Reconcile),
                 cancellationToken).ConfigureAwait(false);
             queued++;
         }

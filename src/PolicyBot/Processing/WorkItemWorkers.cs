@@ -15,6 +15,7 @@ internal sealed partial class WorkItemWorkers(
     ProcessingSignal signal,
     PolicyBotMetrics metrics,
     GitHub.Budget.RateLimitBudget budget,
+    WorkerActivity activity,
     IOptions<ProcessingOptions> options,
     TimeProvider timeProvider,
     ILogger<WorkItemWorkers> logger) : BackgroundService
@@ -61,6 +62,14 @@ internal sealed partial class WorkItemWorkers(
     {
         var item = claimed.Item;
         using var logScope = logger.BeginWorkItemScope(claimed);
+        // The delivery's span has ended by now (work runs later, maybe in another replica): the delivery id ties them.
+        using var activity = PolicyBotActivities.Source.StartActivity($"work item {item.Kind}");
+        activity?.SetTag("policybot.work_item.kind", item.Kind);
+        activity?.SetTag("policybot.work_item.attempt", claimed.Attempts);
+        activity?.SetTag("policybot.installation_id", item.InstallationId);
+        activity?.SetTag("policybot.repository", item.Repository is null ? item.Owner : $"{item.Owner}/{item.Repository}");
+        activity?.SetTag("policybot.pull_request", item.PullRequestNumber);
+        activity?.SetTag("policybot.delivery_id", item.DeliveryId);
         using var heartbeat = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var renewal = RenewLeaseAsync(claimed.Id, workerId, heartbeat.Token);
 
@@ -81,9 +90,10 @@ internal sealed partial class WorkItemWorkers(
             }
             else
             {
-                // An installation down to its rate-limit reserve resumes when its window resets, rather than failing.
+                // An installation down to its rate-limit reserve resumes when its window resets, rather than failing;
+                // the wait is outside the item's time limit, which bounds the work, not the queueing.
                 await budget.WaitForBudgetAsync(item.InstallationId, stoppingToken).ConfigureAwait(false);
-                await handler.HandleAsync(item, stoppingToken).ConfigureAwait(false);
+                await RunWithTimeLimitAsync(handler, item, stoppingToken).ConfigureAwait(false);
             }
 
             await StopHeartbeatAsync(heartbeat, renewal).ConfigureAwait(false);
@@ -108,6 +118,7 @@ internal sealed partial class WorkItemWorkers(
             {
                 await store.FailAsync(claimed.Id, workerId, Describe(ex), retryAt: null, CancellationToken.None).ConfigureAwait(false);
                 metrics.WorkItemDeadLettered(item.Kind);
+                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
                 Log.DeadLettered(logger, ex, item.Kind, claimed.Attempts);
             }
             else
@@ -115,8 +126,37 @@ internal sealed partial class WorkItemWorkers(
                 var delay = Backoff(settings, claimed.Attempts);
                 await store.FailAsync(claimed.Id, workerId, Describe(ex), timeProvider.GetUtcNow() + delay, CancellationToken.None).ConfigureAwait(false);
                 metrics.WorkItemFailed(item.Kind);
+                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
                 Log.Failed(logger, ex, item.Kind, claimed.Attempts, delay);
             }
+        }
+    }
+
+    /// <summary>
+    /// Runs the handler within <see cref="ProcessingOptions.WorkItemTimeout"/>: its token is cancelled then, and a handler
+    /// that does not stop (work that never looks at the token) is left behind, counted in <see cref="WorkerActivity"/> until
+    /// it ends, so the worker is free again and health says what is stuck.
+    /// </summary>
+    private async Task RunWithTimeLimitAsync(IWorkItemHandler handler, WorkItem item, CancellationToken stoppingToken)
+    {
+        var limit = options.Value.WorkItemTimeout;
+        using var timeout = new CancellationTokenSource(limit, timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timeout.Token);
+        var run = Task.Run(() => handler.HandleAsync(item, linked.Token), CancellationToken.None);
+        try
+        {
+            await run.WaitAsync(limit, timeProvider, stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested && (ex is TimeoutException || (ex is OperationCanceledException && timeout.IsCancellationRequested)))
+        {
+            if (!run.IsCompleted)
+            {
+                activity.Abandoned(item.Kind, run);
+            }
+
+            metrics.WorkItemTimedOut(item.Kind);
+            Log.TimedOut(logger, item.Kind, limit);
+            throw new TimeoutException($"the work item ran longer than its time limit ({limit}) and was cancelled");
         }
     }
 
@@ -188,6 +228,9 @@ internal sealed partial class WorkItemWorkers(
 
         [LoggerMessage(EventId = 406, Level = LogLevel.Warning, Message = "Work item lease could not be renewed; trying again.")]
         public static partial void RenewalFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 407, Level = LogLevel.Error, Message = "Work item {Kind} ran longer than its time limit ({Limit}); cancelled, to be retried.")]
+        public static partial void TimedOut(ILogger logger, string kind, TimeSpan limit);
 
         [LoggerMessage(EventId = 405, Level = LogLevel.Error, Message = "Work item loop failed; retrying.")]
         public static partial void LoopFailed(ILogger logger, Exception exception);

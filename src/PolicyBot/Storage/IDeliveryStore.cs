@@ -1,4 +1,3 @@
-using PolicyBot.Processing;
 
 namespace PolicyBot.Storage;
 
@@ -11,7 +10,8 @@ public sealed record WebhookDelivery(
     string? RepositoryFullName,
     int? PullRequestNumber,
     string Payload,
-    DateTimeOffset ReceivedAt);
+    DateTimeOffset ReceivedAt,
+    string? Sender = null);
 
 /// <summary>Where a stored delivery stands.</summary>
 public static class DeliveryStates
@@ -34,7 +34,8 @@ public sealed record DeliverySummary(
     int Attempts,
     int WorkItems,
     DateTimeOffset? ProcessedAt,
-    string? Error);
+    string? Error,
+    string? Sender = null);
 
 /// <summary>Durable intake of webhook deliveries.</summary>
 public interface IDeliveryStore
@@ -57,7 +58,8 @@ public interface IDeliveryStore
 
     Task<DeliverySummary?> GetAsync(string deliveryId, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<DeliverySummary>> ListRecentAsync(int limit, CancellationToken cancellationToken);
+    /// <summary>Most recent first; leaves out those sent by <paramref name="excludingSender"/> (PolicyBot's own echoes) when given.</summary>
+    Task<IReadOnlyList<DeliverySummary>> ListRecentAsync(int limit, string? excludingSender, CancellationToken cancellationToken);
 
     Task<int> CountPendingAsync(CancellationToken cancellationToken);
 

@@ -1,4 +1,3 @@
-using PolicyBot.Processing;
 
 namespace PolicyBot.Storage;
 

@@ -1,5 +1,11 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using PolicyBot.Enforcement;
+using PolicyBot.Enforcement.Checks;
+using PolicyBot.Enforcement.Issues;
+using PolicyBot.Enforcement.Reviews;
+using PolicyBot.Enforcement.State;
+using PolicyBot.Storage.Postgres;
 using PolicyBot.Storage.Sqlite;
 
 namespace PolicyBot.Storage;
@@ -16,13 +22,41 @@ public static class StorageExtensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidation>();
 
-        // SQLite is the only provider so far; postgres is refused by validation with a clear message.
-        services.AddSingleton<SqliteDatabase>();
-        services.AddSingleton<IMigrationRunner, SqliteMigrationRunner>();
-        services.AddSingleton<IDeliveryStore, SqliteDeliveryStore>();
-        services.AddSingleton<IWorkQueueStore, SqliteWorkQueueStore>();
-        services.AddSingleton<IAuditLog, SqliteAuditLog>();
-        services.AddMigrations(HostMigrations.Sqlite);
+        // Every store of every feature comes from the one provider: a replica never keeps half its state elsewhere.
+        if (StorageOptions.IsPostgres(configuration[$"{StorageOptions.SectionName}:{nameof(StorageOptions.Provider)}"]))
+        {
+            services.AddSingleton<PostgresDatabase>();
+            services.AddSingleton<IMigrationRunner, PostgresMigrationRunner>();
+            services.AddSingleton<IDeliveryStore, PostgresDeliveryStore>();
+            services.AddSingleton<IWorkQueueStore, PostgresWorkQueueStore>();
+            services.AddSingleton<IAuditLog, PostgresAuditLog>();
+            services.AddSingleton<IReviewRequestLedger, PostgresReviewRequestLedger>();
+            services.AddSingleton<IComplianceIssueStore, PostgresComplianceIssueStore>();
+            services.AddSingleton<IEvaluationStore, PostgresEvaluationStore>();
+            services.AddSingleton<IInstallationStateStore, PostgresInstallationStateStore>();
+            services.AddSingleton<ICheckRunLedger, PostgresCheckRunLedger>();
+            services.AddSingleton<IOrganizationDirectoryVersions, PostgresOrganizationDirectoryVersions>();
+            services.AddMigrations(PostgresMigrations.Host);
+            services.AddMigrations(PostgresMigrations.Enforcement);
+            services.AddSingleton<Enforcement.PolicyFiles.IValidPolicyFileStore, PostgresValidPolicyFileStore>();
+        }
+        else
+        {
+            services.AddSingleton<SqliteDatabase>();
+            services.AddSingleton<IMigrationRunner, SqliteMigrationRunner>();
+            services.AddSingleton<IDeliveryStore, SqliteDeliveryStore>();
+            services.AddSingleton<IWorkQueueStore, SqliteWorkQueueStore>();
+            services.AddSingleton<IAuditLog, SqliteAuditLog>();
+            services.AddSingleton<IReviewRequestLedger, SqliteReviewRequestLedger>();
+            services.AddSingleton<IComplianceIssueStore, SqliteComplianceIssueStore>();
+            services.AddSingleton<IEvaluationStore, SqliteEvaluationStore>();
+            services.AddSingleton<IInstallationStateStore, SqliteInstallationStateStore>();
+            services.AddSingleton<ICheckRunLedger, SqliteCheckRunLedger>();
+            services.AddSingleton<IOrganizationDirectoryVersions, SqliteOrganizationDirectoryVersions>();
+            services.AddMigrations(HostMigrations.Sqlite);
+            services.AddMigrations(EnforcementMigrations.Sqlite);
+            services.AddSingleton<Enforcement.PolicyFiles.IValidPolicyFileStore, SqliteValidPolicyFileStore>();
+        }
 
         services.AddHostedService<StorageInitializer>();
         return services;
@@ -50,6 +84,7 @@ internal sealed partial class StorageInitializer(
         await migrations.MigrateAsync(cancellationToken).ConfigureAwait(false);
 
         // One SQLite file has one PolicyBot process: any claim left running belongs to a process that died.
+        // (PostgreSQL's store gives nothing back here: other replicas' claims may be alive; lapsed leases are taken over.)
         var recovered = await workQueue.RecoverAbandonedAsync(cancellationToken).ConfigureAwait(false);
         if (recovered > 0)
         {

@@ -18,6 +18,8 @@ public sealed class StorageOptions
 
     /// <summary>How long a write waits for another writer before failing.</summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    internal static bool IsPostgres(string? provider) => string.Equals(provider, "postgres", StringComparison.OrdinalIgnoreCase);
 }
 
 internal sealed class StorageOptionsValidation : IValidateOptions<StorageOptions>
@@ -29,7 +31,9 @@ internal sealed class StorageOptionsValidation : IValidateOptions<StorageOptions
         "SQLITE" when options.BusyTimeout <= TimeSpan.Zero =>
             ValidateOptionsResult.Fail("Storage:BusyTimeout must be positive."),
         "SQLITE" => ValidateOptionsResult.Success,
-        "POSTGRES" => ValidateOptionsResult.Fail("Storage:Provider=postgres is not implemented yet; use Storage:Provider=sqlite."),
+        "POSTGRES" when string.IsNullOrWhiteSpace(options.ConnectionString) =>
+            ValidateOptionsResult.Fail("Storage:Provider=postgres needs Storage:ConnectionString (for example Host=db;Database=policybot;Username=policybot;Password=...)."),
+        "POSTGRES" => ValidateOptionsResult.Success,
         _ => ValidateOptionsResult.Fail($"Storage:Provider must be 'sqlite' or 'postgres', not '{options.Provider}'."),
     };
 }

@@ -59,7 +59,8 @@ internal sealed partial class DeliveryIntake(
             Object(root, "repository") is { } repository ? String(repository, "full_name") : null,
             PullRequestNumber(eventName, root),
             payload,
-            receivedAt);
+            receivedAt,
+            Object(root, "sender") is { } sender ? String(sender, "login") : null);
     }
 
     private static int? PullRequestNumber(string eventName, JsonElement root)

@@ -51,12 +51,13 @@ public sealed class WebhookRouter(IOptions<WebhookRoutingOptions> options)
         var context = new RouteContext(delivery, payload, installationId);
         return (delivery.Event, delivery.Action) switch
         {
-            ("installation", "created" or "unsuspend" or "new_permissions_accepted") => context.Installation(WorkItemKinds.EvaluateInstallation),
+            ("installation", "created" or "unsuspend" or "new_permissions_accepted") => context.Installation(WorkItemKinds.EvaluateInstallation, triggers: WorkTriggers.RestoresInstallation),
             ("installation", "deleted" or "suspend") => context.Installation(WorkItemKinds.InstallationRemoved),
             ("installation_repositories", "added" or "removed") => context.Installation(WorkItemKinds.EvaluateInstallation),
 
-            ("repository", "created" or "deleted" or "renamed" or "transferred" or "archived" or "unarchived") => context.Repository(actor: context.Sender()),
-            ("repository", "edited") when payload.TryGetProperty("changes", out var changes) && changes.TryGetProperty("default_branch", out _) => context.Repository(actor: context.Sender()),
+            ("repository", "created") => context.Repository(triggers: WorkTriggers.RepositoryCreated, createdBy: context.Sender()),
+            ("repository", "deleted" or "renamed" or "transferred" or "archived" or "unarchived") => context.Repository(),
+            ("repository", "edited") when payload.TryGetProperty("changes", out var changes) && changes.TryGetProperty("default_branch", out _) => context.Repository(),
 
             ("branch_protection_rule", _) => context.Repository(),
             ("repository_ruleset", _) => IsOrganizationRuleset(payload) ? context.Installation(WorkItemKinds.EvaluateInstallation) : context.Repository(),
@@ -67,10 +68,16 @@ public sealed class WebhookRouter(IOptions<WebhookRoutingOptions> options)
             ("pull_request", "edited") when payload.TryGetProperty("changes", out var changes) && changes.TryGetProperty("base", out _) => context.PullRequest(delivery.PullRequestNumber),
             ("pull_request_review", "submitted" or "edited" or "dismissed") => context.PullRequest(delivery.PullRequestNumber),
 
-            ("check_run", "rerequested") when IsOwnCheckRun(payload) => context.PullRequests(payload.GetProperty("check_run")),
-            ("check_suite", "requested" or "rerequested") => context.PullRequests(payload.GetProperty("check_suite")),
+            ("check_run", "rerequested") when IsOwnCheckRun(payload) => context.Rerun(payload.GetProperty("check_run"), Suite(payload.GetProperty("check_run"))),
+            ("check_suite", "rerequested") => context.Rerun(payload.GetProperty("check_suite"), payload.GetProperty("check_suite")),
+            ("check_suite", "requested") => context.PullRequests(payload.GetProperty("check_suite")),
 
+            ("merge_group", "checks_requested") => context.MergeGroup(payload.GetProperty("merge_group")),
+
+            // A team's access to a repository decides whether it can own it (registration.owner_access).
+            ("team", "added_to_repository" or "removed_from_repository") => [.. context.Installation(WorkItemKinds.RefreshMembership), .. context.Repository()],
             ("membership", _) or ("team", _) => context.Installation(WorkItemKinds.RefreshMembership),
+            ("custom_property_values", _) => context.Repository(kind: WorkItemKinds.RefreshCustomProperties),
 
             _ => [],
         };
@@ -99,12 +106,12 @@ public sealed class WebhookRouter(IOptions<WebhookRoutingOptions> options)
         if (string.Equals(name, options.Value.OrgConfigRepository, StringComparison.OrdinalIgnoreCase)
             && (!complete || files.Contains("policybot.yml")))
         {
-            items.AddRange(context.Installation(WorkItemKinds.EvaluateInstallation, "push: organisation policybot.yml changed"));
+            items.AddRange(context.Installation(WorkItemKinds.EvaluateInstallation, "push: organisation policybot.yml changed", WorkTriggers.PolicyFilesChanged));
         }
 
         if (!complete || files.Overlaps(RepositoryPolicyFiles))
         {
-            items.AddRange(context.Repository("push: policy files changed on the default branch"));
+            items.AddRange(context.Repository("push: policy files changed on the default branch", WorkTriggers.PolicyFilesChanged));
         }
 
         return items;
@@ -149,6 +156,35 @@ public sealed class WebhookRouter(IOptions<WebhookRoutingOptions> options)
         }
     }
 
+    private static JsonElement Suite(JsonElement checkRun) =>
+        checkRun.TryGetProperty("check_suite", out var suite) && suite.ValueKind == JsonValueKind.Object ? suite : default;
+
+    /// <summary>
+    /// The pull request a merge queue's branch is for: GitHub names it <c>gh-readonly-queue/{base}/pr-{number}-{base sha}</c>
+    /// (with or without <c>refs/heads/</c>). Null for any other branch.
+    /// </summary>
+    internal static int? MergeQueuePullRequest(string? branch)
+    {
+        const string Prefix = "gh-readonly-queue/";
+        if (branch is null)
+        {
+            return null;
+        }
+
+        branch = branch.StartsWith("refs/heads/", StringComparison.Ordinal) ? branch["refs/heads/".Length..] : branch;
+        if (!branch.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var last = branch[(branch.LastIndexOf('/') + 1)..];
+        var dash = last.IndexOf('-', 3);
+        return last.StartsWith("pr-", StringComparison.Ordinal) && dash > 3
+            && int.TryParse(last.AsSpan(3, dash - 3), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
+            ? number
+            : null;
+    }
+
     private bool IsOwnCheckRun(JsonElement payload)
     {
         // GitHub sends a check run's re-request only to the app that created it; the id check guards misrouting.
@@ -168,12 +204,12 @@ public sealed class WebhookRouter(IOptions<WebhookRoutingOptions> options)
     {
         private string Reason => Delivery.Action is null ? Delivery.Event : $"{Delivery.Event}.{Delivery.Action}";
 
-        public List<WorkItem> Installation(string kind, string? reason = null) =>
-            [new WorkItem(kind, InstallationId, AccountLogin(), null, null, reason ?? Reason, Delivery.DeliveryId)];
+        public List<WorkItem> Installation(string kind, string? reason = null, WorkTriggers triggers = WorkTriggers.None) =>
+            [new WorkItem(kind, InstallationId, AccountLogin(), null, null, reason ?? Reason, Delivery.DeliveryId, triggers)];
 
-        public List<WorkItem> Repository(string? reason = null, string? actor = null) =>
+        public List<WorkItem> Repository(string? reason = null, WorkTriggers triggers = WorkTriggers.None, string? createdBy = null, string kind = WorkItemKinds.EvaluateRepository) =>
             Split(Delivery.RepositoryFullName) is (var owner, var name)
-                ? [new WorkItem(WorkItemKinds.EvaluateRepository, InstallationId, owner, name, null, reason ?? Reason, Delivery.DeliveryId, actor)]
+                ? [new WorkItem(kind, InstallationId, owner, name, null, reason ?? Reason, Delivery.DeliveryId, triggers, createdBy)]
                 : [];
 
         /// <summary>Who caused the delivery (<c>sender.login</c>): for a created repository, its creator.</summary>
@@ -183,13 +219,13 @@ public sealed class WebhookRouter(IOptions<WebhookRoutingOptions> options)
                 ? login.GetString()
                 : null;
 
-        public List<WorkItem> PullRequest(int? number) =>
+        public List<WorkItem> PullRequest(int? number, WorkTriggers triggers = WorkTriggers.None) =>
             number is { } n && Split(Delivery.RepositoryFullName) is (var owner, var name)
-                ? [new WorkItem(WorkItemKinds.EvaluatePullRequest, InstallationId, owner, name, n, Reason, Delivery.DeliveryId)]
+                ? [new WorkItem(WorkItemKinds.EvaluatePullRequest, InstallationId, owner, name, n, Reason, Delivery.DeliveryId, triggers)]
                 : [];
 
         /// <summary>The pull requests a check run or check suite belongs to (empty for forks, which GitHub does not list).</summary>
-        public List<WorkItem> PullRequests(JsonElement check)
+        public List<WorkItem> PullRequests(JsonElement check, WorkTriggers triggers = WorkTriggers.None)
         {
             var items = new List<WorkItem>();
             if (check.TryGetProperty("pull_requests", out var pulls) && pulls.ValueKind == JsonValueKind.Array)
@@ -198,13 +234,43 @@ public sealed class WebhookRouter(IOptions<WebhookRoutingOptions> options)
                 {
                     if (pull.TryGetProperty("number", out var number) && number.TryGetInt32(out var n))
                     {
-                        items.AddRange(PullRequest(n));
+                        items.AddRange(PullRequest(n, triggers));
                     }
                 }
             }
 
             return items;
         }
+
+        /// <summary>
+        /// A re-run: the pull requests the check lists; none listed (a pull request from a fork, whose check suite GitHub
+        /// leaves unlinked) means the open pull requests whose head is the check's commit; a merge queue's commit, its merge group.
+        /// </summary>
+        public List<WorkItem> Rerun(JsonElement check, JsonElement suite)
+        {
+            var items = PullRequests(check, WorkTriggers.RerunRequested);
+            var sha = String(check, "head_sha");
+            if (items.Count > 0 || sha is null || Split(Delivery.RepositoryFullName) is not (var owner, var name))
+            {
+                return items;
+            }
+
+            return MergeQueuePullRequest(String(suite, "head_branch")) is { } queued
+                ? [new WorkItem(WorkItemKinds.EvaluateMergeGroup, InstallationId, owner, name, queued, Reason, Delivery.DeliveryId, WorkTriggers.RerunRequested, HeadSha: sha)]
+                : [new WorkItem(WorkItemKinds.EvaluateCommit, InstallationId, owner, name, null, Reason, Delivery.DeliveryId, WorkTriggers.RerunRequested, HeadSha: sha)];
+        }
+
+        /// <summary>A merge group's checks: its head commit, for the pull request its branch names.</summary>
+        public List<WorkItem> MergeGroup(JsonElement group) =>
+            String(group, "head_sha") is { } sha && MergeQueuePullRequest(String(group, "head_ref")) is { } number
+                && Split(Delivery.RepositoryFullName) is (var owner, var name)
+                ? [new WorkItem(WorkItemKinds.EvaluateMergeGroup, InstallationId, owner, name, number, Reason, Delivery.DeliveryId, HeadSha: sha)]
+                : [];
+
+        private static string? String(JsonElement element, string property) =>
+            element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String
+                ? value.GetString()
+                : null;
 
         private string? AccountLogin()
         {

@@ -31,7 +31,7 @@ public sealed class ExternalAccountsPolicyTests
         """;
 
     private static IReadOnlyList<Finding> Evaluate(string content, int remindDaysBefore = 30) =>
-        ExternalAccountsPolicy.Evaluate(new ExternalAccountsConfig { RemindDaysBefore = remindDaysBefore }, CatalogInfoParser.Parse(content), Today);
+        ExternalAccountsPolicy.Evaluate(new ExternalAccountsConfig { RemindDaysBefore = [remindDaysBefore] }, CatalogInfoParser.Parse(content), Today);
 
     [Theory]
     [InlineData("\"2027-01-15\"", 30, "renewal-due", "in 10 days")]
@@ -100,4 +100,46 @@ public sealed class ExternalAccountsPolicyTests
         Assert.Empty(policy.Evaluate(context with { Today = new DateOnly(2026, 1, 1) }));
         Assert.Empty(policy.Evaluate(context with { Repository = repository with { CatalogInfo = null } }));
     }
+
+    [Theory]
+    [InlineData(40, null)]
+    [InlineData(30, 30)]
+    [InlineData(10, 30)]
+    [InlineData(7, 7)]
+    [InlineData(5, 7)]
+    [InlineData(1, 1)]
+    [InlineData(0, 1)]
+    public void Each_remind_days_before_step_reached_is_the_findings_reminder_step(int daysLeft, int? step)
+    {
+        var catalog = CatalogInfoParser.Parse(Account(Today.AddDays(daysLeft)));
+
+        var findings = ExternalAccountsPolicy.Evaluate(new ExternalAccountsConfig { RemindDaysBefore = [30, 7, 1] }, catalog, Today, "acme");
+
+        Assert.Equal(step, findings.SingleOrDefault()?.ReminderStep);
+    }
+
+    [Fact]
+    public void Reminders_mention_the_billing_contact_and_the_owner_team()
+    {
+        var catalog = CatalogInfoParser.Parse(Account(Today.AddDays(-2)));
+
+        var finding = Assert.Single(ExternalAccountsPolicy.Evaluate(new ExternalAccountsConfig(), catalog, Today, "acme"));
+
+        Assert.Equal(ExternalAccountsPolicy.Expired, finding.Code);
+        Assert.Null(finding.ReminderStep);
+        Assert.Equal(["@acme/finance", "@acme/ml-platform"], finding.Mentions);
+    }
+
+    private static string Account(DateOnly renewsOn) => $"""
+        apiVersion: backstage.io/v1alpha1
+        kind: Resource
+        metadata:
+          name: openai-account
+          annotations:
+            policybot/renews-on: "{renewsOn:yyyy-MM-dd}"
+            policybot/billing-contact: "@acme/finance"
+        spec:
+          type: external-account
+          owner: group:ml-platform
+        """;
 }

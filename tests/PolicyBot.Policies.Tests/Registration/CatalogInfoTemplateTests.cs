@@ -15,7 +15,7 @@ public sealed class CatalogInfoTemplateTests
     [InlineData("--x--", "multi\nline", "x")]
     [InlineData("a__b..c", null, "a_b.c")]
     [InlineData("___", null, "repository")]
-    public void Prefill_with_a_known_owner_round_trips_through_the_parser_without_problems(string repository, string? description, string entityName)
+    public void Prefill_with_a_known_owner_round_trips_through_the_parser_and_only_a_placeholder_description_is_a_finding(string repository, string? description, string entityName)
     {
         var yaml = CatalogInfoTemplate.Generate(repository, description, ["ml-platform"]);
 
@@ -27,12 +27,13 @@ public sealed class CatalogInfoTemplateTests
         Assert.Equal(("group:ml-platform", "experimental", "service"), (component.Owner, component.Lifecycle, component.Type));
         Assert.Empty(catalog.Resources); // the example external account is commented out
 
-        // ... and satisfies the registration policy against a directory holding that team.
-        Assert.Empty(CatalogInfoValidator.Validate(yaml, Org));
-        Assert.Empty(RegistrationPolicy.Evaluate(new RegistrationConfig(), new RepositorySnapshot
+        // ... and satisfies the registration policy against a directory holding that team, but for a placeholder description.
+        Assert.Equal(string.IsNullOrWhiteSpace(description) ? 1 : 0, CatalogInfoValidator.Validate(yaml, Org).Count);
+        var findings = RegistrationPolicy.Evaluate(new RegistrationConfig(), new RepositorySnapshot
         {
             Owner = "acme", Name = repository, DefaultBranch = "main", CatalogInfo = new RepositoryFile("catalog-info.yaml", yaml),
-        }, Org));
+        }, Org);
+        Assert.Equal(string.IsNullOrWhiteSpace(description) ? ["description-placeholder"] : [], findings.Select(f => f.Code));
     }
 
     [Fact]

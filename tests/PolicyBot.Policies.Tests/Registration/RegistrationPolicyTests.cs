@@ -122,6 +122,7 @@ public sealed class RegistrationPolicyTests
         { "  type: service\n  lifecycle: Production\n  owner: group:platform", "  description: d", ["lifecycle-invalid"] },
         { "  type: service\n  lifecycle: retired\n  owner: group:platform", "  description: d", ["lifecycle-invalid"] },
         { "  type: service\n  lifecycle: experimental\n  owner: group:platform", "  title: t", ["description-missing"] },
+        { "  type: service\n  lifecycle: experimental\n  owner: group:platform", "  description: \"REPLACE: what this repository is for, in one line\"", ["description-placeholder"] },
         { "  type: service", "  title: t", ["owner-missing", "lifecycle-missing", "description-missing"] },
     };
 

@@ -47,7 +47,8 @@ public sealed class CheckRunReportTests
         var protection = summary.IndexOf("### ⚠️ Branch protection", StringComparison.Ordinal);
         Assert.True(registration > 0 && protection > registration, summary);
         Assert.Contains("  ```yaml\n  kind: Component\n  ```", summary, StringComparison.Ordinal);
-        Assert.Contains("- **approvals-too-low** (main): main requires 0 approvals", summary, StringComparison.Ordinal);
+        Assert.Contains("- main requires 0 approvals\n", summary, StringComparison.Ordinal);
+        Assert.DoesNotContain("approvals-too-low", summary, StringComparison.Ordinal); // internal codes never reach people
     }
 
     [Fact]
@@ -63,8 +64,11 @@ public sealed class CheckRunReportTests
         var bytes = System.Text.Encoding.UTF8.GetByteCount(output.Summary);
         Assert.True(bytes <= CheckRunReport.MaxLength, $"{bytes}"); // GitHub enforces the limit in UTF-8 bytes
         Assert.True(bytes > CheckRunReport.MaxLength - 2000, "the cut should use most of the room");
-        var shown = findings.Count(f => output.Summary.Contains($"({f.Subject}):", StringComparison.Ordinal));
-        Assert.EndsWith($"… {5000 - shown} more findings not shown: {CheckRunReport.DefaultPointer}.", output.Summary, StringComparison.Ordinal);
+        var shown = findings.Count(f => output.Summary.Contains($"- Account {f.Subject} renews soon", StringComparison.Ordinal));
+        var tail = System.Text.RegularExpressions.Regex.Match(output.Summary, @"… (\d+) more findings not shown: (.*)$");
+        Assert.Equal($"{CheckRunReport.DefaultPointer}.", tail.Groups[2].Value);
+        // Every finding is either shown in full, counted as not shown, or the one whose first lines fit before the cut.
+        Assert.InRange(5000 - int.Parse(tail.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) - shown, -1, 0);
         Assert.InRange(shown, 100, 4999);
         Assert.Equal(1, output.Summary.Split("```").Length % 2); // code fences balanced
         var beforePointer = output.Summary[..output.Summary.LastIndexOf("\n…", StringComparison.Ordinal)];
@@ -96,6 +100,19 @@ public sealed class CheckRunReportTests
     public void Title_says_when_all_rules_are_met_or_none_apply()
     {
         Assert.Equal("No reviewer rules apply", CheckRunReport.Build(Evaluation(Config(), []), [], []).Title);
-        Assert.Equal("All 1 reviewer rule met", CheckRunReport.Build(Evaluation(Config(Rule()), [], Review("alice", "APPROVED")), [], []).Title);
+        Assert.Equal("Reviewer rule met: review", CheckRunReport.Build(Evaluation(Config(Rule()), [], Review("alice", "APPROVED")), [], []).Title);
+        var two = Config(Rule(), Rule() with { Name = "second" });
+        Assert.Equal("Both reviewer rules met", CheckRunReport.Build(Evaluation(two, [], Review("alice", "APPROVED")), [], []).Title);
+        var three = Config(Rule(), Rule() with { Name = "second" }, Rule() with { Name = "third" });
+        Assert.Equal("All 3 reviewer rules met", CheckRunReport.Build(Evaluation(three, [], Review("alice", "APPROVED")), [], []).Title);
+    }
+
+    [Theory]
+    [InlineData("registration/lifecycle-missing/analytics", "Repository registration: lifecycle missing (analytics)")]
+    [InlineData("branch_protection/status-check-not-required/main:ci/build", "Branch protection: status check not required (main:ci/build)")]
+    [InlineData("code_owners/missing", "Code owners: missing")]
+    public void A_resolved_findings_key_is_described_for_people(string key, string described)
+    {
+        Assert.Equal(described, Finding.DescribeKey(key));
     }
 }

@@ -45,6 +45,10 @@ public sealed class ContractTests
         Assert.Equal(204, (await bot.Get("orgs/acme/members/bob")).Code);
         Assert.Equal(404, (await bot.Get("orgs/acme/members/nobody")).Code);
         Assert.Equal(200, (await bot.Get("orgs/acme/rulesets")).Code);
+        Assert.Equal(200, (await bot.Get("orgs/acme/properties/schema")).Code);
+        Assert.Equal(200, (await bot.Get("orgs/acme/properties/values")).Code);
+        Assert.Equal(200, (await bot.Get("repos/acme/payments/properties/values")).Code);
+        Assert.Equal(204, (await alice.Patch("repos/acme/payments/properties/values", new { properties = new[] { new { property_name = "tier", value = "standard" } } })).Code);
         var orgRuleset = await alice.Post("orgs/acme/rulesets", new JsonObject
         {
             ["name"] = "contract org ruleset",

@@ -86,8 +86,11 @@ public sealed class DashboardTests
         Assert.Contains("<h2>Policies</h2>", html, StringComparison.Ordinal);
         Assert.Contains("Repository registration", html, StringComparison.Ordinal);
 
+        // The organisation page links each repository to its own page, which links its issue on GitHub.
+        Assert.Contains("href=\"/installations/1001/repositories/orphan-a\"", html, StringComparison.Ordinal);
         var orphanIssue = Assert.Single(await RegistrationSteps.IssuesAsync(sandbox, "orphan-a"));
-        Assert.Contains($"href=\"{sandbox.GitHub.BaseUrl.GetLeftPart(UriPartial.Authority)}/acme/orphan-a/issues/{RegistrationSteps.Number(orphanIssue)}\"", html, StringComparison.Ordinal);
+        var orphanPage = await client.GetStringAsync("installations/1001/repositories/orphan-a");
+        Assert.Contains($"href=\"{sandbox.GitHub.BaseUrl.GetLeftPart(UriPartial.Authority)}/acme/orphan-a/issues/{RegistrationSteps.Number(orphanIssue)}\"", orphanPage, StringComparison.Ordinal);
 
         var inventory = Section(html, "Registration inventory");
         Assert.Contains("acme/image-gen", inventory, StringComparison.Ordinal);
@@ -101,10 +104,82 @@ public sealed class DashboardTests
         Assert.Contains("in 10 days", renewals, StringComparison.Ordinal);
         Assert.Contains("@acme/finance", renewals, StringComparison.Ordinal);
 
-        Assert.Contains("installation.created", Section(html, "Recent deliveries"), StringComparison.Ordinal);
-        var dead = Section(html, "Dead letters");
+        Assert.Contains("href=\"/deliveries?installation=1001\"", html, StringComparison.Ordinal);
+        Assert.Contains("installation.created", await client.GetStringAsync("deliveries?installation=1001"), StringComparison.Ordinal);
+        Assert.Contains("href=\"/dead-letters?installation=1001\"", html, StringComparison.Ordinal);
+        var dead = await client.GetStringAsync("dead-letters?installation=1001");
         Assert.Contains("evaluate-repository", dead, StringComparison.Ordinal);
         Assert.Contains("acme/orphan-c", dead, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_organisation_page_filters_and_searches_shows_actions_and_a_chart_and_each_repository_has_its_page()
+    {
+        await using var sandbox = await PolicyBotSandbox.StartAsync(Scenario());
+        await sandbox.InstallAsync();
+        using var client = sandbox.Operator();
+
+        var page = await client.GetStringAsync("installations/1001");
+        // Each policy says what PolicyBot does about it.
+        Assert.Matches(@"Repository registration.*?<span class=""action action-issue"">issue</span>", page);
+        Assert.Matches(@"External accounts.*?<span class=""action action-log"">log</span>", page);
+        // Compliance over time: today's point, drawn without scripts.
+        var chart = Section(page, "Compliance over time");
+        Assert.Contains("<svg", chart, StringComparison.Ordinal);
+        Assert.Contains("<circle", chart, StringComparison.Ordinal);
+        Assert.Matches(@"Today: \d+ of \d+ repositories meet the baseline", chart);
+        Assert.Single(await sandbox.Service<IComplianceHistory>().ListAsync(1001, DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1), default));
+
+        // Filters are a GET form: by default the repositories below the baseline; search narrows by name.
+        var below = Section(page, "Repositories");
+        Assert.Contains("<form class=filters method=get>", below, StringComparison.Ordinal);
+        Assert.Contains("acme/orphan-a", below, StringComparison.Ordinal);
+        var searched = Section(await client.GetStringAsync("installations/1001?q=orphan-b"), "Repositories");
+        Assert.Contains("acme/orphan-b", searched, StringComparison.Ordinal);
+        Assert.DoesNotContain("acme/orphan-a", searched, StringComparison.Ordinal);
+        var byTeam = Section(await client.GetStringAsync("installations/1001?state=all&team=group%3Aplatform"), "Repositories");
+        Assert.Contains("acme/image-gen", byTeam, StringComparison.Ordinal);
+        Assert.DoesNotContain("acme/orphan-a", byTeam, StringComparison.Ordinal);
+        var byPolicy = Section(await client.GetStringAsync("installations/1001?policy=registration&state=compliant"), "Repositories");
+        Assert.Contains("acme/image-gen", byPolicy, StringComparison.Ordinal);
+        Assert.DoesNotContain("acme/orphan-a", byPolicy, StringComparison.Ordinal);
+
+        // A repository's page: its baseline with actions, findings with their remediation as code, and its issue on GitHub.
+        var orphan = await client.GetStringAsync("installations/1001/repositories/orphan-a");
+        Assert.Contains("<h1>acme/orphan-a</h1>", orphan, StringComparison.Ordinal);
+        Assert.Contains($"href=\"{sandbox.GitHub.BaseUrl.GetLeftPart(UriPartial.Authority)}/acme/orphan-a\"", orphan, StringComparison.Ordinal);
+        Assert.Contains("<code>catalog-info.yaml</code>", Section(orphan, "Findings"), StringComparison.Ordinal);
+        Assert.DoesNotContain("`", Section(orphan, "Findings"), StringComparison.Ordinal);
+        Assert.Contains("Not registered", Section(orphan, "Registration"), StringComparison.Ordinal);
+        Assert.Contains("<code>issue.created</code>", Section(orphan, "History"), StringComparison.Ordinal);
+        var imageGen = await client.GetStringAsync("installations/1001/repositories/image-gen");
+        Assert.Contains("openai-account", Section(imageGen, "External accounts"), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("installations/1001/repositories/no-such-repo")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Deliveries_leave_out_PolicyBots_own_echoes_unless_asked_and_operator_pages_are_for_operators_only()
+    {
+        await using var sandbox = await PolicyBotSandbox.StartAsync(Scenario());
+        await sandbox.InstallAsync();
+        using var client = sandbox.Operator();
+        var bot = $"{sandbox.GitHub.AppSlug}[bot]";
+
+        var stored = await sandbox.Service<IDeliveryStore>().ListRecentAsync(1000, null, default);
+        Assert.Contains(stored, d => d.Sender == bot);
+        var page = await client.GetStringAsync("deliveries");
+        Assert.DoesNotContain($"<td>{bot}</td>", page, StringComparison.Ordinal);
+        Assert.Contains("installation.created", page, StringComparison.Ordinal);
+        Assert.Contains($"<td>{bot}</td>", await client.GetStringAsync("deliveries?own=true"), StringComparison.Ordinal);
+        Assert.Contains("<h1>Audit log</h1>", await client.GetStringAsync("audit-log?installation=1001"), StringComparison.Ordinal);
+
+        using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = sandbox.Address };
+        foreach (var path in new[] { "audit-log", "deliveries", "dead-letters", "installations/1001/repositories/orphan-a" })
+        {
+            using var response = await anonymous.GetAsync(path);
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            Assert.Equal("/signin", response.Headers.Location!.OriginalString);
+        }
     }
 
     [Fact]
@@ -114,8 +189,8 @@ public sealed class DashboardTests
         await sandbox.InstallAsync();
         using var client = sandbox.Operator();
 
-        var first = Section(await client.GetStringAsync("installations/1001"), "Below the baseline");
-        var second = Section(await client.GetStringAsync("installations/1001?page=2"), "Below the baseline");
+        var first = Section(await client.GetStringAsync("installations/1001"), "Repositories");
+        var second = Section(await client.GetStringAsync("installations/1001?page=2"), "Repositories");
 
         Assert.Contains("Page 1 of 2", first, StringComparison.Ordinal);
         Assert.Contains("href=\"?page=2\"", first, StringComparison.Ordinal);

@@ -176,7 +176,7 @@ public sealed class BranchProtectionEnforcementTests
     }
 
     [Fact]
-    public async Task A_malformed_organisation_file_is_a_config_finding_with_its_line_on_the_configuration_repository_and_its_valid_parts_apply()
+    public async Task A_malformed_organisation_file_at_install_is_a_config_issue_with_its_line_and_nothing_is_enforced_from_the_defaults()
     {
         await using var sandbox = await PolicyBotSandbox.StartAsync(Build(
             """
@@ -193,8 +193,11 @@ public sealed class BranchProtectionEnforcementTests
         var problem = Assert.Single(await FindingsAsync(sandbox, ".github", PolicyIds.Config), f => f.Code == "organization-config-error");
         Assert.Equal(4, problem.Line);
         Assert.Contains("required_approving_review_count", problem.Remediation, StringComparison.Ordinal);
+        Assert.Contains("line 4", Assert.Single(Issues(sandbox, ".github", PolicyIds.Config)).Body, StringComparison.Ordinal);
+
+        // The file never validated: the built-in defaults are shown (log), and nothing is opened from a half-read file.
         Assert.Equal([BranchProtectionPolicy.NoProtection], await CodesAsync(sandbox, "svc", PolicyIds.BranchProtection));
-        Assert.Single(Issues(sandbox, "svc", PolicyIds.BranchProtection));
+        Assert.Empty(Issues(sandbox, "svc", PolicyIds.BranchProtection));
     }
 
     [Fact]
@@ -294,7 +297,20 @@ public sealed class BranchProtectionEnforcementTests
         Assert.Empty(Issues(sandbox, "svc", PolicyIds.BranchProtection));
         using var client = sandbox.Operator();
         var log = await client.GetFromJsonAsync<JsonArray>("api/audit-log");
-        Assert.Contains(log!, e => (string?)e!["action"] == "branch_protection.fixed" && (string?)e["repository"] == "acme/svc" && (string?)e["target"] == "main");
+        var fixedEntry = Assert.Single(log!, e => (string?)e!["action"] == "branch_protection.fixed" && (string?)e["repository"] == "acme/svc" && (string?)e["target"] == "main")!;
+
+        // The entry says what changed, and only that: before and after, a line per setting.
+        Assert.Equal("stale reviews dismissed: no\nrequired status checks: ci/build\nadministrators included: no\nforce pushes allowed: yes", (string?)fixedEntry["before"]);
+        Assert.Equal("stale reviews dismissed: yes\nrequired status checks: ci/build, PolicyBot\nadministrators included: yes\nforce pushes allowed: no", (string?)fixedEntry["after"]);
+        Assert.Contains("stale reviews dismissed no → yes", (string?)fixedEntry["reason"], StringComparison.Ordinal);
+        Assert.DoesNotContain("required approving reviews", (string?)fixedEntry["reason"], StringComparison.Ordinal);
+
+        // The repository's page shows the fix in its history, before and after.
+        var page = await client.GetStringAsync("installations/1001/repositories/svc");
+        var history = page[page.IndexOf("<h2>History</h2>", StringComparison.Ordinal)..];
+        Assert.Contains("<code>branch_protection.fixed</code>", history, StringComparison.Ordinal);
+        Assert.Contains("<pre>stale reviews dismissed: no", history, StringComparison.Ordinal);
+        Assert.Contains("<pre>stale reviews dismissed: yes", history, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -411,9 +427,9 @@ public sealed class BranchProtectionEnforcementTests
         var metrics = await client.GetStringAsync("metrics");
 
         Assert.Contains("# TYPE policybot_repositories gauge", metrics, StringComparison.Ordinal);
-        Assert.Contains("policybot_repositories{policy=\"branch_protection\",state=\"compliant\"} 2\n", metrics, StringComparison.Ordinal);
-        Assert.Contains("policybot_repositories{policy=\"branch_protection\",state=\"below\"} 2\n", metrics, StringComparison.Ordinal);
-        Assert.Contains("policybot_findings{policy=\"branch_protection\",action=\"log\"} 3\n", metrics, StringComparison.Ordinal);
+        Assert.Equal(2, PrometheusText.Value(metrics, "policybot_repositories", ("policy", "branch_protection"), ("state", "compliant")));
+        Assert.Equal(2, PrometheusText.Value(metrics, "policybot_repositories", ("policy", "branch_protection"), ("state", "below")));
+        Assert.Equal(3, PrometheusText.Value(metrics, "policybot_findings", ("policy", "branch_protection"), ("action", "log")));
         Assert.Empty(sandbox.GitHub.Issues(Org, "open-one"));
     }
 

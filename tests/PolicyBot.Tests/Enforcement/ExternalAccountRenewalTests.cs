@@ -106,5 +106,51 @@ public sealed class ExternalAccountRenewalTests
         Assert.Equal(today.AddYears(1), inventory.ExternalAccounts.Single(a => a.Name == "openai-account").RenewsOn);
     }
 
+    [Fact]
+    public async Task Each_reminder_step_comments_once_mentioning_the_billing_contact_and_owner_and_past_the_date_the_issue_says_so_daily()
+    {
+        // Early in a UTC day, so the hours added below never cross midnight.
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(DateTime.UtcNow.Date.AddHours(6), TimeSpan.Zero));
+        var account = RegistrationTests.Indent(Catalog("{{today+10d}}", "{{today+300d}}"), 8);
+        var scenario = AcmeScenario.With(
+            "external_accounts: { action: issue, remind_days_before: [30, 7, 1] }\nissues: { ping_after_days: 0 }",
+            $$"""
+              - name: image-gen
+                files:
+                  catalog-info.yaml: |
+            {{account}}
+            """);
+        await using var sandbox = await PolicyBotSandbox.StartAsync(scenario, time: clock);
+        await sandbox.InstallAsync();
+        var issue = Number(Assert.Single(await IssuesAsync(sandbox, "image-gen")));
+
+        async Task<List<string>> After(TimeSpan wait)
+        {
+            clock.Advance(wait);
+            await ReconcileAsync(sandbox, "image-gen");
+            await sandbox.SettleAsync();
+            return await CommentsAsync(sandbox, "image-gen", issue);
+        }
+
+        Assert.Empty(await After(TimeSpan.Zero));               // 10 days left: the issue itself is the first reminder
+        var sevenDays = await After(TimeSpan.FromDays(3));      // 7 days left: the second step
+        Assert.Equal(sevenDays, await After(TimeSpan.FromDays(1)));   // 6 days left: nothing new
+        var oneDay = await After(TimeSpan.FromDays(5));         // 1 day left: the last step
+        var expired = await After(TimeSpan.FromDays(2));        // 1 day past: the finding changes to expired
+        Assert.Equal(expired, await After(TimeSpan.FromHours(1)));
+        var nextDay = await After(TimeSpan.FromDays(1));        // a day later: the issue says it is overdue
+        Assert.Equal(nextDay, await After(TimeSpan.FromHours(12)));   // at most once a day
+
+        var reminder = Assert.Single(sevenDays);
+        Assert.StartsWith("@acme/finance @acme/platform: Renewal reminder:", reminder, StringComparison.Ordinal);
+        Assert.Contains("in 7 days", reminder, StringComparison.Ordinal);
+        Assert.Equal(2, oneDay.Count);
+        Assert.Contains("in 1 day.", oneDay[1], StringComparison.Ordinal);
+        Assert.Equal(3, expired.Count);
+        Assert.Equal(4, nextDay.Count);
+        Assert.StartsWith("@acme/finance @acme/platform: Overdue:", nextDay[3], StringComparison.Ordinal);
+        Assert.Contains("2 days ago", nextDay[3], StringComparison.Ordinal);
+    }
+
     private static string Iso(DateOnly date) => date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using PolicyBot.Enforcement;
 using PolicyBot.Processing;
+using PolicyBot.Storage;
 using PolicyBot.Tests.Infrastructure;
 
 namespace PolicyBot.Tests.Enforcement;

@@ -5,6 +5,7 @@ using PolicyBot.Processing;
 using PolicyBot.Sandbox.Faults;
 using PolicyBot.Sandbox.Http;
 using PolicyBot.Sandbox.State;
+using PolicyBot.Storage;
 using PolicyBot.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -107,6 +108,7 @@ public sealed class PullRequestEfficiencyTests(ITestOutputHelper output)
             "GET /repos/acme/payments/pulls/1/files?per_page=100 200",                         // 100 files: one page
             "GET /repos/acme/payments/pulls/1/reviews?per_page=100 200",                       // 100 reviews: one page
             "GET /repos/acme/payments/pulls/1/requested_reviewers 200",                        // who is asked already
+            "GET /repos/acme/payments/pulls/1/commits?per_page=100 200",                       // who committed (their approvals do not count)
             "GET /repos/acme/payments/contents/.github/CODEOWNERS?ref={sha} 404",              // CODEOWNERS is not here,
             "GET /repos/acme/payments/contents/CODEOWNERS?ref={sha} 200",                      // but here
             "PATCH /repos/acme/payments/check-runs/{id} 200",                                  // the verdict
@@ -129,6 +131,7 @@ public sealed class PullRequestEfficiencyTests(ITestOutputHelper output)
             "GET /repos/acme/payments/pulls/1/files?per_page=100 304",
             "GET /repos/acme/payments/pulls/1/reviews?per_page=100 304",
             "GET /repos/acme/payments/pulls/1/requested_reviewers 304",
+            "GET /repos/acme/payments/pulls/1/commits?per_page=100 304",
         ], second.Select(Describe));
         Assert.All(second, call => Assert.True(call.NotModified));
         Assert.Equal(run.CompletedAt, sandbox.CheckRun("payments", 1).CompletedAt);

@@ -276,13 +276,17 @@ public sealed class PullRequestReviewRuleTests
         var run = sandbox.CheckRun("payments", number);
         Assert.Equal("failure", run.Conclusion);
         Assert.Contains("| repository review (repository) | ❌ unmet | 0/2 |", run.Summary, StringComparison.Ordinal);
-        Assert.Contains("## Proposed `.github/policybot.yml`", run.Summary, StringComparison.Ordinal);
+        Assert.Contains("## Proposed policy files", run.Summary, StringComparison.Ordinal);
         Assert.Contains("bogus_setting", run.Summary, StringComparison.Ordinal);
 
         await sandbox.ReviewAsync("bob", "payments", number);
         Assert.Equal("failure", sandbox.CheckRun("payments", number).Conclusion);
         await sandbox.ReviewAsync("erin", "payments", number);
-        Assert.Equal("success", sandbox.CheckRun("payments", number).Conclusion);
+
+        // The base branch's rule is met now; the proposed file's error alone still fails the check.
+        var met = sandbox.CheckRun("payments", number);
+        Assert.Equal("failure", met.Conclusion);
+        Assert.Equal("proposed policy file: 1 problem", met.Title);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using PolicyBot.Storage;
 using PolicyBot.Tests.Infrastructure;
 
 namespace PolicyBot.Tests.Enforcement;
@@ -56,7 +57,7 @@ internal static class RegistrationSteps
     /// <summary>Re-evaluates a repository as the periodic reconcile does.</summary>
     public static Task ReconcileAsync(PolicyBotSandbox sandbox, string repo) =>
         sandbox.Service<PolicyBot.Processing.IWorkQueue>().EnqueueAsync(
-            new PolicyBot.Processing.WorkItem(PolicyBot.Processing.WorkItemKinds.EvaluateRepository, sandbox.Scenario.InstallationId, sandbox.Org, repo, null, "reconcile", null),
+            new PolicyBot.Storage.WorkItem(PolicyBot.Storage.WorkItemKinds.EvaluateRepository, sandbox.Scenario.InstallationId, sandbox.Org, repo, null, "reconcile", null, PolicyBot.Storage.WorkTriggers.Reconcile),
             CancellationToken.None);
 
     public static string Body(JsonObject issue) => issue["body"]?.GetValue<string>() ?? "";

@@ -44,8 +44,8 @@ public sealed class GitHubClientTests : IAsyncLifetime, IDisposable
 
         using var client = factory.CreateClient();
         var metrics = await client.GetStringAsync("/metrics");
-        Assert.Contains("policybot_github_requests_total{method=\"GET\",status=\"502\"} 1", metrics, StringComparison.Ordinal);
-        Assert.Contains("policybot_github_requests_total{method=\"GET\",status=\"200\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Equal(1, PrometheusText.Value(metrics, "policybot_github_requests_total", ("method", "GET"), ("status", "502")));
+        Assert.Equal(1, PrometheusText.Value(metrics, "policybot_github_requests_total", ("method", "GET"), ("status", "200")));
     }
 
     [Fact]

@@ -44,7 +44,7 @@ public sealed class GraphQLReadsTests
           - name: svc-a
             protection: { required_approving_review_count: 1, require_code_owner_reviews: true, required_status_checks: [PolicyBot] }
             files:
-              catalog-info.yaml: "apiVersion: backstage.io/v1alpha1\nkind: Component\n"
+              catalog-info.yaml: "apiVersion: backstage.io/v1alpha1\nkind: Component\nspec:\n  lifecycle: production\n"
               CODEOWNERS: "* @acme/platform\n/docs/ @acme/ghosts\n"
               .github/policybot.yml: "version: 1\n"
           - name: svc-legacy
@@ -53,6 +53,14 @@ public sealed class GraphQLReadsTests
                 target: branch
                 enforcement: active
                 conditions: { ref_name: { include: ["release/*"], exclude: [] } }
+                rules: [{ type: deletion }]
+          - name: vendored
+            rulesets:
+              - name: exempt bots
+                target: branch
+                enforcement: active
+                conditions: { ref_name: { include: ["~DEFAULT_BRANCH"], exclude: [] } }
+                bypass_actors: [{ actor_id: 4, actor_type: RepositoryRole, bypass_mode: exempt }]
                 rules: [{ type: deletion }]
           - name: web
             default_branch: trunk
@@ -86,11 +94,26 @@ public sealed class GraphQLReadsTests
         sim.Load(Scenario, "graphql-reads.yml");
         await sim.InstallAsync("acme");
         var client = Client(sim);
+        // Bypass by a team and by an app, named by id as GitHub's rulesets API takes them.
+        var platform = await client.Connection.GetAsync("orgs/acme/teams/platform", default);
+        await client.Connection.Post<object>(new Uri("repos/acme/svc-a/rulesets", UriKind.Relative), new System.Text.Json.Nodes.JsonObject
+        {
+            ["name"] = "release managers",
+            ["target"] = "branch",
+            ["enforcement"] = "active",
+            ["conditions"] = new System.Text.Json.Nodes.JsonObject { ["ref_name"] = new System.Text.Json.Nodes.JsonObject { ["include"] = new System.Text.Json.Nodes.JsonArray("~DEFAULT_BRANCH"), ["exclude"] = new System.Text.Json.Nodes.JsonArray() } },
+            ["bypass_actors"] = new System.Text.Json.Nodes.JsonArray(
+                new System.Text.Json.Nodes.JsonObject { ["actor_id"] = platform!.Value.GetProperty("id").GetInt64(), ["actor_type"] = "Team", ["bypass_mode"] = "pull_request" },
+                new System.Text.Json.Nodes.JsonObject { ["actor_id"] = 29110, ["actor_type"] = "Integration", ["bypass_mode"] = "always" }),
+            ["rules"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["type"] = "deletion" }),
+        }.ToJsonString(), "application/json", "application/json");
 
         var organizationRulesets = await OrganizationGraphQLReader.ReadOrganizationRulesetsAsync(client.Connection, "acme", default);
         var page = await OrganizationGraphQLReader.ReadPageAsync(client.Connection, "acme", null, organizationRulesets, default);
         Assert.Null(page.NextCursor);
-        Assert.Equal(["svc-a", "svc-legacy", "web"], page.Repositories.Select(r => r.Snapshot.Name));
+        Assert.Equal(["svc-a", "svc-legacy", "vendored", "web"], page.Repositories.Select(r => r.Snapshot.Name));
+        // GraphQL has no "exempt" bypass mode: that repository's protection is left to REST.
+        Assert.Null(page.Repositories[2].DefaultBranch);
 
         foreach (var fromGraphQL in page.Repositories)
         {
@@ -99,19 +122,32 @@ public sealed class GraphQLReadsTests
             Assert.Equal(Json(fromRest.PolicyFile), Json(snapshot.PolicyFile));
             Assert.Equal(Json(fromRest.CatalogInfo), Json(snapshot.CatalogInfo));
             Assert.Equal(Json(fromRest.CodeOwners), Json(snapshot.CodeOwners));
+            Assert.Equal(fromRest.Lifecycle, snapshot.Lifecycle);
 
-            var oracle = await BranchProtectionReader.ReadAsync(client.Connection, "acme", snapshot.Name, snapshot.DefaultBranch, default);
+            // The oracle knows the app's name because the baseline names it (it looks apps up by slug); GraphQL names every one.
+            if (fromGraphQL.DefaultBranch is null)
+            {
+                continue;
+            }
+
+            var oracle = await new BranchProtectionReader(client.Connection, "acme", snapshot.Name, ["app:dependabot"]).ReadAsync(snapshot.DefaultBranch, default);
             var local = Assert.IsType<Policies.Snapshots.BranchProtectionState>(fromGraphQL.DefaultBranch);
             Assert.Equal(Json(oracle.Classic), Json(local.Classic));
             Assert.Equal(oracle.Rules.Select(Json).Order(StringComparer.Ordinal), local.Rules.Select(Json).Order(StringComparer.Ordinal));
         }
 
         // The cases are there: an org ruleset by name, an excluded repository, ~DEFAULT_BRANCH with an exclusion, bypass.
-        Assert.Equal(2, page.Repositories[0].DefaultBranch!.Rules[0].RequiredStatusChecks.Count);
+        var svcA = page.Repositories[0].DefaultBranch!.Rules;
+        Assert.Equal(2, svcA.Single(r => r.Type == "required_status_checks").RequiredStatusChecks.Count);
+        Assert.Equal("OrganizationAdmin", Assert.Single(svcA.Single(r => r.Type == "required_status_checks").Bypass).ActorType);
+        Assert.Equal(["Team platform pull_request", "Integration dependabot always"], svcA.Single(r => r.Type == "deletion").Bypass.Select(a => $"{a.ActorType} {a.Name} {a.Mode}"));
         Assert.Empty(page.Repositories[1].DefaultBranch!.Rules);
-        Assert.Equal(["non_fast_forward", "pull_request"], page.Repositories[2].DefaultBranch!.Rules.Select(r => r.Type));
-        Assert.True(page.Repositories[2].DefaultBranch!.Rules[0].AdminsCanBypass);
+        var web = page.Repositories[3].DefaultBranch!.Rules;
+        Assert.Equal(["non_fast_forward", "pull_request"], web.Select(r => r.Type).Order(StringComparer.Ordinal));
+        Assert.True(web.Single(r => r.Type == "pull_request").AdminsCanBypass);
+        Assert.Equal("trunk", web.Single(r => r.Type == "pull_request").RulesetName);
         Assert.Single(page.Repositories[0].Snapshot.CodeOwners!.Errors);
+        Assert.Equal("production", page.Repositories[0].Snapshot.Lifecycle);
     }
 
     [Fact]

@@ -41,8 +41,8 @@ public sealed class RateLimitBudgetTests
         Assert.True(pass.PointsSpent > 0);
         using var client = sandbox.Operator();
         var metrics = await client.GetStringAsync("/metrics");
-        Assert.Contains($"policybot_pass_evaluated{{installation=\"1001\"}} {Repositories.ToString(CultureInfo.InvariantCulture)}", metrics, StringComparison.Ordinal);
-        Assert.Contains("policybot_ratelimit_remaining{installation=\"1001\",resource=\"core\"}", metrics, StringComparison.Ordinal);
+        Assert.Equal(Repositories, PrometheusText.Value(metrics, "policybot_pass_evaluated", ("installation", "1001")));
+        Assert.NotNull(PrometheusText.Value(metrics, "policybot_ratelimit_remaining", ("installation", "1001"), ("resource", "core")));
         var page = await client.GetStringAsync("/installations/1001");
         Assert.Contains($"{Repositories} of {Repositories} repositories evaluated", page, StringComparison.Ordinal);
     }

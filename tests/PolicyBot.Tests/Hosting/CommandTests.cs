@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using PolicyBot.Commands;
+using PolicyBot.Sandbox;
 using PolicyBot.Tests.Infrastructure;
 
 namespace PolicyBot.Tests.Hosting;
@@ -57,7 +58,7 @@ public sealed class CommandTests
     }
 
     [Fact]
-    public async Task Postgres_storage_is_refused_clearly_at_start_up()
+    public async Task Postgres_storage_without_a_connection_string_is_refused_clearly_at_start_up()
     {
         var (exit, _, stderr) = await RunPolicyBotAsync(["serve"], new()
         {
@@ -68,7 +69,7 @@ public sealed class CommandTests
         });
 
         Assert.Equal(1, exit);
-        Assert.Equal("policybot: Storage:Provider=postgres is not implemented yet; use Storage:Provider=sqlite.", stderr.Trim());
+        Assert.Equal("policybot: Storage:Provider=postgres needs Storage:ConnectionString (for example Host=db;Database=policybot;Username=policybot;Password=...).", stderr.Trim());
     }
 
     [Fact]
@@ -94,9 +95,25 @@ public sealed class CommandTests
         Assert.Equal(1, exit);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.Contains(lines, l => l.StartsWith($"{file}:4: error: branch_protection.required_approving_review_count", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.StartsWith($"{file}:5: warning: branch_protection.colour", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith($"{file}:5: error: branch_protection.colour: unknown key 'colour'", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith($"{file}:7: error: code_owners.action", StringComparison.Ordinal));
-        Assert.Equal($"{file}: 2 error(s)", lines[^1]);
+        Assert.Equal($"{file}: 3 error(s)", lines[^1]);
+    }
+
+    [Fact]
+    public async Task Validate_config_refuses_a_mistyped_key_and_an_empty_file()
+    {
+        using var directory = new TempDirectory();
+        var mistyped = Write(directory, "policybot.yml", "version: 1\nbranch_protection:\n  requird_approving_review_count: 2\n");
+        var empty = Write(directory, "empty.yml", "");
+
+        var (exit, output, _) = await RunInProcessAsync("validate-config", mistyped);
+        var (emptyExit, _, emptyError) = await RunInProcessAsync("validate-config", empty);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("did you mean 'required_approving_review_count'", output, StringComparison.Ordinal);
+        Assert.Equal(1, emptyExit);
+        Assert.Contains("empty", emptyError, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -126,6 +143,26 @@ public sealed class CommandTests
     }
 
     [Fact]
+    public async Task Validate_config_reports_unknown_tier_keys_and_with_properties_unknown_property_names()
+    {
+        using var directory = new TempDirectory();
+        var file = Write(directory, "policybot.yml", "version: 1\ntiers:\n  - name: critical\n    match: { properties: { teir: [critical] } }\n    branch_protecton: { enforce_admins: true }\n");
+
+        // A file with any error is never applied (fail closed), so the property schema is checked against a file that
+        // otherwise validates.
+        var schemaFile = Write(directory, "schema.yml", "version: 1\ntiers:\n  - name: critical\n    match: { properties: { teir: [critical] } }\n    branch_protection: { enforce_admins: true }\n");
+        var (exit, output, _) = await RunInProcessAsync("validate-config", file);
+        var (withSchemaExit, withSchema, _) = await RunInProcessAsync("validate-config", schemaFile, "--properties", "tier,domain");
+
+        Assert.Equal(1, exit);
+        Assert.Contains($"{file}:5: error: tiers[0].branch_protecton: unknown key 'branch_protecton'; did you mean 'branch_protection'?", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("teir", output, StringComparison.Ordinal);
+        Assert.Equal(1, withSchemaExit);
+        Assert.Contains($"{schemaFile}:4: error: tiers[0].match.properties.teir: 'teir' is not a custom property of the organisation, so this tier would never match; did you mean 'tier'?", withSchema, StringComparison.Ordinal);
+        Assert.EndsWith($"{schemaFile}: 1 error(s)", withSchema.Trim(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Validate_config_checks_a_catalog_info_file_with_lines()
     {
         using var directory = new TempDirectory();
@@ -146,6 +183,7 @@ public sealed class CommandTests
     [InlineData("a.yml", "b.yml")]
     [InlineData("policybot.yml", "--strict")]
     [InlineData("does-not-exist.yml")]
+    [InlineData("policybot.yml", "--properties")]
     public async Task Validate_config_with_bad_arguments_or_an_unreadable_file_exits_2(params string[] args)
     {
         var (exit, output, error) = await RunInProcessAsync(["validate-config", .. args]);
@@ -153,6 +191,176 @@ public sealed class CommandTests
         Assert.Equal(2, exit);
         Assert.Empty(output);
         Assert.NotEmpty(error);
+    }
+
+    [Fact]
+    public async Task Version_prints_the_version_and_exits_0()
+    {
+        var (exit, output, _) = await RunInProcessAsync("--version");
+
+        Assert.Equal(0, exit);
+        Assert.Matches(@"^policybot \d+\.\d+\.\d+", output.Trim());
+        Assert.Equal($"policybot {CommandDispatcher.Version}", output.Trim());
+    }
+
+    [Theory]
+    [InlineData("serve")]
+    [InlineData("sandbox")]
+    [InlineData("audit")]
+    [InlineData("validate-config")]
+    public async Task Each_command_has_its_own_help_and_runs_nothing(string command)
+    {
+        var (exit, output, error) = await RunInProcessAsync(command, "--help");
+
+        Assert.Equal(0, exit);
+        Assert.Empty(error);
+        Assert.Contains("Exit codes:", output, StringComparison.Ordinal);
+        Assert.Matches($@"^usage: policybot \[?{command}", output);
+    }
+
+    [Theory]
+    [InlineData("audit --org", "policybot audit: --org needs a value: the organisation's login.")]
+    [InlineData("audit --format", "policybot audit: --format needs a value: table, json or csv.")]
+    [InlineData("audit --org --format json", "policybot audit: --org needs a value: the organisation's login.")]
+    [InlineData("audit --format yaml", "policybot audit: --format takes table, json or csv, not 'yaml'")]
+    [InlineData("sandbox --port", "policybot sandbox: --port needs a value: a port number from 0 to 65535 (0: any free port).")]
+    [InlineData("sandbox --github-port 70000", "policybot sandbox: --github-port takes a port number from 0 to 65535, not '70000'")]
+    public async Task A_missing_or_wrong_option_value_is_named_and_exits_2(string commandLine, string expected)
+    {
+        var (exit, _, error) = await RunInProcessAsync(commandLine.Split(' '));
+
+        Assert.Equal(2, exit);
+        Assert.Equal(expected, error.Split('\n')[0].Trim());
+    }
+
+    [Fact]
+    public async Task Validate_config_says_what_is_wrong_with_a_directory_an_empty_file_and_a_binary_file()
+    {
+        using var directory = new TempDirectory();
+        var empty = Write(directory, "empty.yml", "");
+        var blank = Write(directory, "blank.yml", "  \n\n");
+        var binary = Path.Combine(directory.Path, "binary.yml");
+        await File.WriteAllBytesAsync(binary, [0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x00, 0x00]);
+        var latin1 = Path.Combine(directory.Path, "latin1.yml");
+        await File.WriteAllBytesAsync(latin1, [(byte)'a', 0xe9, (byte)'\n']);
+
+        Assert.Equal((2, "", $"policybot validate-config: {directory.Path} is a directory; give the path of a file."), Trimmed(await RunInProcessAsync("validate-config", directory.Path)));
+        Assert.Equal((1, "", $"policybot validate-config: {empty} is empty."), Trimmed(await RunInProcessAsync("validate-config", empty)));
+        Assert.Equal((1, "", $"policybot validate-config: {blank} is empty (only white space)."), Trimmed(await RunInProcessAsync("validate-config", blank)));
+        Assert.Equal((1, "", $"policybot validate-config: {binary} is not a text file (it contains binary data)."), Trimmed(await RunInProcessAsync("validate-config", binary)));
+        Assert.Equal((1, "", $"policybot validate-config: {latin1} is not a text file (it is not UTF-8)."), Trimmed(await RunInProcessAsync("validate-config", latin1)));
+
+        static (int, string, string) Trimmed((int Exit, string Output, string Error) run) => (run.Exit, run.Output.Trim(), run.Error.Trim());
+    }
+
+    [Fact]
+    public async Task Sandbox_with_a_directory_as_scenario_exits_1_naming_it()
+    {
+        using var directory = new TempDirectory();
+
+        var (exit, _, error) = await RunInProcessAsync("sandbox", directory.Path, "--port", "0", "--github-port", "0");
+
+        Assert.Equal(1, exit);
+        Assert.Equal($"policybot sandbox: {directory.Path} is a directory; give the path of a file.", error.Trim());
+    }
+
+    [Fact]
+    public async Task Serve_on_a_port_in_use_says_so_in_one_line_and_exits_1()
+    {
+        using var directory = new TempDirectory();
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+
+        var (exit, stdout, stderr) = await RunPolicyBotAsync(["serve", "--urls", $"http://127.0.0.1:{port}"], new()
+        {
+            ["GitHub__AppId"] = "4242",
+            ["GitHub__PrivateKey"] = TestKeys.Pkcs8Pem,
+            ["GitHub__WebhookSecret"] = "secret",
+            ["Storage__Path"] = directory.DatabasePath,
+            ["Processing__ReconcileOnStart"] = "false",
+        });
+
+        Assert.Equal(1, exit);
+        Assert.Equal($"policybot: Failed to bind to address http://127.0.0.1:{port}: address already in use. Another process is listening there: stop it, or choose another port.", stderr.Trim());
+        Assert.DoesNotContain("   at ", stdout + stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Audit_needs_the_app_key_but_not_the_webhook_secret()
+    {
+        await using var simulator = await GitHubSimulator.StartAsync(new SimulatorOptions { Port = 0 });
+        var scenario = simulator.LoadDemo();
+        await simulator.InstallAsync(scenario.Org);
+        using var directory = new TempDirectory();
+
+        var (exit, stdout, stderr) = await RunPolicyBotAsync(["audit", "--org", scenario.Org, "--format", "csv"], new()
+        {
+            ["APP_ID"] = simulator.AppId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["PRIVATE_KEY"] = simulator.AppPrivateKeyPem.Replace("\n", "\\n", StringComparison.Ordinal),
+            ["GitHub__ApiBaseUrl"] = simulator.BaseUrl.ToString(),
+            ["Storage__Path"] = directory.DatabasePath,
+        });
+
+        Assert.True(exit == AuditCommand.FindingsExitCode, stderr);
+        Assert.Empty(stderr);
+        Assert.StartsWith("section,repo,", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sandbox_console_shows_the_banner_and_what_PolicyBot_does_not_every_request()
+    {
+        using var directory = new TempDirectory();
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory.Path };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "policybot.dll"), "sandbox", "--port", "0", "--github-port", "0" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("Logging__", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            start.Environment.Remove(key);
+        }
+
+        using var process = Process.Start(start)!;
+        var lines = new List<string>();
+        try
+        {
+            // The demo organisation's repositories are evaluated within seconds of the banner (longer on a busy machine).
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(150));
+            while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+            {
+                lines.Add(line);
+                if (lines.Count(l => l.Contains("Enforced the baseline on", StringComparison.Ordinal)) >= 3)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        Assert.StartsWith("PolicyBot sandbox: organisation acme", lines[0], StringComparison.Ordinal);
+        Assert.Contains(lines, l => l.StartsWith("  Dashboard:", StringComparison.Ordinal));
+        var logLines = lines.SkipWhile(l => !l.StartsWith("Press Ctrl+C", StringComparison.Ordinal)).Skip(1).ToList();
+        // One line per thing done to the organisation: issues, pull request verdicts, enforcement; no deliveries, work items or scopes.
+        Assert.All(logLines, l => Assert.Matches(@"^\d\d:\d\d:\d\d (info|warn|fail): PolicyBot\.Enforcement\.", l));
+        Assert.DoesNotContain(lines, l => l.Contains("Webhook delivery stored", StringComparison.Ordinal) || l.Contains("Work item", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Sandbox_quiet_console_is_a_default_that_settings_still_override()
+    {
+        var quiet = PolicyBot.Hosting.PolicyBotApp.CreateBuilder([]);
+        SandboxCommand.QuietConsole(quiet);
+        var detailed = PolicyBot.Hosting.PolicyBotApp.CreateBuilder(["--Logging:LogLevel:Default=Information"]);
+        SandboxCommand.QuietConsole(detailed);
+
+        Assert.Equal("Warning", quiet.Configuration["Logging:LogLevel:Default"]);
+        Assert.Equal("Information", detailed.Configuration["Logging:LogLevel:Default"]);
     }
 
     private static string Write(TempDirectory directory, string name, string content)

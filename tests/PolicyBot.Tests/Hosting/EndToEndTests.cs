@@ -54,7 +54,7 @@ public sealed class EndToEndTests : IDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await app.Services.GetRequiredService<IWorkQueue>().WaitForIdleAsync(timeout.Token);
 
-        var stored = await app.Services.GetRequiredService<IDeliveryStore>().ListRecentAsync(100, default);
+        var stored = await app.Services.GetRequiredService<IDeliveryStore>().ListRecentAsync(100, null, default);
         var delivery = Assert.Single(stored, d => d.DeliveryId == sent.Id.ToString());
         Assert.Equal(DeliveryStates.Processed, delivery.State);
         Assert.Equal(1, delivery.WorkItems);

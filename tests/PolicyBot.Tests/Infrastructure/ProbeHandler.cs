@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using PolicyBot.Processing;
+using PolicyBot.Storage;
 
 namespace PolicyBot.Tests.Infrastructure;
 

@@ -33,7 +33,7 @@ public sealed class InstallationRemovalTests
         // Work that was already queued, or comes from a reconcile, is skipped: no GitHub call, no dead letter.
         sandbox.GitHub.ClearRequests();
         await sandbox.Service<IWorkQueue>().EnqueueAsync(
-            new WorkItem(WorkItemKinds.EvaluateRepository, 1001, "acme", "payments", null, "reconcile", null), default);
+            new WorkItem(WorkItemKinds.EvaluateRepository, 1001, "acme", "payments", null, "reconcile", null, WorkTriggers.Reconcile), default);
         await sandbox.SettleAsync();
         Assert.Empty(sandbox.GitHub.Requests);
         Assert.Empty(await sandbox.Service<IWorkQueueStore>().ListAsync(WorkItemStates.Dead, 10, default));
@@ -60,7 +60,7 @@ public sealed class InstallationRemovalTests
         using var control = new HttpClient { BaseAddress = sandbox.GitHub.BaseUrl };
         (await control.PutAsync("_sandbox/installations/acme/suspended", null)).EnsureSuccessStatusCode();
         await sandbox.Service<IWorkQueue>().EnqueueAsync(
-            new WorkItem(WorkItemKinds.EvaluateInstallation, 1001, "acme", null, null, "reconcile", null), default);
+            new WorkItem(WorkItemKinds.EvaluateInstallation, 1001, "acme", null, null, "reconcile", null, WorkTriggers.Reconcile), default);
         (await control.DeleteAsync("_sandbox/installations/acme/suspended")).EnsureSuccessStatusCode();
         await sandbox.SettleAsync();
 

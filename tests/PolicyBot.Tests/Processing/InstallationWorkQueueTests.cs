@@ -56,7 +56,21 @@ public sealed class InstallationWorkQueueTests : IAsyncLifetime, IDisposable
         Assert.Equal("installation.unsuspend", second!.Item.Reason);
     }
 
-    private static WorkItem Installation(string kind, string reason) => new(kind, 1001, "acme", null, null, reason, null);
+    /// <summary>As the router and the reconcile make them: restoring deliveries carry <see cref="WorkTriggers.RestoresInstallation"/>.</summary>
+    private static WorkItem Installation(string kind, string reason) => new(
+        kind,
+        1001,
+        "acme",
+        null,
+        null,
+        reason,
+        null,
+        reason switch
+        {
+            "reconcile" => WorkTriggers.Reconcile,
+            "installation.created" or "installation.unsuspend" => WorkTriggers.RestoresInstallation,
+            _ => WorkTriggers.None,
+        });
 
     private sealed class Environment(string root) : IHostEnvironment
     {

@@ -100,8 +100,8 @@ public sealed class ProcessingTests : IDisposable
         await factory.Services.GetRequiredService<IWorkQueue>().WaitForIdleAsync(timeout.Token);
 
         Assert.Equal(2, probe.CallCount);
-        var metrics = factory.Services.GetRequiredService<PolicyBotMetrics>();
-        Assert.Equal(2, metrics.Get("policybot_work_items_coalesced_total", ("kind", WorkItemKinds.EvaluatePullRequest)));
+        var metrics = await client.GetStringAsync("/metrics");
+        Assert.Equal(2, PrometheusText.Value(metrics, "policybot_work_items_coalesced_total", ("kind", WorkItemKinds.EvaluatePullRequest)));
     }
 
     [Fact]
@@ -122,9 +122,9 @@ public sealed class ProcessingTests : IDisposable
 
         using var metrics = await client.GetAsync("/metrics");
         var text = await metrics.Content.ReadAsStringAsync();
-        Assert.Contains("policybot_dead_letters 1", text, StringComparison.Ordinal);
-        Assert.Contains("policybot_work_items_dead_lettered_total{kind=\"evaluate-pull-request\"} 1", text, StringComparison.Ordinal);
-        Assert.Contains("policybot_work_items_failed_total{kind=\"evaluate-pull-request\"} 2", text, StringComparison.Ordinal);
+        Assert.Equal(1, PrometheusText.Value(text, "policybot_dead_letters"));
+        Assert.Equal(1, PrometheusText.Value(text, "policybot_work_items_dead_lettered_total", ("kind", "evaluate-pull-request")));
+        Assert.Equal(2, PrometheusText.Value(text, "policybot_work_items_failed_total", ("kind", "evaluate-pull-request")));
     }
 
     [Fact]
@@ -180,6 +180,32 @@ public sealed class ProcessingTests : IDisposable
     }
 
     public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public async Task A_work_item_that_ignores_cancellation_past_its_time_limit_is_failed_retried_and_reported_and_frees_its_worker()
+    {
+        // A handler stuck in work that never looks at its token (as a costly match would be).
+        using var release = new ManualResetEventSlim();
+        var stuck = new HandlerProbe(WorkItemKinds.EvaluateRepository, (_, _, _) => Task.Run(release.Wait));
+        await using var host = Host(stuck, new() { ["Processing:Workers"] = "1", ["Processing:WorkItemTimeout"] = "00:00:00.300", ["Processing:MaxAttempts"] = "2" });
+        var store = host.Services.GetRequiredService<IWorkQueueStore>();
+        await host.Services.GetRequiredService<IWorkQueue>().EnqueueAsync(new WorkItem(WorkItemKinds.EvaluateRepository, 1, "acme", "slow", null, "test", null), default);
+
+        // Tried twice (cancelled each time, the single worker free again), then parked with the reason.
+        await WaitUntilAsync(async () => (await store.ListAsync(WorkItemStates.Dead, 10, default)).Count == 1);
+        var parked = Assert.Single(await store.ListAsync(WorkItemStates.Dead, 10, default));
+        Assert.Equal(2, parked.Attempts);
+        Assert.Contains("time limit", parked.LastError, StringComparison.Ordinal);
+        Assert.Equal(2, stuck.CallCount);
+
+        using var client = host.CreateClient();
+        Assert.Contains("Degraded", await client.GetStringAsync("/healthz"), StringComparison.Ordinal);
+        Assert.Contains("policybot_work_items_timed_out_total", await client.GetStringAsync("/metrics"), StringComparison.Ordinal);
+
+        // Once the stuck runs end, health is back.
+        release.Set();
+        await WaitUntilAsync(async () => (await client.GetStringAsync("/healthz")) == "Healthy");
+    }
 
     private PolicyBotFactory Host(HandlerProbe probe, Dictionary<string, string?>? settings = null) =>
         new(_directory.DatabasePath, settings, services => services.AddOnlyProbeHandler(probe));

@@ -40,22 +40,22 @@ public sealed class WebhookIntakeTests : IDisposable
             Assert.True(again.IsSuccessStatusCode, $"{file} (resent): {again.StatusCode}");
         }
 
-        var all = await store.ListRecentAsync(10_000, default);
+        var all = await store.ListRecentAsync(10_000, null, default);
         Assert.Equal(fixtures.Count, all.Count);
         Assert.Equal(ids.Order(StringComparer.Ordinal), all.Select(d => d.DeliveryId).Order(StringComparer.Ordinal));
 
         // Every fixture is routed without error, and each exactly once.
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await factory.Services.GetRequiredService<IWorkQueue>().WaitForIdleAsync(timeout.Token);
-        var processed = await store.ListRecentAsync(10_000, default);
+        var processed = await store.ListRecentAsync(10_000, null, default);
         Assert.All(processed, d =>
         {
             Assert.Equal(DeliveryStates.Processed, d.State);
             Assert.Equal(1, d.Attempts);
         });
 
-        var metrics = factory.Services.GetRequiredService<PolicyBotMetrics>();
-        Assert.Equal(fixtures.Count, metrics.Get("policybot_webhook_deliveries_duplicate_total"));
+        using var scrape = factory.CreateClient();
+        Assert.Equal(fixtures.Count, PrometheusText.Value(await scrape.GetStringAsync("/metrics"), "policybot_webhook_deliveries_duplicate_total"));
     }
 
     [Fact]
@@ -118,12 +118,12 @@ public sealed class WebhookIntakeTests : IDisposable
         using var response = await client.SendAsync(request);
 
         Assert.Equal(expected, response.StatusCode);
-        Assert.Empty(await factory.Services.GetRequiredService<IDeliveryStore>().ListRecentAsync(10, default));
+        Assert.Empty(await factory.Services.GetRequiredService<IDeliveryStore>().ListRecentAsync(10, null, default));
 
         // The service is unharmed: a good delivery right after is accepted.
         using var good = await Deliveries.PostAsync(client, "push", payload);
         Assert.Equal(HttpStatusCode.OK, good.StatusCode);
-        Assert.Single(await factory.Services.GetRequiredService<IDeliveryStore>().ListRecentAsync(10, default));
+        Assert.Single(await factory.Services.GetRequiredService<IDeliveryStore>().ListRecentAsync(10, null, default));
     }
 
     public void Dispose() => _directory.Dispose();

@@ -39,8 +39,9 @@ public sealed class WebhookRouterTests
         { "pull_request_review", "pull_request_review/dismissed.payload.json", ["evaluate-pull-request 1 Codertocat/Hello-World #2"] },
         { "membership", "membership/removed.with-installation.payload.json", ["refresh-membership 1 Octocoders"] },
         { "team", "team/created.payload.json", ["refresh-membership 1 Octocoders"] },
-        { "team", "team/added_to_repository.payload.json", ["refresh-membership 1 Octocoders"] },
+        { "team", "team/added_to_repository.payload.json", ["refresh-membership 1 Octocoders", "evaluate-repository 1 Octocoders/Hello-World"] },
         { "push", "push/with-installation.payload.json", [] },
+        { "merge_group", "merge_group/checks_requested.payload.json", ["evaluate-merge-group 1 octo-org/octo-repo #104 @2ffea6db159f6b6c47a24e778fb9ef40cf6b1c7d"] },
         { "push", "push/with-new-branch.payload.json", [] },
 
         // No installation in the payload: there is no token to act with, so nothing to do.
@@ -153,6 +154,47 @@ public sealed class WebhookRouterTests
     }
 
     [Fact]
+    public void A_rerun_that_lists_no_pull_request_targets_its_commit_as_GitHub_sends_it_for_forks()
+    {
+        // GitHub: "When the check suite's head_branch is in a forked repository it will be null and the pull_requests array will be empty."
+        var suite = Deliveries.WithInstallation("check_suite/requested.payload.json", edit: node =>
+        {
+            node["action"] = "rerequested";
+            node["check_suite"]!["pull_requests"] = new JsonArray();
+            node["check_suite"]!["head_branch"] = null;
+            node["check_suite"]!["head_sha"] = "abc123";
+        });
+        var run = Deliveries.WithInstallation("check_run/rerequested.payload.json", edit: node =>
+        {
+            node["check_run"]!["app"]!["id"] = OwnAppId;
+            node["check_run"]!["pull_requests"] = new JsonArray();
+            node["check_run"]!["head_sha"] = "def456";
+            node["check_run"]!["check_suite"]!["head_branch"] = null;
+        });
+        var requested = Deliveries.WithInstallation("check_suite/requested.payload.json", edit: node => node["check_suite"]!["pull_requests"] = new JsonArray());
+
+        Assert.Equal(["evaluate-commit 957387 Codertocat/Hello-World @abc123"], Route("check_suite", suite).Select(Describe));
+        Assert.Equal(["evaluate-commit 1 github/hello-world @def456"], Route("check_run", run).Select(Describe));
+        Assert.Empty(Route("check_suite", requested)); // a push to a branch with no pull request
+    }
+
+    [Fact]
+    public void A_rerun_on_a_merge_queue_commit_re_evaluates_its_merge_group()
+    {
+        var suite = Deliveries.WithInstallation("check_suite/requested.payload.json", edit: node =>
+        {
+            node["action"] = "rerequested";
+            node["check_suite"]!["pull_requests"] = new JsonArray();
+            node["check_suite"]!["head_branch"] = "gh-readonly-queue/main/pr-17-0123abcd";
+            node["check_suite"]!["head_sha"] = "abc123";
+        });
+
+        Assert.Equal(["evaluate-merge-group 957387 Codertocat/Hello-World #17 @abc123"], Route("check_suite", suite).Select(Describe));
+        Assert.Null(WebhookRouter.MergeQueuePullRequest("feature/pr-17-x"));
+        Assert.Equal(8, WebhookRouter.MergeQueuePullRequest("refs/heads/gh-readonly-queue/release/v1/pr-8-ffff"));
+    }
+
+    [Fact]
     public void Pull_request_edited_matters_only_when_its_base_changed()
     {
         var retargeted = Deliveries.WithInstallation("pull_request/opened.payload.json", edit: node =>
@@ -202,15 +244,16 @@ public sealed class WebhookRouterTests
     }
 
     [Fact]
-    public void Repository_events_carry_their_sender_as_the_actor_which_does_not_split_coalescing()
+    public void A_created_repository_carries_a_typed_trigger_and_its_creator_which_do_not_split_coalescing()
     {
         var created = Route("repository", Deliveries.Read("repository/created.with-installation.payload.json")).Single();
         var protection = Route("branch_protection_rule", Deliveries.Read("branch_protection_rule/created.1.payload.json")).Single();
 
-        Assert.Equal("Codertocat", created.Actor);
-        Assert.Equal("repository.created", created.Reason);
-        Assert.Null(protection.Actor);
-        Assert.Equal(created.CoalescingKey, (created with { Actor = "someone-else" }).CoalescingKey);
+        Assert.Equal(WorkTriggers.RepositoryCreated, created.Triggers);
+        Assert.Equal("Codertocat", created.CreatedBy);
+        Assert.Equal(WorkTriggers.None, protection.Triggers);
+        Assert.Null(protection.CreatedBy);
+        Assert.Equal(created.CoalescingKey, (created with { Triggers = WorkTriggers.None, CreatedBy = null }).CoalescingKey);
     }
 
     private static List<WorkItem> Route(string eventName, string payload) => [.. Router.Route(Delivery(eventName, payload))];
@@ -219,7 +262,7 @@ public sealed class WebhookRouterTests
         DeliveryIntake.Describe(Guid.NewGuid().ToString(), eventName, payload, DateTimeOffset.UtcNow);
 
     private static string Describe(WorkItem item) =>
-        $"{item.Kind} {item.InstallationId} {(item.Repository is null ? item.Owner : $"{item.Owner}/{item.Repository}")}{(item.PullRequestNumber is { } n ? $" #{n}" : string.Empty)}";
+        $"{item.Kind} {item.InstallationId} {(item.Repository is null ? item.Owner : $"{item.Owner}/{item.Repository}")}{(item.PullRequestNumber is { } n ? $" #{n}" : string.Empty)}{(item.HeadSha is { } sha ? $" @{sha}" : string.Empty)}";
 
     private static string Push(string owner, string repository, string pushedRef, string file, int commitCount = 1)
     {

@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
 using Octokit;
 
 namespace PolicyBot.Enforcement.Checks;
@@ -9,15 +12,21 @@ public sealed record CheckRunContent(bool Success, string Title, string Summary,
 /// <summary>
 /// Keeps exactly one `PolicyBot` check run per pull request head commit, updated in place.
 /// The run is found again by listing the commit's runs by name and app, so a restart or a
-/// second replica updates the same run instead of adding another. Runs and what was last written
-/// to them are remembered, so an evaluation that changes nothing costs no call at all.
+/// second replica updates the same run instead of adding another. What was last written to a run
+/// is in the database (<see cref="ICheckRunLedger"/>), so an evaluation that changes nothing writes
+/// nothing, on whichever replica it runs.
 /// </summary>
-public sealed class CheckRunPublisher
+public sealed class CheckRunPublisher(ICheckRunLedger ledger, TimeProvider timeProvider)
 {
     public const string CheckName = "PolicyBot";
     private const int MaxRemembered = 10_000;
+
+    /// <summary>
+    /// Per process, and safe so: a run's id never changes, so a remembered id is never wrong, only absent in another
+    /// process, which then lists the commit's runs and finds the same run (items of one repository never run at once
+    /// on any replica, so two replicas never both find none and create two).
+    /// </summary>
     private readonly ConcurrentDictionary<string, long> _runIds = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<long, CheckRunContent> _published = new();
 
     /// <summary>
     /// Finds or creates the run for the commit; a new run starts as in_progress so the pull request shows it at once.
@@ -48,11 +57,12 @@ public sealed class CheckRunPublisher
     /// Completes the run with <paramref name="content"/>; skipped when that is what it already shows, unless
     /// <paramref name="force"/> (someone asked for a re-run). True when the run was written.
     /// </summary>
-    public async Task<bool> CompleteAsync(IGitHubClient client, string owner, string repo, long checkRunId, CheckRunContent content, bool force = false)
+    public async Task<bool> CompleteAsync(IGitHubClient client, string owner, string repo, long checkRunId, CheckRunContent content, bool force = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(content);
-        if (!force && _published.TryGetValue(checkRunId, out var shown) && shown == content)
+        var hash = Hash(content);
+        if (!force && await ledger.GetShownAsync(checkRunId, cancellationToken).ConfigureAwait(false) == hash)
         {
             return false;
         }
@@ -63,14 +73,12 @@ public sealed class CheckRunPublisher
             Conclusion = content.Success ? CheckConclusion.Success : CheckConclusion.Failure,
             Output = new NewCheckRunOutput(content.Title, content.Summary) { Text = content.Text },
         }).ConfigureAwait(false);
-        if (_published.Count >= MaxRemembered)
-        {
-            _published.Clear();
-        }
-
-        _published[checkRunId] = content;
+        await ledger.RecordShownAsync(checkRunId, hash, timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         return true;
     }
+
+    private static string Hash(CheckRunContent content) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(content))));
 
     private void Remember(string key, long id)
     {

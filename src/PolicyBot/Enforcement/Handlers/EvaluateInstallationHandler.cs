@@ -1,5 +1,6 @@
 using PolicyBot.GitHub;
 using PolicyBot.Processing;
+using PolicyBot.Storage;
 
 namespace PolicyBot.Enforcement.Handlers;
 
@@ -30,7 +31,7 @@ public sealed partial class EvaluateInstallationHandler(
             .Where(e => !listedNames.Contains(e.Repository))
             .Select(e => RepositoryName.Split(e.Repository))
             .ToList();
-        progress.Begin(item.InstallationId, listed.Count + gone.Count, item.Reason);
+        progress.Begin(item.InstallationId, listed.Count + gone.Count, item.Triggers.HasFlag(WorkTriggers.Reconcile));
         await PrefetchAsync(client, item.InstallationId, repositories.Repositories, listedNames, cancellationToken).ConfigureAwait(false);
         foreach (var (owner, name) in listed.Concat(gone))
         {
@@ -40,6 +41,9 @@ public sealed partial class EvaluateInstallationHandler(
                 Owner = owner,
                 Repository = name,
                 PullRequestNumber = null,
+
+                // Restoring is the installation's business (and splits coalescing); a reconcile or a policy push carries on.
+                Triggers = item.Triggers & ~WorkTriggers.RestoresInstallation,
             }, cancellationToken).ConfigureAwait(false);
         }
     }

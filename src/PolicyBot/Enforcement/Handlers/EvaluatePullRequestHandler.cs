@@ -1,5 +1,6 @@
 using PolicyBot.GitHub;
 using PolicyBot.Processing;
+using PolicyBot.Storage;
 
 namespace PolicyBot.Enforcement.Handlers;
 
@@ -21,9 +22,6 @@ public sealed class EvaluatePullRequestHandler(IGitHubClientFactory clients, Pul
         }
 
         var client = await clients.CreateInstallationClientAsync(item.InstallationId, cancellationToken).ConfigureAwait(false);
-        await enforcer.EnforceAsync(client, item.InstallationId, owner, name, number, item.DeliveryId, IsRerun(item.Reason), cancellationToken).ConfigureAwait(false);
+        await enforcer.EnforceAsync(client, item.InstallationId, owner, name, number, item.DeliveryId, item.Triggers.HasFlag(WorkTriggers.RerunRequested), cancellationToken).ConfigureAwait(false);
     }
-
-    /// <summary>"Re-run" on GitHub (check_run or check_suite rerequested) asks for the run to be written again.</summary>
-    private static bool IsRerun(string reason) => reason.EndsWith(".rerequested", StringComparison.Ordinal);
 }

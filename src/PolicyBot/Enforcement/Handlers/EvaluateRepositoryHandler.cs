@@ -3,6 +3,7 @@ using PolicyBot.Enforcement.State;
 using PolicyBot.Policies.Snapshots;
 using PolicyBot.GitHub;
 using PolicyBot.Processing;
+using PolicyBot.Storage;
 
 namespace PolicyBot.Enforcement.Handlers;
 
@@ -21,9 +22,6 @@ public sealed class EvaluateRepositoryHandler(
     Progress.EvaluationProgress progress,
     State.PrefetchedRepositories prefetched) : IWorkItemHandler
 {
-    /// <summary>The reason the router gives work from a <c>repository.created</c> delivery.</summary>
-    private const string CreatedReason = "repository.created";
-
     public string Kind => WorkItemKinds.EvaluateRepository;
 
     public async Task HandleAsync(WorkItem item, CancellationToken cancellationToken)
@@ -52,23 +50,23 @@ public sealed class EvaluateRepositoryHandler(
 
         var previous = await evaluations.GetAsync(repository.FullName, cancellationToken).ConfigureAwait(false)
             ?? await FollowRenameAsync(repository, cancellationToken).ConfigureAwait(false);
-        var organizationPolicy = await assessor.ReadOrganizationPolicyAsync(client, owner).ConfigureAwait(false);
+        var organizationPolicy = await assessor.ReadOrganizationPolicyAsync(client, owner, cancellationToken).ConfigureAwait(false);
         // Only a creation delivery's sender is the repository's creator; for other events it is whoever acted last.
-        var createdBy = item.Reason == CreatedReason ? item.Actor : previous?.CreatedBy;
+        var createdBy = item.Triggers.HasFlag(WorkTriggers.RepositoryCreated) ? item.CreatedBy ?? previous?.CreatedBy : previous?.CreatedBy;
         var assessment = await assessor.AssessAsync(client, repository with { CreatedBy = createdBy }, prefetchedState, organizationPolicy, cancellationToken).ConfigureAwait(false);
         assessment = await enforcer.EnforceAsync(client, item.InstallationId, assessment, item.DeliveryId, cancellationToken).ConfigureAwait(false);
 
         var blocking = assessment.Evaluation.Results.Where(r => r.Blocking).Select(r => r.Policy).Order(StringComparer.Ordinal);
         var blockingChanged = previous is null || !previous.BlockingPolicies.Order(StringComparer.Ordinal).SequenceEqual(blocking);
         // A push of policy files (the organisation's or the repository's) may change the pull requests' rules too.
-        var rulesMayHaveChanged = item.Reason.StartsWith("push:", StringComparison.Ordinal);
-        if (assessment.Evaluation.Evaluated && (blockingChanged || rulesMayHaveChanged || item.Reason == "reconcile"))
+        var rulesMayHaveChanged = item.Triggers.HasFlag(WorkTriggers.PolicyFilesChanged);
+        if (assessment.Evaluation.Evaluated && (blockingChanged || rulesMayHaveChanged || item.Triggers.HasFlag(WorkTriggers.Reconcile)))
         {
             var open = prefetchedState?.OpenPullRequests
                 ?? (await client.PullRequest.GetAllForRepository(owner, name, new PullRequestRequest { State = ItemStateFilter.Open }).ConfigureAwait(false)).Select(p => p.Number).ToList();
             foreach (var number in open)
             {
-                await queue.EnqueueAsync(item with { Kind = WorkItemKinds.EvaluatePullRequest, PullRequestNumber = number, Reason = $"repository evaluated ({item.Reason})", Actor = null }, cancellationToken).ConfigureAwait(false);
+                await queue.EnqueueAsync(item with { Kind = WorkItemKinds.EvaluatePullRequest, PullRequestNumber = number, Reason = $"repository evaluated ({item.Reason})", Triggers = WorkTriggers.None, CreatedBy = null }, cancellationToken).ConfigureAwait(false);
             }
         }
 

@@ -1,5 +1,6 @@
 using PolicyBot.Enforcement.State;
 using PolicyBot.Processing;
+using PolicyBot.Storage;
 
 namespace PolicyBot.Enforcement.Handlers;
 
@@ -21,7 +22,7 @@ public sealed class RefreshMembershipHandler(OrganizationDirectoryCache director
             return;
         }
 
-        directories.Invalidate(org);
+        await directories.InvalidateAsync(org, cancellationToken).ConfigureAwait(false);
         var waiting = (await evaluations.ListPullRequestsAsync(item.InstallationId, cancellationToken).ConfigureAwait(false))
             .Where(p => p.UnmetRules.Count > 0 && string.Equals(RepositoryName.Split(p.Repository).Owner, org, StringComparison.OrdinalIgnoreCase));
         foreach (var pull in waiting)
@@ -33,6 +34,7 @@ public sealed class RefreshMembershipHandler(OrganizationDirectoryCache director
                 Repository = name,
                 PullRequestNumber = pull.Number,
                 Reason = $"team membership changed ({item.Reason})",
+                Triggers = WorkTriggers.None,
             }, cancellationToken).ConfigureAwait(false);
         }
     }

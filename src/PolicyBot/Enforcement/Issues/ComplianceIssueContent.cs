@@ -84,7 +84,7 @@ internal static partial class ComplianceIssueContent
         var text = new StringBuilder("The findings changed; the description above is up to date.");
         if (resolved.Count > 0)
         {
-            text.Append(CultureInfo.InvariantCulture, $"\n\nResolved: {string.Join(", ", resolved.Select(k => $"`{k}`"))}.");
+            text.Append(CultureInfo.InvariantCulture, $"\n\nResolved: {string.Join("; ", resolved.Select(Finding.DescribeKey))}.");
         }
 
         if (added.Count > 0)
@@ -97,6 +97,19 @@ internal static partial class ComplianceIssueContent
 
     public static string ReminderComment(int findingCount, int days) =>
         $"Reminder: still below the baseline ({findingCount} finding{(findingCount == 1 ? "" : "s")}) after {days} days. The description lists exactly what to change.";
+
+    /// <summary>The next remind_days_before step was reached: who to tell and what is due.</summary>
+    public static string RenewalReminderComment(IReadOnlyList<Finding> findings) =>
+        $"{Mentions(findings)}Renewal reminder: {string.Join(" ", findings.Select(f => f.Message))} Please renew, then move `policybot/renews-on` forward in catalog-info.yaml.";
+
+    /// <summary>An account is past its renewal date (posted at most once a day).</summary>
+    public static string OverdueComment(IReadOnlyList<Finding> findings) =>
+        $"{Mentions(findings)}Overdue: {string.Join(" ", findings.Select(f => f.Message))} Renew it now, or remove the account from catalog-info.yaml if it is no longer used.";
+
+    private static string Mentions(IReadOnlyList<Finding> findings) =>
+        findings.SelectMany(f => f.Mentions).Distinct(StringComparer.OrdinalIgnoreCase).ToList() is { Count: > 0 } mentions
+            ? string.Join(" ", mentions) + ": "
+            : "";
 
     public const string CompliantComment = "The repository now meets the baseline for this policy. Closing.";
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Octokit;
 using PolicyBot.Policies;
 using PolicyBot.Policies.Configuration;
+using PolicyBot.Policies.ExternalAccounts;
 
 namespace PolicyBot.Enforcement.Issues;
 
@@ -47,6 +48,9 @@ public sealed partial class ComplianceIssueManager(
     TimeProvider timeProvider,
     ILogger<ComplianceIssueManager> logger)
 {
+    /// <summary>How often an issue about an account past its renewal date says so.</summary>
+    private static readonly TimeSpan OverdueReminderInterval = TimeSpan.FromDays(1);
+
     public async Task<IssueResult> ApplyAsync(IGitHubClient client, IssueTarget target, IssuesConfig config, bool repositoryHasIssues, string? dashboardUrl, CancellationToken cancellationToken)
     {
         var (owner, name) = RepositoryName.Split(target.Repository);
@@ -99,6 +103,10 @@ public sealed partial class ComplianceIssueManager(
 
         var now = timeProvider.GetUtcNow();
         var keys = target.Findings.Select(f => f.Key).ToList();
+        // The reminder steps reached are recorded with the finding keys, so that reaching the next one reminds once.
+        var steps = target.Findings.Where(f => f.ReminderStep is not null).Select(f => ReminderSteps.Entry(f.Key, f.ReminderStep!.Value)).ToList();
+        var recorded = (IReadOnlyList<string>)[.. keys, .. steps];
+        var trackedKeys = tracked is null ? [] : ReminderSteps.WithoutSteps(tracked.FindingKeys);
 
         switch (target.Intent)
         {
@@ -123,7 +131,7 @@ public sealed partial class ComplianceIssueManager(
                 }
 
 
-                await SaveAsync(target, issueOwner, issueRepo, created.Number, open: true, keys, now, cancellationToken).ConfigureAwait(false);
+                await SaveAsync(target, issueOwner, issueRepo, created.Number, open: true, recorded, now, cancellationToken).ConfigureAwait(false);
                 LogIssue(logger, "created", target.Repository, target.Policy, created.Number);
                 return new IssueResult(IssueOutcome.Created, $"{issueOwner}/{issueRepo}", created.Number);
             }
@@ -137,23 +145,38 @@ public sealed partial class ComplianceIssueManager(
                 await client.Issue.Comment.Create(issueOwner, issueRepo, tracked.Number, closedWhileBelow
                     ? ComplianceIssueContent.StillBelowComment
                     : ComplianceIssueContent.RegressionComment(target.Findings)).ConfigureAwait(false);
-                await SaveAsync(target, issueOwner, issueRepo, tracked.Number, open: true, keys, now, cancellationToken).ConfigureAwait(false);
+                await SaveAsync(target, issueOwner, issueRepo, tracked.Number, open: true, recorded, now, cancellationToken).ConfigureAwait(false);
                 LogIssue(logger, "reopened", target.Repository, target.Policy, tracked.Number);
                 return new IssueResult(IssueOutcome.Reopened, $"{issueOwner}/{issueRepo}", tracked.Number);
 
-            case IssueIntent.Open when !tracked.FindingKeys.SequenceEqual(keys):
+            case IssueIntent.Open when !trackedKeys.SequenceEqual(keys):
                 await client.Issue.Update(issueOwner, issueRepo, tracked.Number, new IssueUpdate
                 {
                     Body = ComplianceIssueContent.Body(target, dashboardUrl),
                 }).ConfigureAwait(false);
-                await client.Issue.Comment.Create(issueOwner, issueRepo, tracked.Number, ComplianceIssueContent.ChangedComment(tracked.FindingKeys, target.Findings)).ConfigureAwait(false);
-                await SaveAsync(target, issueOwner, issueRepo, tracked.Number, open: true, keys, now, cancellationToken).ConfigureAwait(false);
+                await client.Issue.Comment.Create(issueOwner, issueRepo, tracked.Number, ComplianceIssueContent.ChangedComment(trackedKeys, target.Findings)).ConfigureAwait(false);
+                await SaveAsync(target, issueOwner, issueRepo, tracked.Number, open: true, recorded, now, cancellationToken).ConfigureAwait(false);
                 LogIssue(logger, "updated", target.Repository, target.Policy, tracked.Number);
                 return new IssueResult(IssueOutcome.Updated, $"{issueOwner}/{issueRepo}", tracked.Number);
 
+            case IssueIntent.Open when ReminderSteps.Escalated(tracked.FindingKeys, target.Findings) is { Count: > 0 } escalated:
+                await client.Issue.Comment.Create(issueOwner, issueRepo, tracked.Number, ComplianceIssueContent.RenewalReminderComment(escalated)).ConfigureAwait(false);
+                await SaveAsync(target, issueOwner, issueRepo, tracked.Number, open: true, recorded, now, cancellationToken).ConfigureAwait(false);
+                LogIssue(logger, "reminded", target.Repository, target.Policy, tracked.Number);
+                return new IssueResult(IssueOutcome.Reminded, $"{issueOwner}/{issueRepo}", tracked.Number);
+            case IssueIntent.Open when target.Findings.Any(f => f.Code == ExternalAccountsPolicy.Expired) && now - tracked.LastActivityAt >= OverdueReminderInterval:
+                // Past its date an account is a live problem: the issue says so every day (at most once a day).
+                await client.Issue.Comment.Create(issueOwner, issueRepo, tracked.Number, ComplianceIssueContent.OverdueComment(target.Findings.Where(f => f.Code == ExternalAccountsPolicy.Expired).ToList())).ConfigureAwait(false);
+                await SaveAsync(target, issueOwner, issueRepo, tracked.Number, open: true, recorded, now, cancellationToken).ConfigureAwait(false);
+                LogIssue(logger, "reminded", target.Repository, target.Policy, tracked.Number);
+                return new IssueResult(IssueOutcome.Reminded, $"{issueOwner}/{issueRepo}", tracked.Number);
+            case IssueIntent.Open when !tracked.FindingKeys.SequenceEqual(recorded):
+                // A reminder step moved back (the date moved later, still within the window): remember it, say nothing.
+                await SaveAsync(target, issueOwner, issueRepo, tracked.Number, open: true, recorded, tracked.LastActivityAt, cancellationToken).ConfigureAwait(false);
+                return new IssueResult(IssueOutcome.None, $"{issueOwner}/{issueRepo}", tracked.Number);
             case IssueIntent.Open when config.PingAfterDays > 0 && now - tracked.LastActivityAt >= TimeSpan.FromDays(config.PingAfterDays):
                 await client.Issue.Comment.Create(issueOwner, issueRepo, tracked.Number, ComplianceIssueContent.ReminderComment(target.Findings.Count, (int)(now - tracked.LastActivityAt).TotalDays)).ConfigureAwait(false);
-                await SaveAsync(target, issueOwner, issueRepo, tracked.Number, open: true, keys, now, cancellationToken).ConfigureAwait(false);
+                await SaveAsync(target, issueOwner, issueRepo, tracked.Number, open: true, recorded, now, cancellationToken).ConfigureAwait(false);
                 LogIssue(logger, "reminded", target.Repository, target.Policy, tracked.Number);
                 return new IssueResult(IssueOutcome.Reminded, $"{issueOwner}/{issueRepo}", tracked.Number);
 
@@ -168,7 +191,7 @@ public sealed partial class ComplianceIssueManager(
                     State = ItemState.Closed,
                     StateReason = target.Intent == IssueIntent.Resolve ? ItemStateReason.Completed : ItemStateReason.NotPlanned,
                 }).ConfigureAwait(false);
-                await SaveAsync(target, issueOwner, issueRepo, tracked.Number, open: false, keys, now, cancellationToken).ConfigureAwait(false);
+                await SaveAsync(target, issueOwner, issueRepo, tracked.Number, open: false, recorded, now, cancellationToken).ConfigureAwait(false);
                 LogIssue(logger, "closed", target.Repository, target.Policy, tracked.Number);
                 return new IssueResult(IssueOutcome.Closed, $"{issueOwner}/{issueRepo}", tracked.Number);
             }

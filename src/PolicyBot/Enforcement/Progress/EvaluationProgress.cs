@@ -6,7 +6,7 @@ namespace PolicyBot.Enforcement.Progress;
 /// <summary>Where an installation's latest whole pass (install or reconcile) stands.</summary>
 public sealed record EvaluationPass(
     long InstallationId,
-    string Reason,
+    bool Reconcile,
     int Total,
     int Evaluated,
     DateTimeOffset StartedAt,
@@ -27,8 +27,8 @@ public sealed class EvaluationProgress(RateLimitBudget budget, TimeProvider time
     private readonly ConcurrentDictionary<long, Pass> _passes = new();
 
     /// <summary>A pass over <paramref name="total"/> repositories begins.</summary>
-    public void Begin(long installationId, int total, string reason) =>
-        _passes[installationId] = new Pass(total, reason, timeProvider.GetUtcNow(), PointsSpent(installationId));
+    public void Begin(long installationId, int total, bool reconcile) =>
+        _passes[installationId] = new Pass(total, reconcile, timeProvider.GetUtcNow(), PointsSpent(installationId));
 
     /// <summary>Repositories read and evaluated in the current pass.</summary>
     public void Evaluated(long installationId, int count = 1)
@@ -51,7 +51,7 @@ public sealed class EvaluationProgress(RateLimitBudget budget, TimeProvider time
         DateTimeOffset? finish = evaluated >= pass.Total ? null
             : evaluated == 0 ? null
             : now + ((now - pass.StartedAt) / evaluated * (pass.Total - evaluated));
-        return new EvaluationPass(installationId, pass.Reason, pass.Total, evaluated, pass.StartedAt,
+        return new EvaluationPass(installationId, pass.Reconcile, pass.Total, evaluated, pass.StartedAt,
             PointsSpent(installationId) - pass.PointsAtStart, finish, budget.PausedUntil(installationId));
     }
 
@@ -59,13 +59,13 @@ public sealed class EvaluationProgress(RateLimitBudget budget, TimeProvider time
 
     private long PointsSpent(long installationId) => RateLimitBudget.PacedResources.Sum(r => budget.Spent(installationId, r));
 
-    private sealed class Pass(int total, string reason, DateTimeOffset startedAt, long pointsAtStart)
+    private sealed class Pass(int total, bool reconcile, DateTimeOffset startedAt, long pointsAtStart)
     {
         public int Evaluated;
 
         public int Total { get; } = total;
 
-        public string Reason { get; } = reason;
+        public bool Reconcile { get; } = reconcile;
 
         public DateTimeOffset StartedAt { get; } = startedAt;
 

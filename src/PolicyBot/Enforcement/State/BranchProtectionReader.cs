@@ -5,15 +5,19 @@ using PolicyBot.Policies.Snapshots;
 namespace PolicyBot.Enforcement.State;
 
 /// <summary>
-/// Reads everything that protects a branch: classic protection and the active ruleset rules,
-/// plus, per ruleset, whether repository admins may bypass it.
+/// Reads everything that protects the branches of one repository: classic protection (with its review bypass
+/// allowances) and the active ruleset rules, with each ruleset's name and bypass actors. Each ruleset is read once
+/// per repository, whatever number of branches and rules name it. GitHub names bypass actors only by id: team ids
+/// are resolved to slugs from the organisation's team list, and app ids by looking up the apps that
+/// <c>allowed_bypass</c> names (`GET /apps/{slug}`), so that <c>app:dependabot</c> can match.
 /// </summary>
-internal static class BranchProtectionReader
+internal sealed class BranchProtectionReader(IConnection connection, string owner, string repo, IReadOnlyList<string> allowedBypass)
 {
-    /// <summary>GitHub's built-in repository role id of "admin" in a ruleset's bypass_actors.</summary>
-    private const long AdminRepositoryRoleId = 5;
+    private readonly Dictionary<long, (string Name, List<BypassActor> Bypass)> _rulesets = [];
+    private Dictionary<long, string>? _teamSlugs;
+    private Dictionary<long, string>? _appSlugs;
 
-    public static async Task<BranchProtectionState> ReadAsync(IConnection connection, string owner, string repo, string branch, CancellationToken cancellationToken)
+    public async Task<BranchProtectionState> ReadAsync(string branch, CancellationToken cancellationToken)
     {
         var escaped = Uri.EscapeDataString(branch);
         ClassicProtection? classic = null;
@@ -31,19 +35,18 @@ internal static class BranchProtectionReader
         }
 
         var rules = new List<BranchRule>();
-        var bypassByRuleset = new Dictionary<long, bool>();
         foreach (var rule in await connection.GetAllAsync($"repos/{owner}/{repo}/rules/branches/{escaped}", cancellationToken).ConfigureAwait(false))
         {
             var rulesetId = rule.Long("ruleset_id") ?? 0;
             var sourceType = rule.String("ruleset_source_type") ?? "Repository";
             var source = rule.String("ruleset_source") ?? $"{owner}/{repo}";
-            if (!bypassByRuleset.TryGetValue(rulesetId, out var adminsCanBypass))
+            if (!_rulesets.TryGetValue(rulesetId, out var ruleset))
             {
-                adminsCanBypass = await AdminsCanBypassAsync(connection, owner, repo, sourceType, source, rulesetId, cancellationToken).ConfigureAwait(false);
-                bypassByRuleset[rulesetId] = adminsCanBypass;
+                ruleset = await ReadRulesetAsync(sourceType, source, rulesetId, cancellationToken).ConfigureAwait(false);
+                _rulesets[rulesetId] = ruleset;
             }
 
-            rules.Add(ParseRule(rule, sourceType, source, rulesetId, adminsCanBypass));
+            rules.Add(ParseRule(rule, sourceType, source, rulesetId) with { RulesetName = ruleset.Name, Bypass = ruleset.Bypass });
         }
 
         return new BranchProtectionState { Branch = branch, Classic = classic, Rules = rules, ProtectionAvailable = available };
@@ -53,6 +56,7 @@ internal static class BranchProtectionReader
     {
         var reviews = json.Object("required_pull_request_reviews");
         var checks = json.Object("required_status_checks");
+        var allowances = reviews?.Object("bypass_pull_request_allowances");
         return new ClassicProtection
         {
             RequiredApprovingReviewCount = reviews is { } r ? (int)(r.Long("required_approving_review_count") ?? 0) : null,
@@ -63,8 +67,16 @@ internal static class BranchProtectionReader
             AllowForcePushes = json.Object("allow_force_pushes")?.Bool("enabled") ?? false,
             AllowDeletions = json.Object("allow_deletions")?.Bool("enabled") ?? false,
             RequiredStatusChecks = checks is { } c ? ParseClassicChecks(c) : [],
+            ReviewBypass = allowances is { } a ? ParseAllowances(a) : [],
         };
     }
+
+    private static List<BypassActor> ParseAllowances(JsonElement allowances) =>
+    [
+        .. allowances.Array("users").Select(u => new BypassActor(BypassActor.User, u.Long("id"), "pull_request", u.String("login"))),
+        .. allowances.Array("teams").Select(t => new BypassActor(BypassActor.Team, t.Long("id"), "pull_request", t.String("slug"))),
+        .. allowances.Array("apps").Select(a => new BypassActor(BypassActor.Integration, a.Long("id"), "pull_request", a.String("slug"))),
+    ];
 
     private static List<RequiredStatusCheck> ParseClassicChecks(JsonElement checks)
     {
@@ -81,7 +93,7 @@ internal static class BranchProtectionReader
         return result;
     }
 
-    private static BranchRule ParseRule(JsonElement rule, string sourceType, string source, long rulesetId, bool adminsCanBypass)
+    private static BranchRule ParseRule(JsonElement rule, string sourceType, string source, long rulesetId)
     {
         var type = rule.String("type") ?? "";
         var parameters = rule.Object("parameters");
@@ -91,7 +103,6 @@ internal static class BranchProtectionReader
             RulesetSourceType = sourceType,
             RulesetSource = source,
             RulesetId = rulesetId,
-            AdminsCanBypass = adminsCanBypass,
             PullRequest = type == "pull_request" && parameters is { } p
                 ? new PullRequestRuleParameters(
                     (int)(p.Long("required_approving_review_count") ?? 0),
@@ -105,7 +116,8 @@ internal static class BranchProtectionReader
         };
     }
 
-    private static async Task<bool> AdminsCanBypassAsync(IConnection connection, string owner, string repo, string sourceType, string source, long rulesetId, CancellationToken cancellationToken)
+    /// <summary>A ruleset's name and bypass actors. One PolicyBot may not read is taken as bypassable by every administrator.</summary>
+    private async Task<(string Name, List<BypassActor> Bypass)> ReadRulesetAsync(string sourceType, string source, long rulesetId, CancellationToken cancellationToken)
     {
         var path = sourceType == "Organization" ? $"orgs/{source}/rulesets/{rulesetId}" : $"repos/{owner}/{repo}/rulesets/{rulesetId}";
         JsonElement? ruleset;
@@ -115,13 +127,54 @@ internal static class BranchProtectionReader
         }
         catch (ForbiddenException)
         {
-            // Without permission to read the ruleset we cannot tell; assume the weaker case.
-            return true;
+            ruleset = null;
         }
 
-        return ruleset is not { } r || r.Array("bypass_actors").Any(a =>
-            a.String("actor_type") == "OrganizationAdmin" ||
-            (a.String("actor_type") == "RepositoryRole" && a.Long("actor_id") == AdminRepositoryRoleId));
+        if (ruleset is not { } r)
+        {
+            // Without the ruleset we cannot tell who may bypass it; assume the weaker case for administrators.
+            return ("", [new BypassActor(BypassActor.OrganizationAdmin, null, "always"), new BypassActor(BypassActor.RepositoryRole, BypassActor.AdminRoleId, "always")]);
+        }
+
+        var bypass = new List<BypassActor>();
+        foreach (var actor in r.Array("bypass_actors"))
+        {
+            var type = actor.String("actor_type") ?? "";
+            var id = actor.Long("actor_id");
+            var name = (type, id) switch
+            {
+                (BypassActor.Team, { } teamId) => (await TeamSlugsAsync(cancellationToken).ConfigureAwait(false)).GetValueOrDefault(teamId),
+                (BypassActor.Integration, { } appId) => (await AppSlugsAsync(cancellationToken).ConfigureAwait(false)).GetValueOrDefault(appId),
+                _ => null,
+            };
+            // GitHub ignores the id of organisation owners and deploy keys ("actor_id is ignored" / "should be null").
+            bypass.Add(new BypassActor(type, type is BypassActor.OrganizationAdmin or BypassActor.DeployKey ? null : id, actor.String("bypass_mode") ?? "always", name));
+        }
+
+        return (r.String("name") ?? "", bypass);
+    }
+
+    private async Task<Dictionary<long, string>> TeamSlugsAsync(CancellationToken cancellationToken) =>
+        _teamSlugs ??= (await connection.GetAllAsync($"orgs/{owner}/teams", cancellationToken).ConfigureAwait(false))
+            .Where(t => t.Long("id") is not null && t.String("slug") is not null)
+            .GroupBy(t => t.Long("id")!.Value)
+            .ToDictionary(g => g.Key, g => g.First().String("slug")!);
+
+    private async Task<Dictionary<long, string>> AppSlugsAsync(CancellationToken cancellationToken)
+    {
+        if (_appSlugs is null)
+        {
+            _appSlugs = [];
+            foreach (var slug in allowedBypass.Where(a => a.StartsWith("app:", StringComparison.Ordinal)).Select(a => a[4..]).Where(s => !s.All(char.IsAsciiDigit)))
+            {
+                if (await connection.GetAsync($"apps/{Uri.EscapeDataString(slug)}", cancellationToken).ConfigureAwait(false) is { } app && app.Long("id") is { } id)
+                {
+                    _appSlugs[id] = app.String("slug") ?? slug;
+                }
+            }
+        }
+
+        return _appSlugs;
     }
 
     private static bool IsPlanLimitation(ForbiddenException ex) =>

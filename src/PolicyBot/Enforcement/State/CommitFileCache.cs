@@ -9,6 +9,7 @@ namespace PolicyBot.Enforcement.State;
 /// once, absent files included. That matters because GitHub charges for a 404 (no ETag can make it
 /// free) and most repositories have no `.github/policybot.yml` and CODEOWNERS in only one of its three
 /// places. A branch is resolved to its commit with one call that ETags make free while it does not move.
+/// Per process, and safe so with several replicas: what it holds is immutable, so no replica's copy is ever stale.
 /// </summary>
 public sealed class CommitFileCache : IDisposable
 {

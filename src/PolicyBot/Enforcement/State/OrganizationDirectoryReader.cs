@@ -8,37 +8,34 @@ namespace PolicyBot.Enforcement.State;
 /// Teams and members of an organisation, cached per organisation because every reviewer rule and
 /// every owner check needs them and they change rarely. `membership` and `team` events invalidate
 /// the cache (refresh-membership work items); entries also expire after <see cref="MaxAge"/>.
+/// The cache is per process, but whether it is current is not: an invalidation bumps the organisation's
+/// version in the database (<see cref="IOrganizationDirectoryVersions"/>), and every replica compares its
+/// entry's version with it before use, so a membership change handled on one replica reaches them all.
 /// </summary>
-public sealed class OrganizationDirectoryCache(TimeProvider timeProvider)
+public sealed class OrganizationDirectoryCache(IOrganizationDirectoryVersions versions, TimeProvider timeProvider)
 {
     private static readonly TimeSpan MaxAge = TimeSpan.FromHours(1);
-    private readonly ConcurrentDictionary<string, (OrganizationDirectory Directory, DateTimeOffset ReadAt)> _entries = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentDictionary<string, long> _generations = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, (OrganizationDirectory Directory, DateTimeOffset ReadAt, long Version)> _entries = new(StringComparer.OrdinalIgnoreCase);
 
     public async Task<OrganizationDirectory> GetAsync(IGitHubClient client, string org, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
-        if (_entries.TryGetValue(org, out var entry) && timeProvider.GetUtcNow() - entry.ReadAt < MaxAge)
+        var version = await versions.GetAsync(org, cancellationToken).ConfigureAwait(false);
+        if (_entries.TryGetValue(org, out var entry) && entry.Version == version && timeProvider.GetUtcNow() - entry.ReadAt < MaxAge)
         {
             return entry.Directory;
         }
 
-        var generation = _generations.GetValueOrDefault(org);
+        // Kept with the version read before it: a change announced while the read was under way makes it stale at once.
         var directory = await ReadAsync(client.Connection, org, cancellationToken).ConfigureAwait(false);
-
-        // A change announced while this read was under way may be missing from it: use it this once, keep it not.
-        if (_generations.GetValueOrDefault(org) == generation)
-        {
-            _entries[org] = (directory, timeProvider.GetUtcNow());
-        }
-
+        _entries[org] = (directory, timeProvider.GetUtcNow(), version);
         return directory;
     }
 
-    /// <summary>Forgets the organisation's directory; the next reader fetches it again (unchanged pages cost nothing: ETags).</summary>
-    public void Invalidate(string org)
+    /// <summary>Forgets the organisation's directory on every replica; the next reader fetches it again (unchanged pages cost nothing: ETags).</summary>
+    public async Task InvalidateAsync(string org, CancellationToken cancellationToken)
     {
-        _generations.AddOrUpdate(org, 1, (_, generation) => generation + 1);
+        await versions.BumpAsync(org, cancellationToken).ConfigureAwait(false);
         _entries.TryRemove(org, out _);
     }
 

@@ -28,7 +28,10 @@ public static class OrganizationGraphQLReader
     private const int RulesetsPerRepository = 3;
     private const int RulesetsPerOrganization = 50;
     private const int RulesPerRuleset = 20;
-    private const int ProtectionRulesPerRepository = 10;
+    /// <summary>Classic rules per repository: each multiplies the cost of its review bypass allowances by the page size.</summary>
+    private const int ProtectionRulesPerRepository = 3;
+    private const int ReviewBypassPerRule = 10;
+    private const int BypassActorsPerRuleset = 10;
     private const int PullRequestsPerRepository = 20;
 
     /// <summary>The query, sent as it is; a contract test validates it against GitHub's published schema.</summary>
@@ -48,12 +51,13 @@ public static class OrganizationGraphQLReader
                 codeOwnersRoot: object(expression: "HEAD:CODEOWNERS") { ...File }
                 codeOwnersDocs: object(expression: "HEAD:docs/CODEOWNERS") { ...File }
                 codeowners { errors { line column kind message source suggestion path } }
-                branchProtectionRules(first: 10) {
+                branchProtectionRules(first: 3) {
                   totalCount
                   nodes {
                     pattern requiresApprovingReviews requiredApprovingReviewCount dismissesStaleReviews requiresCodeOwnerReviews
                     requireLastPushApproval isAdminEnforced allowsForcePushes allowsDeletions
                     requiredStatusChecks { context app { databaseId } }
+                    bypassPullRequestAllowances(first: 10) { totalCount nodes { actor { __typename ... on App { databaseId slug } ... on Team { databaseId slug } ... on User { databaseId login } } } }
                   }
                 }
                 rulesets(first: 3, includeParents: false) { totalCount nodes { ...Ruleset } }
@@ -78,10 +82,13 @@ public static class OrganizationGraphQLReader
     private const string RulesetFragment = """
 
         fragment Ruleset on RepositoryRuleset {
-                    databaseId enforcement target
+                    databaseId name enforcement target
                     source { __typename ... on Repository { nameWithOwner } ... on Organization { login } }
                     conditions { refName { include exclude } repositoryName { include exclude } }
-                    bypassActors(first: 10) { totalCount nodes { organizationAdmin repositoryRoleDatabaseId } }
+                    bypassActors(first: 10) {
+                      totalCount
+                      nodes { bypassMode organizationAdmin deployKey enterpriseOwner repositoryRoleDatabaseId repositoryRoleName actor { __typename ... on App { databaseId slug } ... on Team { databaseId slug } } }
+                    }
                     rules(first: 20) {
                       totalCount
                       nodes {
@@ -96,8 +103,6 @@ public static class OrganizationGraphQLReader
         }
         """;
 
-    /// <summary>GitHub's built-in repository role id of "admin" in a ruleset's bypass actors.</summary>
-    private const long AdminRepositoryRoleId = 5;
 
     /// <summary>One page: the repositories read, the cursor of the next page (null on the last) and the points it cost.</summary>
     public sealed record Page(IReadOnlyList<PrefetchedRepository> Repositories, string? NextCursor, int Cost);
@@ -144,6 +149,7 @@ public static class OrganizationGraphQLReader
             CatalogInfo = File(node, "catalogInfo", RepositoryStateReader.CatalogInfoPath),
             CodeOwners = CodeOwners(node),
         };
+        snapshot = snapshot with { Lifecycle = Policies.Catalog.CatalogInfoParser.LifecycleOf(snapshot.CatalogInfo?.Content) };
 
         var pulls = node.Object("pullRequests") is { } pr && (pr.Long("totalCount") ?? 0) <= PullRequestsPerRepository
             ? pr.Array("nodes").Select(p => (int)(p.Long("number") ?? 0)).ToList()
@@ -220,12 +226,12 @@ public static class OrganizationGraphQLReader
             }
 
             if (ruleset.Object("rules") is not { } ruleList || (ruleList.Long("totalCount") ?? 0) > RulesPerRuleset
-                || ruleset.Object("bypassActors") is not { } bypass || (bypass.Long("totalCount") ?? 0) > 10)
+                || ruleset.Object("bypassActors") is not { } bypassList || (bypassList.Long("totalCount") ?? 0) > BypassActorsPerRuleset
+                || RulesetBypass(bypassList) is not { } bypass)
             {
                 return null;
             }
 
-            var adminsCanBypass = bypass.Array("nodes").Any(a => a.Bool("organizationAdmin") || a.Long("repositoryRoleDatabaseId") == AdminRepositoryRoleId);
             var sourceName = sourceType == "Organization" ? source?.String("login") ?? org : source?.String("nameWithOwner") ?? $"{org}/{repository}";
             foreach (var rule in ruleList.Array("nodes"))
             {
@@ -237,7 +243,8 @@ public static class OrganizationGraphQLReader
                     RulesetSourceType = sourceType,
                     RulesetSource = sourceName,
                     RulesetId = ruleset.Long("databaseId") ?? 0,
-                    AdminsCanBypass = adminsCanBypass,
+                    RulesetName = ruleset.String("name") ?? "",
+                    Bypass = bypass,
                     PullRequest = type == "pull_request" && parameters is { } p
                         ? new PullRequestRuleParameters(
                             (int)(p.Long("requiredApprovingReviewCount") ?? 0),
@@ -252,12 +259,92 @@ public static class OrganizationGraphQLReader
             }
         }
 
+        ClassicProtection? classicProtection = null;
+        if (classic.ValueKind == JsonValueKind.Object)
+        {
+            if (ReviewBypass(classic) is not { } reviewBypass)
+            {
+                return null;
+            }
+
+            classicProtection = Classic(classic) with { ReviewBypass = reviewBypass };
+        }
+
         return new BranchProtectionState
         {
             Branch = branch,
-            Classic = classic.ValueKind == JsonValueKind.Object ? Classic(classic) : null,
+            Classic = classicProtection,
             Rules = rules,
         };
+    }
+
+    /// <summary>
+    /// A ruleset's bypass actors as REST's <c>bypass_actors</c> names them (GitHub ignores the id of organisation owners
+    /// and deploy keys), or null when one cannot be told apart here (no mode, as for "exempt", or an actor GraphQL
+    /// does not name): then REST reads the repository.
+    /// </summary>
+    private static List<BypassActor>? RulesetBypass(JsonElement bypassList)
+    {
+        var result = new List<BypassActor>();
+        foreach (var node in bypassList.Array("nodes"))
+        {
+            var mode = node.String("bypassMode") switch
+            {
+                "ALWAYS" => "always",
+                "PULL_REQUEST" => "pull_request",
+                _ => null,
+            };
+            var actor = node.Object("actor");
+            BypassActor? parsed = (node.Bool("organizationAdmin"), node.Bool("deployKey"), node.Long("repositoryRoleDatabaseId"), actor?.String("__typename")) switch
+            {
+                (_, _, _, _) when mode is null => null,
+                (true, _, _, _) => new BypassActor(BypassActor.OrganizationAdmin, null, mode),
+                (_, true, _, _) => new BypassActor(BypassActor.DeployKey, null, mode),
+                (_, _, { } role, _) => new BypassActor(BypassActor.RepositoryRole, role, mode, IsBuiltInRole(role) ? null : node.String("repositoryRoleName")),
+                (_, _, _, "Team") => new BypassActor(BypassActor.Team, actor!.Value.Long("databaseId"), mode, actor.Value.String("slug")),
+                (_, _, _, "App") => new BypassActor(BypassActor.Integration, actor!.Value.Long("databaseId"), mode, actor.Value.String("slug")),
+                _ => null,
+            };
+            if (parsed is null)
+            {
+                return null;
+            }
+
+            result.Add(parsed);
+        }
+
+        return result;
+    }
+
+    private static bool IsBuiltInRole(long id) => id is BypassActor.AdminRoleId or BypassActor.MaintainRoleId or BypassActor.WriteRoleId;
+
+    /// <summary>Classic protection's review bypass allowances, or null when the list was cut short or names an unknown actor.</summary>
+    private static List<BypassActor>? ReviewBypass(JsonElement rule)
+    {
+        if (rule.Object("bypassPullRequestAllowances") is not { } allowances || (allowances.Long("totalCount") ?? 0) > ReviewBypassPerRule)
+        {
+            return null;
+        }
+
+        var result = new List<BypassActor>();
+        foreach (var actor in allowances.Array("nodes").Select(n => n.Object("actor")))
+        {
+            BypassActor? parsed = actor?.String("__typename") switch
+            {
+                "User" => new BypassActor(BypassActor.User, actor.Value.Long("databaseId"), "pull_request", actor.Value.String("login")),
+                "Team" => new BypassActor(BypassActor.Team, actor.Value.Long("databaseId"), "pull_request", actor.Value.String("slug")),
+                "App" => new BypassActor(BypassActor.Integration, actor.Value.Long("databaseId"), "pull_request", actor.Value.String("slug")),
+                _ => null,
+            };
+            if (parsed is null)
+            {
+                return null;
+            }
+
+            result.Add(parsed);
+        }
+
+        return result;
     }
 
     private static ClassicProtection Classic(JsonElement rule) => new()

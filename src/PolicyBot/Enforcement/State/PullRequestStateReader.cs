@@ -20,16 +20,29 @@ internal static class PullRequestStateReader
     /// <summary>GitHub's largest page: 100 files or reviews cost one call, not four.</summary>
     private static readonly ApiOptions FullPages = new() { PageSize = 100 };
 
+    /// <summary>GitHub lists at most this many files of a pull request (`GET .../pulls/{n}/files`).</summary>
+    public const int MaxListedFiles = 3000;
+
+    /// <summary>The committer GitHub records for commits made in its web interface: not a person who could review.</summary>
+    private const string WebCommitter = "web-flow";
+
     /// <summary>
     /// The changed files, and with <paramref name="withReviews"/> the reviews and requested reviewers (only
     /// reviewer rules need them). Every list is read in full pages, each page revalidated with its ETag.
+    /// A renamed file counts under its previous path too. <paramref name="changedFileCount"/> is the pull request's
+    /// <c>changed_files</c>: fewer files listed than that (GitHub stops at 3,000) marks the list incomplete.
     /// </summary>
-    public static async Task<PullRequestSnapshot> ReadDetailsAsync(IGitHubClient client, string owner, string repo, PullRequestSnapshot pull, CommitFileCache files, bool withReviews)
+    public static async Task<PullRequestSnapshot> ReadDetailsAsync(IGitHubClient client, string owner, string repo, PullRequestSnapshot pull, CommitFileCache files, bool withReviews, int changedFileCount = 0)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(pull);
         ArgumentNullException.ThrowIfNull(files);
-        var changed = (await client.PullRequest.Files(owner, repo, pull.Number, FullPages).ConfigureAwait(false)).Select(f => f.FileName).ToList();
+        var listed = await client.PullRequest.Files(owner, repo, pull.Number, FullPages).ConfigureAwait(false);
+        var changed = listed
+            .SelectMany(f => string.IsNullOrEmpty(f.PreviousFileName) ? [f.FileName] : new[] { f.FileName, f.PreviousFileName })
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        var complete = listed.Count < MaxListedFiles || listed.Count >= changedFileCount;
 
         // A pull request that changes the policy file is judged by the base branch's file; its own is only validated.
         RepositoryFile? proposed = null;
@@ -38,7 +51,7 @@ internal static class PullRequestStateReader
             proposed = await files.ReadAsync(client, owner, repo, pull.HeadSha, RepositoryStateReader.RepositoryPolicyPath).ConfigureAwait(false);
         }
 
-        pull = pull with { ChangedFiles = changed, ProposedPolicyFile = proposed };
+        pull = pull with { ChangedFiles = changed, ChangedFilesComplete = complete, ProposedPolicyFile = proposed };
         if (!withReviews)
         {
             return pull;
@@ -55,6 +68,25 @@ internal static class PullRequestStateReader
             RequestedUsers = requested.Users.Select(u => u.Login).ToList(),
             RequestedTeams = requested.Teams.Select(t => t.Slug).ToList(),
         };
+    }
+
+    /// <summary>
+    /// The logins of the authors and committers of the pull request's commits (`GET .../pulls/{n}/commits`, which
+    /// GitHub caps at 250 commits). Commits whose author or committer is no GitHub user (an unknown email) name nobody.
+    /// </summary>
+    public static async Task<PullRequestSnapshot> ReadContributorsAsync(IGitHubClient client, string owner, string repo, PullRequestSnapshot pull, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(pull);
+        var commits = await client.Connection.GetAllAsync(
+            $"repos/{Uri.EscapeDataString(owner)}/{Uri.EscapeDataString(repo)}/pulls/{pull.Number.ToString(System.Globalization.CultureInfo.InvariantCulture)}/commits", cancellationToken).ConfigureAwait(false);
+        var contributors = commits
+            .SelectMany(c => new[] { c.Object("author")?.String("login"), c.Object("committer")?.String("login") })
+            .OfType<string>()
+            .Where(login => !string.Equals(login, WebCommitter, StringComparison.OrdinalIgnoreCase))
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .ToList();
+        return pull with { Contributors = contributors };
     }
 
     /// <summary>

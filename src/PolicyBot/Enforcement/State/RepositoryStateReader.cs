@@ -1,4 +1,6 @@
 using Octokit;
+using PolicyBot.Policies;
+using PolicyBot.Policies.Catalog;
 using PolicyBot.Policies.Configuration;
 using PolicyBot.Policies.Snapshots;
 
@@ -28,14 +30,30 @@ internal static class RepositoryStateReader
         CreatedBy = createdBy,
     };
 
-    /// <summary>Reads files on the default branch: the repository policy file, catalog-info.yaml and CODEOWNERS.</summary>
-    public static async Task<RepositorySnapshot> ReadFilesAsync(IGitHubClient client, RepositorySnapshot repository, CancellationToken cancellationToken)
+    /// <summary>Reads files on the default branch (or <paramref name="reference"/>): the repository policy file, catalog-info.yaml and CODEOWNERS.</summary>
+    public static async Task<RepositorySnapshot> ReadFilesAsync(IGitHubClient client, RepositorySnapshot repository, CancellationToken cancellationToken, string? reference = null)
     {
-        var files = new RefFiles(client, repository.Owner, repository.Name, reference: null);
+        var files = new RefFiles(client, repository.Owner, repository.Name, reference);
         var policyFile = await files.ReadAsync(RepositoryPolicyPath).ConfigureAwait(false);
         var catalog = await files.ReadAsync(CatalogInfoPath).ConfigureAwait(false);
         var codeOwners = await ReadCodeOwnersAsync(client, files, withErrors: true, cancellationToken).ConfigureAwait(false);
-        return repository with { PolicyFile = policyFile, CatalogInfo = catalog, CodeOwners = codeOwners };
+        return repository with { PolicyFile = policyFile, CatalogInfo = catalog, Lifecycle = CatalogInfoParser.LifecycleOf(catalog?.Content), CodeOwners = codeOwners };
+    }
+
+    /// <summary>Each team with access to the repository and its role (<c>GET /repos/{o}/{r}/teams</c>, as GitHub names roles: pull, push...).</summary>
+    public static async Task<IReadOnlyDictionary<string, RepositoryAccess>> ReadTeamAccessAsync(IGitHubClient client, RepositorySnapshot repository, CancellationToken cancellationToken)
+    {
+        var teams = await client.Connection.GetAllAsync($"repos/{repository.Owner}/{repository.Name}/teams", cancellationToken).ConfigureAwait(false);
+        var access = new Dictionary<string, RepositoryAccess>(StringComparer.OrdinalIgnoreCase);
+        foreach (var team in teams)
+        {
+            if (team.String("slug") is { } slug && RepositoryAccesses.TryParse(team.String("permission"), out var role))
+            {
+                access[slug] = role;
+            }
+        }
+
+        return access;
     }
 
     /// <summary>Reads the protection of each branch the policy names that exists.</summary>
@@ -53,9 +71,10 @@ internal static class RepositoryStateReader
         }
 
         var states = new List<BranchProtectionState>(names.Count);
+        var reader = new BranchProtectionReader(client.Connection, repository.Owner, repository.Name, config.AllowedBypass);
         foreach (var name in names)
         {
-            states.Add(await BranchProtectionReader.ReadAsync(client.Connection, repository.Owner, repository.Name, name, cancellationToken).ConfigureAwait(false));
+            states.Add(await reader.ReadAsync(name, cancellationToken).ConfigureAwait(false));
         }
 
         return repository with { Branches = states };

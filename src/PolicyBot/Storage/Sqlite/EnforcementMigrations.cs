@@ -62,5 +62,32 @@ internal static class EnforcementMigrations
             ALTER TABLE repository_evaluations ADD COLUMN repository_id INTEGER NULL;
             CREATE INDEX ix_repository_evaluations_repository_id ON repository_evaluations (repository_id);
             """),
+        new(6, "the tiers and effective baseline of each repository", """
+            ALTER TABLE repository_evaluations ADD COLUMN baseline TEXT NULL;
+            """),
+        new(7, "what each check run shows, shared by every process", """
+            CREATE TABLE check_run_content (
+                check_run_id INTEGER NOT NULL PRIMARY KEY,
+                content_hash TEXT    NOT NULL,
+                written_at   INTEGER NOT NULL
+            );
+            CREATE INDEX ix_check_run_content_written ON check_run_content (written_at);
+            """),
+        new(8, "organisation directory versions, bumped by membership changes", """
+            CREATE TABLE organization_directory_versions (
+                org     TEXT    NOT NULL PRIMARY KEY,
+                version INTEGER NOT NULL
+            );
+            """),
+        new(9, "the last valid version of each policy file (fail closed)", """
+            CREATE TABLE valid_policy_files (
+                repository   TEXT    NOT NULL,
+                path         TEXT    NOT NULL,
+                content      TEXT    NOT NULL,
+                sha          TEXT    NULL,
+                validated_at INTEGER NOT NULL,
+                PRIMARY KEY (repository, path)
+            );
+            """),
     ]);
 }

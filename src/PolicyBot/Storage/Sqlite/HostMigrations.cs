@@ -63,5 +63,19 @@ internal static class HostMigrations
         new(2, "work item actor", """
             ALTER TABLE work_items ADD COLUMN actor TEXT NULL;
             """),
+        new(3, "work item head commit", """
+            ALTER TABLE work_items ADD COLUMN head_sha TEXT NULL;
+            """),
+        new(4, "what a fix changed, each repository's history, who sent each delivery", """
+            ALTER TABLE audit_log ADD COLUMN before_state TEXT NULL;
+            ALTER TABLE audit_log ADD COLUMN after_state TEXT NULL;
+            CREATE INDEX ix_audit_log_repository ON audit_log (repository, at);
+            ALTER TABLE deliveries ADD COLUMN sender TEXT NULL;
+            """),
+        new(5, "typed work item triggers that merge on coalescing", $"""
+            ALTER TABLE work_items ADD COLUMN triggers INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE work_items ADD COLUMN created_by TEXT NULL;
+            {WorkTriggerSql.FromReasons}
+            """),
     ]);
 }

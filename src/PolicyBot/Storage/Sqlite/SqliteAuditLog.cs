@@ -8,8 +8,8 @@ internal sealed class SqliteAuditLog(SqliteDatabase database) : IAuditLog
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO audit_log (at, installation_id, repository, action, reason, target, delivery_id)
-            VALUES (@at, @installation, @repository, @action, @reason, @target, @delivery);
+            INSERT INTO audit_log (at, installation_id, repository, action, reason, target, delivery_id, before_state, after_state)
+            VALUES (@at, @installation, @repository, @action, @reason, @target, @delivery, @before, @after);
             """;
         command.Add("@at", entry.At.ToUnixMilliseconds());
         command.Add("@installation", entry.InstallationId);
@@ -18,20 +18,39 @@ internal sealed class SqliteAuditLog(SqliteDatabase database) : IAuditLog
         command.Add("@reason", entry.Reason);
         command.Add("@target", entry.Target);
         command.Add("@delivery", entry.DeliveryId);
+        command.Add("@before", entry.Before);
+        command.Add("@after", entry.After);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<AuditEntry>> ListRecentAsync(long? installationId, int limit, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<AuditEntry>> ListRecentAsync(long? installationId, int limit, CancellationToken cancellationToken) =>
+        QueryAsync(
+            $"SELECT {Columns} FROM audit_log WHERE @installation IS NULL OR installation_id = @installation ORDER BY at DESC, id DESC LIMIT @limit;",
+            command =>
+            {
+                command.Add("@installation", installationId);
+                command.Add("@limit", limit);
+            },
+            cancellationToken);
+
+    public Task<IReadOnlyList<AuditEntry>> ListForRepositoryAsync(string repository, int limit, CancellationToken cancellationToken) =>
+        QueryAsync(
+            $"SELECT {Columns} FROM audit_log WHERE repository = @repository ORDER BY at DESC, id DESC LIMIT @limit;",
+            command =>
+            {
+                command.Add("@repository", repository);
+                command.Add("@limit", limit);
+            },
+            cancellationToken);
+
+    private const string Columns = "at, installation_id, repository, action, reason, target, delivery_id, before_state, after_state";
+
+    private async Task<IReadOnlyList<AuditEntry>> QueryAsync(string sql, Action<Microsoft.Data.Sqlite.SqliteCommand> bind, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT at, installation_id, repository, action, reason, target, delivery_id FROM audit_log
-            WHERE @installation IS NULL OR installation_id = @installation
-            ORDER BY at DESC, id DESC LIMIT @limit;
-            """;
-        command.Add("@installation", installationId);
-        command.Add("@limit", limit);
+        command.CommandText = sql;
+        bind(command);
 
         var entries = new List<AuditEntry>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -44,7 +63,9 @@ internal sealed class SqliteAuditLog(SqliteDatabase database) : IAuditLog
                 reader.GetString(3),
                 reader.GetString(4),
                 reader.GetNullableString(5),
-                reader.GetNullableString(6)));
+                reader.GetNullableString(6),
+                reader.GetNullableString(7),
+                reader.GetNullableString(8)));
         }
 
         return entries;

@@ -1,12 +1,11 @@
 using Microsoft.Data.Sqlite;
-using PolicyBot.Processing;
 
 namespace PolicyBot.Storage.Sqlite;
 
 internal sealed class SqliteDeliveryStore(SqliteDatabase database, TimeProvider timeProvider) : IDeliveryStore
 {
     private const string SummaryColumns =
-        "delivery_id, event, action, installation_id, repository, pull_request, received_at, state, attempts, work_items, processed_at, error";
+        "delivery_id, event, action, installation_id, repository, pull_request, received_at, state, attempts, work_items, processed_at, error, sender";
 
     public async Task<bool> AddAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
     {
@@ -16,8 +15,8 @@ internal sealed class SqliteDeliveryStore(SqliteDatabase database, TimeProvider 
 
         // The delivery id is the key: GitHub's redeliveries of one delivery are stored (and processed) once.
         command.CommandText = """
-            INSERT INTO deliveries (delivery_id, event, action, installation_id, repository, pull_request, payload, received_at, state)
-            VALUES (@id, @event, @action, @installation, @repository, @pull, @payload, @received, 'pending')
+            INSERT INTO deliveries (delivery_id, event, action, installation_id, repository, pull_request, payload, received_at, state, sender)
+            VALUES (@id, @event, @action, @installation, @repository, @pull, @payload, @received, 'pending', @sender)
             ON CONFLICT (delivery_id) DO NOTHING;
             """;
         command.Add("@id", delivery.DeliveryId);
@@ -28,6 +27,7 @@ internal sealed class SqliteDeliveryStore(SqliteDatabase database, TimeProvider 
         command.Add("@pull", delivery.PullRequestNumber);
         command.Add("@payload", delivery.Payload);
         command.Add("@received", delivery.ReceivedAt.ToUnixMilliseconds());
+        command.Add("@sender", delivery.Sender);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
@@ -120,10 +120,14 @@ internal sealed class SqliteDeliveryStore(SqliteDatabase database, TimeProvider 
         return found.Count == 0 ? null : found[0];
     }
 
-    public Task<IReadOnlyList<DeliverySummary>> ListRecentAsync(int limit, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<DeliverySummary>> ListRecentAsync(int limit, string? excludingSender, CancellationToken cancellationToken) =>
         QueryAsync(
-            $"SELECT {SummaryColumns} FROM deliveries ORDER BY received_at DESC, delivery_id LIMIT @limit;",
-            command => command.Add("@limit", limit),
+            $"SELECT {SummaryColumns} FROM deliveries WHERE @sender IS NULL OR sender IS NULL OR sender <> @sender ORDER BY received_at DESC, delivery_id LIMIT @limit;",
+            command =>
+            {
+                command.Add("@limit", limit);
+                command.Add("@sender", excludingSender);
+            },
             cancellationToken);
 
     public async Task<int> CountPendingAsync(CancellationToken cancellationToken)
@@ -166,7 +170,8 @@ internal sealed class SqliteDeliveryStore(SqliteDatabase database, TimeProvider 
                 reader.GetInt32(8),
                 reader.GetInt32(9),
                 reader.GetNullableInt64(10) is { } processed ? SqliteValues.FromUnixMilliseconds(processed) : null,
-                reader.GetNullableString(11)));
+                reader.GetNullableString(11),
+                reader.GetNullableString(12)));
         }
 
         return summaries;

@@ -15,11 +15,11 @@ internal sealed class SqliteEvaluationStore(SqliteDatabase database) : IEvaluati
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO repository_evaluations (repository, installation_id, evaluated, skip_reason, results, inventory, evaluated_at, created_by, repository_id)
-            VALUES (@repository, @installation, @evaluated, @skip, @results, @inventory, @at, @created_by, @repository_id)
+            INSERT INTO repository_evaluations (repository, installation_id, evaluated, skip_reason, results, inventory, evaluated_at, created_by, repository_id, baseline)
+            VALUES (@repository, @installation, @evaluated, @skip, @results, @inventory, @at, @created_by, @repository_id, @baseline)
             ON CONFLICT (repository) DO UPDATE SET
                 installation_id = excluded.installation_id, evaluated = excluded.evaluated, skip_reason = excluded.skip_reason,
-                results = excluded.results, inventory = excluded.inventory, evaluated_at = excluded.evaluated_at,
+                results = excluded.results, inventory = excluded.inventory, evaluated_at = excluded.evaluated_at, baseline = excluded.baseline,
                 created_by = COALESCE(excluded.created_by, repository_evaluations.created_by),
                 repository_id = COALESCE(excluded.repository_id, repository_evaluations.repository_id);
             """;
@@ -32,6 +32,7 @@ internal sealed class SqliteEvaluationStore(SqliteDatabase database) : IEvaluati
         command.Add("@at", evaluation.EvaluatedAt.ToUnixMilliseconds());
         command.Add("@created_by", evaluation.CreatedBy);
         command.Add("@repository_id", evaluation.RepositoryId);
+        command.Add("@baseline", JsonSerializer.Serialize(evaluation.Baseline, Json));
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -127,7 +128,7 @@ internal sealed class SqliteEvaluationStore(SqliteDatabase database) : IEvaluati
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
-            SELECT repository, installation_id, evaluated, skip_reason, results, inventory, evaluated_at, created_by, repository_id
+            SELECT repository, installation_id, evaluated, skip_reason, results, inventory, evaluated_at, created_by, repository_id, baseline
             FROM repository_evaluations {where} ORDER BY repository;
             """;
         command.Add(parameter, value);
@@ -144,7 +145,10 @@ internal sealed class SqliteEvaluationStore(SqliteDatabase database) : IEvaluati
                 reader.GetNullableString(5) is { } inventory ? JsonSerializer.Deserialize<InventoryEntry>(inventory, Json) : null,
                 SqliteValues.FromUnixMilliseconds(reader.GetInt64(6)),
                 reader.GetNullableString(7),
-                reader.GetNullableInt64(8)));
+                reader.GetNullableInt64(8))
+            {
+                Baseline = reader.GetNullableString(9) is { } baseline ? JsonSerializer.Deserialize<EffectiveBaseline>(baseline, Json) ?? EffectiveBaseline.Empty : EffectiveBaseline.Empty,
+            });
         }
 
         return list;

@@ -1,28 +1,50 @@
 using Microsoft.Data.Sqlite;
-using PolicyBot.Processing;
 
 namespace PolicyBot.Storage.Sqlite;
 
 internal sealed class SqliteWorkQueueStore(SqliteDatabase database, TimeProvider timeProvider) : IWorkQueueStore
 {
     private const string Columns =
-        "id, kind, installation_id, owner, repository, pull_request, reason, delivery_id, state, attempts, next_attempt_at, last_error, created_at, updated_at, actor";
+        "id, kind, installation_id, owner, repository, pull_request, reason, delivery_id, state, attempts, next_attempt_at, last_error, created_at, updated_at, triggers, created_by, head_sha";
 
     public async Task<bool> EnqueueAsync(WorkItem item, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await InsertAsync(connection, null, item, timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var added = await InsertAsync(connection, transaction, item, timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return added;
     }
 
-    /// <summary>Inserts unless an equal item is pending (the partial unique index); shared with the delivery store's transaction.</summary>
-    internal static async Task<bool> InsertAsync(SqliteConnection connection, SqliteTransaction? transaction, WorkItem item, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Inserts unless an equal item is pending (the partial unique index), in which case the item's triggers are merged
+    /// into the pending one; shared with the delivery store's transaction. One transaction, so SQLite's single writer
+    /// sees no equal item appear between the merge and the insert.
+    /// </summary>
+    internal static async Task<bool> InsertAsync(SqliteConnection connection, SqliteTransaction transaction, WorkItem item, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        await using (var merge = connection.CreateCommand())
+        {
+            merge.Transaction = transaction;
+            merge.CommandText = """
+                UPDATE work_items SET triggers = triggers | @triggers, created_by = COALESCE(created_by, @created_by)
+                WHERE coalescing_key = @coalescing AND state = 'pending';
+                """;
+            merge.Add("@triggers", (int)item.Triggers);
+            merge.Add("@created_by", item.CreatedBy);
+            merge.Add("@coalescing", item.CoalescingKey);
+            if (await merge.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
+            {
+                return false;
+            }
+        }
+
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = """
-            INSERT OR IGNORE INTO work_items
-                (kind, installation_id, owner, repository, pull_request, reason, delivery_id, actor, coalescing_key, concurrency_key, state, attempts, next_attempt_at, created_at, updated_at)
-            VALUES (@kind, @installation, @owner, @repository, @pull, @reason, @delivery, @actor, @coalescing, @concurrency, 'pending', 0, @now, @now, @now);
+            INSERT INTO work_items
+                (kind, installation_id, owner, repository, pull_request, reason, delivery_id, triggers, created_by, head_sha, coalescing_key, concurrency_key, state, attempts, next_attempt_at, created_at, updated_at)
+            VALUES (@kind, @installation, @owner, @repository, @pull, @reason, @delivery, @triggers, @created_by, @head, @coalescing, @concurrency, 'pending', 0, @now, @now, @now);
             """;
         command.Add("@kind", item.Kind);
         command.Add("@installation", item.InstallationId);
@@ -31,7 +53,9 @@ internal sealed class SqliteWorkQueueStore(SqliteDatabase database, TimeProvider
         command.Add("@pull", item.PullRequestNumber);
         command.Add("@reason", item.Reason);
         command.Add("@delivery", item.DeliveryId);
-        command.Add("@actor", item.Actor);
+        command.Add("@triggers", (int)item.Triggers);
+        command.Add("@created_by", item.CreatedBy);
+        command.Add("@head", item.HeadSha);
         command.Add("@coalescing", item.CoalescingKey);
         command.Add("@concurrency", item.ConcurrencyKey);
         command.Add("@now", now.ToUnixMilliseconds());
@@ -128,7 +152,7 @@ internal sealed class SqliteWorkQueueStore(SqliteDatabase database, TimeProvider
             "UPDATE OR IGNORE work_items SET state = 'pending', attempts = MAX(attempts - 1, 0), next_attempt_at = @now, lease_owner = NULL, lease_until = NULL, updated_at = @now WHERE state = 'running';",
             command => command.Add("@now", now),
             cancellationToken).ConfigureAwait(false);
-        await SupersedeAsync(connection, transaction, "state = 'running'", now, cancellationToken).ConfigureAwait(false);
+        await SupersedeAsync(connection, transaction, "state = 'running'", bind: null, now, cancellationToken).ConfigureAwait(false);
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return recovered;
@@ -146,7 +170,7 @@ internal sealed class SqliteWorkQueueStore(SqliteDatabase database, TimeProvider
             "UPDATE OR IGNORE work_items SET state = 'pending', attempts = 0, next_attempt_at = @now, updated_at = @now WHERE state = 'dead';",
             command => command.Add("@now", now),
             cancellationToken).ConfigureAwait(false);
-        await SupersedeAsync(connection, transaction, "state = 'dead'", now, cancellationToken).ConfigureAwait(false);
+        await SupersedeAsync(connection, transaction, "state = 'dead'", bind: null, now, cancellationToken).ConfigureAwait(false);
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return requeued;
@@ -216,23 +240,31 @@ internal sealed class SqliteWorkQueueStore(SqliteDatabase database, TimeProvider
 
         await ExecuteAsync(connection, transaction, sql, Bind, cancellationToken).ConfigureAwait(false);
 
-        // An equal item became pending meanwhile: it will do this work, so this one steps aside.
-        await ExecuteAsync(
-            connection,
-            transaction,
-            "UPDATE work_items SET state = 'superseded', lease_owner = NULL, lease_until = NULL, updated_at = @now WHERE id = @id AND state = 'running' AND lease_owner = @owner;",
-            Bind,
-            cancellationToken).ConfigureAwait(false);
+        // An equal item became pending meanwhile: it will do this work (with this one's triggers), so this one steps aside.
+        await SupersedeAsync(connection, transaction, "id = @id AND state = 'running' AND lease_owner = @owner", Bind, now, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static Task<int> SupersedeAsync(SqliteConnection connection, SqliteTransaction transaction, string filter, long now, CancellationToken cancellationToken) =>
-        ExecuteAsync(
+    /// <summary>The items matching <paramref name="filter"/> step aside for the equal pending item, which takes their triggers.</summary>
+    private static async Task SupersedeAsync(SqliteConnection connection, SqliteTransaction transaction, string filter, Action<SqliteCommand>? bind, long now, CancellationToken cancellationToken)
+    {
+        void Bind(SqliteCommand command)
+        {
+            bind?.Invoke(command);
+            if (!command.Parameters.Contains("@now"))
+            {
+                command.Add("@now", now);
+            }
+        }
+
+        await ExecuteAsync(connection, transaction, WorkTriggerSql.MergeIntoPending(filter), Bind, cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(
             connection,
             transaction,
             $"UPDATE work_items SET state = 'superseded', lease_owner = NULL, lease_until = NULL, updated_at = @now WHERE {filter};",
-            command => command.Add("@now", now),
-            cancellationToken);
+            Bind,
+            cancellationToken).ConfigureAwait(false);
+    }
 
     private async Task<int> ExecuteAsync(string sql, Action<SqliteCommand> bind, CancellationToken cancellationToken)
     {
@@ -259,7 +291,9 @@ internal sealed class SqliteWorkQueueStore(SqliteDatabase database, TimeProvider
             reader.GetNullableInt32(5),
             reader.GetString(6),
             reader.GetNullableString(7),
-            reader.GetNullableString(14)),
+            (WorkTriggers)reader.GetInt32(14),
+            reader.GetNullableString(15),
+            reader.GetNullableString(16)),
         reader.GetString(8),
         reader.GetInt32(9),
         SqliteValues.FromUnixMilliseconds(reader.GetInt64(10)),

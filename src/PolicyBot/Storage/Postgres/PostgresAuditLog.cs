@@ -1,0 +1,78 @@
+using Npgsql;
+
+namespace PolicyBot.Storage.Postgres;
+
+internal sealed class PostgresAuditLog(PostgresDatabase database) : IAuditLog
+{
+    public async Task RecordAsync(AuditEntry entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(
+            null,
+            """
+            INSERT INTO audit_log (at, installation_id, repository, action, reason, target, delivery_id, before_state, after_state)
+            VALUES (@at, @installation, @repository, @action, @reason, @target, @delivery, @before, @after);
+            """,
+            command =>
+            {
+                command.Add("@at", entry.At);
+                command.Add("@installation", entry.InstallationId);
+                command.Add("@repository", entry.Repository);
+                command.Add("@action", entry.Action);
+                command.Add("@reason", entry.Reason);
+                command.Add("@target", entry.Target);
+                command.Add("@delivery", entry.DeliveryId);
+                command.Add("@before", entry.Before);
+                command.Add("@after", entry.After);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<IReadOnlyList<AuditEntry>> ListRecentAsync(long? installationId, int limit, CancellationToken cancellationToken) =>
+        QueryAsync(
+            $"SELECT {Columns} FROM audit_log WHERE @installation IS NULL OR installation_id = @installation ORDER BY at DESC, id DESC LIMIT @limit;",
+            command =>
+            {
+                command.Add("@installation", installationId);
+                command.Add("@limit", limit);
+            },
+            cancellationToken);
+
+    public Task<IReadOnlyList<AuditEntry>> ListForRepositoryAsync(string repository, int limit, CancellationToken cancellationToken) =>
+        QueryAsync(
+            $"SELECT {Columns} FROM audit_log WHERE repository = @repository ORDER BY at DESC, id DESC LIMIT @limit;",
+            command =>
+            {
+                command.Add("@repository", repository);
+                command.Add("@limit", limit);
+            },
+            cancellationToken);
+
+    private const string Columns = "at, installation_id, repository, action, reason, target, delivery_id, before_state, after_state";
+
+    private async Task<IReadOnlyList<AuditEntry>> QueryAsync(string sql, Action<NpgsqlCommand> bind, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(sql, connection);
+        bind(command);
+
+        var entries = new List<AuditEntry>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            entries.Add(new AuditEntry(
+                reader.GetTime(0),
+                reader.GetInt64(1),
+                reader.GetNullableString(2),
+                reader.GetString(3),
+                reader.GetString(4),
+                reader.GetNullableString(5),
+                reader.GetNullableString(6),
+                reader.GetNullableString(7),
+                reader.GetNullableString(8)));
+        }
+
+        return entries;
+    }
+}

@@ -1,0 +1,33 @@
+using Npgsql;
+using PolicyBot.Enforcement.Checks;
+
+namespace PolicyBot.Storage.Postgres;
+
+internal sealed class PostgresCheckRunLedger(PostgresDatabase database) : ICheckRunLedger
+{
+    public async Task<string?> GetShownAsync(long checkRunId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand("SELECT content_hash FROM check_run_content WHERE check_run_id = @id;", connection);
+        command.Add("@id", checkRunId);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+    }
+
+    public async Task RecordShownAsync(long checkRunId, string contentHash, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(
+            null,
+            """
+            INSERT INTO check_run_content (check_run_id, content_hash, written_at) VALUES (@id, @hash, @at)
+            ON CONFLICT (check_run_id) DO UPDATE SET content_hash = EXCLUDED.content_hash, written_at = EXCLUDED.written_at;
+            """,
+            command =>
+            {
+                command.Add("@id", checkRunId);
+                command.Add("@hash", contentHash);
+                command.Add("@at", at);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+}

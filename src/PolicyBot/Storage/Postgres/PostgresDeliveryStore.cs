@@ -1,0 +1,187 @@
+using Npgsql;
+
+namespace PolicyBot.Storage.Postgres;
+
+/// <summary>Durable intake on PostgreSQL: every replica's webhook endpoint writes here and any replica routes.</summary>
+internal sealed class PostgresDeliveryStore(PostgresDatabase database, TimeProvider timeProvider) : IDeliveryStore
+{
+    private const string SummaryColumns =
+        "delivery_id, event, action, installation_id, repository, pull_request, received_at, state, attempts, work_items, processed_at, error, sender";
+
+    public async Task<bool> AddAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+
+        // The delivery id is the key: GitHub's redeliveries of one delivery, to whichever replica, are stored once.
+        return await connection.ExecuteAsync(
+            null,
+            """
+            INSERT INTO deliveries (delivery_id, event, action, installation_id, repository, pull_request, payload, received_at, state, sender)
+            VALUES (@id, @event, @action, @installation, @repository, @pull, @payload, @received, 'pending', @sender)
+            ON CONFLICT (delivery_id) DO NOTHING;
+            """,
+            command =>
+            {
+                command.Add("@id", delivery.DeliveryId);
+                command.Add("@event", delivery.Event);
+                command.Add("@action", delivery.Action);
+                command.Add("@installation", delivery.InstallationId);
+                command.Add("@repository", delivery.RepositoryFullName);
+                command.Add("@pull", delivery.PullRequestNumber);
+                command.Add("@payload", delivery.Payload);
+                command.Add("@received", delivery.ReceivedAt);
+                command.Add("@sender", delivery.Sender);
+            },
+            cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    public async Task<IReadOnlyList<WebhookDelivery>> GetPendingAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT delivery_id, event, action, installation_id, repository, pull_request, payload, received_at
+            FROM deliveries WHERE state = 'pending' ORDER BY received_at, delivery_id LIMIT @limit;
+            """,
+            connection);
+        command.Add("@limit", limit);
+
+        var deliveries = new List<WebhookDelivery>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            deliveries.Add(new WebhookDelivery(
+                reader.GetString(0),
+                reader.GetString(1),
+                reader.GetNullableString(2),
+                reader.GetNullableInt64(3),
+                reader.GetNullableString(4),
+                reader.GetNullableInt32(5),
+                reader.GetString(6),
+                reader.GetTime(7)));
+        }
+
+        return deliveries;
+    }
+
+    public async Task<IReadOnlyList<WorkItem>?> CompleteAsync(string deliveryId, IReadOnlyList<WorkItem> workItems, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workItems);
+        var now = timeProvider.GetUtcNow();
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+        // The row lock this update takes makes a second replica routing the same delivery wait, then find it processed.
+        var marked = await connection.ExecuteAsync(
+            transaction,
+            "UPDATE deliveries SET state = 'processed', attempts = attempts + 1, work_items = @count, processed_at = @now, error = NULL WHERE delivery_id = @id AND state = 'pending';",
+            command =>
+            {
+                command.Add("@id", deliveryId);
+                command.Add("@count", workItems.Count);
+                command.Add("@now", now);
+            },
+            cancellationToken).ConfigureAwait(false);
+        if (marked != 1)
+        {
+            return null;
+        }
+
+        var added = new List<WorkItem>();
+        foreach (var item in workItems)
+        {
+            if (await PostgresWorkQueueStore.InsertAsync(connection, transaction, item, now, cancellationToken).ConfigureAwait(false))
+            {
+                added.Add(item);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return added;
+    }
+
+    public async Task FailAsync(string deliveryId, string error, int maxAttempts, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(
+            null,
+            """
+            UPDATE deliveries
+            SET attempts = attempts + 1, error = @error,
+                state = CASE WHEN attempts + 1 >= @max THEN 'failed' ELSE state END,
+                processed_at = CASE WHEN attempts + 1 >= @max THEN @now ELSE processed_at END
+            WHERE delivery_id = @id AND state = 'pending';
+            """,
+            command =>
+            {
+                command.Add("@id", deliveryId);
+                command.Add("@error", error);
+                command.Add("@max", maxAttempts);
+                command.Add("@now", timeProvider.GetUtcNow());
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<DeliverySummary?> GetAsync(string deliveryId, CancellationToken cancellationToken)
+    {
+        var found = await QueryAsync($"SELECT {SummaryColumns} FROM deliveries WHERE delivery_id = @id;", command => command.Add("@id", deliveryId), cancellationToken).ConfigureAwait(false);
+        return found.Count == 0 ? null : found[0];
+    }
+
+    public Task<IReadOnlyList<DeliverySummary>> ListRecentAsync(int limit, string? excludingSender, CancellationToken cancellationToken) =>
+        QueryAsync(
+            $"SELECT {SummaryColumns} FROM deliveries WHERE @sender IS NULL OR sender IS NULL OR sender <> @sender ORDER BY received_at DESC, delivery_id LIMIT @limit;",
+            command =>
+            {
+                command.Add("@limit", limit);
+                command.Add("@sender", excludingSender);
+            },
+            cancellationToken);
+
+    public async Task<int> CountPendingAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand("SELECT COUNT(*) FROM deliveries WHERE state = 'pending';", connection);
+        return (int)(long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    public async Task<int> PurgeAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteAsync(
+            null,
+            "DELETE FROM deliveries WHERE state IN ('processed', 'failed') AND received_at < @before;",
+            command => command.Add("@before", before),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<DeliverySummary>> QueryAsync(string sql, Action<NpgsqlCommand> bind, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(sql, connection);
+        bind(command);
+
+        var summaries = new List<DeliverySummary>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            summaries.Add(new DeliverySummary(
+                reader.GetString(0),
+                reader.GetString(1),
+                reader.GetNullableString(2),
+                reader.GetNullableInt64(3),
+                reader.GetNullableString(4),
+                reader.GetNullableInt32(5),
+                reader.GetTime(6),
+                reader.GetString(7),
+                reader.GetInt32(8),
+                reader.GetInt32(9),
+                reader.GetNullableTime(10),
+                reader.GetNullableString(11),
+                reader.GetNullableString(12)));
+        }
+
+        return summaries;
+    }
+}

@@ -1,0 +1,57 @@
+using Npgsql;
+using PolicyBot.Enforcement.PolicyFiles;
+
+namespace PolicyBot.Storage.Postgres;
+
+internal sealed class PostgresValidPolicyFileStore(PostgresDatabase database) : IValidPolicyFileStore
+{
+    public async Task<ValidPolicyFile?> GetAsync(string repository, string path, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(
+            "SELECT content, sha, validated_at FROM valid_policy_files WHERE repository = @repository AND path = @path;",
+            connection);
+        command.Add("@repository", repository);
+        command.Add("@path", path);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new ValidPolicyFile(repository, path, reader.GetString(0), reader.GetNullableString(1), reader.GetTime(2))
+            : null;
+    }
+
+    public async Task SaveAsync(ValidPolicyFile file, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(
+            null,
+            """
+            INSERT INTO valid_policy_files (repository, path, content, sha, validated_at) VALUES (@repository, @path, @content, @sha, @at)
+            ON CONFLICT (repository, path) DO UPDATE SET content = excluded.content, sha = excluded.sha, validated_at = excluded.validated_at
+            WHERE valid_policy_files.content <> excluded.content;
+            """,
+            command =>
+            {
+                command.Add("@repository", file.Repository);
+                command.Add("@path", file.Path);
+                command.Add("@content", file.Content);
+                command.Add("@sha", file.Sha);
+                command.Add("@at", file.ValidatedAt);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task DeleteAsync(string repository, string path, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(
+            null,
+            "DELETE FROM valid_policy_files WHERE repository = @repository AND path = @path;",
+            command =>
+            {
+                command.Add("@repository", repository);
+                command.Add("@path", path);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,475 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using PolicyBot.Enforcement.Checks;
+using PolicyBot.Enforcement.Reviews;
+using PolicyBot.Enforcement.State;
+using PolicyBot.Storage;
+using PolicyBot.Tests.Infrastructure;
+
+namespace PolicyBot.Tests.Storage;
+
+/// <summary>
+/// The storage contract: the same tests against every provider (<see cref="SqliteStorageContractTests"/>,
+/// <see cref="PostgresStorageContractTests"/>), through the stores as <c>AddStorage</c> registers them, with a
+/// fake clock for leases and retries. A "process" is one service provider: two of them on one database are two
+/// replicas (or a restart).
+/// </summary>
+public abstract class StorageContractTests : IAsyncLifetime
+{
+    protected static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
+
+    private readonly List<ServiceProvider> _processes = [];
+    private IServiceProvider _services = null!;
+    private IWorkQueueStore _queue = null!;
+    private IDeliveryStore _deliveries = null!;
+
+    protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
+
+    protected IWorkQueueStore Queue => _queue;
+
+    /// <summary>The <c>Storage</c> settings of a fresh, empty database of the provider under test.</summary>
+    protected abstract Task<Dictionary<string, string?>> CreateDatabaseAsync();
+
+    private Dictionary<string, string?> _settings = null!;
+
+    public async Task InitializeAsync()
+    {
+        _settings = await CreateDatabaseAsync();
+        _services = StartProcess();
+        var runner = _services.GetRequiredService<IMigrationRunner>();
+        await runner.MigrateAsync(default);
+
+        // Migrating twice changes nothing.
+        await runner.MigrateAsync(default);
+
+        _queue = _services.GetRequiredService<IWorkQueueStore>();
+        _deliveries = _services.GetRequiredService<IDeliveryStore>();
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        foreach (var process in _processes)
+        {
+            await process.DisposeAsync();
+        }
+    }
+
+    /// <summary>Another process on the same database, with the same clock.</summary>
+    protected IServiceProvider StartProcess(Dictionary<string, string?>? settings = null)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings ?? _settings).Build();
+        var services = new ServiceCollection();
+        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddSingleton<IHostEnvironment>(new Environment(Path.GetTempPath()));
+        services.AddSingleton<TimeProvider>(Time);
+        services.AddStorage(configuration);
+        var provider = services.BuildServiceProvider();
+        _processes.Add(provider);
+        return provider;
+    }
+
+    [Fact]
+    public async Task Equal_pending_items_are_stored_once()
+    {
+        Assert.True(await _queue.EnqueueAsync(PullRequest(7, "a"), default));
+        Assert.False(await _queue.EnqueueAsync(PullRequest(7, "b"), default));
+        Assert.True(await _queue.EnqueueAsync(PullRequest(8, "c"), default));
+
+        Assert.Equal(2, (await _queue.CountAsync(default)).Pending);
+    }
+
+    [Fact]
+    public async Task A_new_item_is_accepted_while_an_equal_one_runs()
+    {
+        await _queue.EnqueueAsync(PullRequest(7, "a"), default);
+        var claimed = await _queue.ClaimAsync("w1", Lease, default);
+        Assert.NotNull(claimed);
+
+        // The change may have come after the running evaluation read GitHub: it must run again.
+        Assert.True(await _queue.EnqueueAsync(PullRequest(7, "b"), default));
+        Assert.False(await _queue.EnqueueAsync(PullRequest(7, "c"), default));
+    }
+
+    [Fact]
+    public async Task Delivery_completion_enqueues_and_marks_processed_once()
+    {
+        await _deliveries.AddAsync(Delivery("d1"), default);
+        Assert.False(await _deliveries.AddAsync(Delivery("d1"), default));
+
+        await _queue.EnqueueAsync(PullRequest(8, "earlier"), default);
+        var added = await _deliveries.CompleteAsync("d1", [PullRequest(7, "d1"), PullRequest(8, "d1")], default);
+        Assert.Equal([PullRequest(7, "d1")], added);
+        Assert.Null(await _deliveries.CompleteAsync("d1", [PullRequest(9, "d1")], default));
+
+        var summary = await _deliveries.GetAsync("d1", default);
+        Assert.Equal(DeliveryStates.Processed, summary!.State);
+        Assert.Equal(2, (await _queue.CountAsync(default)).Pending);
+        Assert.Empty(await _deliveries.GetPendingAsync(10, default));
+    }
+
+    [Fact]
+    public async Task Two_items_of_one_repository_never_run_at_once()
+    {
+        await _queue.EnqueueAsync(PullRequest(7, "a"), default);
+        await _queue.EnqueueAsync(PullRequest(8, "b"), default);
+        await _queue.EnqueueAsync(new WorkItem(WorkItemKinds.EvaluateRepository, 1, "acme", "billing", null, "x", null), default);
+
+        var first = await _queue.ClaimAsync("w1", Lease, default);
+        var second = await _queue.ClaimAsync("w2", Lease, default);
+        var third = await _queue.ClaimAsync("w3", Lease, default);
+
+        Assert.Equal(7, first!.Item.PullRequestNumber);
+        Assert.Equal("billing", second!.Item.Repository);
+        Assert.Null(third);
+
+        await _queue.CompleteAsync(first.Id, "w1", default);
+        var next = await _queue.ClaimAsync("w3", Lease, default);
+        Assert.Equal(8, next!.Item.PullRequestNumber);
+    }
+
+    [Fact]
+    public async Task A_claim_whose_worker_died_is_taken_over_after_the_lease()
+    {
+        await _queue.EnqueueAsync(PullRequest(7, "a"), default);
+        var claimed = await _queue.ClaimAsync("dead-worker", Lease, default);
+        Assert.NotNull(claimed);
+        Assert.Null(await _queue.ClaimAsync("w2", Lease, default));
+
+        Time.Advance(Lease + TimeSpan.FromSeconds(1));
+        var taken = await _queue.ClaimAsync("w2", Lease, default);
+
+        Assert.Equal(claimed.Id, taken!.Id);
+        Assert.Equal(2, taken.Attempts);
+
+        // The dead worker's late completion no longer counts.
+        await _queue.CompleteAsync(claimed.Id, "dead-worker", default);
+        Assert.Equal(1, (await _queue.CountAsync(default)).Running);
+    }
+
+    [Fact]
+    public async Task A_renewed_lease_keeps_the_claim()
+    {
+        await _queue.EnqueueAsync(PullRequest(7, "a"), default);
+        var claimed = await _queue.ClaimAsync("w1", Lease, default);
+
+        Time.Advance(Lease / 2);
+        Assert.True(await _queue.RenewAsync(claimed!.Id, "w1", Lease, default));
+        Time.Advance(Lease / 2 + TimeSpan.FromSeconds(1));
+
+        Assert.Null(await _queue.ClaimAsync("w2", Lease, default));
+    }
+
+    [Fact]
+    public async Task Failures_retry_when_due_then_become_dead_letters_that_reconcile_requeues()
+    {
+        await _queue.EnqueueAsync(PullRequest(7, "a"), default);
+        var claimed = await _queue.ClaimAsync("w1", Lease, default);
+        await _queue.FailAsync(claimed!.Id, "w1", "boom", Time.GetUtcNow() + TimeSpan.FromMinutes(1), default);
+
+        Assert.Null(await _queue.ClaimAsync("w1", Lease, default));
+        Time.Advance(TimeSpan.FromMinutes(1));
+        var retried = await _queue.ClaimAsync("w1", Lease, default);
+        Assert.Equal(2, retried!.Attempts);
+
+        await _queue.FailAsync(retried.Id, "w1", "boom again", retryAt: null, default);
+        var dead = Assert.Single(await _queue.ListAsync(WorkItemStates.Dead, 10, default));
+        Assert.Equal("boom again", dead.LastError);
+        Assert.Null(await _queue.ClaimAsync("w1", Lease, default));
+
+        Assert.Equal(1, await _queue.RequeueDeadLettersAsync(default));
+        var again = await _queue.ClaimAsync("w1", Lease, default);
+        Assert.Equal(1, again!.Attempts);
+    }
+
+    [Fact]
+    public async Task A_dead_letter_with_an_equal_pending_item_steps_aside()
+    {
+        await _queue.EnqueueAsync(PullRequest(7, "a"), default);
+        var claimed = await _queue.ClaimAsync("w1", Lease, default);
+        await _queue.FailAsync(claimed!.Id, "w1", "boom", retryAt: null, default);
+        await _queue.EnqueueAsync(PullRequest(7, "b"), default);
+
+        Assert.Equal(0, await _queue.RequeueDeadLettersAsync(default));
+
+        var counts = await _queue.CountAsync(default);
+        Assert.Equal(1, counts.Pending);
+        Assert.Equal(0, counts.Dead);
+    }
+
+    [Fact]
+    public async Task History_older_than_the_cutoff_is_purged_but_pending_work_and_dead_letters_stay()
+    {
+        await _deliveries.AddAsync(Delivery("old-processed"), default);
+        await _deliveries.CompleteAsync("old-processed", [PullRequest(1, "old-processed")], default);
+        await _deliveries.AddAsync(Delivery("old-pending"), default);
+        var done = await _queue.ClaimAsync("w1", Lease, default);
+        await _queue.CompleteAsync(done!.Id, "w1", default);
+        await _queue.EnqueueAsync(PullRequest(2, "x"), default);
+        var dead = await _queue.ClaimAsync("w1", Lease, default);
+        await _queue.FailAsync(dead!.Id, "w1", "boom", retryAt: null, default);
+        await _queue.EnqueueAsync(PullRequest(3, "x"), default);
+
+        Time.Advance(TimeSpan.FromDays(15));
+        await _deliveries.AddAsync(Delivery("recent"), default);
+        await _deliveries.CompleteAsync("recent", [], default);
+        var cutoff = Time.GetUtcNow() - TimeSpan.FromDays(14);
+
+        Assert.Equal(1, await _deliveries.PurgeAsync(cutoff, default));
+        Assert.Equal(1, await _queue.PurgeAsync(cutoff, default));
+
+        Assert.Null(await _deliveries.GetAsync("old-processed", default));
+        Assert.NotNull(await _deliveries.GetAsync("old-pending", default));
+        Assert.NotNull(await _deliveries.GetAsync("recent", default));
+        Assert.Equal(new WorkQueueCounts(Pending: 1, Running: 0, Done: 0, Dead: 1), await _queue.CountAsync(default));
+    }
+
+    [Fact]
+    public async Task Audit_log_keeps_every_action_most_recent_first()
+    {
+        var log = _services.GetRequiredService<IAuditLog>();
+        await log.RecordAsync(new AuditEntry(Time.GetUtcNow(), 1, "acme/payments", "issue.opened", "branch_protection below baseline", "https://example/1", "d1"), default);
+        Time.Advance(TimeSpan.FromSeconds(1));
+        await log.RecordAsync(new AuditEntry(Time.GetUtcNow(), 2, "other/repo", "protection.raised", "fix"), default);
+
+        var all = await log.ListRecentAsync(null, 10, default);
+        var one = await log.ListRecentAsync(1, 10, default);
+
+        Assert.Equal(["protection.raised", "issue.opened"], all.Select(e => e.Action));
+        Assert.Equal("acme/payments", Assert.Single(one).Repository);
+    }
+
+    [Fact]
+    public async Task Two_processes_claiming_at_once_never_take_one_item_or_run_one_repository_twice()
+    {
+        // Ten repositories with three pull requests each: three items per concurrency key.
+        for (var repository = 0; repository < 10; repository++)
+        {
+            for (var number = 1; number <= 3; number++)
+            {
+                await _queue.EnqueueAsync(PullRequest(number, "d") with { Repository = $"repo{repository}" }, default);
+            }
+        }
+
+        var running = new HashSet<string>(StringComparer.Ordinal);
+        var claimed = new List<long>();
+        var violations = new List<string>();
+        var replicas = new[] { _queue, StartProcess().GetRequiredService<IWorkQueueStore>() };
+
+        async Task WorkAsync(IWorkQueueStore store, string owner)
+        {
+            while (await store.ClaimAsync(owner, Lease, default) is { } item)
+            {
+                lock (running)
+                {
+                    claimed.Add(item.Id);
+                    if (!running.Add(item.Item.ConcurrencyKey))
+                    {
+                        violations.Add(item.Item.ConcurrencyKey);
+                    }
+                }
+
+                await Task.Yield();
+                lock (running)
+                {
+                    running.Remove(item.Item.ConcurrencyKey);
+                }
+
+                await store.CompleteAsync(item.Id, owner, default);
+            }
+        }
+
+        await Task.WhenAll(replicas.SelectMany((store, r) => Enumerable.Range(0, 3).Select(w => Task.Run(() => WorkAsync(store, $"replica{r}-worker{w}")))));
+
+        Assert.Empty(violations);
+        Assert.Equal(30, claimed.Count);
+        Assert.Equal(30, claimed.Distinct().Count());
+        Assert.Equal(new WorkQueueCounts(0, 0, 30, 0), await _queue.CountAsync(default));
+    }
+
+    [Fact]
+    public async Task A_claim_of_a_process_that_died_is_taken_over_by_another_when_its_lease_lapses()
+    {
+        await _queue.EnqueueAsync(PullRequest(7, "a"), default);
+        var survivor = StartProcess().GetRequiredService<IWorkQueueStore>();
+        var claimed = await _queue.ClaimAsync("killed-replica", Lease, default);
+        Assert.NotNull(claimed);
+
+        Time.Advance(Lease - TimeSpan.FromSeconds(1));
+        Assert.Null(await survivor.ClaimAsync("survivor", Lease, default));
+
+        Time.Advance(TimeSpan.FromSeconds(2));
+        var taken = await survivor.ClaimAsync("survivor", Lease, default);
+        Assert.Equal(claimed.Id, taken!.Id);
+
+        // The dead replica's late answers change nothing; the survivor's completion counts.
+        await _queue.FailAsync(claimed.Id, "killed-replica", "late", retryAt: null, default);
+        Assert.False(await _queue.RenewAsync(claimed.Id, "killed-replica", Lease, default));
+        await survivor.CompleteAsync(taken.Id, "survivor", default);
+        Assert.Equal(new WorkQueueCounts(0, 0, 1, 0), await _queue.CountAsync(default));
+    }
+
+    [Fact]
+    public async Task Two_processes_racing_to_migrate_a_fresh_database_both_start_and_share_one_schema()
+    {
+        var fresh = await CreateDatabaseAsync();
+        var first = StartProcess(fresh);
+        var second = StartProcess(fresh);
+
+        await Task.WhenAll(
+            Task.Run(() => first.GetRequiredService<IMigrationRunner>().MigrateAsync(default)),
+            Task.Run(() => second.GetRequiredService<IMigrationRunner>().MigrateAsync(default)));
+
+        Assert.True(await first.GetRequiredService<IWorkQueueStore>().EnqueueAsync(PullRequest(7, "a"), default));
+        Assert.False(await second.GetRequiredService<IWorkQueueStore>().EnqueueAsync(PullRequest(7, "b"), default));
+        Assert.Equal(1, (await second.GetRequiredService<IWorkQueueStore>().CountAsync(default)).Pending);
+    }
+
+    [Fact]
+    public async Task What_a_check_run_shows_is_known_to_every_process()
+    {
+        var other = StartProcess().GetRequiredService<ICheckRunLedger>();
+        var ledger = _services.GetRequiredService<ICheckRunLedger>();
+        Assert.Null(await other.GetShownAsync(41, default));
+
+        await ledger.RecordShownAsync(41, "A", Time.GetUtcNow(), default);
+        Assert.Equal("A", await other.GetShownAsync(41, default));
+
+        // Another replica wrote something else since: the first must not think "A" is still shown.
+        await other.RecordShownAsync(41, "B", Time.GetUtcNow(), default);
+        Assert.Equal("B", await ledger.GetShownAsync(41, default));
+        Assert.Null(await ledger.GetShownAsync(42, default));
+    }
+
+    [Fact]
+    public async Task A_membership_change_on_one_process_is_seen_by_every_process()
+    {
+        var other = StartProcess().GetRequiredService<IOrganizationDirectoryVersions>();
+        var versions = _services.GetRequiredService<IOrganizationDirectoryVersions>();
+        Assert.Equal(0, await other.GetAsync("acme", default));
+
+        await versions.BumpAsync("Acme", default);
+        await versions.BumpAsync("acme", default);
+
+        Assert.Equal(2, await other.GetAsync("ACME", default));
+        Assert.Equal(0, await other.GetAsync("other", default));
+    }
+
+    public static TheoryData<WorkTriggers, string?> EachTrigger => new()
+    {
+        { WorkTriggers.RepositoryCreated, "Codertocat" },
+        { WorkTriggers.RerunRequested, null },
+        { WorkTriggers.PolicyFilesChanged, null },
+        { WorkTriggers.Reconcile, null },
+    };
+
+    [Theory]
+    [MemberData(nameof(EachTrigger))]
+    public async Task A_trigger_survives_a_coalesce_whichever_item_came_first(WorkTriggers trigger, string? createdBy)
+    {
+        var plain = Repository("plain");
+        var triggered = Repository("triggered") with { Triggers = trigger, CreatedBy = createdBy };
+
+        // The triggered item first, then a plain one coalesces into it; and the other way round, on another repository.
+        Assert.True(await _queue.EnqueueAsync(triggered, default));
+        Assert.False(await _queue.EnqueueAsync(plain, default));
+        Assert.True(await _queue.EnqueueAsync(plain with { Repository = "other" }, default));
+        Assert.False(await _queue.EnqueueAsync(triggered with { Repository = "other" }, default));
+
+        var pending = await _queue.ListAsync(WorkItemStates.Pending, 10, default);
+        Assert.Equal(2, pending.Count);
+        Assert.All(pending, p => Assert.Equal(trigger, p.Item.Triggers));
+        Assert.All(pending, p => Assert.Equal(createdBy, p.Item.CreatedBy));
+
+        // The first item's reason is kept for people to read; it decides nothing.
+        Assert.Contains(pending, p => p.Item.Reason == "plain");
+    }
+
+    [Fact]
+    public async Task Triggers_of_one_delivery_batch_merge_with_the_pending_item()
+    {
+        await _queue.EnqueueAsync(Repository("reconcile") with { Triggers = WorkTriggers.Reconcile }, default);
+        await _deliveries.AddAsync(Delivery("d1"), default);
+
+        var added = await _deliveries.CompleteAsync(
+            "d1",
+            [Repository("created") with { Triggers = WorkTriggers.RepositoryCreated, CreatedBy = "alice" }, Repository("push") with { Triggers = WorkTriggers.PolicyFilesChanged }],
+            default);
+
+        Assert.Empty(added!);
+        var item = Assert.Single(await _queue.ListAsync(WorkItemStates.Pending, 10, default)).Item;
+        Assert.Equal(WorkTriggers.Reconcile | WorkTriggers.RepositoryCreated | WorkTriggers.PolicyFilesChanged, item.Triggers);
+        Assert.Equal("alice", item.CreatedBy);
+    }
+
+    [Fact]
+    public async Task A_retried_item_that_steps_aside_for_an_equal_pending_one_hands_it_its_triggers()
+    {
+        await _queue.EnqueueAsync(PullRequest(7, "rerun") with { Triggers = WorkTriggers.RerunRequested }, default);
+        var claimed = await _queue.ClaimAsync("w1", Lease, default);
+        await _queue.EnqueueAsync(PullRequest(7, "later"), default);
+
+        await _queue.FailAsync(claimed!.Id, "w1", "boom", Time.GetUtcNow() + TimeSpan.FromMinutes(1), default);
+
+        var pending = Assert.Single(await _queue.ListAsync(WorkItemStates.Pending, 10, default));
+        Assert.Equal("later", pending.Item.DeliveryId);
+        Assert.Equal(WorkTriggers.RerunRequested, pending.Item.Triggers);
+    }
+
+    [Fact]
+    public async Task A_dead_letter_that_steps_aside_on_requeue_hands_the_pending_item_its_triggers()
+    {
+        await _queue.EnqueueAsync(Repository("created") with { Triggers = WorkTriggers.RepositoryCreated, CreatedBy = "alice" }, default);
+        var claimed = await _queue.ClaimAsync("w1", Lease, default);
+        await _queue.FailAsync(claimed!.Id, "w1", "boom", retryAt: null, default);
+        await _queue.EnqueueAsync(Repository("push") with { Triggers = WorkTriggers.PolicyFilesChanged }, default);
+
+        Assert.Equal(0, await _queue.RequeueDeadLettersAsync(default));
+
+        var pending = Assert.Single(await _queue.ListAsync(WorkItemStates.Pending, 10, default)).Item;
+        Assert.Equal(WorkTriggers.RepositoryCreated | WorkTriggers.PolicyFilesChanged, pending.Triggers);
+        Assert.Equal("alice", pending.CreatedBy);
+    }
+
+    private static WorkItem Repository(string reason) =>
+        new(WorkItemKinds.EvaluateRepository, 1, "acme", "payments", null, reason, reason);
+
+    private static WorkItem PullRequest(int number, string delivery) =>
+        new(WorkItemKinds.EvaluatePullRequest, 1, "acme", "payments", number, "pull_request.opened", delivery);
+
+    private WebhookDelivery Delivery(string id) =>
+        new(id, "pull_request", "opened", 1, "acme/payments", 7, "{}", Time.GetUtcNow());
+
+    [Fact]
+    public async Task Reviewers_asked_once_stay_asked_for_a_new_process_and_only_on_that_pull_request()
+    {
+        var plan = new PolicyBot.Policies.Reviewers.ReviewRequestPlan(["security"], ["Carol"], []);
+        await _services.GetRequiredService<IReviewRequestLedger>().RecordAsync("acme/payments", 7, plan, default);
+
+        // Another process on the same database (a restart, or a second replica).
+        var other = StartProcess().GetRequiredService<IReviewRequestLedger>();
+        var wider = plan with { Teams = ["security", "platform"], Users = ["carol", "dave"] };
+        var left = await other.NotYetRequestedAsync("ACME/payments", 7, wider, default);
+        Assert.Equal(["platform"], left.Teams);
+        Assert.Equal(["dave"], left.Users);
+
+        var elsewhere = await other.NotYetRequestedAsync("acme/payments", 8, wider, default);
+        Assert.Equal(wider.Teams, elsewhere.Teams);
+        Assert.Equal(wider.Users, elsewhere.Users);
+    }
+
+    protected sealed class Environment(string root) : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = "Testing";
+
+        public string ApplicationName { get; set; } = "tests";
+
+        public string ContentRootPath { get; set; } = root;
+
+        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
+    }
+}
