@@ -14,13 +14,7 @@ public sealed class BranchProtectionFixTests
     private static readonly string FixtureDirectory = Path.Combine(AppContext.BaseDirectory, "Fixtures", "github-openapi");
 
     /// <summary>The PUT request schema, made strict: no property the schema does not name may be sent.</summary>
-    private static readonly Lazy<JsonSchema> PutSchema = new(() =>
-    {
-        var document = JsonNode.Parse(File.ReadAllText(Path.Combine(FixtureDirectory, "api.github.com.subset.jsonschema.json")))!;
-        var schema = document["paths"]![ProtectionPath]!["put"]!["requestBody"]!["content"]!["application/json"]!["schema"]!.DeepClone();
-        ForbidUnknownProperties(schema);
-        return JsonSchema.FromText(schema.ToJsonString());
-    });
+    private static readonly Lazy<JsonSchema> PutSchema = new(() => RestRequestSchemas.For("PUT", ProtectionPath));
 
     /// <summary>GitHub's own example response of GET .../protection, from the OpenAPI description.</summary>
     private static JsonElement OpenApiExample()
@@ -251,35 +245,6 @@ public sealed class BranchProtectionFixTests
     {
         Assert.True((bool)BranchProtectionFix.Plan(Lax, Json(Weak), AppId)["allow_force_pushes"]!);
         Assert.False((bool)BranchProtectionFix.Plan(Lax, Json(Strong), AppId)["allow_force_pushes"]!);
-    }
-
-    private static void ForbidUnknownProperties(JsonNode node)
-    {
-        if (node is JsonObject obj)
-        {
-            if (obj["properties"] is JsonObject && obj["additionalProperties"] is null)
-            {
-                obj["additionalProperties"] = false;
-            }
-
-            foreach (var (_, child) in obj.ToList())
-            {
-                if (child is not null)
-                {
-                    ForbidUnknownProperties(child);
-                }
-            }
-        }
-        else if (node is JsonArray array)
-        {
-            foreach (var child in array)
-            {
-                if (child is not null)
-                {
-                    ForbidUnknownProperties(child);
-                }
-            }
-        }
     }
 
     /// <summary>Protection reduced to what can be compared, read from a GET response or a PUT body.</summary>

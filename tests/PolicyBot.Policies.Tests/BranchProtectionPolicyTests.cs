@@ -60,10 +60,10 @@ public sealed class BranchProtectionPolicyTests
         Assert.Contains("`PUT /repos/acme/payments/branches/main/protection`", finding.Remediation, StringComparison.Ordinal);
         foreach (var field in new[]
         {
-            "required_pull_request_reviews.required_approving_review_count: 2", "required_pull_request_reviews.dismiss_stale_reviews: true",
-            "required_pull_request_reviews.require_code_owner_reviews: true", "required_pull_request_reviews.require_last_push_approval: true",
-            "enforce_admins: true", "allow_force_pushes: false", "allow_deletions: false", "\"context\": \"PolicyBot\", \"app_id\": 4242",
-            "\"context\": \"ci/build\"",
+            // The whole body of the PUT, the four fields GitHub requires included (RemediationRequestTests validates it).
+            "\"required_approving_review_count\":2", "\"dismiss_stale_reviews\":true", "\"require_code_owner_reviews\":true",
+            "\"require_last_push_approval\":true", "\"enforce_admins\":true", "\"allow_force_pushes\":false", "\"allow_deletions\":false",
+            "{\"context\":\"PolicyBot\",\"app_id\":4242}", "{\"context\":\"ci/build\"}", "\"restrictions\":null",
         })
         {
             Assert.Contains(field, finding.Remediation, StringComparison.Ordinal);
@@ -101,7 +101,8 @@ public sealed class BranchProtectionPolicyTests
         Assert.StartsWith("`main` ", finding.Message, StringComparison.Ordinal);
         Assert.Contains(message, finding.Message, StringComparison.Ordinal);
         Assert.Contains("Settings → Branches", finding.Remediation, StringComparison.Ordinal);
-        Assert.Contains($"`PUT /repos/acme/payments/branches/main/protection` with `{apiField}`", finding.Remediation, StringComparison.Ordinal);
+        Assert.Contains("`PUT /repos/acme/payments/branches/main/protection` with the body `{", finding.Remediation, StringComparison.Ordinal);
+        Assert.Contains($"what `main` has now, with `{apiField}`", finding.Remediation, StringComparison.Ordinal);
     }
 
     [Fact]

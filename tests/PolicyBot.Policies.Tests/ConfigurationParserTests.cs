@@ -213,6 +213,8 @@ public sealed class ConfigurationParserTests
     [InlineData("external_accounts:\n  remind_days_before: -1\n", 2, "external_accounts.remind_days_before", "must not be negative")]
     [InlineData("issues:\n  ping_after_days: -14\n", 2, "issues.ping_after_days", "must not be negative")]
     [InlineData("issues:\n  repository: \"not a repo\"\n", 2, "issues.repository", "repository name")]
+    [InlineData("issues:\n  repository: \"..\"\n", 2, "issues.repository", "repository name")]
+    [InlineData("issues:\n  repository: \".\"\n", 2, "issues.repository", "repository name")]
     [InlineData("reviewers:\n  rules:\n    - name: r\n      approvals: 0\n", 4, "reviewers.rules[0].approvals", "at least 1")]
     [InlineData("reviewers:\n  rules:\n    - paths: [\"**\"]\n", 3, "reviewers.rules[0].name", "needs a name")]
     [InlineData("reviewers:\n  rules:\n    - name: r\n      from: {}\n", 4, "reviewers.rules[0].from", "nobody could approve")]

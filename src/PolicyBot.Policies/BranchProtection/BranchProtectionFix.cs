@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PolicyBot.Policies.Configuration;
+using PolicyBot.Policies.Snapshots;
 
 namespace PolicyBot.Policies.BranchProtection;
 
@@ -53,6 +54,78 @@ public static class BranchProtectionFix
         }
 
         return body;
+    }
+
+    /// <summary>
+    /// The PUT body for a branch whose classic protection the evaluation read as <paramref name="classic"/> (null: not
+    /// protected): from GitHub's own response where there is one, else from the typed settings (a snapshot not read
+    /// from GitHub, which knows no push restrictions).
+    /// </summary>
+    public static JsonObject PlanFor(BranchProtectionConfig baseline, ClassicProtection? classic, long appId) =>
+        Plan(baseline, classic is null ? null : classic.Response ?? AsResponse(classic), appId);
+
+    /// <summary>
+    /// The PUT body that also takes <paramref name="actor"/> off the classic review bypass allowances (a bypass the
+    /// baseline does not allow), and otherwise is <see cref="PlanFor"/>'s.
+    /// </summary>
+    public static JsonObject PlanWithout(BranchProtectionConfig baseline, ClassicProtection? classic, long appId, BypassActor actor)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        var body = PlanFor(baseline, classic, appId);
+        var list = actor.ActorType switch
+        {
+            BypassActor.User => "users",
+            BypassActor.Team => "teams",
+            _ => "apps",
+        };
+        if (body["required_pull_request_reviews"]?["bypass_pull_request_allowances"]?[list] is JsonArray names)
+        {
+            foreach (var name in names.Where(n => string.Equals((string?)n, actor.Name, StringComparison.OrdinalIgnoreCase)).ToList())
+            {
+                names.Remove(name);
+            }
+        }
+
+        return body;
+    }
+
+    /// <summary>The typed settings in the shape of GitHub's GET response.</summary>
+    private static JsonElement AsResponse(ClassicProtection classic)
+    {
+        var response = new JsonObject
+        {
+            ["enforce_admins"] = new JsonObject { ["enabled"] = classic.EnforceAdmins },
+            ["allow_force_pushes"] = new JsonObject { ["enabled"] = classic.AllowForcePushes },
+            ["allow_deletions"] = new JsonObject { ["enabled"] = classic.AllowDeletions },
+        };
+        if (classic.RequiredStatusChecks.Count > 0)
+        {
+            response["required_status_checks"] = new JsonObject
+            {
+                ["checks"] = new JsonArray([.. classic.RequiredStatusChecks.Select(c => (JsonNode)new JsonObject { ["context"] = c.Context, ["app_id"] = c.AppId is null or -1 ? null : c.AppId })]),
+            };
+        }
+
+        if (classic.RequiredApprovingReviewCount is { } count)
+        {
+            JsonArray Named(string type, string key) =>
+                [.. classic.ReviewBypass.Where(a => a.ActorType == type && a.Name is not null).Select(a => (JsonNode)new JsonObject { [key] = a.Name })];
+            response["required_pull_request_reviews"] = new JsonObject
+            {
+                ["required_approving_review_count"] = count,
+                ["dismiss_stale_reviews"] = classic.DismissStaleReviews,
+                ["require_code_owner_reviews"] = classic.RequireCodeOwnerReviews,
+                ["require_last_push_approval"] = classic.RequireLastPushApproval,
+                ["bypass_pull_request_allowances"] = new JsonObject
+                {
+                    ["users"] = Named(BypassActor.User, "login"),
+                    ["teams"] = Named(BypassActor.Team, "slug"),
+                    ["apps"] = Named(BypassActor.Integration, "slug"),
+                },
+            };
+        }
+
+        return JsonSerializer.SerializeToElement(response);
     }
 
     private static JsonObject? StatusChecks(BranchProtectionConfig baseline, JsonElement? current, long appId)

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using PolicyBot.Policies.Configuration;
 using PolicyBot.Policies.Evaluation;
 using PolicyBot.Policies.Snapshots;
@@ -93,13 +95,17 @@ public sealed class BranchProtectionPolicy : IRepositoryPolicy
         var branch = state.Branch;
         var effective = EffectiveProtection.From(state);
         var api = $"`PUT /repos/{repository.FullName}/branches/{branch}/protection`";
+
+        // The PUT replaces the whole protection, so the remediation gives all of it: what the branch has, raised to the
+        // baseline (the body the fix action would send), never a fragment GitHub would refuse or that would drop settings.
+        var body = Body(BranchProtectionFix.PlanFor(baseline, state.Classic, appId));
         var settings = $"Settings → Branches → the branch protection rule for `{branch}`";
         var gaps = Gaps(baseline, effective, branch, appId);
         var bypass = new List<Finding>();
         if (effective.Protected && state.ProtectionAvailable)
         {
             gaps.AddRange(AdministratorGaps(baseline, state, gaps));
-            bypass.AddRange(BypassFindings(baseline, repository, state, gaps));
+            bypass.AddRange(BypassFindings(baseline, repository, state, gaps, appId));
         }
         else if (baseline.EnforceAdmins)
         {
@@ -133,7 +139,7 @@ public sealed class BranchProtectionPolicy : IRepositoryPolicy
                     NoProtection,
                     $"`{branch}` has no branch protection and no ruleset applies to it: anyone with write access can push to it directly. The baseline requires {string.Join(", ", gaps.Select(g => g.Summary))}.",
                     $"In {settings.Replace("the branch protection rule for", "add a branch protection rule for", StringComparison.Ordinal)}: {string.Join("; ", gaps.Select(g => g.Ui))}. "
-                    + $"Through the REST API: {api} with {string.Join(", ", gaps.Select(g => g.Api))}. "
+                    + $"Through the REST API: {api} with the body `{body}`. "
                     + "Or set `branch_protection.action: fix` in the organisation's policybot.yml and PolicyBot sets it.",
                     Subject: branch),
             ];
@@ -145,7 +151,7 @@ public sealed class BranchProtectionPolicy : IRepositoryPolicy
                 PolicyIds.BranchProtection,
                 g.Code,
                 $"`{branch}` {g.Problem}.",
-                $"In {settings}: {g.Ui}. Through the REST API: {api} with {g.Api}. Or use {g.Ruleset}.",
+                $"In {settings}: {g.Ui}. Through the REST API: {api} with the body `{body}` (the PUT replaces the whole protection, so this is all of it: what `{branch}` has now, with {g.Api}). Or use {g.Ruleset}.",
                 Subject: g.Subject ?? branch)),
             .. bypass,
         ];
@@ -299,7 +305,7 @@ public sealed class BranchProtectionPolicy : IRepositoryPolicy
     /// review bypass allowances. One finding per actor, naming what they can skip and where to remove them; an
     /// actor whose bypass skips nothing the baseline asks for (another source still imposes it on them) is no finding.
     /// </summary>
-    private static IEnumerable<Finding> BypassFindings(BranchProtectionConfig baseline, RepositorySnapshot repository, BranchProtectionState state, List<Gap> gaps)
+    private static IEnumerable<Finding> BypassFindings(BranchProtectionConfig baseline, RepositorySnapshot repository, BranchProtectionState state, List<Gap> gaps, long appId)
     {
         var actors = state.Rules.Where(r => EffectiveProtection.RelevantRuleTypes.Contains(r.Type)).SelectMany(r => r.Bypass)
             .Concat(state.Classic is { RequiredApprovingReviewCount: not null } classic ? classic.ReviewBypass : [])
@@ -325,12 +331,12 @@ public sealed class BranchProtectionPolicy : IRepositoryPolicy
             var where = Sources(state, theirs);
             var rulesets = state.Rules.Where(r => r.Bypass.Any(Same)).GroupBy(r => (r.RulesetSourceType, r.RulesetSource, r.RulesetId)).Select(g => g.First())
                 .Select(r => r.RulesetSourceType == "Organization"
-                    ? $"the organisation ruleset '{r.RulesetName}' (Organization settings → Repository → Rulesets, or `PUT /orgs/{r.RulesetSource}/rulesets/{r.RulesetId.ToString(CultureInfo.InvariantCulture)}` with `bypass_actors` without it)"
-                    : $"the repository ruleset '{r.RulesetName}' (Settings → Rules → Rulesets, or `PUT /repos/{repository.FullName}/rulesets/{r.RulesetId.ToString(CultureInfo.InvariantCulture)}` with `bypass_actors` without it)")
+                    ? $"the organisation ruleset '{r.RulesetName}' (Organization settings → Repository → Rulesets, or `PUT /orgs/{r.RulesetSource}/rulesets/{r.RulesetId.ToString(CultureInfo.InvariantCulture)}` with the body `{BypassActorsWithout(r, Same)}`)"
+                    : $"the repository ruleset '{r.RulesetName}' (Settings → Rules → Rulesets, or `PUT /repos/{repository.FullName}/rulesets/{r.RulesetId.ToString(CultureInfo.InvariantCulture)}` with the body `{BypassActorsWithout(r, Same)}`)")
                 .ToList();
             if (theirs.ClassicReviews)
             {
-                rulesets.Add($"classic branch protection of `{state.Branch}` (Settings → Branches: untick them under 'Allow specified actors to bypass required pull requests', or `bypass_pull_request_allowances` of {Api(repository, state.Branch)})");
+                rulesets.Add($"classic branch protection of `{state.Branch}` (Settings → Branches: untick them under 'Allow specified actors to bypass required pull requests', or {Api(repository, state.Branch)} with the body `{Body(BranchProtectionFix.PlanWithout(baseline, state.Classic, appId, actor))}`, which keeps the rest of the protection)");
             }
 
             yield return new Finding(
@@ -343,6 +349,26 @@ public sealed class BranchProtectionPolicy : IRepositoryPolicy
 
         static string Api(RepositorySnapshot repository, string branch) => $"`PUT /repos/{repository.FullName}/branches/{branch}/protection`";
     }
+
+    /// <summary>
+    /// The body of a ruleset update that keeps every bypass actor of <paramref name="rule"/>'s ruleset but those matching
+    /// <paramref name="remove"/> (the update changes only the fields it sends).
+    /// </summary>
+    private static string BypassActorsWithout(BranchRule rule, Func<BypassActor, bool> remove) =>
+        Body(new JsonObject
+        {
+            ["bypass_actors"] = new JsonArray([.. rule.Bypass.Where(a => !remove(a)).Select(a => (JsonNode)new JsonObject
+            {
+                ["actor_id"] = a.ActorId,
+                ["actor_type"] = a.ActorType,
+                ["bypass_mode"] = a.Mode,
+            })]),
+        });
+
+    private static readonly JsonSerializerOptions BodyFormat = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>A request body as people copy it: compact JSON, on one line, without escapes of characters HTML would mind.</summary>
+    private static string Body(JsonObject body) => body.ToJsonString(BodyFormat);
 
     /// <summary>Summaries of the baseline settings met for everyone but not for someone who may bypass what <paramref name="bypass"/> says.</summary>
     private static List<Gap> Skipped(BranchProtectionConfig baseline, BranchProtectionState state, BranchBypass bypass, List<Gap> gaps)

@@ -1060,10 +1060,12 @@ public static class PolicyConfigParser
     private static string? ValidateLabel(string label) =>
         label.Length > 50 ? "GitHub labels are at most 50 characters" : null;
 
+    // "." and ".." are path segments, not names: GitHub refuses them as repository names, and in a URL they would
+    // climb out of /repos/{owner}/ (".." turns POST /repos/acme/../issues into POST /repos/issues).
     private static string? ValidateRepositoryName(string name) =>
-        name.Length == 0 || (name.Length <= 100 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+        name.Length == 0 || (name.Length <= 100 && name is not ("." or "..") && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
             ? null
-            : "must be a repository name of this organisation (letters, digits, '-', '_', '.'), or empty";
+            : "must be a repository name of this organisation (letters, digits, '-', '_', '.'; not '.' or '..'), or empty";
 
     /// <summary>One key's value with the line of its key.</summary>
     private readonly record struct Field(int Line, YamlNode Value);

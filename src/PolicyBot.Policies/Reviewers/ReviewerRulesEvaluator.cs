@@ -18,8 +18,9 @@ namespace PolicyBot.Policies.Reviewers;
 /// <item>a person counts once per rule, whatever number of the rule's teams they are in.</item>
 /// </list>
 /// Who is eligible: <c>from.teams</c> (members including nested child teams) and <c>from.users</c>;
-/// no <c>from</c>: anyone with write access (<see cref="ReviewSnapshot.CanWrite"/> when known, else author
-/// association OWNER, MEMBER or COLLABORATOR; <see cref="ApproversNeedingWriteAccess"/> says whose access to ask).
+/// no <c>from</c>: anyone with write access (<see cref="ReviewSnapshot.CanWrite"/>, asked of GitHub for every approval
+/// that could count, see <see cref="ApproversNeedingWriteAccess"/>; the author association OWNER, MEMBER or COLLABORATOR
+/// only when it was not asked, and never to rule anyone out, since GitHub shows concealed members as CONTRIBUTOR or NONE).
 /// <para>
 /// <c>from.code_owners: true</c> is judged per file, as GitHub's "require review from code owners":
 /// the rule is satisfied when EVERY changed file that has owners (by the base branch's CODEOWNERS,
@@ -114,11 +115,11 @@ public static class ReviewerRulesEvaluator
 
         foreach (var review in LatestDecidingReviews(pullRequest))
         {
-            // Only an approval that could count needs it; an association outside the organisation never has write access.
+            // Only an approval that could count needs it, whatever its association: GitHub shows a concealed (private)
+            // organisation member as CONTRIBUTOR or NONE, never MEMBER, so no association rules write access out.
             if (string.Equals(review.State, "APPROVED", StringComparison.OrdinalIgnoreCase)
                 && !(config.IgnoreSelfApproval && IsAuthor(review.User, pullRequest))
-                && !(config.IgnoreContributorApproval && IsContributor(review.User, pullRequest))
-                && WriteAccessAssociations.Contains(review.AuthorAssociation))
+                && !(config.IgnoreContributorApproval && IsContributor(review.User, pullRequest)))
             {
                 users.Add(review.User);
             }

@@ -32,6 +32,13 @@ public sealed record ClassicProtection
     /// the required reviews (they bypass only the review settings); administrators bypass everything unless <see cref="EnforceAdmins"/>.
     /// </summary>
     public IReadOnlyList<BypassActor> ReviewBypass { get; init; } = [];
+
+    /// <summary>
+    /// GitHub's GET response itself, as read. The PUT that fixes a gap replaces the whole protection, so the body a
+    /// remediation suggests is built from all of it (push and dismissal restrictions, the flags the baseline has no
+    /// opinion on), not only from the settings above. Null for a protection not read from GitHub.
+    /// </summary>
+    public System.Text.Json.JsonElement? Response { get; init; }
 }
 
 /// <summary>A required status check; <paramref name="AppId"/> null or -1 means any source may satisfy it.</summary>

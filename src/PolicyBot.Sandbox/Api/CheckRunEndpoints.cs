@@ -51,7 +51,7 @@ internal static partial class Endpoints
             };
             if (ApplyCheckRun(run, body, sim.Now) is { } problem)
             {
-                return GitHubResults.Error(422, problem);
+                return problem;
             }
 
             r.CheckRuns.Add(run);
@@ -96,7 +96,7 @@ internal static partial class Endpoints
 
             if (ApplyCheckRun(run, body, sim.Now) is { } problem)
             {
-                return GitHubResults.Error(422, problem);
+                return problem;
             }
 
             if (!wasCompleted && run.Status == "completed")
@@ -205,24 +205,54 @@ internal static partial class Endpoints
         });
     }
 
-    /// <summary>Applies status, conclusion and output from a create/update body; a message when GitHub would refuse it.</summary>
-    private static string? ApplyCheckRun(SimCheckRun run, JsonObject body, DateTimeOffset now)
+    /// <summary>
+    /// GitHub documents <c>output.summary</c> and <c>output.text</c> as "Maximum length: 65535 characters" (REST description,
+    /// "Create a check run") but counts UTF-8 bytes: a summary of fewer characters but more bytes is refused with
+    /// 422 "Validation Failed", <c>summary exceeds a maximum bytesize of 65535</c> (github/docs#35252). Checked after
+    /// the character limit, which an ASCII text reaches first with the message GitHub gives for that.
+    /// </summary>
+    private static IResult? OutputTooLarge(JsonObject body)
+    {
+        if (body["output"] is not JsonObject output)
+        {
+            return null;
+        }
+
+        foreach (var field in new[] { "summary", "text" })
+        {
+            if (output.Str(field) is { } value && System.Text.Encoding.UTF8.GetByteCount(value) > MaxCheckOutputLength)
+            {
+                return GitHubResults.Error(422, "Validation Failed", [new JsonObject
+                {
+                    ["resource"] = "CheckRun",
+                    ["code"] = "custom",
+                    ["field"] = field,
+                    ["message"] = $"{field} exceeds a maximum bytesize of {MaxCheckOutputLength}",
+                }]);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Applies status, conclusion and output from a create/update body; GitHub's 422 when it would refuse it (nothing applied then).</summary>
+    private static IResult? ApplyCheckRun(SimCheckRun run, JsonObject body, DateTimeOffset now)
     {
         var status = body.Str("status");
         var conclusion = body.Str("conclusion");
         if (status is not null && !CheckStatuses.Contains(status))
         {
-            return $"Invalid request.\n\n`{status}` is not a valid status.";
+            return GitHubResults.Error(422, $"Invalid request.\n\n`{status}` is not a valid status.");
         }
 
         if (conclusion is not null && !CheckConclusions.Contains(conclusion))
         {
-            return $"Invalid request.\n\n`{conclusion}` is not a valid conclusion.";
+            return GitHubResults.Error(422, $"Invalid request.\n\n`{conclusion}` is not a valid conclusion.");
         }
 
         if (status == "completed" && conclusion is null && run.Conclusion is null)
         {
-            return "Invalid request.\n\n\"conclusion\" wasn't supplied.";
+            return GitHubResults.Error(422, "Invalid request.\n\n\"conclusion\" wasn't supplied.");
         }
 
         if (body["output"] is JsonObject output)
@@ -231,17 +261,22 @@ internal static partial class Endpoints
             var summary = output.Str("summary");
             if (title is null || summary is null)
             {
-                return "Invalid request.\n\n\"title\" and \"summary\" are required in output.";
+                return GitHubResults.Error(422, "Invalid request.\n\n\"title\" and \"summary\" are required in output.");
             }
 
             if (summary.Length > MaxCheckOutputLength)
             {
-                return $"Invalid request.\n\nOnly {MaxCheckOutputLength} characters are allowed; {summary.Length} were supplied. (output.summary)";
+                return GitHubResults.Error(422, $"Invalid request.\n\nOnly {MaxCheckOutputLength} characters are allowed; {summary.Length} were supplied. (output.summary)");
             }
 
             if (output.Str("text") is { Length: > MaxCheckOutputLength } text)
             {
-                return $"Invalid request.\n\nOnly {MaxCheckOutputLength} characters are allowed; {text.Length} were supplied. (output.text)";
+                return GitHubResults.Error(422, $"Invalid request.\n\nOnly {MaxCheckOutputLength} characters are allowed; {text.Length} were supplied. (output.text)");
+            }
+
+            if (OutputTooLarge(body) is { } refused)
+            {
+                return refused;
             }
 
             run.Title = title;

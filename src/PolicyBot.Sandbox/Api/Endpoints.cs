@@ -533,7 +533,7 @@ internal static partial class Endpoints
 
             if (body.Int("content_creation_per_minute") is { } perMinute)
             {
-                faults.ContentCreation = perMinute <= 0 ? null : new ContentCreationLimit(perMinute, body.Int("retry_after") is { } wait ? TimeSpan.FromSeconds(wait) : null);
+                faults.ContentCreation = perMinute <= 0 ? null : new ContentCreationLimit(perMinute, body.Int("retry_after") is { } wait ? TimeSpan.FromSeconds(wait) : null, body.Int("content_creation_per_hour") ?? 500);
                 return Results.NoContent();
             }
 
@@ -570,6 +570,10 @@ internal static partial class Endpoints
         });
 
         app.MapDelete("/_sandbox/faults/{id:guid}", (Guid id) => faults.Remove(id) ? Results.NoContent() : GitHubResults.NotFound());
+
+        // An owner deletes an issue in the web UI; ?login= names who (default: an organisation owner).
+        app.MapDelete("/_sandbox/repos/{owner}/{repo}/issues/{number:int}", (string owner, string repo, int number, HttpContext context) =>
+            DeleteIssue(sim, owner, repo, number, context.Request.Query["login"].ToString() is { Length: > 0 } login ? login : null));
 
         app.MapPost("/_sandbox/repos/{owner}/{repo}/check-runs/{id:long}/rerequest", (string owner, string repo, long id, HttpContext context) =>
         {

@@ -93,15 +93,20 @@ internal static partial class Endpoints
                     ? GitHubResults.Json(IssueShape(sim, r, issue))
                     : r.Pulls.Find(p => p.Number == issue_number) is { } pull
                         ? GitHubResults.Json(PullIssueShape(sim, r, pull))
-                        : GitHubResults.NotFound();
+                        : IssueMissing(r, issue_number);
             }
         });
 
         app.On("PATCH", "/repos/{owner}/{repo}/issues/{issue_number:int}", (HttpContext context, string owner, string repo, int issue_number) => sim.WithBodyAsync(context, body =>
         {
-            if (sim.VisibleRepo(context, owner, repo) is not var (org, r) || r.Issues.Find(i => i.Number == issue_number) is not { } issue)
+            if (sim.VisibleRepo(context, owner, repo) is not var (org, r))
             {
                 return GitHubResults.NotFound();
+            }
+
+            if (r.Issues.Find(i => i.Number == issue_number) is not { } issue)
+            {
+                return IssueMissing(r, issue_number);
             }
 
             var actor = sim.Actor(context);
@@ -164,9 +169,14 @@ internal static partial class Endpoints
         {
             lock (sim.State.Sync)
             {
-                if (sim.VisibleRepo(context, owner, repo) is not var (_, r) || Conversation(r, issue_number) is not { } comments)
+                if (sim.VisibleRepo(context, owner, repo) is not var (_, r))
                 {
                     return GitHubResults.NotFound();
+                }
+
+                if (Conversation(r, issue_number) is not { } comments)
+                {
+                    return IssueMissing(r, issue_number);
                 }
 
                 return GitHubResults.Paged(context, comments.OrderBy(c => c.Id).Select(c => (JsonNode)CommentShape(sim, r, issue_number, c)));
@@ -175,9 +185,14 @@ internal static partial class Endpoints
 
         app.On("POST", "/repos/{owner}/{repo}/issues/{issue_number:int}/comments", (HttpContext context, string owner, string repo, int issue_number) => sim.WithBodyAsync(context, body =>
         {
-            if (sim.VisibleRepo(context, owner, repo) is not var (org, r) || Conversation(r, issue_number) is not { } comments)
+            if (sim.VisibleRepo(context, owner, repo) is not var (org, r))
             {
                 return GitHubResults.NotFound();
+            }
+
+            if (Conversation(r, issue_number) is not { } comments)
+            {
+                return IssueMissing(r, issue_number);
             }
 
             if (string.IsNullOrEmpty(body.Str("body")))
@@ -282,6 +297,39 @@ internal static partial class Endpoints
         return label;
     }
 
+    /// <summary>
+    /// A number with no issue: 410 Gone once an owner deleted it ("410 Gone", docs.github.com/en/rest/issues/issues#get-an-issue;
+    /// message as GitHub sends it), else 404.
+    /// </summary>
+    private static IResult IssueMissing(SimRepo r, int number) =>
+        r.DeletedIssues.Contains(number) ? GitHubResults.Error(410, "This issue was deleted") : GitHubResults.NotFound();
+
+    /// <summary>
+    /// Deletes an issue as an owner does in the web UI (the REST API has no such call): it leaves lists and search,
+    /// its number answers 410 from then on and is never reused, and GitHub sends <c>issues</c> <c>deleted</c>.
+    /// </summary>
+    internal static IResult DeleteIssue(SimulatorContext sim, string owner, string repo, int number, string? login)
+    {
+        lock (sim.State.Sync)
+        {
+            if (sim.State.FindOrg(owner) is not { } org || org.FindRepo(repo) is not { } r)
+            {
+                return GitHubResults.NotFound();
+            }
+
+            if (r.Issues.Find(i => i.Number == number) is not { } issue)
+            {
+                return IssueMissing(r, number);
+            }
+
+            r.Issues.Remove(issue);
+            r.DeletedIssues.Add(number);
+            var deleter = login ?? org.Members.FirstOrDefault(m => m.Value == "admin").Key ?? issue.AuthorLogin;
+            SendIssue(sim, org, r, issue, sim.State.EnsureAccount(deleter), "deleted");
+            return GitHubResults.NoContent();
+        }
+    }
+
     private static List<SimComment>? Conversation(SimRepo r, int number) =>
         r.Issues.Find(i => i.Number == number)?.Comments ?? r.Pulls.Find(p => p.Number == number)?.Comments;
 
@@ -337,7 +385,7 @@ internal static partial class Endpoints
             ["created_at"] = Shapes.Date(issue.CreatedAt),
             ["updated_at"] = Shapes.Date(issue.UpdatedAt),
             ["closed_by"] = null,
-            ["author_association"] = org.Members.ContainsKey(issue.AuthorLogin) ? "MEMBER" : "NONE",
+            ["author_association"] = AuthorAssociation.Of(sim, org, r, issue.AuthorLogin),
             ["reactions"] = new JsonObject
             {
                 ["url"] = u + "/reactions", ["total_count"] = 0, ["+1"] = 0, ["-1"] = 0, ["laugh"] = 0, ["confused"] = 0,
@@ -388,7 +436,7 @@ internal static partial class Endpoints
             ["user"] = sim.Shapes.User(comment.AuthorLogin),
             ["created_at"] = Shapes.Date(comment.CreatedAt),
             ["updated_at"] = Shapes.Date(comment.UpdatedAt),
-            ["author_association"] = org.Members.ContainsKey(comment.AuthorLogin) ? "MEMBER" : "NONE",
+            ["author_association"] = AuthorAssociation.Of(sim, org, r, comment.AuthorLogin),
         };
     }
 

@@ -339,6 +339,58 @@ internal static partial class Endpoints
             }
         });
 
+        // Public membership (docs.github.com/en/rest/orgs/members): anyone may ask whether a membership is public; only the
+        // member can publicize or conceal their own ("Set public organization membership for the authenticated user").
+        app.On("GET", "/orgs/{org}/public_members", (HttpContext context, string org) =>
+        {
+            lock (sim.State.Sync)
+            {
+                return sim.VisibleOrg(context, org) is { } o
+                    ? GitHubResults.Paged(context, o.Members.Keys.Where(o.PublicMembers.Contains).Select(m => sim.State.EnsureAccount(m)).OrderBy(a => a.Id).Select(a => (JsonNode)sim.Shapes.User(a)))
+                    : GitHubResults.NotFound();
+            }
+        });
+
+        app.On("GET", "/orgs/{org}/public_members/{username}", (HttpContext context, string org, string username) =>
+        {
+            lock (sim.State.Sync)
+            {
+                return sim.VisibleOrg(context, org) is { } o && o.Members.ContainsKey(username) && o.PublicMembers.Contains(username)
+                    ? GitHubResults.NoContent()
+                    : Results.StatusCode(404);
+            }
+        });
+
+        foreach (var method in new[] { "PUT", "DELETE" })
+        {
+            app.On(method, "/orgs/{org}/public_members/{username}", (HttpContext context, string org, string username) =>
+            {
+                lock (sim.State.Sync)
+                {
+                    if (sim.VisibleOrg(context, org) is not { } o)
+                    {
+                        return GitHubResults.NotFound();
+                    }
+
+                    if (!string.Equals(SimulatorContext.CallerOf(context).Login, username, StringComparison.OrdinalIgnoreCase) || !o.Members.ContainsKey(username))
+                    {
+                        return GitHubResults.Error(403, "Forbidden");
+                    }
+
+                    if (method == "PUT")
+                    {
+                        o.PublicMembers.Add(username);
+                    }
+                    else
+                    {
+                        o.PublicMembers.Remove(username);
+                    }
+
+                    return GitHubResults.NoContent();
+                }
+            });
+        }
+
         app.On("DELETE", "/orgs/{org}/members/{username}", (HttpContext context, string org, string username) =>
         {
             lock (sim.State.Sync)
@@ -357,6 +409,8 @@ internal static partial class Endpoints
                 {
                     return GitHubResults.NoContent();
                 }
+
+                o.PublicMembers.Remove(username);
 
                 var actor = sim.Actor(context);
                 foreach (var team in o.Teams.Where(t => t.Members.Remove(username)))

@@ -175,7 +175,7 @@ internal static class PullShapes
                 ["commits"] = Link(self + "/commits"),
                 ["statuses"] = Link($"{u}/statuses/{headSha}"),
             },
-            ["author_association"] = org.Members.ContainsKey(pull.AuthorLogin) ? "MEMBER" : "CONTRIBUTOR",
+            ["author_association"] = AuthorAssociation.Of(sim, org, repo, pull.AuthorLogin),
             ["auto_merge"] = null,
             ["draft"] = pull.Draft,
         };
@@ -220,7 +220,7 @@ internal static class PullShapes
             ["state"] = review.State,
             ["html_url"] = html,
             ["pull_request_url"] = $"{sim.Shapes.Api}repos/{repo.FullName}/pulls/{pull.Number}",
-            ["author_association"] = org.Members.ContainsKey(review.UserLogin) ? "MEMBER" : "CONTRIBUTOR",
+            ["author_association"] = AuthorAssociation.Of(sim, org, repo, review.UserLogin),
             ["_links"] = new JsonObject
             {
                 ["html"] = new JsonObject { ["href"] = html },

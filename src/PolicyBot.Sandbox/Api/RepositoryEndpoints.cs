@@ -222,6 +222,11 @@ internal static partial class Endpoints
                 return GitHubResults.Error(422, "Reference already exists");
             }
 
+            if (PushRules.RefuseCreation(sim, context, org, r, branch) is { } refused)
+            {
+                return refused;
+            }
+
             r.Branches[branch] = commit.Sha;
             Git.SendPush(sim, org, r, branch, Git.ZeroSha, commit, [], [], [], sim.Actor(context));
             return GitHubResults.Json(RefShape(sim, r, branch, commit.Sha), 201);
@@ -250,6 +255,11 @@ internal static partial class Endpoints
             if (body.Str("sha") is not { } sha || !sim.State.Commits.TryGetValue(sha, out var commit))
             {
                 return GitHubResults.Error(422, "Object does not exist");
+            }
+
+            if (PushRules.RefuseUpdate(sim, context, org, r, branch, PushApi.GitRefs) is { } refused)
+            {
+                return refused;
             }
 
             var force = body["force"] is JsonValue f && f.TryGetValue<bool>(out var forced) && forced;
@@ -300,10 +310,13 @@ internal static partial class Endpoints
                     return GitHubResults.NotFound();
                 }
 
+                // "This API has an upper limit of 1,000 files for a directory" (REST description, "Get repository content"):
+                // a larger directory lists its first 1,000 entries only, with nothing saying more were left out.
                 var listing = entries
                     .Select(k => k[prefix.Length..].Split('/')[0])
                     .Distinct(StringComparer.Ordinal)
                     .OrderBy(n => n, StringComparer.Ordinal)
+                    .Take(MaxDirectoryEntries)
                     .Select(n => commit.Files.TryGetValue(prefix + n, out var c)
                         ? (JsonNode)ContentShape(sim, r, commit, prefix + n, c, withContent: false)
                         : DirectoryShape(sim, r, commit, prefix + n));
@@ -353,6 +366,11 @@ internal static partial class Endpoints
                 return GitHubResults.Error(404, $"Branch {branch} not found");
             }
 
+            if (head is not null && PushRules.RefuseUpdate(sim, context, org, r, branch, PushApi.Contents) is { } refused)
+            {
+                return refused;
+            }
+
             var sha = body.Str("sha");
             var existing = head is not null && head.Files.TryGetValue(path, out var current) ? current : null;
             if (existing is not null && sha is null)
@@ -386,6 +404,11 @@ internal static partial class Endpoints
             if (head is null || !head.Files.TryGetValue(path, out var existing))
             {
                 return GitHubResults.NotFound();
+            }
+
+            if (PushRules.RefuseUpdate(sim, context, org, r, branch, PushApi.Contents) is { } refused)
+            {
+                return refused;
             }
 
             if (body.Str("message") is not { } message || body.Str("sha") is not { } sha)
@@ -519,6 +542,9 @@ internal static partial class Endpoints
 
         return sim.Shapes.Repository(r);
     }
+
+    /// <summary>GitHub's cap on a directory listing of the contents API.</summary>
+    internal const int MaxDirectoryEntries = 1000;
 
     private static JsonObject RefShape(SimulatorContext sim, SimRepo r, string branch, string sha) => new()
     {

@@ -24,10 +24,12 @@ public sealed record FaultRule
 }
 
 /// <summary>
-/// GitHub's secondary limit on content creation (documented as at most 80 content-generating requests a minute):
-/// past <see cref="PerMinute"/> creations by one token within a minute, further ones get 403 with Retry-After.
+/// GitHub's secondary limit on content creation ("no more than 80 content-generating requests per minute and no more than
+/// 500 content-generating requests per hour", docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api):
+/// past <see cref="PerMinute"/> creations by one token within a minute, or <see cref="PerHour"/> within an hour, further
+/// ones get 403; with <see cref="RetryAfter"/> unset the answer has no Retry-After, as GitHub's often has not.
 /// </summary>
-public sealed record ContentCreationLimit(int PerMinute = 80, TimeSpan? RetryAfter = null);
+public sealed record ContentCreationLimit(int PerMinute = 80, TimeSpan? RetryAfter = null, int PerHour = 500);
 
 /// <summary>Fault injection for tests and benchmarks; thread-safe.</summary>
 public sealed class FaultInjector
@@ -68,8 +70,8 @@ public sealed class FaultInjector
     public Guid AddStatus(string? method, string pathPattern, int statusCode, int count = 1, string? message = null, TimeSpan? retryAfter = null) =>
         Add(new FaultRule { Method = method, PathPattern = pathPattern, StatusCode = statusCode, Count = count, Message = message, RetryAfter = retryAfter });
 
-    /// <summary>GitHub's secondary rate limit answer: 403 with Retry-After.</summary>
-    public Guid AddSecondaryRateLimit(string? method, string pathPattern, TimeSpan retryAfter, int count = 1) =>
+    /// <summary>GitHub's secondary rate limit answer: 403, with Retry-After when <paramref name="retryAfter"/> is set (GitHub may send none).</summary>
+    public Guid AddSecondaryRateLimit(string? method, string pathPattern, TimeSpan? retryAfter, int count = 1) =>
         AddStatus(method, pathPattern, 403, count, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", retryAfter);
 
     public Guid AddLatency(string? method, string pathPattern, TimeSpan latency) =>

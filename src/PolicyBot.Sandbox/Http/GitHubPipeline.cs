@@ -93,10 +93,18 @@ internal sealed partial class GitHubPipeline(
         {
             await GitHubResults.Error(403, "Repository was archived so is read-only.").ExecuteAsync(context).ConfigureAwait(false);
         }
-        else if (rateKey is not null && faults.ContentCreation is { } limit && IsContentCreation(context.Request.Method, template)
-            && !rateLimiter.TryCreateContent(rateKey, limit.PerMinute))
+        else if (IsRefusedByPlan(context, template))
         {
-            context.Response.Headers.RetryAfter = ((int)Math.Ceiling((limit.RetryAfter ?? TimeSpan.FromSeconds(60)).TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            await GitHubResults.Error(403, "Upgrade to GitHub Pro or make this repository public to enable this feature.").ExecuteAsync(context).ConfigureAwait(false);
+        }
+        else if (rateKey is not null && faults.ContentCreation is { } limit && IsContentCreation(context.Request.Method, template)
+            && !rateLimiter.TryCreateContent(caller.InstallationId is { } creator ? $"installation:{creator}" : rateKey, limit.PerMinute, limit.PerHour))
+        {
+            if (limit.RetryAfter is { } creationWait)
+            {
+                context.Response.Headers.RetryAfter = ((int)Math.Ceiling(creationWait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            }
+
             SetRateHeaders(context, rateLimiter.Peek(rateKey));
             await GitHubResults.Error(403, "You have exceeded a secondary rate limit and have been temporarily blocked from content creation. Please retry your request again later.")
                 .ExecuteAsync(context).ConfigureAwait(false);
@@ -226,10 +234,37 @@ internal sealed partial class GitHubPipeline(
         }
     }
 
-    /// <summary>The requests GitHub counts as content creation for its secondary limit.</summary>
+    /// <summary>
+    /// On GitHub Free, private repositories have neither protected branches nor rulesets: GitHub answers 403
+    /// "Upgrade to GitHub Pro or make this repository public to enable this feature." (docs.github.com/en/get-started/learning-about-github/githubs-plans).
+    /// </summary>
+    private bool IsRefusedByPlan(HttpContext context, string? template)
+    {
+        if (template is null
+            || !(template.StartsWith("/repos/{owner}/{repo}/branches/{branch}/protection", StringComparison.Ordinal)
+                || template.StartsWith("/repos/{owner}/{repo}/rules/", StringComparison.Ordinal)
+                || template.StartsWith("/repos/{owner}/{repo}/rulesets", StringComparison.Ordinal))
+            || context.Request.RouteValues["owner"] is not string owner || context.Request.RouteValues["repo"] is not string repo)
+        {
+            return false;
+        }
+
+        lock (state.Sync)
+        {
+            return state.FindOrg(owner) is { } org && org.FindRepo(repo) is { } found && org.PlanRefusesProtection(found);
+        }
+    }
+
+    /// <summary>
+    /// The requests GitHub counts as content creation for its secondary limit ("content-generating requests"): creating
+    /// issues, comments, pull requests, reviews and review requests, labels, repositories, refs, files, check runs and statuses.
+    /// </summary>
     private static bool IsContentCreation(string method, string? template) =>
-        HttpMethods.IsPost(method) && template is "/repos/{owner}/{repo}/issues" or "/repos/{owner}/{repo}/issues/{issue_number}/comments"
-            or "/repos/{owner}/{repo}/pulls" or "/repos/{owner}/{repo}/pulls/{pull_number}/reviews" or "/orgs/{org}/repos" or "/repos/{owner}/{repo}/labels";
+        (HttpMethods.IsPost(method) && template is "/repos/{owner}/{repo}/issues" or "/repos/{owner}/{repo}/issues/{issue_number}/comments"
+            or "/repos/{owner}/{repo}/pulls" or "/repos/{owner}/{repo}/pulls/{pull_number}/reviews" or "/orgs/{org}/repos" or "/repos/{owner}/{repo}/labels"
+            or "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers" or "/repos/{owner}/{repo}/git/refs" or "/repos/{owner}/{repo}/check-runs"
+            or "/repos/{owner}/{repo}/statuses/{sha}")
+        || (HttpMethods.IsPut(method) && template == "/repos/{owner}/{repo}/contents/{path}");
 
     /// <summary>A route pattern as GitHub's documentation writes it: "{pull_number:int}" → "{pull_number}", "{**path}" → "{path}".</summary>
     internal static string? GitHubTemplate(string? pattern) =>

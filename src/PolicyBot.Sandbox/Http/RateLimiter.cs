@@ -98,8 +98,8 @@ internal sealed class RateLimiter(TimeProvider timeProvider)
         }
     }
 
-    /// <summary>Records one content creation for a token; false when it is over <paramref name="perMinute"/> in the last minute.</summary>
-    public bool TryCreateContent(string key, int perMinute)
+    /// <summary>Records one content creation for a token; false when it is over <paramref name="perMinute"/> in the last minute or <paramref name="perHour"/> in the last hour.</summary>
+    public bool TryCreateContent(string key, int perMinute, int perHour)
     {
         lock (_sync)
         {
@@ -110,12 +110,12 @@ internal sealed class RateLimiter(TimeProvider timeProvider)
                 _creations[key] = recent;
             }
 
-            while (recent.Count > 0 && recent.Peek() <= now.AddMinutes(-1))
+            while (recent.Count > 0 && recent.Peek() <= now.AddHours(-1))
             {
                 recent.Dequeue();
             }
 
-            if (recent.Count >= perMinute)
+            if (recent.Count >= perHour || recent.Count(at => at > now.AddMinutes(-1)) >= perMinute)
             {
                 return false;
             }

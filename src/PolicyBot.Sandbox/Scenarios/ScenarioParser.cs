@@ -14,7 +14,7 @@ namespace PolicyBot.Sandbox.Scenarios;
 /// </summary>
 public static partial class ScenarioParser
 {
-    private static readonly string[] RootKeys = ["org", "installation_id", "description", "teams", "members", "admins", "repos", "org_rulesets", "custom_properties", "rate_limit"];
+    private static readonly string[] RootKeys = ["org", "installation_id", "plan", "description", "teams", "members", "admins", "public_members", "repos", "org_rulesets", "custom_properties", "rate_limit"];
     private static readonly string[] CustomPropertyKeys = ["name", "value_type", "required", "default_value", "description", "allowed_values", "values_editable_by"];
     private static readonly string[] TeamKeys = ["slug", "name", "description", "members", "maintainers", "parent", "repos"];
     private static readonly string[] RepoKeys = ["name", "default_branch", "visibility", "archived", "fork", "has_issues", "description", "created_at", "created_days_ago", "protection", "rulesets", "files", "pulls", "properties"];
@@ -62,6 +62,11 @@ public static partial class ScenarioParser
         p.CheckKeys(root, RootKeys, "scenario");
         var org = p.RequiredString(root, "org");
         var installationId = p.Long(root, "installation_id") ?? 1001;
+        var plan = p.String(root, "plan") ?? "enterprise";
+        if (plan is not ("free" or "team" or "enterprise"))
+        {
+            throw p.Error(p.Child(root, "plan")!, $"plan must be free, team or enterprise, not '{plan}'");
+        }
         var members = p.StringList(root, "members");
         var admins = p.StringList(root, "admins");
         foreach (var (admin, node) in p.StringListWithNodes(root, "admins"))
@@ -69,6 +74,14 @@ public static partial class ScenarioParser
             if (!members.Contains(admin, StringComparer.OrdinalIgnoreCase))
             {
                 throw p.Error(node, $"admin '{admin}' is not in members");
+            }
+        }
+
+        foreach (var (member, node) in p.StringListWithNodes(root, "public_members"))
+        {
+            if (!members.Contains(member, StringComparer.OrdinalIgnoreCase))
+            {
+                throw p.Error(node, $"public member '{member}' is not in members");
             }
         }
 
@@ -159,10 +172,11 @@ public static partial class ScenarioParser
             rateLimit = new ScenarioRateLimit(Budget("core"), Budget("graphql"));
         }
 
-        return new Scenario(sourceName, org, installationId, p.String(root, "description"), members, admins, teams, repoList, orgRulesets)
+        return new Scenario(sourceName, org, installationId, p.String(root, "description"), members, admins, teams, repoList, orgRulesets, plan)
         {
             RateLimit = rateLimit,
             CustomProperties = customProperties,
+            PublicMembers = p.StringList(root, "public_members"),
         };
     }
 

@@ -21,13 +21,15 @@ internal static class ScenarioSeeder
         }
 
         var account = state.EnsureAccount(scenario.Org, "Organization");
-        var org = new SimOrg { Id = account.Id, Login = account.Login, Description = scenario.Description, InstallationId = scenario.InstallationId };
+        var org = new SimOrg { Id = account.Id, Login = account.Login, Description = scenario.Description, InstallationId = scenario.InstallationId, Plan = scenario.Plan };
         var admins = scenario.Admins.Count > 0 ? scenario.Admins : scenario.Members.Take(1).ToList();
         foreach (var member in scenario.Members)
         {
             state.EnsureAccount(member);
             org.Members[member] = admins.Contains(member, StringComparer.OrdinalIgnoreCase) ? "admin" : "member";
         }
+
+        org.PublicMembers.UnionWith(scenario.PublicMembers);
 
         foreach (var t in scenario.Teams)
         {

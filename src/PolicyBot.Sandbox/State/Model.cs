@@ -225,6 +225,9 @@ public sealed class SimRepo
     public Dictionary<string, long> CheckSuites { get; } = new(StringComparer.Ordinal);
     /// <summary>Next issue/pull request number (they share one sequence as on GitHub).</summary>
     public int NextNumber { get; set; } = 1;
+
+    /// <summary>Numbers of issues an owner deleted: GitHub answers 410 Gone for them and never reuses the number.</summary>
+    public HashSet<int> DeletedIssues { get; } = [];
 }
 
 public sealed record SimMergeGroup(int Number, string Base, string Branch, string HeadSha);

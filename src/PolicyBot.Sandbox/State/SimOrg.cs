@@ -7,6 +7,8 @@ public sealed class SimOrg
     public string? Description { get; set; }
     /// <summary>Organisation members: login → role ("member" or "admin").</summary>
     public Dictionary<string, string> Members { get; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Members who made their membership public; GitHub keeps a new member's membership private (concealed).</summary>
+    public HashSet<string> PublicMembers { get; } = new(StringComparer.OrdinalIgnoreCase);
     public List<SimTeam> Teams { get; } = [];
     public List<SimRepo> Repos { get; } = [];
     public List<SimRuleset> Rulesets { get; } = [];
@@ -14,6 +16,12 @@ public sealed class SimOrg
     public List<SimCustomProperty> CustomProperties { get; } = [];
     /// <summary>Old repository names → repository id, so the old name redirects as on GitHub.</summary>
     public Dictionary<string, long> RenamedRepos { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>GitHub plan: "free", "team" or "enterprise". On free, private repositories have no branch protection nor rulesets.</summary>
+    public string Plan { get; set; } = "enterprise";
+
+    /// <summary>GitHub Free offers protected branches and rulesets only for public repositories.</summary>
+    public bool PlanRefusesProtection(SimRepo repo) => Plan == "free" && repo.Visibility != "public";
 
     /// <summary>The installation id the scenario names; the installation exists once installed.</summary>
     public long InstallationId { get; set; }

@@ -1,4 +1,5 @@
 using PolicyBot.Hosting;
+using PolicyBot.Setup;
 
 namespace PolicyBot.Commands;
 
@@ -20,15 +21,34 @@ public sealed class ServeCommand : ICliCommand
 
           --urls URLS   where to listen, such as http://0.0.0.0:8080 (default http://localhost:5000)
 
+        With no GitHub App configured at all (first run), it starts in setup mode: it prints a link to /setup,
+        which registers the app on GitHub and stores its credentials in data/github-app.env; PolicyBot then
+        starts with them, and reads that file at every later start.
+
         Exit codes: 0 stopped, 1 a setting is missing or invalid or the port is in use.
         """;
 
     public async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
 
-        var builder = PolicyBotApp.CreateBuilder(args);
-        await using var app = PolicyBotApp.Build(builder);
+        var app = PolicyBotApp.Build(PolicyBotApp.CreateBuilder(args));
+
+        // First run: no GitHub App at all. Serve the setup page until /setup has stored one, then start with it.
+        // Judged on the built app's configuration, which includes what a host (WebApplicationFactory) adds at build.
+        if (SetupMode.IsNeeded(app.Configuration))
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            if (await RunSetupModeAsync(args, output, error, cancellationToken).ConfigureAwait(false) is { } exit)
+            {
+                return exit;
+            }
+
+            app = PolicyBotApp.Build(PolicyBotApp.CreateBuilder(args));
+        }
+
+        await using var _ = app;
 
         // A missing or invalid setting stops start-up with one line per problem, naming the setting.
         if (StartupChecks.Find(app.Services) is { Count: > 0 } problems)
@@ -43,7 +63,7 @@ public sealed class ServeCommand : ICliCommand
 
         try
         {
-            await app.RunAsync(cancellationToken).ConfigureAwait(false);
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (IOException ex) when (PortInUse.Matches(ex))
         {
@@ -51,6 +71,37 @@ public sealed class ServeCommand : ICliCommand
             return 1;
         }
 
+        await output.WriteLineAsync($"policybot: serving on {string.Join(", ", SetupMode.Addresses(app))}").ConfigureAwait(false);
+        await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         return 0;
+    }
+
+    /// <summary>
+    /// Runs the setup-mode app until it stops: null when <c>/setup</c> stored credentials (start PolicyBot now),
+    /// else the exit code (0 stopped before setup was done, 1 the port is in use).
+    /// </summary>
+    private static async Task<int?> RunSetupModeAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        await using var setup = SetupMode.Build(args);
+        try
+        {
+            await setup.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex) when (PortInUse.Matches(ex))
+        {
+            await error.WriteLineAsync($"policybot: {PortInUse.Describe(ex)}").ConfigureAwait(false);
+            return 1;
+        }
+
+        var address = SetupMode.Addresses(setup)[0];
+        await output.WriteLineAsync($"policybot: no GitHub App is configured yet (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET). Register one: open {SetupMode.Link(setup, address)}").ConfigureAwait(false);
+        await setup.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        if (cancellationToken.IsCancellationRequested || !SetupMode.CredentialsStored(setup))
+        {
+            return 0;
+        }
+
+        await output.WriteLineAsync("policybot: the GitHub App is registered; starting with it.").ConfigureAwait(false);
+        return null;
     }
 }

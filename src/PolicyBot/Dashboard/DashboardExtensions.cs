@@ -55,19 +55,19 @@ public static class DashboardExtensions
         }).DisableAntiforgery();
 
         var pages = app.MapGroup("").AddEndpointFilter(RequireSignIn);
-        pages.MapGet("/", async (HttpContext context, DashboardQueries queries, DashboardAccess access, CancellationToken cancellationToken) =>
+        pages.MapGet("/", async (HttpContext context, DashboardQueries queries, DashboardAccess access, IOptions<GitHubOptions> github, CancellationToken cancellationToken) =>
         {
             var visible = access.VisibleOrganizations(context);
             var installations = (await queries.ListInstallationsAsync(cancellationToken).ConfigureAwait(false)).Where(i => Visible(visible, i.Organization)).ToList();
             return installations.Count == 1
                 ? Results.Redirect($"/installations/{installations[0].InstallationId.ToString(CultureInfo.InvariantCulture)}")
-                : Html(DashboardPage.Installations(installations, access.IsOperator(context)));
+                : Html(DashboardPage.Installations(installations, access.IsOperator(context), InstallUrl(github)));
         });
-        pages.MapGet("/installations/{id:long}", async (HttpContext context, long id, int? page, string? q, string? policy, string? team, string? state,
+        pages.MapGet("/installations/{id:long}", async (HttpContext context, long id, int? page, string? q, string? policy, string? team, string? state, string? tier,
             DashboardQueries queries, DashboardAccess access, IOptions<DashboardOptions> options, IOptions<GitHubOptions> github, Enforcement.Progress.EvaluationProgress progress, CancellationToken cancellationToken) =>
         {
             var pageNumber = Math.Max(1, page ?? 1);
-            var filter = new RepositoryFilter(Blank(policy), Blank(team), Blank(state), Blank(q));
+            var filter = new RepositoryFilter(Blank(policy), Blank(team), Blank(state), Blank(q), Blank(tier));
             var overview = await queries.GetOverviewAsync(id, filter, pageNumber, options.Value.PageSize, cancellationToken).ConfigureAwait(false);
             if (overview is null || !Visible(access.VisibleOrganizations(context), overview.Organization))
             {
@@ -103,8 +103,8 @@ public static class DashboardExtensions
         var api = app.MapGroup("/api").AddEndpointFilter(RequireSignIn);
         api.MapGet("/installations", async (HttpContext context, DashboardAccess access, DashboardQueries queries, CancellationToken cancellationToken) =>
             TypedResults.Ok((await queries.ListInstallationsAsync(cancellationToken).ConfigureAwait(false)).Where(i => Visible(access.VisibleOrganizations(context), i.Organization)).ToList()));
-        api.MapGet("/installations/{id:long}", async Task<Results<Ok<InstallationOverview>, NotFound>> (HttpContext context, long id, int? page, string? q, string? policy, string? team, string? state, DashboardAccess access, DashboardQueries queries, IOptions<DashboardOptions> options, CancellationToken cancellationToken) =>
-            await queries.GetOverviewAsync(id, new RepositoryFilter(Blank(policy), Blank(team), Blank(state), Blank(q)), Math.Max(1, page ?? 1), options.Value.PageSize, cancellationToken).ConfigureAwait(false) is { } overview
+        api.MapGet("/installations/{id:long}", async Task<Results<Ok<InstallationOverview>, NotFound>> (HttpContext context, long id, int? page, string? q, string? policy, string? team, string? state, string? tier, DashboardAccess access, DashboardQueries queries, IOptions<DashboardOptions> options, CancellationToken cancellationToken) =>
+            await queries.GetOverviewAsync(id, new RepositoryFilter(Blank(policy), Blank(team), Blank(state), Blank(q), Blank(tier)), Math.Max(1, page ?? 1), options.Value.PageSize, cancellationToken).ConfigureAwait(false) is { } overview
                 && Visible(access.VisibleOrganizations(context), overview.Organization)
                 ? TypedResults.Ok(overview)
                 : TypedResults.NotFound());
@@ -195,6 +195,10 @@ public static class DashboardExtensions
         apiBaseUrl.Host.Equals("api.github.com", StringComparison.OrdinalIgnoreCase)
             ? "https://github.com/"
             : $"{apiBaseUrl.GetLeftPart(UriPartial.Authority)}/";
+
+    /// <summary>The app's install page on GitHub (<c>apps/SLUG/installations/new</c>); null when the slug is not configured.</summary>
+    private static string? InstallUrl(IOptions<GitHubOptions> github) =>
+        github.Value.AppSlug is { Length: > 0 } slug ? $"{WebBaseUrl(github.Value.EffectiveApiBaseUrl)}apps/{Uri.EscapeDataString(slug)}/installations/new" : null;
 
     private static GitHubLinks Links(IOptions<GitHubOptions> github) => new(WebBaseUrl(github.Value.EffectiveApiBaseUrl));
 

@@ -44,14 +44,17 @@ internal static class DashboardPage
         return text.Append("</p>").ToString();
     }
 
-    public static string Installations(IReadOnlyList<InstallationSummary> installations, bool operatorView)
+    /// <param name="installUrl">The app's install page on GitHub, when its slug is known.</param>
+    public static string Installations(IReadOnlyList<InstallationSummary> installations, bool operatorView, string? installUrl = null)
     {
         var html = Start("PolicyBot");
         html.Append("<h1>PolicyBot</h1>");
         Navigation(html, null, operatorView);
         if (installations.Count == 0)
         {
-            html.Append("<p class=muted>No repository has been evaluated yet. Install the app on an organisation (its page on GitHub, <em>Install App</em>); every repository is evaluated within minutes and appears here.</p>");
+            html.Append(installUrl is null
+                ? "<p class=muted>No repository has been evaluated yet. Install the app on an organisation (its page on GitHub, <em>Install App</em>); every repository is evaluated within minutes and appears here.</p>"
+                : $"<p class=muted>No repository has been evaluated yet. <a href=\"{E(installUrl)}\">Install the app</a> on an organisation, on all repositories; every repository is evaluated within minutes and appears here.</p>");
         }
         else
         {
@@ -114,12 +117,12 @@ internal static class DashboardPage
         }
         else
         {
-            html.Append("<table><tr><th>Repository</th><th>State</th><th>Below the baseline in</th><th>Owner</th><th>Evaluated</th></tr>");
+            html.Append("<table><tr><th>Repository</th><th>State</th><th>Below the baseline in</th><th>Owner</th><th>Tiers</th><th>Evaluated</th></tr>");
             foreach (var repo in overview.Listed)
             {
                 var state = repo.Compliant ? "<span class=ok>meets the baseline</span>" : $"<span class=bad>{repo.Findings} finding{(repo.Findings == 1 ? "" : "s")}</span>";
                 var below = string.Join(", ", repo.PoliciesBelow.Select(p => $"<code>{E(p)}</code>" + (repo.BlockingPolicies.Contains(p) ? " <strong class=bad>blocks merging</strong>" : "")));
-                html.Append(CultureInfo.InvariantCulture, $"<tr><td><a href=\"{E(GitHubLinks.RepositoryPage(overview.InstallationId, repo.Repository))}\">{E(repo.Repository)}</a> <a class=muted href=\"{E(links.Repository(repo.Repository))}\" title=\"on GitHub\">↗</a></td><td>{state}</td><td>{below}</td><td>{(repo.Owner is null ? "<span class=bad>none</span>" : E(repo.Owner))}</td><td>{Time(repo.EvaluatedAt)}</td></tr>");
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td><a href=\"{E(GitHubLinks.RepositoryPage(overview.InstallationId, repo.Repository))}\">{E(repo.Repository)}</a> <a class=muted href=\"{E(links.Repository(repo.Repository))}\" title=\"on GitHub\">↗</a></td><td>{state}</td><td>{below}</td><td>{(repo.Owner is null ? "<span class=bad>none</span>" : E(repo.Owner))}</td><td>{(repo.Tiers.Count == 0 ? "<span class=muted>none</span>" : E(string.Join(", ", repo.Tiers)))}</td><td>{Time(repo.EvaluatedAt)}</td></tr>");
             }
 
             html.Append("</table>");
@@ -255,13 +258,25 @@ internal static class DashboardPage
         var html = Start("PolicyBot: dead letters");
         html.Append("<h1>Dead letters</h1>");
         Navigation(html, installationId, operatorView: true);
-        html.Append("<p class=muted>Work that kept failing and was set aside; the next reconcile tries each again. The reason is the last attempt's error.</p>");
-        Table(html, ["Work", "Repository", "Attempts", "Reason", "Since"], deadLetters.Select(d => new[]
+        html.Append("<p class=muted>Work set aside: transient failures that kept failing (a reconcile re-queues each a bounded number of times) and permanent ones (never retried). The reason is the last attempt's error.</p>");
+        Table(html, ["Work", "Repository", "Attempts", "Parked because", "Reason", "Since"], deadLetters.Select(d => new[]
         {
             $"<code>{E(d.Item.Kind)}</code>", E(d.Item.Repository is null ? d.Item.Owner : $"{d.Item.Owner}/{d.Item.Repository}" + (d.Item.PullRequestNumber is { } n ? $"#{n}" : "")),
-            d.Attempts.ToString(CultureInfo.InvariantCulture), E(d.LastError), Time(d.UpdatedAt),
+            d.Attempts.ToString(CultureInfo.InvariantCulture), E(ParkedBecause(d)), E(d.LastError), Time(d.UpdatedAt),
         }), "None: nothing has failed for good.");
         return End(html);
+    }
+
+    /// <summary>Why a dead letter is parked and whether a reconcile will try it again.</summary>
+    private static string ParkedBecause(StoredWorkItem deadLetter)
+    {
+        var requeued = deadLetter.Requeues == 0 ? "" : $"; re-queued {deadLetter.Requeues} time{(deadLetter.Requeues == 1 ? "" : "s")} already";
+        return deadLetter.FailureKind switch
+        {
+            null or "transient" => "failed every attempt (transient)" + requeued,
+            "rate-limited" => "rate limited on every attempt" + requeued,
+            { } kind => $"permanent failure ({kind}): never retried",
+        };
     }
 
     public static string SignIn(string? message, bool gitHubSignIn) =>
@@ -271,6 +286,40 @@ internal static class DashboardPage
             .Append(gitHubSignIn ? "<p><a href=\"/signin-github\">Sign in with GitHub</a>: members see their organisations.</p>" : "")
             .Append("<form method=post action=\"/signin\"><label>Operator token <input type=password name=token autocomplete=off></label> <button>Sign in</button></form>")
             .Append("<p class=muted>The operator token is the <code>Dashboard:OperatorToken</code> setting.</p>"));
+
+    /// <summary>The home page of setup mode (no GitHub App configured yet): what to do next.</summary>
+    public static string SetupNeeded(bool admitted, string setupCodeParameter) =>
+        End(Start("PolicyBot: first run")
+            .Append("<h1>PolicyBot needs its GitHub App</h1>")
+            .Append("<p>PolicyBot is running, but no GitHub App is configured yet (no <code>APP_ID</code>, <code>PRIVATE_KEY</code> or <code>WEBHOOK_SECRET</code>), so it accepts no webhooks and evaluates nothing. Next:</p><ol>")
+            .Append(admitted
+                ? "<li><a href=\"/setup\">Register the app on GitHub</a>: PolicyBot sends GitHub its manifest, you confirm there, and PolicyBot stores the new app's credentials.</li>"
+                : $"<li>Open the setup link PolicyBot printed on its console when it started (<code>/setup?{E(setupCodeParameter)}=…</code>), or sign in with the operator token (<code>Dashboard:OperatorToken</code>), to register the app on GitHub.</li>")
+            .Append("<li>PolicyBot restarts with the new app by itself; its credentials stay in <code>data/github-app.env</code> and are read at every start.</li>")
+            .Append("<li>Install the app on your organisation; every repository is evaluated within minutes and appears here.</li></ol>")
+            .Append("<p class=muted>An app you registered yourself: set <code>APP_ID</code>, <code>PRIVATE_KEY</code> (or <code>PRIVATE_KEY_PATH</code>) and <code>WEBHOOK_SECRET</code> and restart PolicyBot instead.</p>"));
+
+    /// <summary><c>/setup</c>: the manifest form that registers the app on GitHub (plain HTML forms, no JavaScript).</summary>
+    public static string SetupStart(string manifestFile, string credentialsFile, string gitHubWeb, string? organization, string target, string manifestJson) =>
+        End(Start("PolicyBot: register the GitHub App")
+            .Append("<h1>Register PolicyBot on GitHub</h1>")
+            .Append("<form method=get action=\"/setup\" class=filters><label>Organisation that owns the app ")
+            .Append(CultureInfo.InvariantCulture, $"<input name=org value=\"{E(organization)}\" placeholder=\"your personal account when empty\"></label> <button>Choose</button></form>")
+            .Append(CultureInfo.InvariantCulture, $"<p>This posts <code>{E(manifestFile)}</code> to {E(gitHubWeb)}{(organization is not null ? $" for the organisation <strong>{E(organization)}</strong>" : " for your personal account")}. GitHub asks you to confirm, creates the app and sends you back here; PolicyBot then stores the new app's credentials in <code>data/{E(credentialsFile)}</code>, never on a page or in a log.</p>")
+            .Append(CultureInfo.InvariantCulture, $"<form method=post action=\"{E(target)}\">")
+            .Append(CultureInfo.InvariantCulture, $"<input type=hidden name=manifest value=\"{E(manifestJson)}\">")
+            .Append("<button>Register on GitHub</button></form>"));
+
+    /// <summary>After GitHub created the app: where its credentials are and what comes next.</summary>
+    public static string SetupDone(string appName, long appId, string credentialsPath, string installUrl, bool restarting, bool operatorTokenStored) =>
+        End(Start("PolicyBot: registered")
+            .Append(CultureInfo.InvariantCulture, $"<h1>Registered {E(appName)}</h1>")
+            .Append(CultureInfo.InvariantCulture, $"<p>App id {appId}. Its private key, webhook secret and OAuth client are in <code>{E(credentialsPath)}</code> (readable by this user only), which PolicyBot reads at every start.</p>")
+            .Append(operatorTokenStored ? "<p>No operator token was configured, so PolicyBot made one (<code>Dashboard__OperatorToken</code> in the same file) and signed this browser in with it.</p>" : "")
+            .Append(restarting
+                ? "<p>PolicyBot is restarting with the new app now.</p>"
+                : "<p>PolicyBot keeps its current app until it restarts: restart it to use the new one.</p>")
+            .Append(CultureInfo.InvariantCulture, $"<p>Next: <a href=\"{E(installUrl)}\">install the app</a> on your organisation, then open <a href=\"/\">the dashboard</a>.</p>"));
 
     /// <summary>HTML-encoded text where each `quoted` part shows as code, as on GitHub.</summary>
     internal static string Inline(string? text)
@@ -331,6 +380,15 @@ internal static class DashboardPage
             html.Append(CultureInfo.InvariantCulture, $"<option value=\"{E(team)}\"{(string.Equals(team, filter.Team, StringComparison.OrdinalIgnoreCase) ? " selected" : "")}>{E(team)}</option>");
         }
 
+        if (overview.Tiers.Count > 0)
+        {
+            html.Append("</select></label><label>Tier <select name=tier><option value=\"\">any</option>");
+            foreach (var tier in overview.Tiers)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<option value=\"{E(tier)}\"{(string.Equals(tier, filter.Tier, StringComparison.OrdinalIgnoreCase) ? " selected" : "")}>{E(tier)}</option>");
+            }
+        }
+
         html.Append("</select></label><label>State <select name=state>");
         foreach (var (value, label) in new[] { (RepositoryFilter.Below, "below the baseline"), (RepositoryFilter.Compliant, "meeting it"), (RepositoryFilter.All, "all") })
         {
@@ -352,6 +410,7 @@ internal static class DashboardPage
             filter.Query is { Length: > 0 } q ? $"q={Uri.EscapeDataString(q)}&" : "",
             filter.Policy is { Length: > 0 } p ? $"policy={Uri.EscapeDataString(p)}&" : "",
             filter.Team is { Length: > 0 } t ? $"team={Uri.EscapeDataString(t)}&" : "",
+            filter.Tier is { Length: > 0 } tier ? $"tier={Uri.EscapeDataString(tier)}&" : "",
             filter.State is { Length: > 0 } s ? $"state={Uri.EscapeDataString(s)}&" : "");
         html.Append(CultureInfo.InvariantCulture, $"<p>Page {page} of {pages} ({total} in all). ");
         if (page > 1)

@@ -12,9 +12,10 @@ public sealed record PolicyCompliance(string Policy, string Title, int Compliant
 
 /// <summary>
 /// What the organisation page lists: repositories below the baseline (<see cref="State"/> <c>below</c>, the default),
-/// meeting it (<c>compliant</c>) or <c>all</c>; of one policy, one owner team, and whose name contains <see cref="Query"/>.
+/// meeting it (<c>compliant</c>) or <c>all</c>; of one policy, one owner team, one tier (a repository that takes it,
+/// among others maybe), and whose name contains <see cref="Query"/>.
 /// </summary>
-public sealed record RepositoryFilter(string? Policy = null, string? Team = null, string? State = null, string? Query = null)
+public sealed record RepositoryFilter(string? Policy = null, string? Team = null, string? State = null, string? Query = null, string? Tier = null)
 {
     public const string Below = "below";
     public const string Compliant = "compliant";
@@ -24,7 +25,11 @@ public sealed record RepositoryFilter(string? Policy = null, string? Team = null
 }
 
 /// <summary>One repository in the organisation page's list.</summary>
-public sealed record RepositoryRow(string Repository, bool Compliant, IReadOnlyList<string> PoliciesBelow, IReadOnlyList<string> BlockingPolicies, int Findings, string? Owner, DateTimeOffset EvaluatedAt);
+public sealed record RepositoryRow(string Repository, bool Compliant, IReadOnlyList<string> PoliciesBelow, IReadOnlyList<string> BlockingPolicies, int Findings, string? Owner, DateTimeOffset EvaluatedAt)
+{
+    /// <summary>The tiers the repository takes (<c>tiers</c> of the organisation's policybot.yml), in the order they apply.</summary>
+    public IReadOnlyList<string> Tiers { get; init; } = [];
+}
 
 /// <summary>Everything the page of one repository shows.</summary>
 public sealed record RepositoryDetail(
@@ -60,7 +65,11 @@ public sealed record InstallationOverview(
     int ListedTotal,
     IReadOnlyList<string> Teams,
     IReadOnlyList<ComplianceDay> History,
-    WorkQueueCounts Work);
+    WorkQueueCounts Work)
+{
+    /// <summary>Every tier some evaluated repository takes, for the tier filter.</summary>
+    public IReadOnlyList<string> Tiers { get; init; } = [];
+}
 
 /// <summary>
 /// A repository's effective baseline for its page: the tiers it takes and each value with where it came from
@@ -165,8 +174,9 @@ public sealed class DashboardQueries(
                 e.BlockingPolicies,
                 e.Results.Where(r => r.Action != PolicyAction.Off).Sum(r => r.Findings.Count),
                 e.Inventory?.Owner,
-                e.EvaluatedAt))
+                e.EvaluatedAt) { Tiers = e.Baseline.Tiers })
             .ToList();
+        var tiers = stored.SelectMany(e => e.Baseline.Tiers).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.OrdinalIgnoreCase).ToList();
         var teams = inventory.Select(i => i.Owner).OfType<string>().Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.OrdinalIgnoreCase).ToList();
 
         // Today's point of the chart is where the organisation stands now; earlier days keep what they were.
@@ -175,7 +185,7 @@ public sealed class DashboardQueries(
         var work = await workItems.CountAsync(cancellationToken).ConfigureAwait(false);
 
         return new InstallationOverview(installationId, OrganizationOf(stored[0].Repository), stored.Count, policies, pageOfBelow, below.Count, inventory, renewals, pulls,
-            pageOfListed, listed.Count, teams, days, work);
+            pageOfListed, listed.Count, teams, days, work) { Tiers = tiers };
     }
 
     /// <summary>One repository (by its name in the installation's organisation), with its issues, open pull requests and history; null when not evaluated.</summary>
@@ -222,6 +232,11 @@ public sealed class DashboardQueries(
             }
 
             if (filter.Team is { Length: > 0 } team && !string.Equals(e.Inventory?.Owner, team, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            if (filter.Tier is { Length: > 0 } tier && !e.Baseline.Tiers.Contains(tier, StringComparer.OrdinalIgnoreCase))
             {
                 continue;
             }

@@ -13,7 +13,8 @@ public static class EnforcementExtensions
     /// <summary>Evaluation and enforcement: the work item handlers, what they fetch with, and their storage.</summary>
     public static IServiceCollection AddEnforcement(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<EnforcementOptions>().Bind(configuration.GetSection(EnforcementOptions.SectionName));
+        services.AddOptions<EnforcementOptions>().Bind(configuration.GetSection(EnforcementOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<EnforcementOptions>, EnforcementOptionsValidation>();
         services.AddSingleton<OrganizationDirectoryCache>();
         services.AddSingleton<CustomPropertyCache>();
         services.AddSingleton<CheckRunPublisher>();

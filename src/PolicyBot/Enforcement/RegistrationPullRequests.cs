@@ -52,11 +52,27 @@ internal static partial class RegistrationPullRequests
         {
             await client.Git.Reference.Create(repository.Owner, repository.Name, new NewReference($"refs/heads/{BranchName}", baseBranch.Commit.Sha)).ConfigureAwait(false);
         }
-        catch (ApiValidationException)
+        catch (ApiValidationException e)
         {
+            // 422 says either "Reference already exists" or that a rule refuses the branch: ask which, rather than read the message.
+            if (!await BranchExistsAsync(client, repository).ConfigureAwait(false))
+            {
+                // A ruleset restricts creating it: retrying cannot help, and there is no branch to update. The issue carries the file.
+                LogNotOpened(logger, $"{repository.Owner}/{repository.Name}", e.ApiError?.Message ?? e.Message);
+                return null;
+            }
+
             // The branch is left from an earlier attempt (a crash before opening the pull request, or a pull request merged
             // long ago whose file was deleted since): no open pull request uses it, so it starts again from the default branch.
-            await client.Git.Reference.Update(repository.Owner, repository.Name, $"heads/{BranchName}", new ReferenceUpdate(baseBranch.Commit.Sha, force: true)).ConfigureAwait(false);
+            try
+            {
+                await client.Git.Reference.Update(repository.Owner, repository.Name, $"heads/{BranchName}", new ReferenceUpdate(baseBranch.Commit.Sha, force: true)).ConfigureAwait(false);
+            }
+            catch (ApiValidationException refused)
+            {
+                LogNotOpened(logger, $"{repository.Owner}/{repository.Name}", refused.ApiError?.Message ?? refused.Message);
+                return null;
+            }
         }
 
         try
@@ -67,6 +83,12 @@ internal static partial class RegistrationPullRequests
         catch (ApiValidationException)
         {
             // The file is already on the branch from an earlier attempt.
+        }
+        catch (ApiException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict)
+        {
+            // A rule refuses direct pushes to the branch: no pull request can be prepared; the issue carries the file.
+            LogNotOpened(logger, $"{repository.Owner}/{repository.Name}", e.ApiError?.Message ?? e.Message);
+            return null;
         }
 
         PullRequest created;
@@ -96,6 +118,10 @@ internal static partial class RegistrationPullRequests
 
         return (created, true);
     }
+
+    /// <summary>GET git/ref/heads/{branch}: the one read that takes a branch name with a slash as it is.</summary>
+    private static async Task<bool> BranchExistsAsync(IGitHubClient client, RepositorySnapshot repository) =>
+        await State.GitHubJson.GetAsync(client.Connection, $"repos/{repository.Owner}/{repository.Name}/git/ref/heads/{BranchName}", CancellationToken.None).ConfigureAwait(false) is not null;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "GitHub refused the registration pull request of {Repository}: {Error}")]
     private static partial void LogNotOpened(ILogger logger, string repository, string error);

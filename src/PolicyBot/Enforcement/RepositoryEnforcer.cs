@@ -60,7 +60,7 @@ public sealed partial class RepositoryEnforcer(
             return assessment;
         }
 
-        assessment = await FixBranchProtectionAsync(client, assessment, audit, cancellationToken).ConfigureAwait(false);
+        (assessment, var fixedProtection) = await FixBranchProtectionAsync(client, assessment, audit, cancellationToken).ConfigureAwait(false);
         var registrationNote = await OpenRegistrationPullRequestAsync(client, assessment, audit).ConfigureAwait(false);
         foreach (var result in assessment.Evaluation.Results)
         {
@@ -72,7 +72,13 @@ public sealed partial class RepositoryEnforcer(
 
             var note = result.Policy == PolicyIds.Registration ? registrationNote?.Note : null;
             var findings = result.Policy == PolicyIds.Config ? [.. result.Findings.Where(f => !OrganizationPolicy.IsAboutOrganizationFile(f))] : result.Findings;
-            var applied = await ApplyIssueAsync(client, assessment, Target(repository.FullName, result, subject: "", findings, note), audit, cancellationToken).ConfigureAwait(false);
+            var target = Target(repository.FullName, result, subject: "", findings, note);
+            if (result.Policy == PolicyIds.BranchProtection && fixedProtection is not null)
+            {
+                target = target with { Changed = fixedProtection };
+            }
+
+            var applied = await ApplyIssueAsync(client, assessment, target, audit, cancellationToken).ConfigureAwait(false);
 
             // An issue opened before the pull request could be (the repository was empty) learns of it in a comment.
             if (note is not null && registrationNote!.Value.Opened && applied is { Outcome: IssueOutcome.None, IssueRepository: { } issueRepository, Number: { } number })
@@ -142,26 +148,29 @@ public sealed partial class RepositoryEnforcer(
             : new IssueTarget(repository, result.Policy, subject, [], IssueIntent.Resolve);
     }
 
-    private async Task<RepositoryAssessment> FixBranchProtectionAsync(IGitHubClient client, RepositoryAssessment assessment, AuditWriter audit, CancellationToken cancellationToken)
+    /// <returns>The re-read assessment, and what the fixes changed for the issue's comment (null: nothing).</returns>
+    private async Task<(RepositoryAssessment Assessment, string? Changed)> FixBranchProtectionAsync(IGitHubClient client, RepositoryAssessment assessment, AuditWriter audit, CancellationToken cancellationToken)
     {
         var result = assessment.Evaluation.For(PolicyIds.BranchProtection);
         if (result is not { Action: PolicyAction.Fix, ExemptionReason: null } || result.Findings.Count == 0)
         {
-            return assessment;
+            return (assessment, null);
         }
 
         var branches = result.Findings.Where(BranchProtectionPolicy.CanFix).Select(BranchProtectionPolicy.BranchOf).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         if (branches.Count == 0)
         {
-            return assessment;
+            return (assessment, null);
         }
 
         var repository = assessment.Snapshot;
+        var fixes = new List<(string Branch, IReadOnlyList<(string Setting, string Before, string After)> Changes)>();
         foreach (var branch in branches)
         {
             try
             {
                 var changes = await BranchProtectionFixer.FixAsync(client, repository.Owner, repository.Name, branch, assessment.Evaluation.Config.BranchProtection, assessor.AppId, cancellationToken).ConfigureAwait(false);
+                fixes.Add((branch, changes));
                 var what = changes.Count == 0 ? "" : ": " + string.Join("; ", changes.Select(c => $"{c.Setting} {c.Before} → {c.After}"));
                 await audit.RecordAsync(
                     "branch_protection.fixed",
@@ -179,7 +188,7 @@ public sealed partial class RepositoryEnforcer(
             }
         }
 
-        return await assessor.RefreshBranchesAsync(client, assessment, cancellationToken).ConfigureAwait(false);
+        return (await assessor.RefreshBranchesAsync(client, assessment, cancellationToken).ConfigureAwait(false), ComplianceIssueContent.FixedProtection(fixes));
     }
 
     /// <returns>The note that links the pull request from the registration issue, and whether the pull request was opened just now.</returns>

@@ -55,7 +55,15 @@ internal sealed class GitHubClientFactory(
         var tokens = services.GetRequiredService<InstallationTokenCache>();
 
         // Fetch (or reuse) the token now, so that an unknown installation fails here and not on first use.
-        _ = await tokens.GetTokenAsync(installationId, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _ = await tokens.GetTokenAsync(installationId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ApiException ex) when (ex.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.Forbidden
+            && ex is not (RateLimitExceededException or SecondaryRateLimitExceededException or AbuseException))
+        {
+            throw new InstallationUnavailableException(installationId, ex.StatusCode, ex);
+        }
 
         return CreateClient(
             new InstallationCredentialStore(tokens, installationId),

@@ -6,15 +6,24 @@ namespace PolicyBot.GitHub;
 
 public static class GitHubExtensions
 {
+    /// <summary>
+    /// The GitHub settings alone, bound and filled from the names GitHub App tooling uses, not validated: setup
+    /// mode (no app yet) reads the API root from them.
+    /// </summary>
+    public static IServiceCollection AddGitHubSettings(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<GitHubOptions>().Bind(configuration.GetSection(GitHubOptions.SectionName));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<GitHubOptions>, GitHubOptionsAliases>());
+        return services;
+    }
+
     /// <summary>GitHub App authentication and the one GitHub client pipeline.</summary>
     public static IServiceCollection AddGitHub(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddOptions<GitHubOptions>()
-            .Bind(configuration.GetSection(GitHubOptions.SectionName))
-            .ValidateOnStart();
-        services.AddSingleton<IPostConfigureOptions<GitHubOptions>, GitHubOptionsAliases>();
+        services.AddGitHubSettings(configuration);
+        services.AddOptions<GitHubOptions>().ValidateOnStart();
         services.AddSingleton<IValidateOptions<GitHubOptions>, GitHubOptionsValidation>();
 
         // The webhook endpoint reads its secret from the same settings.

@@ -38,6 +38,12 @@ public sealed class GitHubOptions
     /// <summary>Least time between two content-creating requests (issues, comments, pull requests, refs, contents) of one installation.</summary>
     public TimeSpan ContentCreationInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Most content-creating requests of one installation in any minute (GitHub documents 80); 0: no limit.</summary>
+    public int ContentCreationsPerMinute { get; set; } = 80;
+
+    /// <summary>Most content-creating requests of one installation in any hour (GitHub documents 500); 0: no limit.</summary>
+    public int ContentCreationsPerHour { get; set; } = 500;
+
     /// <summary>How often a failed request (5xx, 408, network error, timeout, rate limit) is retried.</summary>
     public int RetryCount { get; set; } = 4;
 

@@ -69,6 +69,11 @@ internal sealed class GitHubOptionsValidation(IConfiguration configuration, IHos
             failures.Add("GitHub:ContentCreationInterval must not be negative.");
         }
 
+        if (options.ContentCreationsPerMinute < 0 || options.ContentCreationsPerHour < 0)
+        {
+            failures.Add("GitHub:ContentCreationsPerMinute and GitHub:ContentCreationsPerHour must not be negative (0: no limit).");
+        }
+
         if (options.RetryCount < 0 || options.RetryBaseDelay < TimeSpan.Zero || options.MaxRateLimitWait < TimeSpan.Zero)
         {
             failures.Add("GitHub:RetryCount, GitHub:RetryBaseDelay and GitHub:MaxRateLimitWait must not be negative.");

@@ -52,6 +52,20 @@ public sealed partial class InstallationTokenCache(
         }
     }
 
+    /// <summary>The installation a current token was issued for, or null (an app JWT, a person's token, an expired one).</summary>
+    public long? InstallationOf(string token)
+    {
+        foreach (var (installationId, entry) in _entries)
+        {
+            if (entry.Token is { } current && string.Equals(current.Token, token, StringComparison.Ordinal))
+            {
+                return installationId;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Forgets an installation's token (the installation was removed, or the token was refused).</summary>
     public void Invalidate(long installationId) => _entries.TryRemove(installationId, out _);
 

@@ -20,11 +20,12 @@ public static class PolicyBotApp
     {
         var builder = WebApplication.CreateBuilder(args);
         StartupFailureLog.Register(builder);
+        GitHubAppCredentialsFile.AddTo(builder);
 
         builder.Services.AddStorage(builder.Configuration);
         builder.Services.AddGitHub(builder.Configuration);
         builder.Services.AddProcessing(builder.Configuration);
-        builder.Services.AddWebhooks();
+        builder.Services.AddWebhooks(builder.Configuration);
         builder.Services.AddEnforcement(builder.Configuration);
         builder.Services.AddDashboard(builder.Configuration);
         builder.Services.AddGitHubSignIn(builder.Configuration);

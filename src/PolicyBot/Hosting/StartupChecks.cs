@@ -18,6 +18,8 @@ public static class StartupChecks
         Check<GitHubOptions>(services, problems);
         Check<StorageOptions>(services, problems);
         Check<ProcessingOptions>(services, problems);
+        Check<Enforcement.EnforcementOptions>(services, problems);
+        Check<Webhooks.WebhookIntakeOptions>(services, problems);
         return problems;
     }
 

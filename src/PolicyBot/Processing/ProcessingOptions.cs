@@ -13,6 +13,9 @@ public sealed class ProcessingOptions
     /// <summary>Tries before a work item (or a delivery that cannot be routed) becomes a dead letter.</summary>
     public int MaxAttempts { get; set; } = 6;
 
+    /// <summary>How many reconciles re-queue one dead letter (of a transient failure) before it stays parked for good.</summary>
+    public int MaxDeadLetterRequeues { get; set; } = 3;
+
     /// <summary>First delay before retrying a failed work item; it doubles with each attempt.</summary>
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -66,6 +69,11 @@ internal sealed class ProcessingOptionsValidation : IValidateOptions<ProcessingO
         if (options.MaxAttempts < 1)
         {
             failures.Add("Processing:MaxAttempts must be at least 1.");
+        }
+
+        if (options.MaxDeadLetterRequeues < 0)
+        {
+            failures.Add("Processing:MaxDeadLetterRequeues must not be negative.");
         }
 
         if (options.RetryBaseDelay < TimeSpan.Zero || options.RetryMaxDelay < options.RetryBaseDelay)

@@ -28,7 +28,7 @@ public sealed partial class ReconcileService(
         var purgedItems = await store.PurgeAsync(cutoff, cancellationToken).ConfigureAwait(false);
         Log.Purged(logger, purgedDeliveries, purgedItems, cutoff);
 
-        var requeued = await store.RequeueDeadLettersAsync(cancellationToken).ConfigureAwait(false);
+        var requeued = await store.RequeueDeadLettersAsync(options.Value.MaxDeadLetterRequeues, cancellationToken).ConfigureAwait(false);
         if (requeued > 0)
         {
             signal.WorkItemsAdded(requeued);

@@ -113,22 +113,50 @@ internal sealed partial class WorkItemWorkers(
 #pragma warning restore CA1031
         {
             await StopHeartbeatAsync(heartbeat, renewal).ConfigureAwait(false);
-            var settings = options.Value;
-            if (claimed.Attempts >= settings.MaxAttempts)
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
+            await SettleFailureAsync(claimed, workerId, ex).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// A permanent failure is settled at once (parked with its reason, never retried; an installation GitHub no longer
+    /// knows stops its work); a transient one is retried with backoff, waiting at least as long as GitHub asks, and
+    /// parked after <see cref="ProcessingOptions.MaxAttempts"/>.
+    /// </summary>
+    private async Task SettleFailureAsync(StoredWorkItem claimed, string workerId, Exception exception)
+    {
+        var item = claimed.Item;
+        var settings = options.Value;
+        var now = timeProvider.GetUtcNow();
+        var failure = WorkFailureClassifier.Classify(exception, now);
+        if (failure.IsPermanent)
+        {
+            if (failure.Kind == WorkFailureKind.InstallationUnavailable)
             {
-                await store.FailAsync(claimed.Id, workerId, Describe(ex), retryAt: null, CancellationToken.None).ConfigureAwait(false);
-                metrics.WorkItemDeadLettered(item.Kind);
-                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
-                Log.DeadLettered(logger, ex, item.Kind, claimed.Attempts);
+                await using var scope = scopes.CreateAsyncScope();
+                if (scope.ServiceProvider.GetService<IInstallationStateStore>() is { } installations)
+                {
+                    await installations.SetRemovedAsync(item.InstallationId, failure.Reason, now, CancellationToken.None).ConfigureAwait(false);
+                }
             }
-            else
-            {
-                var delay = Backoff(settings, claimed.Attempts);
-                await store.FailAsync(claimed.Id, workerId, Describe(ex), timeProvider.GetUtcNow() + delay, CancellationToken.None).ConfigureAwait(false);
-                metrics.WorkItemFailed(item.Kind);
-                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
-                Log.Failed(logger, ex, item.Kind, claimed.Attempts, delay);
-            }
+
+            await store.FailAsync(claimed.Id, workerId, failure, retryAt: null, CancellationToken.None).ConfigureAwait(false);
+            metrics.WorkItemDeadLettered(item.Kind);
+            Log.SettledPermanently(logger, exception, item.Kind, failure.KindName, failure.Reason);
+        }
+        else if (claimed.Attempts >= settings.MaxAttempts)
+        {
+            await store.FailAsync(claimed.Id, workerId, failure, retryAt: null, CancellationToken.None).ConfigureAwait(false);
+            metrics.WorkItemDeadLettered(item.Kind);
+            Log.DeadLettered(logger, exception, item.Kind, claimed.Attempts);
+        }
+        else
+        {
+            var backoff = Backoff(settings, claimed.Attempts);
+            var delay = failure.RetryAfter is { } asked && asked > backoff ? asked : backoff;
+            await store.FailAsync(claimed.Id, workerId, failure, now + delay, CancellationToken.None).ConfigureAwait(false);
+            metrics.WorkItemFailed(item.Kind);
+            Log.Failed(logger, exception, item.Kind, claimed.Attempts, delay);
         }
     }
 
@@ -204,8 +232,6 @@ internal sealed partial class WorkItemWorkers(
         await renewal.ConfigureAwait(false);
     }
 
-    private static string Describe(Exception exception) => $"{exception.GetType().Name}: {exception.Message}";
-
     private static partial class Log
     {
         [LoggerMessage(EventId = 350, Level = LogLevel.Information, Message = "Skipped {Kind}: installation {InstallationId} was deleted or suspended.")]
@@ -222,6 +248,9 @@ internal sealed partial class WorkItemWorkers(
 
         [LoggerMessage(EventId = 403, Level = LogLevel.Error, Message = "Work item {Kind} failed {Attempt} times; parked as a dead letter.")]
         public static partial void DeadLettered(ILogger logger, Exception exception, string kind, int attempt);
+
+        [LoggerMessage(EventId = 407, Level = LogLevel.Warning, Message = "Work item {Kind} failed permanently ({FailureKind}: {Reason}); parked, not retried.")]
+        public static partial void SettledPermanently(ILogger logger, Exception exception, string kind, string failureKind, string reason);
 
         [LoggerMessage(EventId = 404, Level = LogLevel.Information, Message = "Work item {Kind} given back: the process is stopping.")]
         public static partial void Released(ILogger logger, string kind);

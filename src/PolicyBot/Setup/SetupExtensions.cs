@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using Octokit;
 using PolicyBot.Dashboard;
 using PolicyBot.GitHub;
 using YamlDotNet.Core;
@@ -20,21 +19,29 @@ namespace PolicyBot.Setup;
 public static class SetupExtensions
 {
     public const string ManifestFile = "app-manifest.yml";
-    public const string CredentialsFile = "github-app.env";
+    public const string CredentialsFile = GitHubAppCredentialsFile.FileName;
     private const string StateCookie = "policybot_setup_state";
 
     public static WebApplication MapSetup(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         var setup = app.MapGroup("/setup").AddEndpointFilter(async (context, next) =>
-            context.HttpContext.RequestServices.GetRequiredService<DashboardAccess>() is var access && access.IsOperator(context.HttpContext)
-                ? await next(context).ConfigureAwait(false)
-                : access.IsSignedIn(context.HttpContext)
-                    // Signed in with GitHub is not enough: registering the app rewrites its credentials.
-                    ? Results.StatusCode(StatusCodes.Status403Forbidden)
-                    : Results.Redirect("/signin"));
+        {
+            var http = context.HttpContext;
+            var access = http.RequestServices.GetRequiredService<DashboardAccess>();
+            if (access.IsOperator(http) || http.RequestServices.GetService<SetupCode>()?.Admits(http) == true)
+            {
+                return await next(context).ConfigureAwait(false);
+            }
 
-        setup.MapGet("", (HttpContext context, string? org, IOptions<GitHubOptions> github, IHostEnvironment environment) =>
+            // In setup mode the home page says where the code is; signed in with GitHub is not enough: registering
+            // the app rewrites its credentials.
+            return http.RequestServices.GetService<SetupCode>() is not null ? Results.Redirect("/")
+                : access.IsSignedIn(http) ? Results.StatusCode(StatusCodes.Status403Forbidden)
+                : Results.Redirect("/signin");
+        });
+
+        setup.MapGet("", (HttpContext context, string? org, IOptions<GitHubOptions> github) =>
         {
             var publicBase = $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}";
             var manifest = Manifest(Path.Combine(AppContext.BaseDirectory, ManifestFile), publicBase);
@@ -42,19 +49,13 @@ public static class SetupExtensions
             context.Response.Cookies.Append(StateCookie, state, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Lax, Secure = context.Request.IsHttps, MaxAge = TimeSpan.FromHours(1) });
 
             var web = DashboardExtensions.WebBaseUrl(github.Value.EffectiveApiBaseUrl);
-            var target = org is { Length: > 0 } ? $"{web}organizations/{Uri.EscapeDataString(org)}/settings/apps/new" : $"{web}settings/apps/new";
-            var e = HtmlEncoder.Default;
-            return TypedResults.Content($"""
-                <!doctype html><html lang=en><head><meta charset=utf-8><title>PolicyBot: register the GitHub App</title></head><body>
-                <h1>Register PolicyBot on GitHub</h1>
-                <p>This posts <code>{ManifestFile}</code> to GitHub{(org is { Length: > 0 } ? $" for the organisation <strong>{e.Encode(org)}</strong>" : "")}. GitHub asks you to confirm, creates the app and sends you back here; PolicyBot then stores the new app's credentials in <code>data/{CredentialsFile}</code>.</p>
-                <form method=post action="{e.Encode(target)}?state={state}">
-                <input type=hidden name=manifest value="{e.Encode(manifest.ToJsonString())}">
-                <button>Register on GitHub</button></form></body></html>
-                """, "text/html; charset=utf-8");
+            var organization = org is { Length: > 0 } ? org.Trim() : null;
+            var target = organization is not null ? $"{web}organizations/{Uri.EscapeDataString(organization)}/settings/apps/new" : $"{web}settings/apps/new";
+            return TypedResults.Content(DashboardPage.SetupStart(ManifestFile, GitHubAppCredentialsFile.FileName, web, organization, $"{target}?state={state}", manifest.ToJsonString()), "text/html; charset=utf-8");
         });
 
-        setup.MapGet("/complete", async (HttpContext context, string? code, string? state, IGitHubClientFactory clients, IHostEnvironment environment, TimeProvider time) =>
+        setup.MapGet("/complete", async (HttpContext context, string? code, string? state, IOptions<GitHubOptions> github, IOptions<DashboardOptions> dashboard,
+            IHostEnvironment environment, TimeProvider time, CancellationToken cancellationToken) =>
         {
             var expected = context.Request.Cookies[StateCookie];
             if (code is not { Length: > 0 } || state is null || expected is null
@@ -63,33 +64,43 @@ public static class SetupExtensions
                 return Results.Text("This link is not from the registration PolicyBot started: open /setup again.", "text/plain", statusCode: StatusCodes.Status400BadRequest);
             }
 
-            var created = await clients.CreateAnonymousClient().GitHubApps.CreateAppFromManifest(code).ConfigureAwait(false);
-            var path = Path.GetFullPath(Path.Combine("data", CredentialsFile), environment.ContentRootPath);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            var lines = string.Join('\n',
-                $"# The GitHub App registered by PolicyBot on {time.GetUtcNow():u}. Keep this file secret.",
-                $"APP_ID={created.Id.ToString(CultureInfo.InvariantCulture)}",
-                $"GitHub__AppSlug={created.Slug}",
-                $"WEBHOOK_SECRET={created.WebhookSecret}",
-                $"GITHUB_CLIENT_ID={created.ClientId}",
-                $"GITHUB_CLIENT_SECRET={created.ClientSecret}",
-                $"PRIVATE_KEY=\"{created.Pem.Trim().Replace("\n", "\\n", StringComparison.Ordinal)}\"",
-                "");
-            await File.WriteAllTextAsync(path, lines).ConfigureAwait(false);
-            if (!OperatingSystem.IsWindows())
+            // The one call GitHub takes without credentials; in setup mode there are none yet to build the app's client from.
+            var client = context.RequestServices.GetService<IGitHubClientFactory>()?.CreateAnonymousClient()
+                ?? new GitHubClient(new ProductHeaderValue("PolicyBot"), github.Value.EffectiveApiBaseUrl);
+            GitHubAppFromManifest created;
+            try
             {
-                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                created = await client.GitHubApps.CreateAppFromManifest(code).ConfigureAwait(false);
+            }
+            catch (NotFoundException)
+            {
+                return Results.Text("GitHub does not know this code: it is used once and expires after an hour. Open /setup again.", "text/plain", statusCode: StatusCodes.Status400BadRequest);
             }
 
+            // Whoever completed the setup stays the operator after the restart: when no operator token is configured,
+            // one is made, stored beside the credentials and kept in this browser's operator cookie.
+            var operatorToken = dashboard.Value.OperatorToken is { Length: > 0 } ? null : Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+            var path = GitHubAppCredentialsFile.PathFor(environment.ContentRootPath);
+            await GitHubAppCredentialsFile.WriteAsync(path, created, operatorToken, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             context.Response.Cookies.Delete(StateCookie);
-            var e = HtmlEncoder.Default;
-            return Results.Content($"""
-                <!doctype html><html lang=en><head><meta charset=utf-8><title>PolicyBot: registered</title></head><body>
-                <h1>Registered {e.Encode(created.Name)}</h1>
-                <p>App id {created.Id.ToString(CultureInfo.InvariantCulture)}. Its private key and webhook secret are in <code>{e.Encode(path)}</code> (readable by this user only).
-                Set them as PolicyBot's settings (<code>APP_ID</code>, <code>PRIVATE_KEY</code>, <code>WEBHOOK_SECRET</code>), restart PolicyBot,
-                then <a href="{e.Encode(created.HtmlUrl)}/installations/new">install the app</a> on your organisation.</p></body></html>
-                """, "text/html; charset=utf-8");
+            context.Response.Cookies.Delete(SetupCode.CookieName);
+            if (operatorToken is not null)
+            {
+                context.Response.Cookies.Append(DashboardAccess.CookieName, operatorToken, new CookieOptions
+                {
+                    HttpOnly = true,
+                    SameSite = SameSiteMode.Lax,
+                    Secure = context.Request.IsHttps,
+                    MaxAge = TimeSpan.FromHours(12),
+                });
+            }
+
+            // In setup mode PolicyBot restarts with the new app as soon as this page is sent; a running PolicyBot keeps
+            // its current app until it is restarted.
+            var completion = context.RequestServices.GetService<SetupCompletion>();
+            completion?.Stored(context);
+            var install = $"{created.HtmlUrl.TrimEnd('/')}/installations/new";
+            return Results.Content(DashboardPage.SetupDone(created.Name, created.Id, path, install, restarting: completion is not null, operatorTokenStored: operatorToken is not null), "text/html; charset=utf-8");
         });
 
         return app;

@@ -8,7 +8,10 @@ public static class WorkItemStates
     public const string Running = "running";
     public const string Done = "done";
 
-    /// <summary>Failed <c>Processing:MaxAttempts</c> times; retried by the next reconcile.</summary>
+    /// <summary>
+    /// Parked: failed <c>Processing:MaxAttempts</c> times (retried by the next reconciles, at most
+    /// <c>Processing:MaxDeadLetterRequeues</c> times), or failed permanently (never retried); its failure says which.
+    /// </summary>
     public const string Dead = "dead";
 
     /// <summary>A dead letter that was not re-queued because an equal item was already pending.</summary>
@@ -24,7 +27,9 @@ public sealed record StoredWorkItem(
     DateTimeOffset NextAttemptAt,
     string? LastError,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    string? FailureKind = null,
+    int Requeues = 0);
 
 /// <summary>How many work items are in each state.</summary>
 public sealed record WorkQueueCounts(int Pending, int Running, int Done, int Dead);
@@ -47,7 +52,7 @@ public interface IWorkQueueStore
     Task CompleteAsync(long id, string owner, CancellationToken cancellationToken);
 
     /// <summary>Records a failure: pending again at <paramref name="retryAt"/>, or a dead letter when it is null.</summary>
-    Task FailAsync(long id, string owner, string error, DateTimeOffset? retryAt, CancellationToken cancellationToken);
+    Task FailAsync(long id, string owner, WorkFailure failure, DateTimeOffset? retryAt, CancellationToken cancellationToken);
 
     /// <summary>Gives a claim back without counting an attempt (the process is stopping).</summary>
     Task ReleaseAsync(long id, string owner, CancellationToken cancellationToken);
@@ -55,8 +60,11 @@ public interface IWorkQueueStore
     /// <summary>Puts every running item back to pending; for a single-process store at start-up, where no claim can be alive.</summary>
     Task<int> RecoverAbandonedAsync(CancellationToken cancellationToken);
 
-    /// <summary>Makes dead letters pending again with fresh attempts.</summary>
-    Task<int> RequeueDeadLettersAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// Makes dead letters of transient failures pending again with fresh attempts, each at most
+    /// <paramref name="maxRequeues"/> times; permanent failures stay parked.
+    /// </summary>
+    Task<int> RequeueDeadLettersAsync(int maxRequeues, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<StoredWorkItem>> ListAsync(string state, int limit, CancellationToken cancellationToken);
 

@@ -7,9 +7,12 @@ public static class WebhookExtensions
 {
     public const string Path = "/api/github/webhooks";
 
-    public static IServiceCollection AddWebhooks(this IServiceCollection services)
+    public static IServiceCollection AddWebhooks(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<WebhookEventProcessor, DeliveryIntake>();
+        services.AddOptions<WebhookIntakeOptions>().Bind(configuration.GetSection(WebhookIntakeOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<WebhookIntakeOptions>, WebhookIntakeOptionsValidation>();
+        services.AddSingleton<WebhookIntakeBudget>();
         return services;
     }
 
@@ -23,10 +26,14 @@ public static class WebhookExtensions
         ArgumentNullException.ThrowIfNull(app);
 
         app.UseWhen(
-            context => HttpMethods.IsPost(context.Request.Method) && context.Request.Path.Equals(Path, StringComparison.OrdinalIgnoreCase),
+            context => HttpMethods.IsPost(context.Request.Method) && IsWebhookPath(context.Request.Path),
             branch => branch.UseMiddleware<WebhookIntakeGuard>());
 
         app.MapGitHubWebhooks(Path);
         return app;
     }
+
+    /// <summary>Routing takes the path with a trailing slash too, so the guard must see it as well.</summary>
+    internal static bool IsWebhookPath(PathString path) =>
+        path.Value is { } value && value.TrimEnd('/').Equals(Path, StringComparison.OrdinalIgnoreCase);
 }

@@ -7,13 +7,14 @@ using PolicyBot.Hosting;
 namespace PolicyBot.Webhooks;
 
 /// <summary>
-/// Checks a delivery before the webhook library sees it: the headers GitHub always sends, a JSON
-/// body of at most <see cref="MaxBodyBytes"/>. Anything else gets its 4xx here and is never stored.
-/// The library then checks the signature.
+/// Checks a delivery before the webhook library sees it: the headers GitHub always sends, a body of at most
+/// <see cref="MaxBodyBytes"/> read only within <see cref="WebhookIntakeOptions.MaxBufferedBytes"/> held at once
+/// (503 with Retry-After beyond), a matching signature, and JSON. Anything else gets its 4xx here and is never stored.
 /// </summary>
 internal sealed partial class WebhookIntakeGuard(
     RequestDelegate next,
     IOptions<GitHubOptions> options,
+    WebhookIntakeBudget budget,
     PolicyBotMetrics metrics,
     ILogger<WebhookIntakeGuard> logger)
 {
@@ -64,31 +65,95 @@ internal sealed partial class WebhookIntakeGuard(
             return;
         }
 
-        var body = await ReadBoundedAsync(request.Body, context.RequestAborted).ConfigureAwait(false);
-        if (body is null)
+        // Bodies are held whole until stored, so the bytes held at once are bounded: a body whose declared length does not fit
+        // is refused before a byte of it is read; one without a length reserves as it is read.
+        var reserved = request.ContentLength ?? 0;
+        if (!budget.TryReserve(reserved))
         {
-            await RejectAsync(context, StatusCodes.Status413PayloadTooLarge, "too-large", "The payload is over 25 MB.").ConfigureAwait(false);
+            context.Response.Headers.RetryAfter = RetryAfterSeconds;
+            await RejectAsync(context, StatusCodes.Status503ServiceUnavailable, "busy", "Too many deliveries are being received; try again shortly.").ConfigureAwait(false);
             return;
         }
 
-        if (!IsJsonObject(body.GetBuffer().AsSpan(0, (int)body.Length)))
+        try
         {
-            await RejectAsync(context, StatusCodes.Status400BadRequest, "invalid-json", "The payload is not a JSON object.").ConfigureAwait(false);
-            return;
+            var (body, length, outcome) = await ReadBoundedAsync(request.Body, request.ContentLength, r => reserved += r, context.RequestAborted).ConfigureAwait(false);
+            switch (outcome)
+            {
+                case ReadOutcome.TooLarge:
+                    await RejectAsync(context, StatusCodes.Status413PayloadTooLarge, "too-large", "The payload is over 25 MB.").ConfigureAwait(false);
+                    return;
+                case ReadOutcome.Busy:
+                    context.Response.Headers.RetryAfter = RetryAfterSeconds;
+                    await RejectAsync(context, StatusCodes.Status503ServiceUnavailable, "busy", "Too many deliveries are being received; try again shortly.").ConfigureAwait(false);
+                    return;
+            }
+
+            // Checked here, on the bytes as read, so a body with a wrong signature goes no further (the library would
+            // first turn it into a string twice its size).
+            body ??= [];
+            if (!SignatureMatches(request.Headers["X-Hub-Signature-256"].ToString(), body.AsSpan(0, length), options.Value.WebhookSecret!))
+            {
+                metrics.DeliveryRejected("signature");
+                Log.Rejected(logger, "signature", Header(context, "X-GitHub-Delivery"), Header(context, "X-GitHub-Event"));
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                return;
+            }
+
+            if (!IsJsonObject(body.AsSpan(0, length)))
+            {
+                await RejectAsync(context, StatusCodes.Status400BadRequest, "invalid-json", "The payload is not a JSON object.").ConfigureAwait(false);
+                return;
+            }
+
+            request.Body = new MemoryStream(body, 0, length, writable: false, publiclyVisible: true);
+            request.ContentLength = length;
+
+            await next(context).ConfigureAwait(false);
+
+            if (context.Response.StatusCode == StatusCodes.Status400BadRequest)
+            {
+                // The library answers 400 for a signature that does not match.
+                metrics.DeliveryRejected("signature");
+                Log.Rejected(logger, "signature", Header(context, "X-GitHub-Delivery"), Header(context, "X-GitHub-Event"));
+            }
+        }
+        finally
+        {
+            budget.Release(reserved);
+        }
+    }
+
+    private const string RetryAfterSeconds = "5";
+
+    private enum ReadOutcome
+    {
+        Read,
+        TooLarge,
+        Busy,
+    }
+
+    private static bool SignatureMatches(string header, ReadOnlySpan<byte> body, string secret)
+    {
+        const string Prefix = "sha256=";
+        if (!header.StartsWith(Prefix, StringComparison.Ordinal) || header.Length != Prefix.Length + 64)
+        {
+            return false;
         }
 
-        body.Position = 0;
-        request.Body = body;
-        request.ContentLength = body.Length;
-
-        await next(context).ConfigureAwait(false);
-
-        if (context.Response.StatusCode == StatusCodes.Status400BadRequest)
+        Span<byte> expected = stackalloc byte[32];
+        Span<byte> given = stackalloc byte[32];
+        System.Security.Cryptography.HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secret), body, expected);
+        try
         {
-            // The library answers 400 for a signature that does not match.
-            metrics.DeliveryRejected("signature");
-            Log.Rejected(logger, "signature", Header(context, "X-GitHub-Delivery"), Header(context, "X-GitHub-Event"));
+            Convert.FromHexString(header.AsSpan(Prefix.Length), given, out _, out _);
         }
+        catch (FormatException)
+        {
+            return false;
+        }
+
+        return System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(expected, given);
     }
 
     /// <summary>A header for the log, cut short: it comes from a caller not yet authenticated.</summary>
@@ -112,24 +177,67 @@ internal sealed partial class WebhookIntakeGuard(
         }
     }
 
-    /// <summary>Reads the whole body, or returns null as soon as it passes the limit (chunked bodies have no Content-Length).</summary>
-    private static async Task<MemoryStream?> ReadBoundedAsync(Stream source, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the whole body into one array: of its declared length when it has one (no growing copies), else grown as it
+    /// comes, reserving each increase from the budget. Stops as soon as it passes the size limit or the budget.
+    /// </summary>
+    private async Task<(byte[]? Body, int Length, ReadOutcome Outcome)> ReadBoundedAsync(Stream source, long? declared, Action<long> reservedMore, CancellationToken cancellationToken)
     {
-        var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await source.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        var buffer = new byte[declared is { } size ? (int)size : 81920];
+        var length = 0;
+        if (declared is null)
         {
-            if (buffer.Length + read > MaxBodyBytes)
+            if (!budget.TryReserve(buffer.Length))
             {
-                await buffer.DisposeAsync().ConfigureAwait(false);
-                return null;
+                return (null, 0, ReadOutcome.Busy);
             }
 
-            buffer.Write(chunk, 0, read);
+            reservedMore(buffer.Length);
         }
 
-        return buffer;
+        while (true)
+        {
+            if (length == buffer.Length)
+            {
+                if (declared is not null)
+                {
+                    // More than it declared: Kestrel refuses that itself; never read past the declared length.
+                    var probe = new byte[1];
+                    if (await source.ReadAsync(probe, cancellationToken).ConfigureAwait(false) == 0)
+                    {
+                        return (buffer, length, ReadOutcome.Read);
+                    }
+
+                    return (null, 0, ReadOutcome.TooLarge);
+                }
+
+                var grown = Math.Min((long)buffer.Length * 2, MaxBodyBytes + 1L);
+                if (grown <= buffer.Length)
+                {
+                    return (null, 0, ReadOutcome.TooLarge);
+                }
+
+                if (!budget.TryReserve(grown - buffer.Length))
+                {
+                    return (null, 0, ReadOutcome.Busy);
+                }
+
+                reservedMore(grown - buffer.Length);
+                Array.Resize(ref buffer, (int)grown);
+            }
+
+            var read = await source.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return (buffer, length, ReadOutcome.Read);
+            }
+
+            length += read;
+            if (length > MaxBodyBytes)
+            {
+                return (null, 0, ReadOutcome.TooLarge);
+            }
+        }
     }
 
     private static bool IsJsonObject(ReadOnlySpan<byte> utf8)

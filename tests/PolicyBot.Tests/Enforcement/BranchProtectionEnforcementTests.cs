@@ -314,6 +314,41 @@ public sealed class BranchProtectionEnforcementTests
     }
 
     [Fact]
+    public async Task An_automatic_fix_closes_the_issue_with_a_comment_showing_the_protection_before_and_after()
+    {
+        await using var sandbox = await PolicyBotSandbox.StartAsync(Build(IssuePolicy, """
+              - name: svc
+                protection:
+                  required_approving_review_count: 1
+                  dismiss_stale_reviews: true
+                  allow_force_pushes: true
+            """));
+        await sandbox.InstallAsync();
+        var issue = Assert.Single(Issues(sandbox, "svc", PolicyIds.BranchProtection));
+        Assert.Equal("open", issue.State);
+
+        // The organisation lets PolicyBot fix it: the next evaluation raises the protection and closes the issue.
+        await sandbox.PushFileAsync("alice", ".github", "policybot.yml", IssuePolicy.Replace("action: issue", "action: fix", StringComparison.Ordinal));
+        await sandbox.SettleAsync();
+
+        Assert.Equal(2, sandbox.GitHub.Protection(Org, "svc", "main")!.RequiredApprovingReviewCount);
+        Assert.Equal(("closed", "completed"), (issue.State, issue.StateReason));
+        var comment = Comments(sandbox, "svc", issue.Number)[^1].Body;
+        Assert.Equal(
+            """
+            PolicyBot raised the protection of `main` to the baseline (the organisation's `branch_protection.action` is `fix`); nothing else was loosened or removed:
+
+            | Setting | Before | After |
+            |---|---|---|
+            | required approving reviews | 1 | 2 |
+            | force pushes allowed | yes | no |
+
+
+            """ + PolicyBot.Enforcement.Issues.ComplianceIssueContent.CompliantComment,
+            comment.ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
     public async Task What_fix_cannot_fix_falls_back_to_an_issue()
     {
         await using var sandbox = await PolicyBotSandbox.StartAsync(Build(

@@ -9,7 +9,8 @@ namespace PolicyBot.Tests.Enforcement;
 /// <summary>
 /// Small inline scenarios for the enforcement tests, and the questions they ask of the simulator and PolicyBot.
 /// Every scenario has the organisation <c>acme</c> (admin alice, members alice and bob in team platform) and a
-/// <c>.github</c> repository that holds the given <c>policybot.yml</c> and itself meets any baseline.
+/// <c>.github</c> repository that holds the given <c>policybot.yml</c> and itself meets most baselines; its admins may
+/// push to it directly (enforce_admins is off), as the tests that change the organisation's file do.
 /// </summary>
 internal static class BranchProtectionScenario
 {
@@ -44,7 +45,7 @@ internal static class BranchProtectionScenario
                   dismiss_stale_reviews: true
                   require_code_owner_reviews: true
                   require_last_push_approval: true
-                  enforce_admins: true
+                  enforce_admins: false
                   allow_force_pushes: false
                   allow_deletions: false
                 files:

@@ -173,10 +173,12 @@ public sealed class CheckRunTests
     [Fact]
     public async Task A_summary_with_thousands_of_findings_is_cut_to_GitHubs_limit_with_a_pointer()
     {
+        // Multibyte names: GitHub's limit is 65535 UTF-8 bytes, which the simulator enforces as GitHub does (422
+        // "summary exceeds a maximum bytesize of 65535"); a cut counted in characters would be refused.
         var policy = new StringBuilder(".github/policybot.yml: |\n  version: 1\n");
         for (var i = 0; i < 4000; i++)
         {
-            policy.Append("  unknown_setting_number_").Append(i).Append(": true\n");
+            policy.Append("  unknown_setting_number_").Append(i).Append("_réglé_über_ñandú: true\n");
         }
 
         await using var sandbox = await PolicyBotSandbox.StartAsync(PullRequestReviewRuleTests.Scenario("version: 1\n", policy.ToString()));
@@ -187,8 +189,9 @@ public sealed class CheckRunTests
         var run = sandbox.CheckRun("payments", number);
         Assert.Equal("success", run.Conclusion);
         Assert.InRange(Encoding.UTF8.GetByteCount(run.Summary!), 30_000, 65_535);
-        Assert.Contains("unknown_setting_number_0", run.Summary, StringComparison.Ordinal);
-        Assert.DoesNotContain("unknown_setting_number_3999", run.Summary, StringComparison.Ordinal);
+        Assert.True(Encoding.UTF8.GetByteCount(run.Summary!) - run.Summary!.Length > 1000, "the summary is mostly multibyte names");
+        Assert.Contains("unknown_setting_number_0_réglé", run.Summary, StringComparison.Ordinal);
+        Assert.DoesNotContain("unknown_setting_number_3999_", run.Summary, StringComparison.Ordinal);
         Assert.Matches(@"… \d+ more findings not shown: see the PolicyBot dashboard", run.Summary);
     }
 }

@@ -208,6 +208,40 @@ public sealed class RegistrationTests
     }
 
     [Fact]
+    public async Task A_catalog_file_past_the_1000_entries_a_directory_listing_shows_is_still_found()
+    {
+        // GitHub's contents API lists at most 1,000 entries of a directory (REST description, "Get repository content");
+        // 1,000 files named before it push catalog-info.yaml out of the root listing.
+        const string Catalog = """
+            apiVersion: backstage.io/v1alpha1
+            kind: Component
+            metadata:
+              name: monorepo
+              description: A root with many files
+            spec:
+              type: service
+              lifecycle: production
+              owner: group:platform
+            """;
+        var filler = string.Concat(Enumerable.Range(0, 1000).Select(i => $"\n      a{i:D4}.txt: \"x\""));
+        var repos = $"""
+              - name: monorepo
+                files:{filler}
+                  catalog-info.yaml: |
+            {Indent(Catalog, 8)}
+            """;
+        await using var sandbox = await PolicyBotSandbox.StartAsync(Scenario("{ action: issue }", repos));
+        var root = (await sandbox.SendAsync("alice", HttpMethod.Get, "repos/acme/monorepo/contents/"))!.AsArray();
+        Assert.Equal(1000, root.Count);
+        Assert.DoesNotContain(root, e => e!["name"]!.GetValue<string>() == "catalog-info.yaml");
+
+        await sandbox.InstallAsync();
+
+        Assert.Empty(await RegistrationFindingsAsync(sandbox.Service<IEvaluationStore>(), "acme/monorepo"));
+        Assert.Empty(await IssuesAsync(sandbox, "monorepo"));
+    }
+
+    [Fact]
     public async Task Block_merge_starts_only_after_grace_days_since_the_repository_was_created()
     {
         const string Repos = """

@@ -5,7 +5,8 @@ namespace PolicyBot.Tests.Enforcement;
 
 /// <summary>
 /// A rule that names no reviewers counts approvals from anyone with write access. Read-only organisation members
-/// have the author association MEMBER too, so PolicyBot asks GitHub for the approver's permission on the repository.
+/// have the author association MEMBER too, and concealed (private) members, GitHub's default, have CONTRIBUTOR or NONE
+/// instead, so PolicyBot asks GitHub for each approver's permission on the repository whatever the association.
 /// </summary>
 [Collection(HostCollection.Name)]
 public sealed class ReviewerWriteAccessTests
@@ -54,6 +55,12 @@ public sealed class ReviewerWriteAccessTests
         Assert.True(again.NotModified);
         var push = sandbox.CheckRun("payments", number);
         Assert.Equal("success", push.Conclusion);
+
+        // bob's membership is concealed (the scenario publicizes none): GitHub shows him as NONE, not MEMBER, and his
+        // approval counts because his permission was asked.
+        var reviews = (await sandbox.SendAsync("alice", HttpMethod.Get, $"repos/acme/payments/pulls/{number}/reviews"))!.AsArray();
+        Assert.Equal("NONE", reviews.Single(r => r!["user"]!["login"]!.GetValue<string>() == "bob")!["author_association"]!.GetValue<string>());
+        Assert.Contains(sandbox.GitHub.Requests, r => r.TokenKind == TokenKind.Installation && r.Path == "/repos/acme/payments/collaborators/bob/permission");
         Assert.Contains("| one approval | ✅ met | 1/1 | @bob |", push.Summary, StringComparison.Ordinal);
     }
 }

@@ -225,7 +225,7 @@ public sealed class GitHubClientTests : IAsyncLifetime, IDisposable
         var client = await Clients(factory).CreateInstallationClientAsync(InstallationId, default);
 
         await Task.WhenAll(Enumerable.Range(1, 3).Select(i =>
-            client.Repository.Content.CreateFile("acme", ".github", $"docs/paced-{i}.md", new CreateFileRequest($"add {i}", $"file {i}"))));
+            client.Repository.Content.CreateFile("acme", "scratch-notes", $"docs/paced-{i}.md", new CreateFileRequest($"add {i}", $"file {i}"))));
 
         var puts = _simulator.Requests.Where(r => r.Method == "PUT").OrderBy(r => r.At).ToList();
         Assert.Equal(3, puts.Count);
@@ -260,7 +260,8 @@ public sealed class GitHubClientTests : IAsyncLifetime, IDisposable
 
         var dead = Assert.Single(await store.ListAsync(WorkItemStates.Dead, 10, default));
         Assert.Equal(2, dead.Attempts);
-        Assert.StartsWith("ApiException", dead.LastError, StringComparison.Ordinal);
+        Assert.StartsWith("GitHub answered 500", dead.LastError, StringComparison.Ordinal);
+        Assert.Equal("transient", dead.FailureKind);
 
         // Two attempts, each a request and its one retry.
         Assert.Equal([500, 500, 500, 500], StatusesOf("GET", "/repos/acme/.github"));
@@ -290,7 +291,8 @@ public sealed class GitHubClientTests : IAsyncLifetime, IDisposable
         _ = await Clients(factory).CreateAppClient().GitHubApps.GetCurrent();
         var client = await Clients(factory).CreateInstallationClientAsync(InstallationId, default);
         _ = await client.Repository.Get("acme", ".github");
-        await client.Repository.Content.CreateFile("acme", ".github", "docs/logged.md", new CreateFileRequest("add", "text"));
+        // An unprotected repository: GitHub refuses direct pushes to .github's protected main.
+        await client.Repository.Content.CreateFile("acme", "scratch-notes", "docs/logged.md", new CreateFileRequest("add", "text"));
 
         var token = await factory.Services.GetRequiredService<InstallationTokenCache>().GetTokenAsync(InstallationId, default);
         var jwt = factory.Services.GetRequiredService<GitHubAppJwt>().GetToken();

@@ -57,6 +57,27 @@ public sealed class CommandTests
         Assert.DoesNotContain("PRIVATE KEY-----", stdout + stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("dashboard")]
+    [InlineData("/policybot")]
+    [InlineData("ftp://policybot.example.com/")]
+    public async Task Serve_refuses_a_public_url_that_is_not_an_absolute_web_address(string publicUrl)
+    {
+        using var directory = new TempDirectory();
+        var (exit, _, stderr) = await RunPolicyBotAsync(["serve"], new()
+        {
+            ["GitHub__AppId"] = "4242",
+            ["GitHub__PrivateKey"] = TestKeys.Pkcs8Pem,
+            ["GitHub__WebhookSecret"] = "secret",
+            ["Storage__Path"] = directory.DatabasePath,
+            ["Enforcement__PublicUrl"] = publicUrl,
+        });
+
+        Assert.Equal(1, exit);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.Contains("Enforcement:PublicUrl must be an absolute http(s) URL", line, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Postgres_storage_without_a_connection_string_is_refused_clearly_at_start_up()
     {

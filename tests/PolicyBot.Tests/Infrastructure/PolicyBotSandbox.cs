@@ -64,7 +64,8 @@ internal sealed class PolicyBotSandbox : IAsyncDisposable
         try
         {
             var scenario = github.Load(scenarioYaml, "test-scenario.yml");
-            var builder = PolicyBotApp.CreateBuilder(["--urls=http://127.0.0.1:0"]);
+            // Its own content root: nothing under data/ (such as the credentials /setup stores) is shared with other tests.
+            var builder = PolicyBotApp.CreateBuilder(["--urls=http://127.0.0.1:0", $"--contentRoot={directory.Path}"]);
             var all = PolicyBotFactory.DefaultSettings(directory.DatabasePath);
             all["GitHub:AppId"] = github.AppId.ToString(CultureInfo.InvariantCulture);
             all["GitHub:AppSlug"] = github.AppSlug;

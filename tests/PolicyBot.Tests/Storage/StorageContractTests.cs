@@ -169,32 +169,89 @@ public abstract class StorageContractTests : IAsyncLifetime
     {
         await _queue.EnqueueAsync(PullRequest(7, "a"), default);
         var claimed = await _queue.ClaimAsync("w1", Lease, default);
-        await _queue.FailAsync(claimed!.Id, "w1", "boom", Time.GetUtcNow() + TimeSpan.FromMinutes(1), default);
+        await _queue.FailAsync(claimed!.Id, "w1", Boom("boom"), Time.GetUtcNow() + TimeSpan.FromMinutes(1), default);
 
         Assert.Null(await _queue.ClaimAsync("w1", Lease, default));
         Time.Advance(TimeSpan.FromMinutes(1));
         var retried = await _queue.ClaimAsync("w1", Lease, default);
         Assert.Equal(2, retried!.Attempts);
 
-        await _queue.FailAsync(retried.Id, "w1", "boom again", retryAt: null, default);
+        await _queue.FailAsync(retried.Id, "w1", Boom("boom again"), retryAt: null, default);
         var dead = Assert.Single(await _queue.ListAsync(WorkItemStates.Dead, 10, default));
         Assert.Equal("boom again", dead.LastError);
+        Assert.Equal("transient", dead.FailureKind);
         Assert.Null(await _queue.ClaimAsync("w1", Lease, default));
 
-        Assert.Equal(1, await _queue.RequeueDeadLettersAsync(default));
+        Assert.Equal(1, await _queue.RequeueDeadLettersAsync(3, default));
         var again = await _queue.ClaimAsync("w1", Lease, default);
         Assert.Equal(1, again!.Attempts);
+        Assert.Equal(1, again.Requeues);
     }
+
+    [Fact]
+    public async Task A_dead_letter_is_requeued_at_most_the_bound_then_stays_parked_with_its_reason()
+    {
+        await _queue.EnqueueAsync(PullRequest(7, "a"), default);
+        for (var requeue = 0; requeue < 2; requeue++)
+        {
+            var claimed = await _queue.ClaimAsync("w1", Lease, default);
+            await _queue.FailAsync(claimed!.Id, "w1", Boom($"boom {requeue}"), retryAt: null, default);
+            Assert.Equal(1, await _queue.RequeueDeadLettersAsync(2, default));
+        }
+
+        var last = await _queue.ClaimAsync("w1", Lease, default);
+        await _queue.FailAsync(last!.Id, "w1", Boom("boom for good"), retryAt: null, default);
+
+        Assert.Equal(0, await _queue.RequeueDeadLettersAsync(2, default));
+        var parked = Assert.Single(await _queue.ListAsync(WorkItemStates.Dead, 10, default));
+        Assert.Equal(2, parked.Requeues);
+        Assert.Equal("boom for good", parked.LastError);
+        Assert.Equal("transient", parked.FailureKind);
+    }
+
+    [Fact]
+    public async Task A_permanent_failure_is_never_requeued_and_keeps_its_kind()
+    {
+        await _queue.EnqueueAsync(PullRequest(7, "a"), default);
+        var claimed = await _queue.ClaimAsync("w1", Lease, default);
+        await _queue.FailAsync(claimed!.Id, "w1", new WorkFailure(WorkFailureKind.Gone, null, "GitHub answered 410: This issue was deleted"), retryAt: null, default);
+
+        Assert.Equal(0, await _queue.RequeueDeadLettersAsync(3, default));
+        var parked = Assert.Single(await _queue.ListAsync(WorkItemStates.Dead, 10, default));
+        Assert.Equal("gone", parked.FailureKind);
+        Assert.Equal(0, parked.Requeues);
+
+        // Seen by another process on the same database too.
+        var other = StartProcess().GetRequiredService<IWorkQueueStore>();
+        Assert.Equal(0, await other.RequeueDeadLettersAsync(3, default));
+        Assert.Equal("gone", Assert.Single(await other.ListAsync(WorkItemStates.Dead, 10, default)).FailureKind);
+    }
+
+    [Fact]
+    public async Task A_retry_keeps_the_kind_of_its_failure_and_a_rate_limited_dead_letter_comes_back()
+    {
+        await _queue.EnqueueAsync(PullRequest(7, "a"), default);
+        var claimed = await _queue.ClaimAsync("w1", Lease, default);
+        await _queue.FailAsync(claimed!.Id, "w1", new WorkFailure(WorkFailureKind.RateLimited, TimeSpan.FromMinutes(1), "secondary limit"), Time.GetUtcNow() + TimeSpan.FromMinutes(1), default);
+        Assert.Equal("rate-limited", Assert.Single(await _queue.ListAsync(WorkItemStates.Pending, 10, default)).FailureKind);
+
+        Time.Advance(TimeSpan.FromMinutes(1));
+        var retried = await _queue.ClaimAsync("w1", Lease, default);
+        await _queue.FailAsync(retried!.Id, "w1", new WorkFailure(WorkFailureKind.RateLimited, null, "secondary limit"), retryAt: null, default);
+        Assert.Equal(1, await _queue.RequeueDeadLettersAsync(3, default));
+    }
+
+    private static WorkFailure Boom(string reason) => new(WorkFailureKind.Transient, null, reason);
 
     [Fact]
     public async Task A_dead_letter_with_an_equal_pending_item_steps_aside()
     {
         await _queue.EnqueueAsync(PullRequest(7, "a"), default);
         var claimed = await _queue.ClaimAsync("w1", Lease, default);
-        await _queue.FailAsync(claimed!.Id, "w1", "boom", retryAt: null, default);
+        await _queue.FailAsync(claimed!.Id, "w1", Boom("boom"), retryAt: null, default);
         await _queue.EnqueueAsync(PullRequest(7, "b"), default);
 
-        Assert.Equal(0, await _queue.RequeueDeadLettersAsync(default));
+        Assert.Equal(0, await _queue.RequeueDeadLettersAsync(3, default));
 
         var counts = await _queue.CountAsync(default);
         Assert.Equal(1, counts.Pending);
@@ -211,7 +268,7 @@ public abstract class StorageContractTests : IAsyncLifetime
         await _queue.CompleteAsync(done!.Id, "w1", default);
         await _queue.EnqueueAsync(PullRequest(2, "x"), default);
         var dead = await _queue.ClaimAsync("w1", Lease, default);
-        await _queue.FailAsync(dead!.Id, "w1", "boom", retryAt: null, default);
+        await _queue.FailAsync(dead!.Id, "w1", Boom("boom"), retryAt: null, default);
         await _queue.EnqueueAsync(PullRequest(3, "x"), default);
 
         Time.Advance(TimeSpan.FromDays(15));
@@ -307,7 +364,7 @@ public abstract class StorageContractTests : IAsyncLifetime
         Assert.Equal(claimed.Id, taken!.Id);
 
         // The dead replica's late answers change nothing; the survivor's completion counts.
-        await _queue.FailAsync(claimed.Id, "killed-replica", "late", retryAt: null, default);
+        await _queue.FailAsync(claimed.Id, "killed-replica", Boom("late"), retryAt: null, default);
         Assert.False(await _queue.RenewAsync(claimed.Id, "killed-replica", Lease, default));
         await survivor.CompleteAsync(taken.Id, "survivor", default);
         Assert.Equal(new WorkQueueCounts(0, 0, 1, 0), await _queue.CountAsync(default));
@@ -413,7 +470,7 @@ public abstract class StorageContractTests : IAsyncLifetime
         var claimed = await _queue.ClaimAsync("w1", Lease, default);
         await _queue.EnqueueAsync(PullRequest(7, "later"), default);
 
-        await _queue.FailAsync(claimed!.Id, "w1", "boom", Time.GetUtcNow() + TimeSpan.FromMinutes(1), default);
+        await _queue.FailAsync(claimed!.Id, "w1", Boom("boom"), Time.GetUtcNow() + TimeSpan.FromMinutes(1), default);
 
         var pending = Assert.Single(await _queue.ListAsync(WorkItemStates.Pending, 10, default));
         Assert.Equal("later", pending.Item.DeliveryId);
@@ -425,10 +482,10 @@ public abstract class StorageContractTests : IAsyncLifetime
     {
         await _queue.EnqueueAsync(Repository("created") with { Triggers = WorkTriggers.RepositoryCreated, CreatedBy = "alice" }, default);
         var claimed = await _queue.ClaimAsync("w1", Lease, default);
-        await _queue.FailAsync(claimed!.Id, "w1", "boom", retryAt: null, default);
+        await _queue.FailAsync(claimed!.Id, "w1", Boom("boom"), retryAt: null, default);
         await _queue.EnqueueAsync(Repository("push") with { Triggers = WorkTriggers.PolicyFilesChanged }, default);
 
-        Assert.Equal(0, await _queue.RequeueDeadLettersAsync(default));
+        Assert.Equal(0, await _queue.RequeueDeadLettersAsync(3, default));
 
         var pending = Assert.Single(await _queue.ListAsync(WorkItemStates.Pending, 10, default)).Item;
         Assert.Equal(WorkTriggers.RepositoryCreated | WorkTriggers.PolicyFilesChanged, pending.Triggers);

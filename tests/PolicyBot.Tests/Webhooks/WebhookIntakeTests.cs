@@ -126,5 +126,28 @@ public sealed class WebhookIntakeTests : IDisposable
         Assert.Single(await factory.Services.GetRequiredService<IDeliveryStore>().ListRecentAsync(10, null, default));
     }
 
+    [Theory]
+    [InlineData("not-json")]
+    [InlineData("truncated-json")]
+    [InlineData("missing-signature")]
+    public async Task The_path_with_a_trailing_slash_is_guarded_as_well(string kind)
+    {
+        await using var factory = new PolicyBotFactory(_directory.DatabasePath);
+        using var client = factory.CreateClient();
+        var payload = Deliveries.Read("push/with-installation.payload.json");
+        using var request = kind switch
+        {
+            "not-json" => Deliveries.Request("push", "this is not json"),
+            "truncated-json" => Deliveries.Request("push", payload[..(payload.Length / 2)]),
+            _ => Deliveries.Request("push", payload, omitSignature: true),
+        };
+        request.RequestUri = new Uri("/api/github/webhooks/", UriKind.Relative);
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Empty(await factory.Services.GetRequiredService<IDeliveryStore>().ListRecentAsync(10, null, default));
+    }
+
     public void Dispose() => _directory.Dispose();
 }

@@ -113,6 +113,39 @@ internal static partial class ComplianceIssueContent
 
     public const string CompliantComment = "The repository now meets the baseline for this policy. Closing.";
 
+    /// <summary>A comment led by what PolicyBot itself changed (an automatic fix), when it changed something.</summary>
+    public static string WithChange(string? changed, string comment) => changed is null ? comment : $"{changed}\n\n{comment}";
+
+    /// <summary>
+    /// What an automatic fix of branch protection changed, per branch, as a table of each changed setting before and
+    /// after (the same values the audit log keeps).
+    /// </summary>
+    public static string? FixedProtection(IReadOnlyList<(string Branch, IReadOnlyList<(string Setting, string Before, string After)> Changes)> fixes)
+    {
+        var changed = fixes.Where(f => f.Changes.Count > 0).ToList();
+        if (changed.Count == 0)
+        {
+            return null;
+        }
+
+        var text = new StringBuilder();
+        foreach (var (branch, changes) in changed)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"PolicyBot raised the protection of `{branch}` to the baseline (the organisation's `branch_protection.action` is `fix`); nothing else was loosened or removed:\n\n");
+            text.Append("| Setting | Before | After |\n|---|---|---|\n");
+            foreach (var (setting, before, after) in changes)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"| {Cell(setting)} | {Cell(before)} | {Cell(after)} |\n");
+            }
+
+            text.Append('\n');
+        }
+
+        return text.ToString().TrimEnd();
+
+        static string Cell(string value) => value.Replace("|", "\\|", StringComparison.Ordinal);
+    }
+
     public static string RegressionComment(IReadOnlyList<Finding> findings) =>
         $"The repository fell below the baseline again ({string.Join("; ", findings.Select(f => f.Message))}). Reopening.";
 

@@ -19,7 +19,11 @@ public enum IssueIntent
 
 /// <summary>One compliance issue's subject: repository, policy and, for per-account issues, the account.</summary>
 /// <param name="Note">A line shown above the findings, such as a link to the registration pull request.</param>
-public sealed record IssueTarget(string Repository, string Policy, string Subject, IReadOnlyList<Finding> Findings, IssueIntent Intent, string? WithdrawReason = null, string? Note = null);
+/// <param name="Changed">
+/// What PolicyBot itself changed on GitHub in this evaluation (an automatic fix, with each setting before and after), said
+/// in the comment that closes the issue or says its findings changed.
+/// </param>
+public sealed record IssueTarget(string Repository, string Policy, string Subject, IReadOnlyList<Finding> Findings, IssueIntent Intent, string? WithdrawReason = null, string? Note = null, string? Changed = null);
 
 /// <summary>What happened to an issue, for the audit log and tests.</summary>
 public enum IssueOutcome
@@ -94,13 +98,49 @@ public sealed partial class ComplianceIssueManager(
                     tracked = tracked with { Open = false };
                 }
             }
-            catch (NotFoundException)
+            catch (ApiException ex) when (IsGone(ex))
             {
-                // Deleted or transferred away: a new issue takes its place.
+                // Deleted (GitHub answers 410 Gone) or transferred away: a new issue takes its place.
+                LogIssueGone(logger, target.Repository, target.Policy, tracked.Number, (int)ex.StatusCode);
                 tracked = null;
             }
         }
 
+        try
+        {
+            return await ActAsync(client, target, config, issueOwner, issueRepo, inRepositoryItself, central, dashboardUrl, tracked, closedWhileBelow, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ApiException ex) when (tracked is not null && IsGone(ex))
+        {
+            // Deleted between our records and this change: forget it, and file a new one if one is still needed.
+            LogIssueGone(logger, target.Repository, target.Policy, tracked.Number, (int)ex.StatusCode);
+            if (target.Intent == IssueIntent.Open)
+            {
+                return await ActAsync(client, target, config, issueOwner, issueRepo, inRepositoryItself, central, dashboardUrl, tracked: null, closedWhileBelow: false, cancellationToken).ConfigureAwait(false);
+            }
+
+            await SaveAsync(target, issueOwner, issueRepo, tracked.Number, open: false, tracked.FindingKeys, timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            return new IssueResult(IssueOutcome.None);
+        }
+    }
+
+    /// <summary>A deleted issue answers 410 Gone; one transferred to a repository we cannot see, 404.</summary>
+    private static bool IsGone(ApiException exception) =>
+        exception.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.Gone;
+
+    private async Task<IssueResult> ActAsync(
+        IGitHubClient client,
+        IssueTarget target,
+        IssuesConfig config,
+        string issueOwner,
+        string issueRepo,
+        bool inRepositoryItself,
+        string? central,
+        string? dashboardUrl,
+        TrackedIssue? tracked,
+        bool closedWhileBelow,
+        CancellationToken cancellationToken)
+    {
         var now = timeProvider.GetUtcNow();
         var keys = target.Findings.Select(f => f.Key).ToList();
         // The reminder steps reached are recorded with the finding keys, so that reaching the next one reminds once.
@@ -154,7 +194,7 @@ public sealed partial class ComplianceIssueManager(
                 {
                     Body = ComplianceIssueContent.Body(target, dashboardUrl),
                 }).ConfigureAwait(false);
-                await client.Issue.Comment.Create(issueOwner, issueRepo, tracked.Number, ComplianceIssueContent.ChangedComment(trackedKeys, target.Findings)).ConfigureAwait(false);
+                await client.Issue.Comment.Create(issueOwner, issueRepo, tracked.Number, ComplianceIssueContent.WithChange(target.Changed, ComplianceIssueContent.ChangedComment(trackedKeys, target.Findings))).ConfigureAwait(false);
                 await SaveAsync(target, issueOwner, issueRepo, tracked.Number, open: true, recorded, now, cancellationToken).ConfigureAwait(false);
                 LogIssue(logger, "updated", target.Repository, target.Policy, tracked.Number);
                 return new IssueResult(IssueOutcome.Updated, $"{issueOwner}/{issueRepo}", tracked.Number);
@@ -183,7 +223,7 @@ public sealed partial class ComplianceIssueManager(
             case IssueIntent.Resolve or IssueIntent.Withdraw when tracked is { Open: true }:
             {
                 var comment = target.Intent == IssueIntent.Resolve
-                    ? ComplianceIssueContent.CompliantComment
+                    ? ComplianceIssueContent.WithChange(target.Changed, ComplianceIssueContent.CompliantComment)
                     : ComplianceIssueContent.WithdrawnComment(target.WithdrawReason ?? "the policy no longer applies");
                 await client.Issue.Comment.Create(issueOwner, issueRepo, tracked.Number, comment).ConfigureAwait(false);
                 await client.Issue.Update(issueOwner, issueRepo, tracked.Number, new IssueUpdate
@@ -232,6 +272,9 @@ public sealed partial class ComplianceIssueManager(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot file compliance issues in {IssueRepository} (issues.repository): GitHub answered {StatusCode}")]
     private static partial void LogCentralRepositoryUnusable(ILogger logger, string issueRepository, int statusCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Compliance issue #{Number} of {Repository} policy {Policy} is gone (GitHub answered {StatusCode}): forgotten, and filed anew where still needed")]
+    private static partial void LogIssueGone(ILogger logger, string repository, string policy, int number, int statusCode);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Compliance issue {Outcome} for {Repository} policy {Policy}: #{Number}")]
     private static partial void LogIssue(ILogger logger, string outcome, string repository, string policy, int number);

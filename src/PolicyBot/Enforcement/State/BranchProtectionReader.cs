@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Octokit;
 using PolicyBot.Policies.Snapshots;
+using PolicyBot.Processing;
 
 namespace PolicyBot.Enforcement.State;
 
@@ -29,13 +30,24 @@ internal sealed class BranchProtectionReader(IConnection connection, string owne
                 classic = ParseClassic(json);
             }
         }
-        catch (ForbiddenException ex) when (IsPlanLimitation(ex))
+        catch (ForbiddenException ex) when (WorkFailureClassifier.IsPlanLimitation(ex))
         {
             available = false;
         }
 
         var rules = new List<BranchRule>();
-        foreach (var rule in await connection.GetAllAsync($"repos/{owner}/{repo}/rules/branches/{escaped}", cancellationToken).ConfigureAwait(false))
+        IReadOnlyList<JsonElement> activeRules;
+        try
+        {
+            activeRules = await connection.GetAllAsync($"repos/{owner}/{repo}/rules/branches/{escaped}", cancellationToken).ConfigureAwait(false);
+        }
+        catch (ForbiddenException ex) when (WorkFailureClassifier.IsPlanLimitation(ex))
+        {
+            // GitHub Free refuses rules of private repositories as it refuses classic protection: nothing protects the branch.
+            return new BranchProtectionState { Branch = branch, Classic = classic, Rules = rules, ProtectionAvailable = false };
+        }
+
+        foreach (var rule in activeRules)
         {
             var rulesetId = rule.Long("ruleset_id") ?? 0;
             var sourceType = rule.String("ruleset_source_type") ?? "Repository";
@@ -68,6 +80,7 @@ internal sealed class BranchProtectionReader(IConnection connection, string owne
             AllowDeletions = json.Object("allow_deletions")?.Bool("enabled") ?? false,
             RequiredStatusChecks = checks is { } c ? ParseClassicChecks(c) : [],
             ReviewBypass = allowances is { } a ? ParseAllowances(a) : [],
+            Response = json.Clone(),
         };
     }
 
@@ -125,7 +138,7 @@ internal sealed class BranchProtectionReader(IConnection connection, string owne
         {
             ruleset = await connection.GetAsync(path, cancellationToken).ConfigureAwait(false);
         }
-        catch (ForbiddenException)
+        catch (ForbiddenException ex) when (!WorkFailureClassifier.IsRateLimit(ex))
         {
             ruleset = null;
         }
@@ -176,8 +189,4 @@ internal sealed class BranchProtectionReader(IConnection connection, string owne
 
         return _appSlugs;
     }
-
-    private static bool IsPlanLimitation(ForbiddenException ex) =>
-        ex.Message.Contains("Upgrade to GitHub Pro", StringComparison.OrdinalIgnoreCase) ||
-        ex.Message.Contains("make this repository public", StringComparison.OrdinalIgnoreCase);
 }

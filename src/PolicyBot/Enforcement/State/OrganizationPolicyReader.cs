@@ -108,7 +108,7 @@ internal static class OrganizationPolicyReader
             var sha = await CommitFileCache.ResolveBranchAsync(client, org, repository.Name, repository.DefaultBranch).ConfigureAwait(false);
             file = sha is null ? null : await files.ReadAsync(client, org, repository.Name, sha, OrganizationPolicy.FileName).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is ApiException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (exception is ApiException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested && !Processing.WorkFailureClassifier.IsRateLimit(exception))
         {
             var last = await store.GetAsync(storedAs, OrganizationPolicy.FileName, cancellationToken).ConfigureAwait(false);
             if (exception is NotFoundException && last is null)

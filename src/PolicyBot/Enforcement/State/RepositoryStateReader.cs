@@ -137,6 +137,8 @@ internal static class RepositoryStateReader
     /// </summary>
     private sealed class RefFiles(IGitHubClient client, string owner, string repo, string? reference)
     {
+        private const int MaxDirectoryListing = 1000;
+
         private readonly Dictionary<string, IReadOnlyList<RepositoryContent>?> _listings = new(StringComparer.Ordinal);
 
         public string Owner => owner;
@@ -151,10 +153,17 @@ internal static class RepositoryStateReader
             var directory = slash < 0 ? "" : path[..slash];
             var name = path[(slash + 1)..];
             var listing = await ListAsync(directory).ConfigureAwait(false);
-            return listing is not null && listing.Any(c => c.Name == name && c.Type.Value == ContentType.File)
+            return listing is not null && (listing.Any(c => c.Name == name && c.Type.Value == ContentType.File) || IsCapped(listing))
                 ? await ReadFileAsync(client, owner, repo, path, reference).ConfigureAwait(false)
                 : null;
         }
+
+        /// <summary>
+        /// GitHub lists at most 1,000 entries of a directory ("This API has an upper limit of 1,000 files for a
+        /// directory", REST description of "Get repository content") and says nothing of the rest: a full listing
+        /// proves nothing absent, so what it lacks is asked for by name.
+        /// </summary>
+        private static bool IsCapped(IReadOnlyList<RepositoryContent> listing) => listing.Count >= MaxDirectoryListing;
 
         private async Task<IReadOnlyList<RepositoryContent>?> ListAsync(string directory)
         {
@@ -167,7 +176,7 @@ internal static class RepositoryStateReader
             var slash = directory.LastIndexOf('/');
             var parent = directory.Length == 0 ? null : await ListAsync(slash < 0 ? "" : directory[..slash]).ConfigureAwait(false);
             var name = directory[(slash + 1)..];
-            if (directory.Length == 0 || (parent is not null && parent.Any(c => c.Name == name && c.Type.Value == ContentType.Dir)))
+            if (directory.Length == 0 || (parent is not null && (parent.Any(c => c.Name == name && c.Type.Value == ContentType.Dir) || IsCapped(parent))))
             {
                 try
                 {

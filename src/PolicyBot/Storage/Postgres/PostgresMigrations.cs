@@ -73,6 +73,10 @@ internal static class PostgresMigrations
             CREATE INDEX ix_audit_log_repository ON audit_log (repository, at);
             ALTER TABLE deliveries ADD COLUMN sender text NULL;
             """),
+        new(3, "work item failure kind and dead-letter requeues", """
+            ALTER TABLE work_items ADD COLUMN failure_kind text NULL;
+            ALTER TABLE work_items ADD COLUMN requeues integer NOT NULL DEFAULT 0;
+            """),
     ]);
 
     public static MigrationSet Enforcement { get; } = new("enforcement", "postgres",

@@ -11,7 +11,7 @@ namespace PolicyBot.Storage.Postgres;
 internal sealed class PostgresWorkQueueStore(PostgresDatabase database, TimeProvider timeProvider) : IWorkQueueStore
 {
     private const string Columns =
-        "id, kind, installation_id, owner, repository, pull_request, reason, delivery_id, state, attempts, next_attempt_at, last_error, created_at, updated_at, triggers, created_by, head_sha";
+        "id, kind, installation_id, owner, repository, pull_request, reason, delivery_id, state, attempts, next_attempt_at, last_error, created_at, updated_at, triggers, created_by, head_sha, failure_kind, requeues";
 
     public async Task<bool> EnqueueAsync(WorkItem item, CancellationToken cancellationToken)
     {
@@ -118,30 +118,32 @@ internal sealed class PostgresWorkQueueStore(PostgresDatabase database, TimeProv
             cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task FailAsync(long id, string owner, string error, DateTimeOffset? retryAt, CancellationToken cancellationToken)
+    public async Task FailAsync(long id, string owner, WorkFailure failure, DateTimeOffset? retryAt, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(failure);
         if (retryAt is null)
         {
             await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
             await connection.ExecuteAsync(
                 null,
-                "UPDATE work_items SET state = 'dead', lease_owner = NULL, lease_until = NULL, last_error = @error, updated_at = @now WHERE id = @id AND state = 'running' AND lease_owner = @owner;",
+                "UPDATE work_items SET state = 'dead', lease_owner = NULL, lease_until = NULL, last_error = @error, failure_kind = @kind, updated_at = @now WHERE id = @id AND state = 'running' AND lease_owner = @owner;",
                 command =>
                 {
                     command.Add("@id", id);
                     command.Add("@owner", owner);
-                    command.Add("@error", error);
+                    command.Add("@error", failure.Reason);
+                    command.Add("@kind", failure.KindName);
                     command.Add("@now", timeProvider.GetUtcNow());
                 },
                 cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        await BackToPendingAsync(id, owner, retryAt.Value, error, countAttempt: true, cancellationToken).ConfigureAwait(false);
+        await BackToPendingAsync(id, owner, retryAt.Value, failure, countAttempt: true, cancellationToken).ConfigureAwait(false);
     }
 
     public Task ReleaseAsync(long id, string owner, CancellationToken cancellationToken) =>
-        BackToPendingAsync(id, owner, timeProvider.GetUtcNow(), error: null, countAttempt: false, cancellationToken);
+        BackToPendingAsync(id, owner, timeProvider.GetUtcNow(), failure: null, countAttempt: false, cancellationToken);
 
     /// <summary>
     /// Nothing: other replicas share this database, so a running claim may be alive. A stopped process's claims are
@@ -149,25 +151,28 @@ internal sealed class PostgresWorkQueueStore(PostgresDatabase database, TimeProv
     /// </summary>
     public Task<int> RecoverAbandonedAsync(CancellationToken cancellationToken) => Task.FromResult(0);
 
-    public Task<int> RequeueDeadLettersAsync(CancellationToken cancellationToken) =>
+    public Task<int> RequeueDeadLettersAsync(int maxRequeues, CancellationToken cancellationToken) =>
         PostgresDatabase.RetryOnConflictAsync(async () =>
         {
             var now = timeProvider.GetUtcNow();
             await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
-            // Of equal dead letters only the oldest comes back, and none when an equal item is pending; the rest step aside.
+            // Only what may succeed next time: permanent failures stay parked, and each dead letter comes back a bounded
+            // number of times. Of equal ones only the oldest comes back, and none when an equal item is pending; the rest
+            // step aside. (The filter's unqualified columns name the innermost table: w outside, d in the subquery.)
+            var eligible = WorkFailure.RequeueableSql(maxRequeues);
             var requeued = await connection.ExecuteAsync(
                 transaction,
-                """
-                UPDATE work_items w SET state = 'pending', attempts = 0, next_attempt_at = @now, updated_at = @now
-                WHERE w.state = 'dead'
-                  AND w.id = (SELECT MIN(d.id) FROM work_items d WHERE d.coalescing_key = w.coalescing_key AND d.state = 'dead')
+                $"""
+                UPDATE work_items w SET state = 'pending', attempts = 0, requeues = requeues + 1, next_attempt_at = @now, updated_at = @now
+                WHERE {eligible}
+                  AND w.id = (SELECT MIN(d.id) FROM work_items d WHERE d.coalescing_key = w.coalescing_key AND {eligible})
                   AND NOT EXISTS (SELECT 1 FROM work_items p WHERE p.coalescing_key = w.coalescing_key AND p.state = 'pending');
                 """,
                 command => command.Add("@now", now),
                 cancellationToken).ConfigureAwait(false);
-            await SupersedeAsync(connection, transaction, "state = 'dead'", command => command.Add("@now", now), cancellationToken).ConfigureAwait(false);
+            await SupersedeAsync(connection, transaction, eligible, command => command.Add("@now", now), cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return requeued;
         });
@@ -217,7 +222,7 @@ internal sealed class PostgresWorkQueueStore(PostgresDatabase database, TimeProv
             cancellationToken).ConfigureAwait(false);
     }
 
-    private Task BackToPendingAsync(long id, string owner, DateTimeOffset at, string? error, bool countAttempt, CancellationToken cancellationToken) =>
+    private Task BackToPendingAsync(long id, string owner, DateTimeOffset at, WorkFailure? failure, bool countAttempt, CancellationToken cancellationToken) =>
         PostgresDatabase.RetryOnConflictAsync(async () =>
         {
             var now = timeProvider.GetUtcNow();
@@ -229,11 +234,12 @@ internal sealed class PostgresWorkQueueStore(PostgresDatabase database, TimeProv
                 command.Add("@owner", owner);
                 command.Add("@at", at);
                 command.Add("@now", now);
-                command.Add("@error", error);
+                command.Add("@error", failure?.Reason);
+                command.Add("@kind", failure?.KindName);
             }
 
             var set = countAttempt
-                ? "state = 'pending', next_attempt_at = @at, last_error = @error, lease_owner = NULL, lease_until = NULL, updated_at = @now"
+                ? "state = 'pending', next_attempt_at = @at, last_error = @error, failure_kind = @kind, lease_owner = NULL, lease_until = NULL, updated_at = @now"
                 : "state = 'pending', attempts = GREATEST(attempts - 1, 0), next_attempt_at = @at, lease_owner = NULL, lease_until = NULL, updated_at = @now";
             await connection.ExecuteAsync(
                 transaction,
@@ -281,5 +287,7 @@ internal sealed class PostgresWorkQueueStore(PostgresDatabase database, TimeProv
         reader.GetTime(10),
         reader.GetNullableString(11),
         reader.GetTime(12),
-        reader.GetTime(13));
+        reader.GetTime(13),
+        reader.GetNullableString(17),
+        reader.GetInt32(18));
 }

@@ -77,5 +77,9 @@ internal static class HostMigrations
             ALTER TABLE work_items ADD COLUMN created_by TEXT NULL;
             {WorkTriggerSql.FromReasons}
             """),
+        new(6, "work item failure kind and dead-letter requeues", """
+            ALTER TABLE work_items ADD COLUMN failure_kind TEXT NULL;
+            ALTER TABLE work_items ADD COLUMN requeues INTEGER NOT NULL DEFAULT 0;
+            """),
     ]);
 }

@@ -5,7 +5,7 @@ namespace PolicyBot.Storage.Sqlite;
 internal sealed class SqliteWorkQueueStore(SqliteDatabase database, TimeProvider timeProvider) : IWorkQueueStore
 {
     private const string Columns =
-        "id, kind, installation_id, owner, repository, pull_request, reason, delivery_id, state, attempts, next_attempt_at, last_error, created_at, updated_at, triggers, created_by, head_sha";
+        "id, kind, installation_id, owner, repository, pull_request, reason, delivery_id, state, attempts, next_attempt_at, last_error, created_at, updated_at, triggers, created_by, head_sha, failure_kind, requeues";
 
     public async Task<bool> EnqueueAsync(WorkItem item, CancellationToken cancellationToken)
     {
@@ -116,28 +116,30 @@ internal sealed class SqliteWorkQueueStore(SqliteDatabase database, TimeProvider
             },
             cancellationToken);
 
-    public async Task FailAsync(long id, string owner, string error, DateTimeOffset? retryAt, CancellationToken cancellationToken)
+    public async Task FailAsync(long id, string owner, WorkFailure failure, DateTimeOffset? retryAt, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(failure);
         if (retryAt is null)
         {
             await ExecuteAsync(
-                "UPDATE work_items SET state = 'dead', lease_owner = NULL, lease_until = NULL, last_error = @error, updated_at = @now WHERE id = @id AND state = 'running' AND lease_owner = @owner;",
+                "UPDATE work_items SET state = 'dead', lease_owner = NULL, lease_until = NULL, last_error = @error, failure_kind = @kind, updated_at = @now WHERE id = @id AND state = 'running' AND lease_owner = @owner;",
                 command =>
                 {
                     command.Add("@id", id);
                     command.Add("@owner", owner);
-                    command.Add("@error", error);
+                    command.Add("@error", failure.Reason);
+                    command.Add("@kind", failure.KindName);
                     command.Add("@now", timeProvider.GetUtcNow().ToUnixMilliseconds());
                 },
                 cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        await BackToPendingAsync(id, owner, retryAt.Value, error, countAttempt: true, cancellationToken).ConfigureAwait(false);
+        await BackToPendingAsync(id, owner, retryAt.Value, failure, countAttempt: true, cancellationToken).ConfigureAwait(false);
     }
 
     public Task ReleaseAsync(long id, string owner, CancellationToken cancellationToken) =>
-        BackToPendingAsync(id, owner, timeProvider.GetUtcNow(), error: null, countAttempt: false, cancellationToken);
+        BackToPendingAsync(id, owner, timeProvider.GetUtcNow(), failure: null, countAttempt: false, cancellationToken);
 
     public async Task<int> RecoverAbandonedAsync(CancellationToken cancellationToken)
     {
@@ -158,19 +160,21 @@ internal sealed class SqliteWorkQueueStore(SqliteDatabase database, TimeProvider
         return recovered;
     }
 
-    public async Task<int> RequeueDeadLettersAsync(CancellationToken cancellationToken)
+    public async Task<int> RequeueDeadLettersAsync(int maxRequeues, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow().ToUnixMilliseconds();
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
+        // Only what may succeed next time: permanent failures stay parked, and each dead letter comes back a bounded number of times.
+        var eligible = WorkFailure.RequeueableSql(maxRequeues);
         var requeued = await ExecuteAsync(
             connection,
             transaction,
-            "UPDATE OR IGNORE work_items SET state = 'pending', attempts = 0, next_attempt_at = @now, updated_at = @now WHERE state = 'dead';",
+            $"UPDATE OR IGNORE work_items SET state = 'pending', attempts = 0, requeues = requeues + 1, next_attempt_at = @now, updated_at = @now WHERE {eligible};",
             command => command.Add("@now", now),
             cancellationToken).ConfigureAwait(false);
-        await SupersedeAsync(connection, transaction, "state = 'dead'", bind: null, now, cancellationToken).ConfigureAwait(false);
+        await SupersedeAsync(connection, transaction, eligible, bind: null, now, cancellationToken).ConfigureAwait(false);
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return requeued;
@@ -220,14 +224,14 @@ internal sealed class SqliteWorkQueueStore(SqliteDatabase database, TimeProvider
             command => command.Add("@before", before.ToUnixMilliseconds()),
             cancellationToken);
 
-    private async Task BackToPendingAsync(long id, string owner, DateTimeOffset at, string? error, bool countAttempt, CancellationToken cancellationToken)
+    private async Task BackToPendingAsync(long id, string owner, DateTimeOffset at, WorkFailure? failure, bool countAttempt, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow().ToUnixMilliseconds();
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
         var sql = countAttempt
-            ? "UPDATE OR IGNORE work_items SET state = 'pending', next_attempt_at = @at, last_error = @error, lease_owner = NULL, lease_until = NULL, updated_at = @now WHERE id = @id AND state = 'running' AND lease_owner = @owner;"
+            ? "UPDATE OR IGNORE work_items SET state = 'pending', next_attempt_at = @at, last_error = @error, failure_kind = @kind, lease_owner = NULL, lease_until = NULL, updated_at = @now WHERE id = @id AND state = 'running' AND lease_owner = @owner;"
             : "UPDATE OR IGNORE work_items SET state = 'pending', attempts = MAX(attempts - 1, 0), next_attempt_at = @at, lease_owner = NULL, lease_until = NULL, updated_at = @now WHERE id = @id AND state = 'running' AND lease_owner = @owner;";
         void Bind(SqliteCommand command)
         {
@@ -235,7 +239,8 @@ internal sealed class SqliteWorkQueueStore(SqliteDatabase database, TimeProvider
             command.Add("@owner", owner);
             command.Add("@at", at.ToUnixMilliseconds());
             command.Add("@now", now);
-            command.Add("@error", error);
+            command.Add("@error", failure?.Reason);
+            command.Add("@kind", failure?.KindName);
         }
 
         await ExecuteAsync(connection, transaction, sql, Bind, cancellationToken).ConfigureAwait(false);
@@ -299,5 +304,7 @@ internal sealed class SqliteWorkQueueStore(SqliteDatabase database, TimeProvider
         SqliteValues.FromUnixMilliseconds(reader.GetInt64(10)),
         reader.GetNullableString(11),
         SqliteValues.FromUnixMilliseconds(reader.GetInt64(12)),
-        SqliteValues.FromUnixMilliseconds(reader.GetInt64(13)));
+        SqliteValues.FromUnixMilliseconds(reader.GetInt64(13)),
+        reader.GetNullableString(17),
+        reader.GetInt32(18));
 }
