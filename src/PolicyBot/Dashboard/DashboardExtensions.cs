@@ -74,7 +74,7 @@ public static class DashboardExtensions
                 return Results.NotFound();
             }
 
-            return Html(DashboardPage.Installation(overview, filter, pageNumber, options.Value.PageSize, Links(github), access.IsOperator(context), progress.Get(id)));
+            return Html(DashboardPage.Installation(overview, filter, pageNumber, options.Value.PageSize, Links(github), access.IsOperator(context), await progress.GetAsync(id, cancellationToken).ConfigureAwait(false)));
         });
         pages.MapGet("/installations/{id:long}/repositories/{name}", async (HttpContext context, long id, string name, DashboardQueries queries, DashboardAccess access, IOptions<GitHubOptions> github, CancellationToken cancellationToken) =>
         {

@@ -36,7 +36,7 @@ public sealed class RateLimitBudgetTests
         Assert.Equal(0, (await sandbox.Service<IWorkQueueStore>().CountAsync(default)).Dead);
         Assert.Equal(Repositories, (await sandbox.Service<IEvaluationStore>().ListAsync(1001, default)).Count);
 
-        var pass = sandbox.Service<EvaluationProgress>().Get(1001)!;
+        var pass = (await sandbox.Service<EvaluationProgress>().GetAsync(1001, default))!;
         Assert.Equal((Repositories, Repositories), (pass.Total, pass.Evaluated));
         Assert.True(pass.PointsSpent > 0);
         using var client = sandbox.Operator();

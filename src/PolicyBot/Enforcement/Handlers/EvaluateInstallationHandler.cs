@@ -31,7 +31,7 @@ public sealed partial class EvaluateInstallationHandler(
             .Where(e => !listedNames.Contains(e.Repository))
             .Select(e => RepositoryName.Split(e.Repository))
             .ToList();
-        progress.Begin(item.InstallationId, listed.Count + gone.Count, item.Triggers.HasFlag(WorkTriggers.Reconcile));
+        await progress.BeginAsync(item.InstallationId, listed.Count + gone.Count, item.Triggers.HasFlag(WorkTriggers.Reconcile), cancellationToken).ConfigureAwait(false);
         await PrefetchAsync(client, item.InstallationId, repositories.Repositories, listedNames, cancellationToken).ConfigureAwait(false);
         foreach (var (owner, name) in listed.Concat(gone))
         {

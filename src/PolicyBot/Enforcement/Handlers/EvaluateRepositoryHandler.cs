@@ -44,7 +44,7 @@ public sealed class EvaluateRepositoryHandler(
         {
             // Deleted, or removed from the installation, since the delivery: nothing to evaluate, and nothing to show.
             await evaluations.DeleteAsync($"{owner}/{name}", cancellationToken).ConfigureAwait(false);
-            progress.Evaluated(item.InstallationId);
+            await progress.EvaluatedAsync(item.InstallationId, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -70,7 +70,7 @@ public sealed class EvaluateRepositoryHandler(
             }
         }
 
-        progress.Evaluated(item.InstallationId);
+        await progress.EvaluatedAsync(item.InstallationId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using PolicyBot.GitHub.Budget;
 
 namespace PolicyBot.Enforcement.Progress;
@@ -19,56 +18,46 @@ public sealed record EvaluationPass(
 
 /// <summary>
 /// Progress of whole-organisation passes: how many repositories of how many are evaluated, the rate-limit points
-/// spent on it (REST and GraphQL), and when it should finish at the pace so far. In memory: it describes this
-/// process's work, and a restart begins a new pass anyway.
+/// spent on it (REST and GraphQL), and when it should finish at the pace so far. Stored (<see cref="IEvaluationPassStore"/>),
+/// so that every replica counts into it and shows the same.
 /// </summary>
-public sealed class EvaluationProgress(RateLimitBudget budget, TimeProvider timeProvider)
+public sealed class EvaluationProgress(IEvaluationPassStore passes, RateLimitBudget budget, TimeProvider timeProvider)
 {
-    private readonly ConcurrentDictionary<long, Pass> _passes = new();
-
     /// <summary>A pass over <paramref name="total"/> repositories begins.</summary>
-    public void Begin(long installationId, int total, bool reconcile) =>
-        _passes[installationId] = new Pass(total, reconcile, timeProvider.GetUtcNow(), PointsSpent(installationId));
-
-    /// <summary>Repositories read and evaluated in the current pass.</summary>
-    public void Evaluated(long installationId, int count = 1)
+    public async Task BeginAsync(long installationId, int total, bool reconcile, CancellationToken cancellationToken)
     {
-        if (_passes.TryGetValue(installationId, out var pass))
+        var points = await PointsSpentAsync(installationId, cancellationToken).ConfigureAwait(false);
+        await passes.BeginAsync(new StoredEvaluationPass(installationId, reconcile, total, 0, timeProvider.GetUtcNow(), points), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A repository of the current pass was read and evaluated.</summary>
+    public Task EvaluatedAsync(long installationId, CancellationToken cancellationToken) =>
+        passes.EvaluatedAsync(installationId, 1, cancellationToken);
+
+    public async Task<EvaluationPass?> GetAsync(long installationId, CancellationToken cancellationToken) =>
+        (await AllAsync(installationId, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+
+    public async Task<IReadOnlyList<EvaluationPass>> AllAsync(long? installationId, CancellationToken cancellationToken)
+    {
+        var stored = await passes.ListAsync(installationId, cancellationToken).ConfigureAwait(false);
+        var result = new List<EvaluationPass>(stored.Count);
+        foreach (var pass in stored)
         {
-            Interlocked.Add(ref pass.Evaluated, count);
+            var now = timeProvider.GetUtcNow();
+            var evaluated = Math.Min(pass.Total, pass.Evaluated);
+            DateTimeOffset? finish = evaluated >= pass.Total || evaluated == 0
+                ? null
+                : now + ((now - pass.StartedAt) / evaluated * (pass.Total - evaluated));
+            var points = await PointsSpentAsync(pass.InstallationId, cancellationToken).ConfigureAwait(false) - pass.PointsAtStart;
+            result.Add(new EvaluationPass(pass.InstallationId, pass.Reconcile, pass.Total, evaluated, pass.StartedAt, Math.Max(0, points), finish,
+                await budget.PausedUntilAsync(pass.InstallationId, cancellationToken).ConfigureAwait(false)));
         }
+
+        return result;
     }
 
-    public EvaluationPass? Get(long installationId)
-    {
-        if (!_passes.TryGetValue(installationId, out var pass))
-        {
-            return null;
-        }
-
-        var now = timeProvider.GetUtcNow();
-        var evaluated = Math.Min(pass.Total, Volatile.Read(ref pass.Evaluated));
-        DateTimeOffset? finish = evaluated >= pass.Total ? null
-            : evaluated == 0 ? null
-            : now + ((now - pass.StartedAt) / evaluated * (pass.Total - evaluated));
-        return new EvaluationPass(installationId, pass.Reconcile, pass.Total, evaluated, pass.StartedAt,
-            PointsSpent(installationId) - pass.PointsAtStart, finish, budget.PausedUntil(installationId));
-    }
-
-    public IReadOnlyList<EvaluationPass> All() => [.. _passes.Keys.Order().Select(Get).OfType<EvaluationPass>()];
-
-    private long PointsSpent(long installationId) => RateLimitBudget.PacedResources.Sum(r => budget.Spent(installationId, r));
-
-    private sealed class Pass(int total, bool reconcile, DateTimeOffset startedAt, long pointsAtStart)
-    {
-        public int Evaluated;
-
-        public int Total { get; } = total;
-
-        public bool Reconcile { get; } = reconcile;
-
-        public DateTimeOffset StartedAt { get; } = startedAt;
-
-        public long PointsAtStart { get; } = pointsAtStart;
-    }
+    private async Task<long> PointsSpentAsync(long installationId, CancellationToken cancellationToken) =>
+        (await budget.ListAsync(installationId, cancellationToken).ConfigureAwait(false))
+            .Where(w => RateLimitBudget.PacedResources.Contains(w.Window.Resource))
+            .Sum(w => w.Spent);
 }

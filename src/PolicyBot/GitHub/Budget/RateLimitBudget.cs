@@ -7,48 +7,57 @@ namespace PolicyBot.GitHub.Budget;
 public sealed record RateLimitWindow(string Resource, int Limit, int Remaining, int Used, DateTimeOffset Reset);
 
 /// <summary>
-/// Each installation's rate-limit budgets (REST "core" and "graphql" apart), learnt from GitHub's answers, and the
-/// points spent since the process started. Work for an installation whose remaining points have fallen to the reserve
-/// waits for the window to reset, so the budget is never spent to zero and nothing fails for lack of it.
+/// Each installation's rate-limit budgets (REST "core" and "graphql" apart), learnt from GitHub's answers and shared
+/// through the database (<see cref="IRateLimitStore"/>) by every replica, since GitHub counts an installation's points
+/// for all of them together. Work for an installation whose remaining points have fallen to the reserve waits for the
+/// window to reset, so the budget is never spent to zero and nothing fails for lack of it.
 /// </summary>
-public sealed class RateLimitBudget(IOptions<RateLimitBudgetOptions> options, TimeProvider timeProvider)
+/// <remarks>
+/// What this process saw last is also kept in memory, and an answer is written to the database only when it matters to
+/// the others: a new window, a budget at or near its reserve, or <see cref="WriteInterval"/> since this process last
+/// wrote that budget. That copy is per process and safe to lose: the decision to wait takes the lower of it and the
+/// stored window, GitHub's next answer restates the budget anyway, and the points spent between two writes are not lost
+/// (they are the growth of GitHub's own <c>used</c> counter, added when the next write lands).
+/// </remarks>
+public sealed class RateLimitBudget(IRateLimitStore store, IOptions<RateLimitBudgetOptions> options, TimeProvider timeProvider)
 {
     /// <summary>The resources the reserve applies to; search has its own small per-minute limit that retries handle.</summary>
     public static readonly IReadOnlyList<string> PacedResources = ["core", "graphql"];
 
-    private readonly ConcurrentDictionary<(long Installation, string Resource), RateLimitWindow> _windows = new();
-    private readonly ConcurrentDictionary<(long Installation, string Resource), long> _spent = new();
+    /// <summary>How often at most one process writes an installation's budget that is far from its reserve.</summary>
+    public static readonly TimeSpan WriteInterval = TimeSpan.FromSeconds(1);
 
-    /// <summary>Records what an answer said about a budget, and counts the points spent since the last answer.</summary>
-    public void Record(long installationId, RateLimitWindow window)
+    private readonly ConcurrentDictionary<(long Installation, string Resource), Seen> _seen = new();
+
+    /// <summary>Records what an answer said about a budget: in this process at once, in the database when it matters to others.</summary>
+    public async Task RecordAsync(long installationId, RateLimitWindow window, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(window);
-        var key = (installationId, window.Resource);
-        _windows.AddOrUpdate(key, window, (_, previous) =>
+        var now = timeProvider.GetUtcNow();
+        var seen = _seen.GetOrAdd((installationId, window.Resource), _ => new Seen());
+        bool write;
+        lock (seen)
         {
-            // A new window starts its count afresh; within one, points spent are the growth of "used".
-            var spent = previous.Reset == window.Reset ? window.Used - previous.Used : window.Used;
-            if (spent > 0)
+            seen.Window = seen.Window is { } previous && previous.Reset == window.Reset && previous.Remaining < window.Remaining ? previous : window;
+            write = seen.WrittenReset != window.Reset
+                || window.Remaining <= ReserveOf(window) + Math.Max(1, window.Limit / 20)
+                || now - seen.WrittenAt >= WriteInterval;
+            if (write)
             {
-                _spent.AddOrUpdate(key, spent, (_, total) => total + spent);
+                seen.WrittenReset = window.Reset;
+                seen.WrittenAt = now;
             }
+        }
 
-            return previous.Reset == window.Reset && window.Used < previous.Used ? previous : window;
-        });
-        if (!_spent.ContainsKey(key))
+        if (write)
         {
-            _spent.TryAdd(key, window.Used);
+            await store.RecordAsync(installationId, window, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    public RateLimitWindow? Window(long installationId, string resource) =>
-        _windows.TryGetValue((installationId, resource), out var window) ? window : null;
-
-    /// <summary>Points of a resource spent by this process for an installation (as GitHub counted them).</summary>
-    public long Spent(long installationId, string resource) => _spent.GetValueOrDefault((installationId, resource));
-
-    public IReadOnlyList<(long InstallationId, RateLimitWindow Window)> Windows() =>
-        [.. _windows.Select(w => (w.Key.Installation, w.Value)).OrderBy(w => w.Installation).ThenBy(w => w.Value.Resource, StringComparer.Ordinal)];
+    /// <summary>The budgets every replica recorded, with the points spent on each.</summary>
+    public Task<IReadOnlyList<StoredRateLimitWindow>> ListAsync(long? installationId, CancellationToken cancellationToken) =>
+        store.ListAsync(installationId, cancellationToken);
 
     /// <summary>The points of a budget held back: the reserve share of its limit.</summary>
     public int ReserveOf(RateLimitWindow window)
@@ -58,13 +67,15 @@ public sealed class RateLimitBudget(IOptions<RateLimitBudgetOptions> options, Ti
     }
 
     /// <summary>When an installation may go on: null now, else the reset of the budget that reached its reserve.</summary>
-    public DateTimeOffset? PausedUntil(long installationId)
+    public async Task<DateTimeOffset?> PausedUntilAsync(long installationId, CancellationToken cancellationToken)
     {
+        var stored = await store.ListAsync(installationId, cancellationToken).ConfigureAwait(false);
         var now = timeProvider.GetUtcNow();
         DateTimeOffset? until = null;
         foreach (var resource in PacedResources)
         {
-            if (Window(installationId, resource) is { } window && window.Reset > now && window.Remaining <= ReserveOf(window) && window.Limit > 0
+            var window = Lower(stored.FirstOrDefault(w => w.Window.Resource == resource)?.Window, Local(installationId, resource));
+            if (window is not null && window.Reset > now && window.Limit > 0 && window.Remaining <= ReserveOf(window)
                 && (until is null || window.Reset > until))
             {
                 until = window.Reset;
@@ -77,7 +88,7 @@ public sealed class RateLimitBudget(IOptions<RateLimitBudgetOptions> options, Ti
     /// <summary>Waits while the installation's budget is down to its reserve; returns at once otherwise.</summary>
     public async Task WaitForBudgetAsync(long installationId, CancellationToken cancellationToken)
     {
-        while (PausedUntil(installationId) is { } until)
+        while (await PausedUntilAsync(installationId, cancellationToken).ConfigureAwait(false) is { } until)
         {
             // A second past the reset: GitHub's reset time is whole seconds.
             var wait = until - timeProvider.GetUtcNow() + TimeSpan.FromSeconds(1);
@@ -86,5 +97,36 @@ public sealed class RateLimitBudget(IOptions<RateLimitBudgetOptions> options, Ti
                 await Task.Delay(wait, timeProvider, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    private RateLimitWindow? Local(long installationId, string resource)
+    {
+        if (!_seen.TryGetValue((installationId, resource), out var seen))
+        {
+            return null;
+        }
+
+        lock (seen)
+        {
+            return seen.Window;
+        }
+    }
+
+    /// <summary>Of two views of one budget, the later window, or within one window the one with fewer points left.</summary>
+    private static RateLimitWindow? Lower(RateLimitWindow? a, RateLimitWindow? b) => (a, b) switch
+    {
+        (null, _) => b,
+        (_, null) => a,
+        _ when a.Reset != b.Reset => a.Reset > b.Reset ? a : b,
+        _ => a.Remaining <= b.Remaining ? a : b,
+    };
+
+    private sealed class Seen
+    {
+        public RateLimitWindow? Window { get; set; }
+
+        public DateTimeOffset? WrittenReset { get; set; }
+
+        public DateTimeOffset WrittenAt { get; set; } = DateTimeOffset.MinValue;
     }
 }

@@ -12,7 +12,7 @@ internal sealed class RateLimitBudgetHttpClient(IHttpClient inner, RateLimitBudg
         var response = await inner.Send(request, cancellationToken, preprocessResponseBody).ConfigureAwait(false);
         if (Parse(response.Headers) is { } window)
         {
-            budget.Record(installationId, window);
+            await budget.RecordAsync(installationId, window, cancellationToken).ConfigureAwait(false);
         }
 
         return response;
