@@ -11,6 +11,12 @@ using PolicyBot.Sandbox.State;
 // wall time, GitHub requests (and how many a 304 answered), rate limit spent; then a second pass
 // (the reconcile) over unchanged repositories; then the dashboard over a 10,000-repository store; then the
 // simulator alone loading and paging a 10,000-repository organisation.
+// Each benchmark has its own file; the first argument names one. None: the figures below.
+if (args.FirstOrDefault() == "scale")
+{
+    return await PolicyBot.Benchmarks.ScaleBenchmark.RunAsync(args);
+}
+
 var repositories = ArgValue("--repos", 300);
 var latencyMs = ArgValue("--latency-ms", 0);
 var dashboardRepositories = ArgValue("--dashboard-repos", 10_000);
@@ -20,7 +26,7 @@ var simulatorRepositories = ArgValue("--simulator-repos", 10_000);
 var culture = CultureInfo.InvariantCulture;
 
 var scenario = Path.Combine(Path.GetTempPath(), $"policybot-bench-{Guid.NewGuid():N}.yml");
-await File.WriteAllTextAsync(scenario, Scenario(repositories, actions));
+await File.WriteAllTextAsync(scenario, PolicyBot.Benchmarks.ScaleBenchmark.Scenario(repositories, actions));
 var database = Path.Combine(Path.GetTempPath(), $"policybot-bench-{Guid.NewGuid():N}.db");
 try
 {
@@ -175,39 +181,3 @@ static int ArgValue(string name, int fallback)
 static string LargeOrganisation(int count) =>
     "org: large\ninstallation_id: 5001\nmembers: [alice]\nrepos:\n"
     + string.Concat(Enumerable.Range(1, count).Select(i => string.Create(CultureInfo.InvariantCulture, $"  - {{ name: repo-{i:D5} }}\n")));
-
-// A third unprotected and unregistered, a third weakly protected, a third compliant.
-static string Scenario(int count, string action)
-{
-    var yaml = new StringBuilder("""
-        org: bench
-        installation_id: 4001
-        members: [alice, bob, carol]
-        teams:
-          - { slug: platform, members: [alice, bob] }
-        repos:
-          - name: .github
-            files:
-              policybot.yml: |
-                version: 1
-                branch_protection: { action: ACTION, required_approving_review_count: 1 }
-                registration: { action: ACTION, open_pull_request: false }
-
-        """);
-    for (var i = 0; i < count; i++)
-    {
-        yaml.Append(CultureInfo.InvariantCulture, $"  - name: service-{i:D4}\n");
-        switch (i % 3)
-        {
-            case 1:
-                yaml.Append("    protection: { required_approving_review_count: 0, allow_force_pushes: true }\n");
-                break;
-            case 2:
-                yaml.Append("    protection: { required_approving_review_count: 1, dismiss_stale_reviews: true }\n");
-                yaml.Append(CultureInfo.InvariantCulture, $"    files:\n      catalog-info.yaml: |\n        apiVersion: backstage.io/v1alpha1\n        kind: Component\n        metadata: {{ name: service-{i:D4}, description: A service }}\n        spec: {{ type: service, lifecycle: production, owner: group:platform }}\n");
-                break;
-        }
-    }
-
-    return yaml.ToString().Replace("ACTION", action, StringComparison.Ordinal);
-}

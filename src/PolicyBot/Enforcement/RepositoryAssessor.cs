@@ -114,6 +114,14 @@ public sealed class RepositoryAssessor(
             && effective.BranchProtection.Branches.All(b => b == "default"))
         {
             snapshot = snapshot with { Branches = [defaultBranch] };
+
+            // A gap in classic protection is remediated with a PUT built from GitHub's own REST answer (push
+            // restrictions and all, which GraphQL does not give): only then is the branch read through REST.
+            if (defaultBranch.Classic is not null
+                && Evaluator.Evaluate(organization, snapshot, AppId, today, directory).For(PolicyIds.BranchProtection) is { Findings.Count: > 0 })
+            {
+                snapshot = await RepositoryStateReader.ReadBranchesAsync(client, snapshot, effective.BranchProtection, cancellationToken).ConfigureAwait(false);
+            }
         }
         else if (effective.BranchProtection.Action != PolicyAction.Off)
         {

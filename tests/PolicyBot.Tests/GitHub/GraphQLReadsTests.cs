@@ -132,7 +132,8 @@ public sealed class GraphQLReadsTests
 
             var oracle = await new BranchProtectionReader(client.Connection, "acme", snapshot.Name, ["app:dependabot"]).ReadAsync(snapshot.DefaultBranch, default);
             var local = Assert.IsType<Policies.Snapshots.BranchProtectionState>(fromGraphQL.DefaultBranch);
-            Assert.Equal(Json(oracle.Classic), Json(local.Classic));
+            // GitHub's REST answer itself is kept for remediations, which read it through REST (see RepositoryAssessor).
+            Assert.Equal(Json(oracle.Classic is { } classic ? classic with { Response = null } : null), Json(local.Classic));
             Assert.Equal(oracle.Rules.Select(Json).Order(StringComparer.Ordinal), local.Rules.Select(Json).Order(StringComparer.Ordinal));
         }
 
