@@ -108,9 +108,10 @@ public sealed class RepositoryAssessor(
             snapshot = snapshot with { TeamAccess = await RepositoryStateReader.ReadTeamAccessAsync(client, snapshot, cancellationToken).ConfigureAwait(false) };
         }
 
-        // An unprotected branch is confirmed through REST: only REST tells "no protection" from "not on this plan" (403).
+        // An unprotected branch is confirmed through REST until the pass knows the plan protects such a repository: only
+        // REST tells "no protection" from "not on this plan" (403), and the plan is the organisation's.
         if (effective.BranchProtection.Action != PolicyAction.Off && prefetched?.DefaultBranch is { } defaultBranch
-            && (defaultBranch.Classic is not null || defaultBranch.Rules.Count > 0)
+            && (defaultBranch.Classic is not null || defaultBranch.Rules.Count > 0 || !snapshot.Private || prefetched.Organization.PrivateBranchProtection == true)
             && effective.BranchProtection.Branches.All(b => b == "default"))
         {
             snapshot = snapshot with { Branches = [defaultBranch] };
@@ -126,6 +127,10 @@ public sealed class RepositoryAssessor(
         else if (effective.BranchProtection.Action != PolicyAction.Off)
         {
             snapshot = await RepositoryStateReader.ReadBranchesAsync(client, snapshot, effective.BranchProtection, cancellationToken).ConfigureAwait(false);
+            if (prefetched is not null && snapshot.Private && snapshot.Branches.FirstOrDefault(b => b.Branch == snapshot.DefaultBranch) is { } read)
+            {
+                prefetched.Organization.LearnPrivateBranchProtection(read.ProtectionAvailable);
+            }
         }
 
         var evaluation = WithOrganizationConfigFindings(Evaluator.Evaluate(organization, snapshot, AppId, today, directory), snapshot, organizationPolicy);

@@ -64,13 +64,14 @@ public sealed partial class EvaluateInstallationHandler(
         try
         {
             var organizationRulesets = await State.OrganizationGraphQLReader.ReadOrganizationRulesetsAsync(client.Connection, owner.Login, cancellationToken).ConfigureAwait(false);
+            var organization = new State.PrefetchedOrganization();
             string? cursor = null;
             do
             {
                 var page = await State.OrganizationGraphQLReader.ReadPageAsync(client.Connection, owner.Login, cursor, organizationRulesets, cancellationToken).ConfigureAwait(false);
                 foreach (var repository in page.Repositories.Where(r => listed.Contains(r.Snapshot.FullName)))
                 {
-                    prefetched.Add(installationId, repository);
+                    prefetched.Add(installationId, repository with { Organization = organization });
                 }
 
                 cursor = page.NextCursor;

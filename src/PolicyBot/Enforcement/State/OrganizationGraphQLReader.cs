@@ -12,7 +12,33 @@ namespace PolicyBot.Enforcement.State;
 /// errors and the protection of its default branch, and its open pull requests. <see cref="DefaultBranch"/> is null
 /// when the page could not say everything (a connection was cut short): that repository is read through REST.
 /// </summary>
-public sealed record PrefetchedRepository(RepositorySnapshot Snapshot, BranchProtectionState? DefaultBranch, IReadOnlyList<int>? OpenPullRequests);
+public sealed record PrefetchedRepository(RepositorySnapshot Snapshot, BranchProtectionState? DefaultBranch, IReadOnlyList<int>? OpenPullRequests)
+{
+    /// <summary>What the pass learns about the organisation as it goes, shared by every repository of the pass.</summary>
+    public PrefetchedOrganization Organization { get; init; } = new();
+}
+
+/// <summary>
+/// Facts about an organisation that hold for all its repositories, learnt by one pass: whether its plan protects the
+/// branches of private repositories. GitHub Free does not (a 403 "Upgrade to GitHub Pro" where a paid plan answers
+/// 404 "Branch not protected"), and only REST tells them apart; one REST read of one private repository answers for
+/// all of them, so the rest of the pass takes GraphQL's "no protection" as it is. Public repositories are protected
+/// on every plan.
+/// </summary>
+public sealed class PrefetchedOrganization
+{
+    private int _privateBranchProtection;
+
+    /// <summary>True: the plan protects private branches; false: it does not; null: not known yet.</summary>
+    public bool? PrivateBranchProtection => Volatile.Read(ref _privateBranchProtection) switch
+    {
+        > 0 => true,
+        < 0 => false,
+        _ => null,
+    };
+
+    public void LearnPrivateBranchProtection(bool available) => Volatile.Write(ref _privateBranchProtection, available ? 1 : -1);
+}
 
 /// <summary>
 /// Reads an organisation's repositories in pages of <see cref="PageSize"/> with one GraphQL query each: what the
