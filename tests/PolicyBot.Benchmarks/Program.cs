@@ -17,6 +17,11 @@ if (args.FirstOrDefault() == "scale")
     return await PolicyBot.Benchmarks.ScaleBenchmark.RunAsync(args);
 }
 
+if (Environment.GetCommandLineArgs().Contains("--baseline-preview"))
+{
+    return await BaselinePreviewBenchmark.RunAsync(ArgValue("--preview-repos", 10_000));
+}
+
 var repositories = ArgValue("--repos", 300);
 var latencyMs = ArgValue("--latency-ms", 0);
 var dashboardRepositories = ArgValue("--dashboard-repos", 10_000);

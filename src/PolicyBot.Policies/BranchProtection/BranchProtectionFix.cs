@@ -65,6 +65,18 @@ public static class BranchProtectionFix
         Plan(baseline, classic is null ? null : classic.Response ?? AsResponse(classic), appId);
 
     /// <summary>
+    /// What <see cref="PlanFor"/> would change on a branch whose classic protection PolicyBot read earlier (null: none), in
+    /// the words of <see cref="BranchProtectionSummary"/>: the same plan the fix PUTs, so a preview says what a fix would do.
+    /// </summary>
+    public static IReadOnlyList<(string Setting, string Before, string After)> Changes(BranchProtectionConfig baseline, ClassicProtection? classic, long appId)
+    {
+        ArgumentNullException.ThrowIfNull(baseline);
+        var before = classic is null ? (JsonElement?)null : classic.Response ?? AsResponse(classic);
+        using var after = JsonDocument.Parse(PlanFor(baseline, classic, appId).ToJsonString());
+        return BranchProtectionSummary.Changes(before, after.RootElement);
+    }
+
+    /// <summary>
     /// The PUT body that also takes <paramref name="actor"/> off the classic review bypass allowances (a bypass the
     /// baseline does not allow), and otherwise is <see cref="PlanFor"/>'s.
     /// </summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using PolicyBot.Policies.Yaml;
 using YamlDotNet.RepresentationModel;
 
@@ -21,9 +22,21 @@ public static class CatalogInfoParser
     public static string? LifecycleOf(string? content) =>
         content is null ? null : Parse(content).Components.FirstOrDefault()?.Lifecycle;
 
+    /// <summary>
+    /// Each file text parsed once while it lives: one evaluation asks for the same snapshot's file several times
+    /// (registration, external accounts, ownership, the inventory), and a baseline preview evaluates it twice more.
+    /// The result is immutable, so sharing it is safe; the table holds it only as long as the text itself.
+    /// </summary>
+    private static readonly ConditionalWeakTable<string, CatalogInfo> Parsed = new();
+
     public static CatalogInfo Parse(string content)
     {
         ArgumentNullException.ThrowIfNull(content);
+        return Parsed.GetValue(content, ParseText);
+    }
+
+    private static CatalogInfo ParseText(string content)
+    {
         var (documents, problem) = SafeYaml.Load(content);
         if (problem is not null)
         {

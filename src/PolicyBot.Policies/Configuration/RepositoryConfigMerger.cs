@@ -244,6 +244,13 @@ public static class RepositoryConfigMerger
         return Result(merged, [.. findings.OrderBy(f => f.Line ?? 0)], tierNames, sources);
     }
 
+    /// <summary>Whether any tier matches on custom properties; only then are a repository's properties read.</summary>
+    public static bool MatchesOnProperties(PolicyConfig organization)
+    {
+        ArgumentNullException.ThrowIfNull(organization);
+        return organization.Tiers.Any(t => t.Match.Properties.Count > 0);
+    }
+
     /// <summary>The tiers of <paramref name="organization"/> that a repository with this lifecycle and these custom properties takes, in file order.</summary>
     public static IReadOnlyList<TierConfig> MatchingTiers(PolicyConfig organization, string? lifecycle, IReadOnlyDictionary<string, IReadOnlyList<string>> properties)
     {

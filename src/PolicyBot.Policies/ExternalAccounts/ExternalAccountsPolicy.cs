@@ -38,7 +38,8 @@ public sealed class ExternalAccountsPolicy : IRepositoryPolicy
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(catalog);
         var findings = new List<Finding>();
-        foreach (var account in catalog.ExternalAccounts.Where(a => a.Name.Length > 0))
+        // Beyond the per-file limit the accounts are one registration finding, not an issue each.
+        foreach (var account in catalog.ExternalAccounts.Take(RegistrationPolicy.MaxExternalAccounts).Where(a => a.Name.Length > 0))
         {
             if (!account.Annotations.TryGetValue(CatalogConventions.RenewsOnAnnotation, out var value)
                 || !RegistrationPolicy.TryParseRenewsOn(value, out var renewsOn))

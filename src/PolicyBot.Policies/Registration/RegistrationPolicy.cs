@@ -15,6 +15,19 @@ public sealed class RegistrationPolicy : IRepositoryPolicy
 {
     public string Id => PolicyIds.Registration;
 
+    /// <summary>
+    /// Whether a Component of the repository's catalog-info.yaml is owned by a team of the organisation: only then does
+    /// the owner team's access to the repository (<see cref="RepositorySnapshot.TeamAccess"/>) need reading.
+    /// </summary>
+    public static bool OwnedByTeam(RepositorySnapshot repository, OrganizationDirectory directory)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentNullException.ThrowIfNull(directory);
+        return repository.CatalogInfo is { } catalog
+            && CatalogInfoParser.Parse(catalog.Content).Components.Any(c =>
+                OwnerReference.TryParse(c.Owner, out var owner, out _) && owner!.TeamSlug(directory) is { } slug && directory.Teams.ContainsKey(slug));
+    }
+
     public IReadOnlyList<Finding> Evaluate(RepositoryPolicyContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -34,6 +47,21 @@ public sealed class RegistrationPolicy : IRepositoryPolicy
         ArgumentNullException.ThrowIfNull(config);
         return config.BlockMerge && today >= DateOnly.FromDateTime(createdAt.UtcDateTime).AddDays(Math.Max(config.GraceDays, 0));
     }
+
+    /// <summary>
+    /// The most external accounts one repository's catalog-info.yaml may ask PolicyBot to track: each can get an issue of
+    /// its own, so an untrusted file must not be able to make PolicyBot create thousands. Beyond it, one finding.
+    /// </summary>
+    public const int MaxExternalAccounts = 50;
+
+    /// <summary>
+    /// The most Components (each naming an owner whose team and access PolicyBot checks) one catalog-info.yaml may list;
+    /// a repository is one thing, and a file of thousands would only cost every evaluation. Beyond it, one finding.
+    /// </summary>
+    public const int MaxComponents = 20;
+
+    public const string TooManyExternalAccounts = "too-many-external-accounts";
+    public const string TooManyComponents = "too-many-components";
 
     /// <param name="directory">Null: owners are checked for syntax only.</param>
     public static IReadOnlyList<Finding> Evaluate(RegistrationConfig config, RepositorySnapshot repository, OrganizationDirectory? directory)
@@ -96,7 +124,7 @@ public sealed class RegistrationPolicy : IRepositoryPolicy
         }
 
         var required = new HashSet<string>(config.Required, StringComparer.OrdinalIgnoreCase);
-        foreach (var component in catalog.Components)
+        foreach (var component in catalog.Components.Take(MaxComponents))
         {
             CheckComponent(component, required, directory, ownerExample, findings);
             if (directory is not null)
@@ -105,9 +133,28 @@ public sealed class RegistrationPolicy : IRepositoryPolicy
             }
         }
 
-        foreach (var resource in catalog.ExternalAccounts)
+        if (catalog.Components.Count > MaxComponents)
+        {
+            var first = catalog.Components[MaxComponents];
+            findings.Add(new Finding(PolicyIds.Registration, TooManyComponents,
+                $"{CatalogConventions.FileName} lists {catalog.Components.Count} Components; PolicyBot checks at most {MaxComponents} per repository, so those from line {first.Line} on are not checked.",
+                $"Keep at most {MaxComponents} Components in {CatalogConventions.FileName}: describe what this repository holds, and register other things in their own repositories.",
+                TooManyComponents, first.Line));
+        }
+
+        var accounts = catalog.ExternalAccounts.ToList();
+        foreach (var resource in accounts.Take(MaxExternalAccounts))
         {
             CheckRenewsOn(resource, findings);
+        }
+
+        if (accounts.Count > MaxExternalAccounts)
+        {
+            var first = accounts[MaxExternalAccounts];
+            findings.Add(new Finding(PolicyIds.Registration, TooManyExternalAccounts,
+                $"{CatalogConventions.FileName} lists {accounts.Count} external accounts; PolicyBot tracks at most {MaxExternalAccounts} per repository, so those from line {first.Line} on are not checked.",
+                $"Keep at most {MaxExternalAccounts} external-account Resources in {CatalogConventions.FileName}; accounts shared by many services belong in one repository that owns them.",
+                TooManyExternalAccounts, first.Line));
         }
 
         return findings;

@@ -9,7 +9,11 @@ namespace PolicyBot.Policies.Reviewers;
 /// 65,535 characters each but enforces it in UTF-8 bytes ("summary exceeds a maximum bytesize of
 /// 65535", github/docs#35252), so the report is measured in bytes.
 /// </summary>
-public sealed record CheckRunOutput(string Title, string Summary);
+public sealed record CheckRunOutput(string Title, string Summary)
+{
+    /// <summary>The check run's <c>text</c>, shown below the summary (the lists of a baseline preview); null: none.</summary>
+    public string? Text { get; init; }
+}
 
 /// <summary>
 /// Renders the PolicyBot check run (DESIGN section 4): a table of the reviewer rules, their state,

@@ -58,7 +58,7 @@ public sealed class OrganizationAuditor(IGitHubClientFactory clients, Repository
             var open = await client.PullRequest.GetAllForRepository(login, repository.Name, new PullRequestRequest { State = ItemStateFilter.Open }).ConfigureAwait(false);
             foreach (var pull in open.OrderBy(p => p.Number))
             {
-                var verdict = await pullRequests.AssessAsync(client, repository, pull, organizationPolicy, assessment.Evaluation.Results, cancellationToken).ConfigureAwait(false);
+                var verdict = await pullRequests.AssessAsync(client, repository, pull, organizationPolicy, assessment.Evaluation.Results, previewInstallation: null, cancellationToken).ConfigureAwait(false);
                 pulls.Add(new AuditPull(repository.Name, pull.Number, verdict.Evaluation.Conclusion, verdict.Evaluation.UnmetRuleNames,
                     verdict.Evaluation.Exemption, verdict.Evaluation.Notices));
             }

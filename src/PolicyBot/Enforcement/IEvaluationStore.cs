@@ -1,5 +1,6 @@
 using PolicyBot.Policies;
 using PolicyBot.Policies.Catalog;
+using PolicyBot.Policies.Preview;
 
 namespace PolicyBot.Enforcement;
 
@@ -20,6 +21,13 @@ public sealed record StoredRepositoryEvaluation(
     long? RepositoryId = null)
 {
     public bool Compliant => Results.Where(r => r.Action != PolicyAction.Off).All(r => r.Compliant);
+
+    /// <summary>
+    /// What the repository looked like when evaluated, kept for previews of a baseline change (DESIGN section 4). Written
+    /// with the evaluation; read back only by <see cref="IEvaluationStore.ListStatesAsync"/>, so the lists the dashboard
+    /// reads stay light (null there).
+    /// </summary>
+    public KnownRepositoryState? State { get; init; }
 
     /// <summary>The tiers the repository takes and its effective baseline with the source of each value (empty before either was recorded).</summary>
     public EffectiveBaseline Baseline { get; init; } = EffectiveBaseline.Empty;
@@ -43,6 +51,12 @@ public sealed record StoredPullRequestEvaluation(
     IReadOnlyList<string> UnmetRules,
     DateTimeOffset EvaluatedAt);
 
+/// <summary>
+/// The stored states of an installation's repositories (<see cref="StoredRepositoryEvaluation.State"/>), and the
+/// repositories whose last evaluation stored none (evaluated before PolicyBot kept states; the next evaluation does).
+/// </summary>
+public sealed record StoredRepositoryStates(IReadOnlyList<KnownRepositoryState> Known, IReadOnlyList<string> NotStored);
+
 public interface IEvaluationStore
 {
     Task SaveAsync(StoredRepositoryEvaluation evaluation, CancellationToken cancellationToken);
@@ -51,6 +65,9 @@ public interface IEvaluationStore
 
     /// <summary>Every stored repository evaluation, of one installation or of all when null.</summary>
     Task<IReadOnlyList<StoredRepositoryEvaluation>> ListAsync(long? installationId, CancellationToken cancellationToken);
+
+    /// <summary>The stored state of every evaluated repository of an installation, by repository name.</summary>
+    Task<StoredRepositoryStates> ListStatesAsync(long installationId, CancellationToken cancellationToken);
 
     Task SavePullRequestAsync(StoredPullRequestEvaluation evaluation, CancellationToken cancellationToken);
 

@@ -8,6 +8,7 @@ using PolicyBot.Policies;
 using PolicyBot.Policies.Catalog;
 using PolicyBot.Policies.Configuration;
 using PolicyBot.Policies.Evaluation;
+using PolicyBot.Policies.Preview;
 using PolicyBot.Policies.Reviewers;
 using PolicyBot.Policies.Snapshots;
 using PolicyBot.Storage;
@@ -50,8 +51,14 @@ public sealed partial class PullRequestEnforcer(
     /// <summary>The stored conclusion of a pull request found closed; it has no check run verdict any more.</summary>
     public const string ClosedConclusion = "closed";
 
-    /// <summary>Evaluates without acting. <paramref name="repositoryResults"/> null: the latest stored repository evaluation.</summary>
-    public async Task<PullRequestAssessment> AssessAsync(IGitHubClient client, Repository repository, PullRequest pull, OrganizationPolicy organizationPolicy, IReadOnlyList<PolicyResult>? repositoryResults, CancellationToken cancellationToken)
+    /// <summary>
+    /// Evaluates without acting. <paramref name="repositoryResults"/> null: the latest stored repository evaluation.
+    /// <paramref name="previewInstallation"/>: the installation whose stored repositories a proposed organisation file is
+    /// previewed on (null: no preview, as in `audit`, which keeps no state).
+    /// </summary>
+    public async Task<PullRequestAssessment> AssessAsync(
+        IGitHubClient client, Repository repository, PullRequest pull, OrganizationPolicy organizationPolicy, IReadOnlyList<PolicyResult>? repositoryResults,
+        long? previewInstallation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(repository);
@@ -96,22 +103,48 @@ public sealed partial class PullRequestEnforcer(
 
         // A pull request that changes catalog-info.yaml or CODEOWNERS is judged on what it proposes.
         repositoryResults = await assessor.WithProposedFilesAsync(client, repository, snapshot.HeadSha, snapshot.ChangedFiles, organizationPolicy, repositoryResults, cancellationToken).ConfigureAwait(false);
+        var (problems, proposedOrganization) = await ProposedPolicyFileProblemsAsync(client, owner, name, snapshot, organizationPolicy.Config, directory).ConfigureAwait(false);
         var evaluation = ReviewerRulesEvaluator.Evaluate(config.Reviewers, repository.DefaultBranch, snapshot, directory, codeOwners?.Content, repositoryResults, exemption)
-            .WithProposedFileProblems(await ProposedPolicyFileProblemsAsync(client, owner, name, snapshot, organizationPolicy.Config, directory).ConfigureAwait(false));
+            .WithProposedFileProblems(problems);
         var pointer = options.Value.PublicUrl is { } dashboard
             ? $"see the PolicyBot dashboard ({dashboard}) or the repository's compliance issue"
             : CheckRunReport.DefaultPointer;
-        var output = CheckRunReport.Build(evaluation, repositoryResults, evaluation.ProposedFileProblems, pointer);
+        var output = proposedOrganization is not null && previewInstallation is { } installationId
+            ? await WithImpactPreviewAsync(evaluation, repositoryResults, pointer, installationId, organizationPolicy.Config, proposedOrganization, directory, cancellationToken).ConfigureAwait(false)
+            : CheckRunReport.Build(evaluation, repositoryResults, evaluation.ProposedFileProblems, pointer);
         var plan = config.Reviewers.RequestReviews ? ReviewRequestPlan.For(config.Reviewers, evaluation, snapshot) : ReviewRequestPlan.None;
         return new PullRequestAssessment(fullName, snapshot, config.Reviewers, evaluation, output, plan);
     }
 
     /// <summary>
+    /// The check run of a pull request proposing a valid organisation `policybot.yml` (DESIGN section 4): the usual
+    /// report, then the impact of the proposed baseline on every repository, computed from the state stored at each
+    /// repository's last evaluation with no request to GitHub. Counts go in the summary, the lists in the text.
+    /// </summary>
+    private async Task<CheckRunOutput> WithImpactPreviewAsync(
+        PullRequestEvaluation evaluation, IReadOnlyList<PolicyResult> repositoryResults, string pointer, long installationId,
+        PolicyConfig current, PolicyConfig proposed, OrganizationDirectory directory, CancellationToken cancellationToken)
+    {
+        var states = await evaluations.ListStatesAsync(installationId, cancellationToken).ConfigureAwait(false);
+        var today = DateOnly.FromDateTime(timeProvider.GetUtcNow().UtcDateTime);
+        var impact = Preview.Compute(states.Known, current, proposed, assessor.AppId, today, directory) with { NotStored = states.NotStored };
+        var counts = BaselineImpactReport.Summary(impact);
+        var output = CheckRunReport.Build(evaluation, repositoryResults, evaluation.ProposedFileProblems, pointer, CheckRunReport.MaxLength - CheckRunReport.Bytes(counts));
+        var title = $"{output.Title}; baseline change: {Repositories(impact.RepositoriesNewlyBelow)} would newly fall below, {Repositories(impact.RepositoriesNewlyMeeting)} would newly meet it";
+        return new CheckRunOutput(title, output.Summary + counts) { Text = BaselineImpactReport.Text(impact) };
+
+        static string Repositories(int count) => count == 1 ? "1 repository" : $"{count.ToString(CultureInfo.InvariantCulture)} repositories";
+    }
+
+    private static readonly BaselineImpactPreview Preview = new(RepositoryAssessor.Evaluator);
+
+    /// <summary>
     /// What is wrong with the policy files the pull request proposes, each naming file and line: errors in a proposed
     /// `.github/policybot.yml` or values in it that would loosen the baseline (and so be ignored), and errors in a proposed
-    /// organisation `policybot.yml` in the configuration repository.
+    /// organisation `policybot.yml` in the configuration repository. With them, the proposed organisation file when it
+    /// changes and validates, for the impact preview.
     /// </summary>
-    private async Task<IReadOnlyList<string>> ProposedPolicyFileProblemsAsync(IGitHubClient client, string owner, string name, PullRequestSnapshot pull, PolicyConfig organization, OrganizationDirectory directory)
+    private async Task<(IReadOnlyList<string> Problems, PolicyConfig? ProposedOrganization)> ProposedPolicyFileProblemsAsync(IGitHubClient client, string owner, string name, PullRequestSnapshot pull, PolicyConfig organization, OrganizationDirectory directory)
     {
         var problems = new List<string>();
         if (pull.ProposedPolicyFile is { } proposed)
@@ -130,10 +163,15 @@ public sealed partial class PullRequestEnforcer(
             && pull.ChangedFiles.Contains(OrganizationPolicy.FileName, StringComparer.Ordinal)
             && await files.ReadAsync(client, owner, name, pull.HeadSha, OrganizationPolicy.FileName).ConfigureAwait(false) is { } organizationFile)
         {
-            problems.AddRange(PolicyFileValidator.Validate(organizationFile.Content, isRepositoryFile: false, directory).Select(p => $"{OrganizationPolicy.FileName}: {p}"));
+            var errors = PolicyFileValidator.Validate(organizationFile.Content, isRepositoryFile: false, directory);
+            problems.AddRange(errors.Select(p => $"{OrganizationPolicy.FileName}: {p}"));
+            if (errors.Count == 0)
+            {
+                return (problems, PolicyConfigParser.Parse(organizationFile.Content, directory).Config);
+            }
         }
 
-        return problems;
+        return (problems, null);
     }
 
     /// <summary>
@@ -150,7 +188,7 @@ public sealed partial class PullRequestEnforcer(
         }
 
         var catalog = await files.ReadAsync(client, owner, name, baseSha, RepositoryStateReader.CatalogInfoPath).ConfigureAwait(false);
-        var properties = RepositoryAssessor.MatchesOnProperties(organization)
+        var properties = RepositoryConfigMerger.MatchesOnProperties(organization)
             ? await assessor.ReadCustomPropertiesAsync(client, owner, name, cancellationToken).ConfigureAwait(false)
             : new Dictionary<string, IReadOnlyList<string>>();
         return RepositoryConfigMerger.Merge(organization, new RepositorySnapshot
@@ -187,13 +225,13 @@ public sealed partial class PullRequestEnforcer(
             : null;
         var repository = pull.Base.Repository ?? await client.Repository.Get(owner, name).ConfigureAwait(false);
         var organizationPolicy = await assessor.ReadOrganizationPolicyAsync(client, owner, cancellationToken).ConfigureAwait(false);
-        var assessment = await AssessAsync(client, repository, pull, organizationPolicy, null, cancellationToken).ConfigureAwait(false);
+        var assessment = await AssessAsync(client, repository, pull, organizationPolicy, null, installationId, cancellationToken).ConfigureAwait(false);
 
         var now = timeProvider.GetUtcNow();
         var success = assessment.Evaluation.Conclusion == PullRequestEvaluation.Success;
         // Written once, with the verdict: an evaluation takes a moment, and a run started in_progress first would cost a second write.
         var written = await checkRuns.PublishAsync(client, owner, name, pull.Head.Sha, assessor.AppId,
-            new CheckRunContent(success, assessment.Output.Title, assessment.Output.Summary), force: rerun, detailsUrl, cancellationToken).ConfigureAwait(false);
+            new CheckRunContent(success, assessment.Output.Title, assessment.Output.Summary, assessment.Output.Text), force: rerun, detailsUrl, cancellationToken).ConfigureAwait(false);
         await evaluations.SavePullRequestAsync(new StoredPullRequestEvaluation(
             installationId, assessment.Repository, number, pull.Head.Sha, assessment.Evaluation.Conclusion, assessment.Evaluation.UnmetRuleNames, now), cancellationToken).ConfigureAwait(false);
         if (written)
@@ -235,7 +273,7 @@ public sealed partial class PullRequestEnforcer(
                 continue; // merged already (an earlier group), or closed and so no longer in the queue
             }
 
-            var assessment = await AssessAsync(client, repository, pull, organizationPolicy, null, cancellationToken).ConfigureAwait(false);
+            var assessment = await AssessAsync(client, repository, pull, organizationPolicy, null, previewInstallation: null, cancellationToken).ConfigureAwait(false);
             verdicts.Add(new MergeGroupVerdict(number, pull.Title, assessment.Evaluation.Conclusion, assessment.Output.Title));
         }
 

@@ -7,6 +7,7 @@ using PolicyBot.Policies;
 using PolicyBot.Policies.Catalog;
 using PolicyBot.Policies.Configuration;
 using PolicyBot.Policies.Evaluation;
+using PolicyBot.Policies.Preview;
 using PolicyBot.Policies.ExternalAccounts;
 using PolicyBot.Policies.Registration;
 using PolicyBot.Policies.Snapshots;
@@ -24,6 +25,17 @@ public sealed record RepositoryAssessment(
     public InventoryEntry Inventory => InventoryEntry.From(
         Snapshot.FullName,
         Snapshot.CatalogInfo is { } file ? CatalogInfoParser.Parse(file.Content) : null);
+
+    /// <summary>Whether the repository's files were read (not for a repository out of scope).</summary>
+    public bool FilesRead { get; init; }
+
+    /// <summary>The <c>branches</c> entries whose protection was read; null when none was.</summary>
+    public IReadOnlyList<string>? BranchesReadFor { get; init; }
+
+    public bool CustomPropertiesRead { get; init; }
+
+    /// <summary>What was known of the repository, stored for previews of a baseline change.</summary>
+    public KnownRepositoryState KnownState => new(Snapshot, FilesRead, BranchesReadFor, CustomPropertiesRead);
 }
 
 /// <summary>
@@ -39,21 +51,12 @@ public sealed class RepositoryAssessor(
     IOptions<WebhookRoutingOptions> routing,
     TimeProvider timeProvider)
 {
-    private static readonly RepositoryEvaluator Evaluator = RepositoryEvaluator.Create(new RegistrationPolicy(), new ExternalAccountsPolicy());
+    /// <summary>Every repository policy; a baseline preview evaluates with the same.</summary>
+    internal static RepositoryEvaluator Evaluator { get; } = RepositoryEvaluator.Create(new RegistrationPolicy(), new ExternalAccountsPolicy());
 
     public string ConfigRepository => routing.Value.OrgConfigRepository;
 
     public long AppId => github.Value.AppId;
-
-    /// <summary>Whether a Component of the repository's catalog-info.yaml is owned by a team of the organisation, whose access then needs checking.</summary>
-    private static bool OwnsByTeam(RepositorySnapshot snapshot, OrganizationDirectory directory) =>
-        snapshot.CatalogInfo is { } catalog
-        && CatalogInfoParser.Parse(catalog.Content).Components.Any(c =>
-            OwnerReference.TryParse(c.Owner, out var owner, out _) && owner!.TeamSlug(directory) is { } slug && directory.Teams.ContainsKey(slug));
-
-    /// <summary>Whether any tier matches on custom properties; only then are they read.</summary>
-    public static bool MatchesOnProperties(PolicyConfig organization) =>
-        organization.Tiers.Any(t => t.Match.Properties.Count > 0);
 
     /// <summary>The custom properties of a repository, from the organisation's cached read.</summary>
     public async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> ReadCustomPropertiesAsync(IGitHubClient client, string owner, string name, CancellationToken cancellationToken) =>
@@ -96,21 +99,23 @@ public sealed class RepositoryAssessor(
         }
 
         snapshot = await WithLastValidPolicyFileAsync(snapshot, directory, cancellationToken).ConfigureAwait(false);
-        if (MatchesOnProperties(organization))
+        var propertiesRead = RepositoryConfigMerger.MatchesOnProperties(organization);
+        if (propertiesRead)
         {
             snapshot = snapshot with { CustomProperties = await ReadCustomPropertiesAsync(client, snapshot.Owner, snapshot.Name, cancellationToken).ConfigureAwait(false) };
         }
 
         var effective = RepositoryConfigMerger.Merge(organization, snapshot, directory).Config;
         // GitHub's GraphQL API has no list of the teams with access to a repository: REST, and only when ownership needs it.
-        if (effective.Registration.Action != PolicyAction.Off && OwnsByTeam(snapshot, directory))
+        if (effective.Registration.Action != PolicyAction.Off && RegistrationPolicy.OwnedByTeam(snapshot, directory))
         {
             snapshot = snapshot with { TeamAccess = await RepositoryStateReader.ReadTeamAccessAsync(client, snapshot, cancellationToken).ConfigureAwait(false) };
         }
 
+        var branchesRead = effective.BranchProtection.Action != PolicyAction.Off;
         // An unprotected branch is confirmed through REST until the pass knows the plan protects such a repository: only
         // REST tells "no protection" from "not on this plan" (403), and the plan is the organisation's.
-        if (effective.BranchProtection.Action != PolicyAction.Off && prefetched?.DefaultBranch is { } defaultBranch
+        if (branchesRead && prefetched?.DefaultBranch is { } defaultBranch
             && (defaultBranch.Classic is not null || defaultBranch.Rules.Count > 0 || !snapshot.Private || prefetched.Organization.PrivateBranchProtection == true)
             && effective.BranchProtection.Branches.All(b => b == "default"))
         {
@@ -124,7 +129,7 @@ public sealed class RepositoryAssessor(
                 snapshot = await RepositoryStateReader.ReadBranchesAsync(client, snapshot, effective.BranchProtection, cancellationToken).ConfigureAwait(false);
             }
         }
-        else if (effective.BranchProtection.Action != PolicyAction.Off)
+        else if (branchesRead)
         {
             snapshot = await RepositoryStateReader.ReadBranchesAsync(client, snapshot, effective.BranchProtection, cancellationToken).ConfigureAwait(false);
             if (prefetched is not null && snapshot.Private && snapshot.Branches.FirstOrDefault(b => b.Branch == snapshot.DefaultBranch) is { } read)
@@ -134,7 +139,12 @@ public sealed class RepositoryAssessor(
         }
 
         var evaluation = WithOrganizationConfigFindings(Evaluator.Evaluate(organization, snapshot, AppId, today, directory), snapshot, organizationPolicy);
-        return new RepositoryAssessment(snapshot, evaluation, organizationPolicy, directory);
+        return new RepositoryAssessment(snapshot, evaluation, organizationPolicy, directory)
+        {
+            FilesRead = true,
+            BranchesReadFor = branchesRead ? effective.BranchProtection.Branches : null,
+            CustomPropertiesRead = propertiesRead,
+        };
     }
 
     /// <summary>

@@ -32,6 +32,7 @@ public sealed partial class RepositoryEnforcer(
         var repository = assessment.Snapshot;
         var audit = new AuditWriter(auditLog, timeProvider, installationId, repository.FullName, deliveryId);
         var config = assessment.Evaluation.Config;
+        var listing = new LabelledIssueListing();
 
         if (IsConfigRepository(repository.Name))
         {
@@ -95,7 +96,7 @@ public sealed partial class RepositoryEnforcer(
 
         async Task<IssueResult> ApplyIssueAsync(IGitHubClient c, RepositoryAssessment a, IssueTarget target, AuditWriter w, CancellationToken ct)
         {
-            var result = await issues.ApplyAsync(c, target, config.Issues, a.Snapshot.HasIssues, options.Value.PublicUrl?.ToString(), ct).ConfigureAwait(false);
+            var result = await issues.ApplyAsync(c, target, config.Issues, a.Snapshot.HasIssues, options.Value.PublicUrl?.ToString(), listing, ct).ConfigureAwait(false);
             // Not filing is no action on GitHub: recording it would repeat on every evaluation.
             if (result.Outcome is not (IssueOutcome.None or IssueOutcome.NotFiled))
             {
@@ -230,7 +231,7 @@ public sealed partial class RepositoryEnforcer(
             }
 
             var target = new IssueTarget(tracked.Repository, tracked.Policy, tracked.Subject, [], IssueIntent.Withdraw, reason);
-            var result = await issues.ApplyAsync(client, target, config.Issues, assessment.Snapshot.HasIssues, null, cancellationToken).ConfigureAwait(false);
+            var result = await issues.ApplyAsync(client, target, config.Issues, assessment.Snapshot.HasIssues, null, listing: null, cancellationToken).ConfigureAwait(false);
             if (result.Outcome == IssueOutcome.Closed)
             {
                 await audit.RecordAsync("issue.closed", $"{tracked.Policy}: {reason}", $"{result.IssueRepository}#{result.Number}", cancellationToken).ConfigureAwait(false);
@@ -251,6 +252,7 @@ public sealed partial class RepositoryEnforcer(
             assessment.Snapshot.Id)
         {
             Baseline = new EffectiveBaseline(assessment.Evaluation.Tiers, assessment.Evaluation.Baseline),
+            State = assessment.KnownState,
         }, cancellationToken);
 
     private static string Describe(IssueTarget target) => target.Intent switch

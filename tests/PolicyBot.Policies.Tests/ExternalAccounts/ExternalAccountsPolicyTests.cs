@@ -2,6 +2,7 @@ using PolicyBot.Policies.Catalog;
 using PolicyBot.Policies.Configuration;
 using PolicyBot.Policies.Evaluation;
 using PolicyBot.Policies.ExternalAccounts;
+using PolicyBot.Policies.Registration;
 using PolicyBot.Policies.Snapshots;
 
 namespace PolicyBot.Policies.Tests.ExternalAccounts;
@@ -142,4 +143,58 @@ public sealed class ExternalAccountsPolicyTests
           type: external-account
           owner: group:ml-platform
         """;
+
+    [Fact]
+    public void Past_the_per_file_limit_accounts_are_one_registration_finding_not_an_issue_each()
+    {
+        var lapsed = string.Concat(Enumerable.Range(0, 1000).Select(i => $"""
+            ---
+            apiVersion: backstage.io/v1alpha1
+            kind: Resource
+            metadata:
+              name: account-{i}
+              annotations:
+                policybot/renews-on: "2020-01-01"
+            spec:
+              type: external-account
+              owner: group:ml-platform
+
+            """));
+        var content = Catalog("\"2027-01-15\"") + "\n" + lapsed;
+
+        Assert.Equal(RegistrationPolicy.MaxExternalAccounts, Evaluate(content).Count);
+        var registration = RegistrationPolicy.Evaluate(new RegistrationConfig { Required = [] }, new RepositorySnapshot
+        {
+            Owner = "acme", Name = "svc", DefaultBranch = "main", CatalogInfo = new RepositoryFile("catalog-info.yaml", content),
+        }, directory: null);
+        var tooMany = Assert.Single(registration, f => f.Code == RegistrationPolicy.TooManyExternalAccounts);
+        Assert.Contains("1001 external accounts", tooMany.Message, StringComparison.Ordinal);
+        Assert.True(tooMany.Line > 0, "the finding names the line where the accounts not checked start");
+    }
+
+    [Fact]
+    public void Past_the_per_file_limit_components_are_one_registration_finding()
+    {
+        var components = string.Concat(Enumerable.Range(0, RegistrationPolicy.MaxComponents + 5).Select(i => $"""
+            ---
+            apiVersion: backstage.io/v1alpha1
+            kind: Component
+            metadata:
+              name: part-{i}
+              description: Part {i}
+            spec:
+              type: service
+              lifecycle: production
+              owner: group:nobody-{i}
+
+            """));
+        var registration = RegistrationPolicy.Evaluate(new RegistrationConfig(), new RepositorySnapshot
+        {
+            Owner = "acme", Name = "svc", DefaultBranch = "main", CatalogInfo = new RepositoryFile("catalog-info.yaml", components),
+        }, new OrganizationDirectory { Login = "acme" });
+
+        Assert.Contains($"lists {RegistrationPolicy.MaxComponents + 5} Components", Assert.Single(registration, f => f.Code == RegistrationPolicy.TooManyComponents).Message, StringComparison.Ordinal);
+        // Only the first MaxComponents owners were looked up (each unknown here): the rest cost nothing.
+        Assert.Equal(RegistrationPolicy.MaxComponents, registration.Count(f => f.Subject?.StartsWith("part-", StringComparison.Ordinal) == true && f.Message.Contains("nobody-", StringComparison.Ordinal)));
+    }
 }

@@ -19,6 +19,8 @@ public sealed class ProposedPolicyFileTests
     [InlineData("version: 1\nbranch_protection:\n  required_approving_review_count: 1\n", "line 3", "looser than the organisation's")]
     [InlineData("version: 1\nreviewers:\n  rules:\n    - name: security\n      from: { teams: [securty] }\n", "line 5", "there is no team 'securty'")]
     [InlineData("version: 1\nbranch_protection:\n  requird_approving_review_count: 3\n", "line 3", "did you mean 'required_approving_review_count'")]
+    // Issue 9, as measured: a 6-line file whose glob holds eight `**` segments tied up every worker; now it is refused.
+    [InlineData("version: 1\nreviewers:\n  rules:\n    - name: nested\n      paths: [\"**/**/**/**/**/**/**/**/x\"]\n      approvals: 1\n", "line 5", "at most 3 '**' segments")]
     public async Task A_proposed_repository_policy_file_with_errors_or_loosening_fails_the_check_naming_the_line(string proposed, string line, string problem)
     {
         await using var sandbox = await PolicyBotSandbox.StartAsync(Scenario("branch_protection: { required_approving_review_count: 2 }"));

@@ -519,6 +519,56 @@ public abstract partial class StorageContractTests : IAsyncLifetime
         Assert.Equal(wider.Users, elsewhere.Users);
     }
 
+    [Fact]
+    public async Task The_state_of_each_evaluated_repository_is_kept_for_previews_renamed_with_it_and_forgotten_with_it()
+    {
+        var evaluations = _services.GetRequiredService<PolicyBot.Enforcement.IEvaluationStore>();
+        var snapshot = new PolicyBot.Policies.Snapshots.RepositorySnapshot
+        {
+            Owner = "acme",
+            Name = "payments",
+            DefaultBranch = "main",
+            CatalogInfo = new("catalog-info.yaml", "kind: Component\n", "abc"),
+            CustomProperties = new Dictionary<string, IReadOnlyList<string>> { ["Tier"] = ["critical"] },
+            TeamAccess = new Dictionary<string, PolicyBot.Policies.RepositoryAccess> { ["Platform"] = PolicyBot.Policies.RepositoryAccess.Admin },
+            Branches =
+            [
+                new()
+                {
+                    Branch = "main",
+                    Classic = new() { RequiredApprovingReviewCount = 2, RequiredStatusChecks = [new("PolicyBot", 42)], ReviewBypass = [new("User", 7, "pull_request", "bob")] },
+                    Rules = [new() { Type = "pull_request", RulesetId = 9, PullRequest = new(1, true, false, false) }],
+                },
+            ],
+        };
+        var state = new PolicyBot.Policies.Preview.KnownRepositoryState(snapshot, FilesRead: true, BranchesReadFor: ["default", "release/*"], CustomPropertiesRead: true);
+        await evaluations.SaveAsync(new(1, "acme/payments", true, null, [], null, Time.GetUtcNow()) { State = state }, default);
+        await evaluations.SaveAsync(new(2, "other/thing", true, null, [], null, Time.GetUtcNow()) { State = state with { Snapshot = snapshot with { Owner = "other", Name = "thing" } } }, default);
+        await evaluations.SaveAsync(new(1, "acme/unread", false, "archived", [], null, Time.GetUtcNow()), default);
+
+        var states = await StartProcess().GetRequiredService<PolicyBot.Enforcement.IEvaluationStore>().ListStatesAsync(1, default);
+        Assert.Equal(["acme/unread"], states.NotStored); // evaluated before states were kept
+        var stored = Assert.Single(states.Known);
+        Assert.True(stored.FilesRead && stored.CustomPropertiesRead);
+        Assert.Equal(["default", "release/*"], stored.BranchesReadFor);
+        Assert.Equal("acme/payments", stored.Snapshot.FullName);
+        Assert.Equal("kind: Component\n", stored.Snapshot.CatalogInfo!.Content);
+        Assert.Equal(["critical"], stored.Snapshot.CustomProperties["tier"]); // names compare without regard to case, as GitHub's do
+        Assert.Equal(PolicyBot.Policies.RepositoryAccess.Admin, stored.Snapshot.TeamAccess!["platform"]);
+        var branch = Assert.Single(stored.Snapshot.Branches);
+        Assert.Equal(snapshot.Branches[0].Classic!.RequiredStatusChecks, branch.Classic!.RequiredStatusChecks);
+        Assert.Equal(snapshot.Branches[0].Classic!.ReviewBypass, branch.Classic.ReviewBypass);
+        Assert.Equal(snapshot.Branches[0].Rules[0].PullRequest, Assert.Single(branch.Rules).PullRequest);
+
+        // The dashboard's lists do not carry it.
+        Assert.All(await evaluations.ListAsync(1, default), e => Assert.Null(e.State));
+
+        await evaluations.RenameAsync("acme/payments", "acme/billing", default);
+        Assert.Equal("acme/billing", Assert.Single((await evaluations.ListStatesAsync(1, default)).Known).Snapshot.FullName); // judged under its new name
+        await evaluations.DeleteAsync("acme/billing", default);
+        Assert.Empty((await evaluations.ListStatesAsync(1, default)).Known);
+    }
+
     protected sealed class Environment(string root) : IHostEnvironment
     {
         public string EnvironmentName { get; set; } = "Testing";

@@ -55,7 +55,9 @@ public sealed partial class ComplianceIssueManager(
     /// <summary>How often an issue about an account past its renewal date says so.</summary>
     private static readonly TimeSpan OverdueReminderInterval = TimeSpan.FromDays(1);
 
-    public async Task<IssueResult> ApplyAsync(IGitHubClient client, IssueTarget target, IssuesConfig config, bool repositoryHasIssues, string? dashboardUrl, CancellationToken cancellationToken)
+    /// <param name="listing">The labelled issues listed so far in this evaluation, shared by its issues; null: one listing of its own.</param>
+    public async Task<IssueResult> ApplyAsync(
+        IGitHubClient client, IssueTarget target, IssuesConfig config, bool repositoryHasIssues, string? dashboardUrl, LabelledIssueListing? listing, CancellationToken cancellationToken)
     {
         var (owner, name) = RepositoryName.Split(target.Repository);
         var (configuredRepo, central) = config.Repository.Length > 0
@@ -82,7 +84,7 @@ public sealed partial class ComplianceIssueManager(
         // closing needs an issue we know of, and searching on every compliant evaluation would spend the rate limit.
         if (tracked is null && target.Intent == IssueIntent.Open)
         {
-            tracked = await FindOnGitHubAsync(client, issueOwner, issueRepo, target, config.Label).ConfigureAwait(false);
+            tracked = await FindOnGitHubAsync(client, issueOwner, issueRepo, target, config.Label, listing ?? new LabelledIssueListing()).ConfigureAwait(false);
         }
 
         // People can close or delete an issue PolicyBot still needs. Asking costs a 304 when nothing changed.
@@ -241,16 +243,9 @@ public sealed partial class ComplianceIssueManager(
         }
     }
 
-    private async Task<TrackedIssue?> FindOnGitHubAsync(IGitHubClient client, string owner, string repo, IssueTarget target, string label)
+    private static async Task<TrackedIssue?> FindOnGitHubAsync(IGitHubClient client, string owner, string repo, IssueTarget target, string label, LabelledIssueListing listing)
     {
-        var request = new RepositoryIssueRequest { State = ItemStateFilter.All };
-        request.Labels.Add(label);
-        IReadOnlyList<Issue> issues;
-        try
-        {
-            issues = await client.Issue.GetAllForRepository(owner, repo, request).ConfigureAwait(false);
-        }
-        catch (NotFoundException)
+        if (await listing.ListAsync(client, owner, repo, label).ConfigureAwait(false) is not { } issues)
         {
             return null;
         }

@@ -3,6 +3,7 @@ using Npgsql;
 using PolicyBot.Enforcement;
 using PolicyBot.Policies;
 using PolicyBot.Policies.Catalog;
+using PolicyBot.Policies.Preview;
 
 namespace PolicyBot.Storage.Postgres;
 
@@ -18,11 +19,11 @@ internal sealed class PostgresEvaluationStore(PostgresDatabase database) : IEval
         await connection.ExecuteAsync(
             null,
             """
-            INSERT INTO repository_evaluations (repository, installation_id, evaluated, skip_reason, results, inventory, evaluated_at, created_by, repository_id, baseline)
-            VALUES (@repository, @installation, @evaluated, @skip, @results, @inventory, @at, @created_by, @repository_id, @baseline)
+            INSERT INTO repository_evaluations (repository, installation_id, evaluated, skip_reason, results, inventory, evaluated_at, created_by, repository_id, baseline, state)
+            VALUES (@repository, @installation, @evaluated, @skip, @results, @inventory, @at, @created_by, @repository_id, @baseline, @state)
             ON CONFLICT (repository) DO UPDATE SET
                 installation_id = EXCLUDED.installation_id, evaluated = EXCLUDED.evaluated, skip_reason = EXCLUDED.skip_reason,
-                results = EXCLUDED.results, inventory = EXCLUDED.inventory, evaluated_at = EXCLUDED.evaluated_at, baseline = EXCLUDED.baseline,
+                results = EXCLUDED.results, inventory = EXCLUDED.inventory, evaluated_at = EXCLUDED.evaluated_at, baseline = EXCLUDED.baseline, state = EXCLUDED.state,
                 created_by = COALESCE(EXCLUDED.created_by, repository_evaluations.created_by),
                 repository_id = COALESCE(EXCLUDED.repository_id, repository_evaluations.repository_id);
             """,
@@ -38,6 +39,7 @@ internal sealed class PostgresEvaluationStore(PostgresDatabase database) : IEval
                 command.Add("@created_by", evaluation.CreatedBy);
                 command.Add("@repository_id", evaluation.RepositoryId);
                 command.Add("@baseline", JsonSerializer.Serialize(evaluation.Baseline, Json));
+                command.Add("@state", KnownRepositoryStateJson.Serialize(evaluation.State));
             },
             cancellationToken).ConfigureAwait(false);
     }
@@ -50,6 +52,31 @@ internal sealed class PostgresEvaluationStore(PostgresDatabase database) : IEval
 
     public Task<IReadOnlyList<StoredRepositoryEvaluation>> ListAsync(long? installationId, CancellationToken cancellationToken) =>
         QueryAsync("WHERE @installation IS NULL OR installation_id = @installation", command => command.Add("@installation", installationId), cancellationToken);
+
+    public async Task<StoredRepositoryStates> ListStatesAsync(long installationId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(
+            "SELECT repository, state FROM repository_evaluations WHERE installation_id = @installation ORDER BY repository;",
+            connection);
+        command.Add("@installation", installationId);
+        var known = new List<KnownRepositoryState>();
+        var notStored = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (KnownRepositoryStateJson.Deserialize(reader.GetString(0), reader.GetNullableString(1)) is { } state)
+            {
+                known.Add(state);
+            }
+            else
+            {
+                notStored.Add(reader.GetString(0));
+            }
+        }
+
+        return new StoredRepositoryStates(known, notStored);
+    }
 
     public async Task DeleteAsync(string repository, CancellationToken cancellationToken)
     {

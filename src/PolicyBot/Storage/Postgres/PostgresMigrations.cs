@@ -157,5 +157,8 @@ internal static class PostgresMigrations
                 PRIMARY KEY (repository, path)
             );
             """),
+        new(4, "what each repository looked like when last evaluated, for previews of a baseline change", """
+            ALTER TABLE repository_evaluations ADD COLUMN state text NULL;
+            """),
     ]);
 }

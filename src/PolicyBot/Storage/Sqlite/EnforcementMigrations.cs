@@ -89,5 +89,8 @@ internal static class EnforcementMigrations
                 PRIMARY KEY (repository, path)
             );
             """),
+        new(10, "what each repository looked like when last evaluated, for previews of a baseline change", """
+            ALTER TABLE repository_evaluations ADD COLUMN state TEXT NULL;
+            """),
     ]);
 }

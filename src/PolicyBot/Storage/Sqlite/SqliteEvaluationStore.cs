@@ -2,6 +2,7 @@ using System.Text.Json;
 using PolicyBot.Enforcement;
 using PolicyBot.Policies;
 using PolicyBot.Policies.Catalog;
+using PolicyBot.Policies.Preview;
 
 namespace PolicyBot.Storage.Sqlite;
 
@@ -15,11 +16,11 @@ internal sealed class SqliteEvaluationStore(SqliteDatabase database) : IEvaluati
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO repository_evaluations (repository, installation_id, evaluated, skip_reason, results, inventory, evaluated_at, created_by, repository_id, baseline)
-            VALUES (@repository, @installation, @evaluated, @skip, @results, @inventory, @at, @created_by, @repository_id, @baseline)
+            INSERT INTO repository_evaluations (repository, installation_id, evaluated, skip_reason, results, inventory, evaluated_at, created_by, repository_id, baseline, state)
+            VALUES (@repository, @installation, @evaluated, @skip, @results, @inventory, @at, @created_by, @repository_id, @baseline, @state)
             ON CONFLICT (repository) DO UPDATE SET
                 installation_id = excluded.installation_id, evaluated = excluded.evaluated, skip_reason = excluded.skip_reason,
-                results = excluded.results, inventory = excluded.inventory, evaluated_at = excluded.evaluated_at, baseline = excluded.baseline,
+                results = excluded.results, inventory = excluded.inventory, evaluated_at = excluded.evaluated_at, baseline = excluded.baseline, state = excluded.state,
                 created_by = COALESCE(excluded.created_by, repository_evaluations.created_by),
                 repository_id = COALESCE(excluded.repository_id, repository_evaluations.repository_id);
             """;
@@ -33,6 +34,7 @@ internal sealed class SqliteEvaluationStore(SqliteDatabase database) : IEvaluati
         command.Add("@created_by", evaluation.CreatedBy);
         command.Add("@repository_id", evaluation.RepositoryId);
         command.Add("@baseline", JsonSerializer.Serialize(evaluation.Baseline, Json));
+        command.Add("@state", KnownRepositoryStateJson.Serialize(evaluation.State));
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -44,6 +46,30 @@ internal sealed class SqliteEvaluationStore(SqliteDatabase database) : IEvaluati
 
     public Task<IReadOnlyList<StoredRepositoryEvaluation>> ListAsync(long? installationId, CancellationToken cancellationToken) =>
         QueryAsync("WHERE @installation IS NULL OR installation_id = @installation", "@installation", installationId, cancellationToken);
+
+    public async Task<StoredRepositoryStates> ListStatesAsync(long installationId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT repository, state FROM repository_evaluations WHERE installation_id = @installation ORDER BY repository;";
+        command.Add("@installation", installationId);
+        var known = new List<KnownRepositoryState>();
+        var notStored = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (KnownRepositoryStateJson.Deserialize(reader.GetString(0), reader.GetNullableString(1)) is { } state)
+            {
+                known.Add(state);
+            }
+            else
+            {
+                notStored.Add(reader.GetString(0));
+            }
+        }
+
+        return new StoredRepositoryStates(known, notStored);
+    }
 
     public async Task DeleteAsync(string repository, CancellationToken cancellationToken)
     {
