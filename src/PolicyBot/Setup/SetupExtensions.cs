@@ -81,7 +81,10 @@ public static class SetupExtensions
             // one is made, stored beside the credentials and kept in this browser's operator cookie.
             var operatorToken = dashboard.Value.OperatorToken is { Length: > 0 } ? null : Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
             var path = GitHubAppCredentialsFile.PathFor(environment.ContentRootPath);
-            await GitHubAppCredentialsFile.WriteAsync(path, created, operatorToken, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+
+            // Registering again keeps the operator token an earlier setup made: it may be the only one there is.
+            var kept = GitHubAppCredentialsFile.Read(path).TryGetValue($"{DashboardOptions.SectionName}:{nameof(DashboardOptions.OperatorToken)}", out var earlier) ? earlier : null;
+            await GitHubAppCredentialsFile.WriteAsync(path, created, operatorToken ?? kept, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             context.Response.Cookies.Delete(StateCookie);
             context.Response.Cookies.Delete(SetupCode.CookieName);
             if (operatorToken is not null)

@@ -18,11 +18,21 @@ public sealed class BrowserTests
         """
         registration: { action: issue, open_pull_request: false }
         branch_protection: { action: fix, required_approving_review_count: 1 }
+        tiers:
+          - name: production
+            match: { lifecycle: [production] }
+            branch_protection: { required_approving_review_count: 2 }
         """,
         """
           - name: orphan-a
           - name: orphan-b
           - name: billing-api
+            files:
+              catalog-info.yaml: |
+                apiVersion: backstage.io/v1alpha1
+                kind: Component
+                metadata: { name: billing-api, description: Billing }
+                spec: { type: service, lifecycle: production, owner: group:platform }
         """);
 
     [Theory]
@@ -64,6 +74,16 @@ public sealed class BrowserTests
         var listed = page.Locator("h2:has-text('Repositories') ~ table").First;
         Assert.Contains("acme/orphan-b", await listed.InnerTextAsync(), StringComparison.Ordinal);
         Assert.DoesNotContain("acme/orphan-a", await listed.InnerTextAsync(), StringComparison.Ordinal);
+
+        // The tier filter: only the repositories that take the tier, whatever their state.
+        await page.FillAsync("input[name=q]", "");
+        await page.SelectOptionAsync("select[name=tier]", "production");
+        await page.ClickAsync("button:has-text('Filter')");
+        await page.WaitForURLAsync("**/installations/1001?*tier=production*");
+        var tiered = await page.Locator("h2:has-text('Repositories') ~ table").First.InnerTextAsync();
+        Assert.Contains("acme/billing-api", tiered, StringComparison.Ordinal);
+        Assert.DoesNotContain("acme/orphan-b", tiered, StringComparison.Ordinal);
+        await page.GoBackAsync();
 
         // The repository's own page, from the list.
         await listed.Locator("a:text-is('acme/orphan-b')").ClickAsync();

@@ -47,4 +47,27 @@ public sealed class ComplianceIssueContentTests
         Assert.True(ComplianceIssueContent.HasMarker(Legacy, "acme/payments", "registration", ""));
         Assert.Equal(["registration/missing_catalog"], ComplianceIssueContent.ParseFindingKeys(Legacy));
     }
+
+    [Fact]
+    public void A_fix_is_told_per_branch_as_a_table_of_each_changed_setting_and_leads_the_comment()
+    {
+        IReadOnlyList<(string Setting, string Before, string After)> main = [("required approving reviews", "0", "2"), ("required status checks", "none", "ci|build, PolicyBot")];
+        IReadOnlyList<(string Setting, string Before, string After)> unchanged = [];
+
+        var changed = ComplianceIssueContent.FixedProtection([("main", main), ("release", unchanged)]);
+
+        Assert.Equal(
+            """
+            PolicyBot raised the protection of `main` to the baseline (the organisation's `branch_protection.action` is `fix`); nothing else was loosened or removed:
+
+            | Setting | Before | After |
+            |---|---|---|
+            | required approving reviews | 0 | 2 |
+            | required status checks | none | ci\|build, PolicyBot |
+            """,
+            changed);
+        Assert.Null(ComplianceIssueContent.FixedProtection([("release", unchanged)]));
+        Assert.Equal($"{changed}\n\nThe findings changed.", ComplianceIssueContent.WithChange(changed, "The findings changed."));
+        Assert.Equal("Closing.", ComplianceIssueContent.WithChange(null, "Closing."));
+    }
 }

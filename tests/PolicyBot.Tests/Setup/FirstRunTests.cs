@@ -97,6 +97,8 @@ public sealed partial class FirstRunTests : IDisposable
         var credentials = await File.ReadAllTextAsync(stored);
         Assert.Contains($"APP_ID={github.AppId.ToString(CultureInfo.InvariantCulture)}", credentials, StringComparison.Ordinal);
         Assert.Contains($"WEBHOOK_SECRET={github.WebhookSecret}", credentials, StringComparison.Ordinal);
+        var operatorToken = Regex.Match(credentials, "Dashboard__OperatorToken=([0-9a-f]+)").Groups[1].Value;
+        Assert.NotEmpty(operatorToken);
 
         var serving = await firstConsole.WaitForLineAsync(l => l.StartsWith("policybot: serving on ", StringComparison.Ordinal), Patience);
         var address = new Uri(serving["policybot: serving on ".Length..].Split(", ")[0]);
@@ -137,6 +139,16 @@ public sealed partial class FirstRunTests : IDisposable
             Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
             Assert.Contains($"Authenticated as app {github.AppSlug}", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
+
+        // Registering again from the running PolicyBot (operators only) rewrites the credentials for the next start,
+        // keeping the operator token the first setup made.
+        var again = await browser.GetStringAsync(new Uri(address, "/setup?org=acme"));
+        using var reconfirmed = await gitHubSite.PostAsync(
+            WebUtility.HtmlDecode(FormAction().Match(again).Groups[1].Value),
+            new FormUrlEncodedContent([new("manifest", WebUtility.HtmlDecode(ManifestInput().Match(again).Groups[1].Value))]));
+        var redone = await browser.GetStringAsync(reconfirmed.Headers.Location!);
+        Assert.Contains("keeps its current app until it restarts", redone, StringComparison.Ordinal);
+        Assert.Contains($"Dashboard__OperatorToken={operatorToken}", await File.ReadAllTextAsync(stored), StringComparison.Ordinal);
 
         await secondStop.CancelAsync();
         Assert.Equal(0, await second.WaitAsync(Patience));
