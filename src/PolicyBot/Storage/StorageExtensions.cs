@@ -38,6 +38,9 @@ public static class StorageExtensions
             services.AddSingleton<IOrganizationDirectoryVersions, PostgresOrganizationDirectoryVersions>();
             services.AddMigrations(PostgresMigrations.Host);
             services.AddMigrations(PostgresMigrations.Enforcement);
+            services.AddSingleton<GitHub.Budget.IRateLimitStore, PostgresRateLimitStore>();
+            services.AddSingleton<Enforcement.Progress.IEvaluationPassStore, PostgresEvaluationPassStore>();
+            services.AddMigrations(PostgresBudgetMigrations.Budget);
             services.AddSingleton<Enforcement.PolicyFiles.IValidPolicyFileStore, PostgresValidPolicyFileStore>();
         }
         else
@@ -55,6 +58,9 @@ public static class StorageExtensions
             services.AddSingleton<IOrganizationDirectoryVersions, SqliteOrganizationDirectoryVersions>();
             services.AddMigrations(HostMigrations.Sqlite);
             services.AddMigrations(EnforcementMigrations.Sqlite);
+            services.AddSingleton<GitHub.Budget.IRateLimitStore, SqliteRateLimitStore>();
+            services.AddSingleton<Enforcement.Progress.IEvaluationPassStore, SqliteEvaluationPassStore>();
+            services.AddMigrations(BudgetMigrations.Sqlite);
             services.AddSingleton<Enforcement.PolicyFiles.IValidPolicyFileStore, SqliteValidPolicyFileStore>();
         }
 

@@ -146,7 +146,7 @@ internal sealed class BranchProtectionReader(IConnection connection, string owne
         if (ruleset is not { } r)
         {
             // Without the ruleset we cannot tell who may bypass it; assume the weaker case for administrators.
-            return ("", [new BypassActor(BypassActor.OrganizationAdmin, 1, "always"), new BypassActor(BypassActor.RepositoryRole, BypassActor.AdminRoleId, "always")]);
+            return ("", [new BypassActor(BypassActor.OrganizationAdmin, null, "always"), new BypassActor(BypassActor.RepositoryRole, BypassActor.AdminRoleId, "always")]);
         }
 
         var bypass = new List<BypassActor>();
@@ -160,7 +160,8 @@ internal sealed class BranchProtectionReader(IConnection connection, string owne
                 (BypassActor.Integration, { } appId) => (await AppSlugsAsync(cancellationToken).ConfigureAwait(false)).GetValueOrDefault(appId),
                 _ => null,
             };
-            bypass.Add(new BypassActor(type, id, actor.String("bypass_mode") ?? "always", name));
+            // GitHub ignores the id of organisation owners and deploy keys ("actor_id is ignored" / "should be null").
+            bypass.Add(new BypassActor(type, type is BypassActor.OrganizationAdmin or BypassActor.DeployKey ? null : id, actor.String("bypass_mode") ?? "always", name));
         }
 
         return (r.String("name") ?? "", bypass);
