@@ -29,9 +29,11 @@ public sealed class GitHubSimulator : IAsyncDisposable
     private readonly WebhookDispatcher _webhooks;
     private readonly RequestLog _requests;
     private readonly SimulatorContext _context;
+    private readonly RateLimiter _rateLimiter;
 
-    private GitHubSimulator(WebApplication app, RSA key, WebhookDispatcher webhooks, RequestLog requests, FaultInjector faults, SimulatorContext context, string privateKeyPem)
+    private GitHubSimulator(WebApplication app, RSA key, WebhookDispatcher webhooks, RequestLog requests, FaultInjector faults, SimulatorContext context, string privateKeyPem, RateLimiter rateLimiter)
     {
+        _rateLimiter = rateLimiter;
         _app = app;
         _key = key;
         _webhooks = webhooks;
@@ -106,12 +108,12 @@ public sealed class GitHubSimulator : IAsyncDisposable
         var shapes = new Shapes(state, () => simulator!.BaseUrl.ToString());
         var secret = options.WebhookSecret ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
         var webhooks = new WebhookDispatcher(secret, options.AppId, time, options.LoggerFactory?.CreateLogger<WebhookDispatcher>() ?? (ILogger)NullLogger.Instance) { Url = options.WebhookUrl };
-        var rateLimiter = new RateLimiter(time);
-        var faults = new FaultInjector(rateLimiter) { GlobalLatency = options.Latency };
-        var requests = new RequestLog();
+        var rateLimiter = new RateLimiter(time) { WindowLength = options.RateLimitWindow };
         var credentials = new CredentialValidator(state, key, options.AppId, time);
+        var faults = new FaultInjector(rateLimiter, token => credentials.Resolve("Bearer " + token).RateLimitKey ?? token) { GlobalLatency = options.Latency };
+        var requests = new RequestLog();
         var context = new SimulatorContext(state, shapes, webhooks, identity, time) { AppPrivateKeyPem = pem };
-        simulator = new GitHubSimulator(app, key, webhooks, requests, faults, context, pem);
+        simulator = new GitHubSimulator(app, key, webhooks, requests, faults, context, pem, rateLimiter);
 
         // Octokit and other clients address GitHub Enterprise Server (and so the simulator) under /api/v3.
         app.UsePathBase("/api/v3");
@@ -143,6 +145,12 @@ public sealed class GitHubSimulator : IAsyncDisposable
         lock (State.Sync)
         {
             ScenarioSeeder.Seed(_context, scenario);
+        }
+
+        if (scenario.RateLimit is { } budgets)
+        {
+            _rateLimiter.CoreLimit = budgets.Core;
+            _rateLimiter.GraphQLLimit = budgets.GraphQL;
         }
 
         return scenario;
@@ -255,6 +263,13 @@ public sealed class GitHubSimulator : IAsyncDisposable
     public bool Redeliver(Guid deliveryId) => _webhooks.Redeliver(deliveryId);
 
     public void ClearRequests() => _requests.Clear();
+
+    /// <summary>An installation's budget of a resource ("core", "graphql", "search") now.</summary>
+    public (int Limit, int Used, int Remaining, DateTimeOffset Reset) RateLimit(long installationId, string resource = "core")
+    {
+        var state = _rateLimiter.Peek(RateLimiter.InstallationKey(installationId), resource);
+        return (state.Limit, state.Used, state.Remaining, state.Reset);
+    }
 
     public async ValueTask DisposeAsync()
     {

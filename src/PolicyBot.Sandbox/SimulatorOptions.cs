@@ -23,6 +23,9 @@ public sealed class SimulatorOptions
     /// <summary>Latency added to every API call, to mimic GitHub's response times.</summary>
     public TimeSpan Latency { get; set; }
 
+    /// <summary>How long a rate-limit window lasts (GitHub: an hour); benchmarks shorten it to watch budgets reset.</summary>
+    public TimeSpan RateLimitWindow { get; set; } = TimeSpan.FromHours(1);
+
     public long AppId { get; set; } = 4242;
 
     public string AppSlug { get; set; } = "policybot";

@@ -108,12 +108,15 @@ public sealed class HttpBehaviourTests
     }
 
     [Fact]
-    public async Task Each_token_has_its_own_limit_and_an_exhausted_one_gets_403()
+    public async Task An_installations_tokens_share_its_limit_and_an_exhausted_one_gets_403()
     {
+        // GitHub's primary limit for an app is per installation ("Rate limits for the REST API": installation access
+        // tokens use the installation's limit), so a fresh token does not bring a fresh budget.
         await using var sim = await TestOrgs.StartAsync();
         var token = sim.CreateInstallationToken(1001);
         using var bot = SimClient.For(sim, "token " + token);
         using var other = SimClient.AsInstallation(sim, 1001);
+        using var person = SimClient.AsPerson(sim, "alice");
 
         await bot.Get("repos/acme/web");
         sim.Faults.ExhaustRateLimit(token);
@@ -124,7 +127,8 @@ public sealed class HttpBehaviourTests
         Assert.Equal("0", refused.Header("x-ratelimit-remaining"));
         Assert.Contains("API rate limit exceeded", refused["message"].GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal(0, limits["resources"]["core"]!["remaining"]!.GetValue<int>());
-        Assert.Equal(200, (await other.Get("repos/acme/web")).Code);
+        Assert.Equal(403, (await other.Get("repos/acme/web")).Code);
+        Assert.Equal(200, (await person.Get("repos/acme/web")).Code);
     }
 
     [Fact]

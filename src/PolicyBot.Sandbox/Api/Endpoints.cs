@@ -32,7 +32,8 @@ internal static partial class Endpoints
         MapStatuses(app, sim);
         MapCustomProperties(app, sim);
         Rulesets.Map(app, sim);
-        MapControl(app, sim, requests, faults);
+        GraphQL.GraphQLEndpoint.Map(app, sim, rateLimiter);
+        MapControl(app, sim, requests, faults, rateLimiter);
         app.MapFallback(() => GitHubResults.NotFound()).WithMetadata(new AuthRequirementMetadata(AuthRequirement.None));
     }
 
@@ -284,7 +285,7 @@ internal static partial class Endpoints
             {
                 var state = caller.IsAuthenticated && caller.RateLimitKey is { } key
                     ? rateLimiter.Peek(key, resource)
-                    : new RateLimitState(resource == "search" ? 10 : 60, resource == "search" ? 10 : 60, 0, sim.Now.AddHours(1), resource);
+                    : new RateLimitState(resource == "search" ? 10 : resource == "graphql" ? 0 : 60, resource == "search" ? 10 : resource == "graphql" ? 0 : 60, 0, sim.Now.AddHours(1), resource);
                 return new JsonObject
                 {
                     ["limit"] = state.Limit,
@@ -302,7 +303,7 @@ internal static partial class Endpoints
                 {
                     ["core"] = core,
                     ["search"] = Rate("search"),
-                    ["graphql"] = new JsonObject { ["limit"] = 5000, ["remaining"] = 5000, ["reset"] = sim.Now.AddHours(1).ToUnixTimeSeconds(), ["used"] = 0, ["resource"] = "graphql" },
+                    ["graphql"] = Rate("graphql"),
                 },
                 ["rate"] = core.DeepClone(),
             });
@@ -416,7 +417,7 @@ internal static partial class Endpoints
         return token;
     }
 
-    private static void MapControl(WebApplication app, SimulatorContext sim, RequestLog requests, FaultInjector faults)
+    private static void MapControl(WebApplication app, SimulatorContext sim, RequestLog requests, FaultInjector faults, RateLimiter rateLimiter)
     {
         app.MapGet("/_sandbox", () => GitHubResults.Json(new JsonObject
         {
@@ -486,7 +487,24 @@ internal static partial class Endpoints
             ["login"] = r.Login,
             ["route"] = r.RouteTemplate,
             ["duration_ms"] = Math.Round(r.Duration.TotalMilliseconds, 1),
+            ["resource"] = r.Resource,
+            ["cost"] = r.Cost,
         })])));
+
+        // Each budget in use: installation (or person), resource, points used and remaining in the current window.
+        app.MapGet("/_sandbox/rate-limits", () => GitHubResults.Json(new JsonArray([.. rateLimiter.Snapshot()
+            .Where(b => b.Key.StartsWith("installation:", StringComparison.Ordinal) || b.Key.StartsWith("sandbox:", StringComparison.Ordinal))
+            .OrderBy(b => b.Key, StringComparer.Ordinal).ThenBy(b => b.State.Resource, StringComparer.Ordinal)
+            .Select(b => (JsonNode)new JsonObject
+            {
+                ["installation_id"] = b.Key.StartsWith("installation:", StringComparison.Ordinal) ? long.Parse(b.Key["installation:".Length..], CultureInfo.InvariantCulture) : null,
+                ["login"] = b.Key.StartsWith("sandbox:", StringComparison.Ordinal) ? b.Key["sandbox:".Length..] : null,
+                ["resource"] = b.State.Resource,
+                ["limit"] = b.State.Limit,
+                ["used"] = b.State.Used,
+                ["remaining"] = b.State.Remaining,
+                ["reset"] = b.State.Reset.ToUnixTimeSeconds(),
+            })])));
 
         app.MapDelete("/_sandbox/requests", () =>
         {

@@ -503,7 +503,7 @@ internal static partial class Endpoints
                     return GitHubResults.NotFound();
                 }
 
-                var path = new[] { ".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS" }.FirstOrDefault(commit.Files.ContainsKey);
+                var path = CodeOwners.Locations.FirstOrDefault(commit.Files.ContainsKey);
                 if (path is null)
                 {
                     return Results.StatusCode(404); // no CODEOWNERS file; GitHub documents this 404 without a body
@@ -593,6 +593,9 @@ internal static partial class Endpoints
 /// <summary>Validates CODEOWNERS as GitHub's "codeowners/errors" does.</summary>
 internal static partial class CodeOwners
 {
+    /// <summary>Where GitHub looks for CODEOWNERS, in the order it looks.</summary>
+    public static readonly IReadOnlyList<string> Locations = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];
+
     public static JsonArray Errors(SimOrg org, SimRepo repo, string path, string content)
     {
         var errors = new JsonArray();

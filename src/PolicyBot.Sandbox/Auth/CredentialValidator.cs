@@ -53,7 +53,7 @@ internal sealed class CredentialValidator(SimulatorState state, RSA appKey, long
                     return new Caller(TokenKind.Installation, null, Error: "Bad credentials");
                 }
 
-                return new Caller(TokenKind.Installation, credential, InstallationId: token.InstallationId);
+                return new Caller(TokenKind.Installation, Http.RateLimiter.InstallationKey(token.InstallationId), InstallationId: token.InstallationId);
             }
         }
 

@@ -38,7 +38,15 @@ public sealed class FaultInjector
     private readonly List<ActiveFault> _faults = [];
     private readonly RateLimiter _rateLimiter;
 
-    internal FaultInjector(RateLimiter rateLimiter) => _rateLimiter = rateLimiter;
+    private readonly Func<string, string> _rateLimitKeyOf;
+
+    /// <param name="rateLimiter">The budgets.</param>
+    /// <param name="rateLimitKeyOf">The budget a token spends (an installation's tokens share one).</param>
+    internal FaultInjector(RateLimiter rateLimiter, Func<string, string> rateLimitKeyOf)
+    {
+        _rateLimiter = rateLimiter;
+        _rateLimitKeyOf = rateLimitKeyOf;
+    }
 
     /// <summary>Latency added to every API call, to mimic GitHub's response times.</summary>
     public TimeSpan GlobalLatency { get; set; }
@@ -70,7 +78,7 @@ public sealed class FaultInjector
         Add(new FaultRule { Method = method, PathPattern = pathPattern, Latency = latency, Count = 0 });
 
     /// <summary>Spends the whole primary rate limit of a token (installation token, JWT or "sandbox:login").</summary>
-    public void ExhaustRateLimit(string token) => _rateLimiter.Exhaust(token);
+    public void ExhaustRateLimit(string token) => _rateLimiter.Exhaust(_rateLimitKeyOf(token));
 
     public bool Remove(Guid id)
     {

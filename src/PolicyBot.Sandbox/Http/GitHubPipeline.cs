@@ -53,10 +53,12 @@ internal sealed partial class GitHubPipeline(
         }
 
         var notModified = false;
+        var cost = 0;
         // GET /rate_limit is free on GitHub, and answers even when the limit is spent.
         var free = template == "/rate_limit";
         var rateKey = caller.IsAuthenticated && !free ? caller.RateLimitKey : null;
-        var resource = template?.StartsWith("/search/", StringComparison.Ordinal) == true ? "search" : "core";
+        var resource = GraphQL.GraphQLEndpoint.IsGraphQL(template) ? GraphQL.GraphQLEndpoint.Resource
+            : template?.StartsWith("/search/", StringComparison.Ordinal) == true ? "search" : "core";
         if (fault is not null)
         {
             if (fault.RetryAfter is { } retry)
@@ -107,7 +109,8 @@ internal sealed partial class GitHubPipeline(
             await GitHubResults.Error(403, "You have exceeded a secondary rate limit and have been temporarily blocked from content creation. Please retry your request again later.")
                 .ExecuteAsync(context).ConfigureAwait(false);
         }
-        else if (rateKey is not null && rateLimiter.Peek(rateKey, resource) is { Remaining: 0 } exhausted)
+        // GraphQL answers a spent budget itself, with GitHub's RATE_LIMITED error, once it knows the query's cost.
+        else if (rateKey is not null && resource != GraphQL.GraphQLEndpoint.Resource && rateLimiter.Peek(rateKey, resource) is { Remaining: 0 } exhausted)
         {
             SetRateHeaders(context, exhausted);
             var who = caller.InstallationId is { } id ? $"installation ID {id}" : "this token";
@@ -116,6 +119,8 @@ internal sealed partial class GitHubPipeline(
         else
         {
             notModified = await RunBufferedAsync(context, rateKey, resource).ConfigureAwait(false);
+            cost = context.Items.TryGetValue(GraphQL.GraphQLEndpoint.CostKey, out var points) && points is int spent ? spent
+                : rateKey is not null && resource != GraphQL.GraphQLEndpoint.Resource && !notModified ? 1 : 0;
         }
 
         LogAnswered(logger, context.Request.Method, path, context.Response.StatusCode, caller.IsAuthenticated ? caller.Kind : TokenKind.None);
@@ -130,7 +135,9 @@ internal sealed partial class GitHubPipeline(
             caller.InstallationId,
             caller.Login,
             template,
-            stopwatch.Elapsed));
+            stopwatch.Elapsed,
+            resource,
+            cost));
     }
 
     private async Task<bool> RunBufferedAsync(HttpContext context, string? rateKey, string resource)
@@ -172,7 +179,8 @@ internal sealed partial class GitHubPipeline(
 
         if (rateKey is not null)
         {
-            SetRateHeaders(context, notModified ? rateLimiter.Peek(rateKey, resource) : rateLimiter.Spend(rateKey, resource));
+            // GraphQL charged its cost before running the query.
+            SetRateHeaders(context, notModified || resource == GraphQL.GraphQLEndpoint.Resource ? rateLimiter.Peek(rateKey, resource) : rateLimiter.Spend(rateKey, resource));
         }
 
         if (!notModified && buffer.Length > 0)

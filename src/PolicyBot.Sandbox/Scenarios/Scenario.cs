@@ -15,6 +15,9 @@ public sealed record Scenario(
     JsonArray OrgRulesets,
     string Plan = "enterprise")
 {
+    /// <summary>Scenario <c>rate_limit: { core: 5000, graphql: 5000 }</c>: the hourly budgets; GitHub's when null.</summary>
+    public ScenarioRateLimit? RateLimit { get; init; }
+
     /// <summary>The organisation's custom property schema (scenario <c>custom_properties</c>).</summary>
     public IReadOnlyList<PolicyBot.Sandbox.State.SimCustomProperty> CustomProperties { get; init; } = [];
 
@@ -24,6 +27,9 @@ public sealed record Scenario(
     /// <summary>Members whose membership is public (scenario <c>public_members</c>); the others are concealed, GitHub's default.</summary>
     public IReadOnlyList<string> PublicMembers { get; init; } = [];
 }
+
+/// <summary>Hourly budgets: REST calls (<c>core</c>) and GraphQL points (<c>graphql</c>).</summary>
+public sealed record ScenarioRateLimit(int Core, int GraphQL);
 
 public sealed record ScenarioTeam(
     string Slug,

@@ -14,7 +14,7 @@ namespace PolicyBot.Sandbox.Scenarios;
 /// </summary>
 public static partial class ScenarioParser
 {
-    private static readonly string[] RootKeys = ["org", "installation_id", "plan", "description", "teams", "members", "admins", "public_members", "installation_permissions", "repos", "org_rulesets", "custom_properties"];
+    private static readonly string[] RootKeys = ["org", "installation_id", "plan", "description", "teams", "members", "admins", "public_members", "installation_permissions", "repos", "org_rulesets", "custom_properties", "rate_limit"];
     private static readonly string[] CustomPropertyKeys = ["name", "value_type", "required", "default_value", "description", "allowed_values", "values_editable_by"];
     private static readonly string[] TeamKeys = ["slug", "name", "description", "members", "maintainers", "parent", "repos"];
     private static readonly string[] RepoKeys = ["name", "default_branch", "visibility", "archived", "fork", "has_issues", "description", "created_at", "created_days_ago", "protection", "rulesets", "files", "pulls", "properties"];
@@ -158,8 +158,23 @@ public static partial class ScenarioParser
         }
 
         var orgRulesets = p.Child(root, "org_rulesets") is { } rulesetsNode ? p.JsonArray(rulesetsNode, "org_rulesets") : [];
+        ScenarioRateLimit? rateLimit = null;
+        if (p.Child(root, "rate_limit") is { } rateNode)
+        {
+            var m = p.Mapping(rateNode, "rate_limit");
+            p.CheckKeys(m, ["core", "graphql"], "rate_limit");
+            int Budget(string key)
+            {
+                var value = p.Long(m, key) ?? 5000;
+                return value is >= 1 and <= 1_000_000 ? (int)value : throw p.Error(p.Child(m, key)!, $"rate_limit.{key} must be between 1 and 1000000");
+            }
+
+            rateLimit = new ScenarioRateLimit(Budget("core"), Budget("graphql"));
+        }
+
         return new Scenario(sourceName, org, installationId, p.String(root, "description"), members, admins, teams, repoList, orgRulesets, plan)
         {
+            RateLimit = rateLimit,
             CustomProperties = customProperties,
             PublicMembers = p.StringList(root, "public_members"),
             OrganizationAdministration = ParseInstallationPermissions(p, root),

@@ -71,6 +71,7 @@ public sealed class AuditCommand : ICliCommand
 
             // The audit reads GitHub only; it never migrates or shares a database.
             builder.Services.AddSingleton<Enforcement.State.IOrganizationDirectoryVersions, Enforcement.State.OneShotDirectoryVersions>();
+            builder.Services.AddSingleton<GitHub.Budget.IRateLimitStore, GitHub.Budget.OneShotRateLimitStore>();
             await using var app = PolicyBotApp.Build(builder);
             if (StartupChecks.Find(app.Services) is { Count: > 0 } problems)
             {

@@ -20,9 +20,13 @@ public sealed class SandboxGitHub : IAsyncDisposable
 
     public Scenario Scenario { get; }
 
-    public static async Task<SandboxGitHub> StartAsync(string? scenarioPath, int port, string? webhookSecret, CancellationToken cancellationToken)
+    public static Task<SandboxGitHub> StartAsync(string? scenarioPath, int port, string? webhookSecret, CancellationToken cancellationToken) =>
+        StartAsync(scenarioPath, new SimulatorOptions { Port = port, WebhookSecret = webhookSecret }, cancellationToken);
+
+    /// <summary>The simulator with <paramref name="options"/> (a benchmark's short rate-limit window, for one).</summary>
+    public static async Task<SandboxGitHub> StartAsync(string? scenarioPath, SimulatorOptions options, CancellationToken cancellationToken)
     {
-        var simulator = await GitHubSimulator.StartAsync(new SimulatorOptions { Port = port, WebhookSecret = webhookSecret }, cancellationToken).ConfigureAwait(false);
+        var simulator = await GitHubSimulator.StartAsync(options, cancellationToken).ConfigureAwait(false);
         try
         {
             var scenario = scenarioPath is null ? simulator.LoadDemo() : simulator.LoadScenarioFile(scenarioPath);

@@ -65,7 +65,7 @@ public static class DashboardExtensions
                 : Html(DashboardPage.Installations(installations, access.IsOperator(context), InstallUrl(github)));
         });
         pages.MapGet("/installations/{id:long}", async (HttpContext context, long id, int? page, string? q, string? policy, string? team, string? state, string? tier,
-            DashboardQueries queries, DashboardAccess access, IOptions<DashboardOptions> options, IOptions<GitHubOptions> github, CancellationToken cancellationToken) =>
+            DashboardQueries queries, DashboardAccess access, IOptions<DashboardOptions> options, IOptions<GitHubOptions> github, Enforcement.Progress.EvaluationProgress progress, CancellationToken cancellationToken) =>
         {
             var pageNumber = Math.Max(1, page ?? 1);
             var filter = new RepositoryFilter(Blank(policy), Blank(team), Blank(state), Blank(q), Blank(tier));
@@ -75,7 +75,7 @@ public static class DashboardExtensions
                 return Results.NotFound();
             }
 
-            return Html(DashboardPage.Installation(overview, filter, pageNumber, options.Value.PageSize, Links(github), access.IsOperator(context)));
+            return Html(DashboardPage.Installation(overview, filter, pageNumber, options.Value.PageSize, Links(github), access.IsOperator(context), await progress.GetAsync(id, cancellationToken).ConfigureAwait(false)));
         });
         pages.MapGet("/installations/{id:long}/repositories/{name}", async (HttpContext context, long id, string name, DashboardQueries queries, DashboardAccess access, IOptions<GitHubOptions> github, CancellationToken cancellationToken) =>
         {

@@ -22,6 +22,28 @@ internal static class DashboardPage
         .action{font-weight:600}.action-off{color:#656d76}.action-fix,.action-issue{color:#1a7f37}svg text{font-size:11px;fill:#656d76}
         """;
 
+    /// <summary>The latest install or reconcile pass: how far it is, the rate-limit points it spent, when it should finish.</summary>
+    private static string Progress(Enforcement.Progress.EvaluationPass pass)
+    {
+        var text = new StringBuilder("<p id=progress>");
+        var what = pass.Reconcile ? "Reconcile" : "Evaluation of every repository";
+        text.Append(CultureInfo.InvariantCulture, $"{E(what)}: {pass.Evaluated} of {pass.Total} repositories evaluated, {pass.PointsSpent} rate-limit points spent");
+        if (pass.Finished)
+        {
+            text.Append(" (finished).");
+        }
+        else
+        {
+            text.Append(pass.EstimatedFinish is { } finish ? $"; estimated finish {E(finish.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture))}." : ".");
+            if (pass.PausedUntil is { } until)
+            {
+                text.Append(CultureInfo.InvariantCulture, $" Paused to keep the rate-limit reserve until {E(until.ToString("HH:mm:ss 'UTC'", CultureInfo.InvariantCulture))}.");
+            }
+        }
+
+        return text.Append("</p>").ToString();
+    }
+
     /// <param name="installUrl">The app's install page on GitHub, when its slug is known.</param>
     public static string Installations(IReadOnlyList<InstallationSummary> installations, bool operatorView, string? installUrl = null)
     {
@@ -48,7 +70,8 @@ internal static class DashboardPage
         return End(html);
     }
 
-    public static string Installation(InstallationOverview overview, RepositoryFilter filter, int page, int pageSize, GitHubLinks links, bool operatorView)
+    public static string Installation(InstallationOverview overview, RepositoryFilter filter, int page, int pageSize, GitHubLinks links, bool operatorView,
+        Enforcement.Progress.EvaluationPass? pass = null)
     {
         var html = Start($"PolicyBot: {overview.Organization}");
         var id = overview.InstallationId.ToString(CultureInfo.InvariantCulture);
@@ -63,6 +86,11 @@ internal static class DashboardPage
         else
         {
             html.Append("<p class=muted>Up to date: no evaluation is waiting.</p>");
+        }
+
+        if (pass is not null)
+        {
+            html.Append(Progress(pass));
         }
 
         html.Append(CultureInfo.InvariantCulture, $"<h2>Policies</h2><p>{overview.Repositories} repositories evaluated; {overview.BelowBaselineTotal} below the baseline.</p>");

@@ -20,6 +20,10 @@ public static class EnforcementExtensions
         services.AddSingleton<CheckRunPublisher>();
         services.AddSingleton<CommitFileCache>();
         services.AddSingleton<Hosting.IMetricsGaugeSource, ComplianceGauges>();
+        services.AddMetrics();
+        services.AddSingleton<Progress.EvaluationProgress>();
+        services.AddSingleton<State.PrefetchedRepositories>();
+        services.AddSingleton<Hosting.IMetricsGaugeSource, Progress.BudgetGauges>();
         services.AddScoped<RepositoryAssessor>();
         services.AddScoped<RepositoryEnforcer>();
         services.AddScoped<PullRequestEnforcer>();

@@ -220,18 +220,18 @@ public sealed partial class PullRequestEnforcer(
             return;
         }
 
-        // Started before anything else is read, so the pull request shows PolicyBot at work at once.
         var detailsUrl = options.Value.PublicUrl is { } publicUrl
             ? new Uri(publicUrl, $"installations/{installationId.ToString(CultureInfo.InvariantCulture)}").ToString()
             : null;
-        var checkRunId = await checkRuns.EnsureStartedAsync(client, owner, name, pull.Head.Sha, assessor.AppId, detailsUrl).ConfigureAwait(false);
         var repository = pull.Base.Repository ?? await client.Repository.Get(owner, name).ConfigureAwait(false);
         var organizationPolicy = await assessor.ReadOrganizationPolicyAsync(client, owner, cancellationToken).ConfigureAwait(false);
         var assessment = await AssessAsync(client, repository, pull, organizationPolicy, null, installationId, cancellationToken).ConfigureAwait(false);
 
         var now = timeProvider.GetUtcNow();
         var success = assessment.Evaluation.Conclusion == PullRequestEvaluation.Success;
-        var written = await checkRuns.CompleteAsync(client, owner, name, checkRunId, new CheckRunContent(success, assessment.Output.Title, assessment.Output.Summary, assessment.Output.Text), force: rerun, cancellationToken).ConfigureAwait(false);
+        // Written once, with the verdict: an evaluation takes a moment, and a run started in_progress first would cost a second write.
+        var written = await checkRuns.PublishAsync(client, owner, name, pull.Head.Sha, assessor.AppId,
+            new CheckRunContent(success, assessment.Output.Title, assessment.Output.Summary, assessment.Output.Text), force: rerun, detailsUrl, cancellationToken).ConfigureAwait(false);
         await evaluations.SavePullRequestAsync(new StoredPullRequestEvaluation(
             installationId, assessment.Repository, number, pull.Head.Sha, assessment.Evaluation.Conclusion, assessment.Evaluation.UnmetRuleNames, now), cancellationToken).ConfigureAwait(false);
         if (written)
@@ -253,7 +253,6 @@ public sealed partial class PullRequestEnforcer(
     public async Task EnforceMergeGroupAsync(IGitHubClient client, long installationId, string owner, string name, int queuedNumber, string headSha, string? deliveryId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
-        var checkRunId = await checkRuns.EnsureStartedAsync(client, owner, name, headSha, assessor.AppId).ConfigureAwait(false);
         var queued = await client.PullRequest.Get(owner, name, queuedNumber).ConfigureAwait(false);
         var repository = queued.Base.Repository ?? await client.Repository.Get(owner, name).ConfigureAwait(false);
         var organizationPolicy = await assessor.ReadOrganizationPolicyAsync(client, owner, cancellationToken).ConfigureAwait(false);
@@ -280,7 +279,7 @@ public sealed partial class PullRequestEnforcer(
 
         var output = MergeGroupPullRequests.Report(verdicts);
         var success = verdicts.All(v => v.Conclusion == PullRequestEvaluation.Success);
-        var written = await checkRuns.CompleteAsync(client, owner, name, checkRunId, new CheckRunContent(success, output.Title, output.Summary), force: true).ConfigureAwait(false);
+        var written = await checkRuns.PublishAsync(client, owner, name, headSha, assessor.AppId, new CheckRunContent(success, output.Title, output.Summary), force: true, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (written)
         {
             await auditLog.RecordAsync(new AuditEntry(timeProvider.GetUtcNow(), installationId, $"{owner}/{name}", "check_run.completed",

@@ -72,8 +72,17 @@ public sealed class RepositoryAssessor(
     public async Task<RepositoryAssessment> AssessAsync(IGitHubClient client, Repository repository, OrganizationPolicy organizationPolicy, string? createdBy, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(repository);
+        return await AssessAsync(client, RepositoryStateReader.FromRepository(repository, createdBy), prefetched: null, organizationPolicy, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Assesses a repository whose files and default-branch protection a GraphQL page already read
+    /// (<paramref name="prefetched"/>): only what the page could not say is read through REST.
+    /// </summary>
+    public async Task<RepositoryAssessment> AssessAsync(IGitHubClient client, RepositorySnapshot snapshot, PrefetchedRepository? prefetched, OrganizationPolicy organizationPolicy, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(organizationPolicy);
-        var snapshot = RepositoryStateReader.FromRepository(repository, createdBy);
         var organization = organizationPolicy.Config;
         var directory = await directories.GetAsync(client, snapshot.Owner, cancellationToken).ConfigureAwait(false);
         var today = DateOnly.FromDateTime(timeProvider.GetUtcNow().UtcDateTime);
@@ -84,7 +93,11 @@ public sealed class RepositoryAssessor(
             return new RepositoryAssessment(snapshot, Evaluator.Evaluate(organization, snapshot, AppId, today, directory), organizationPolicy, directory);
         }
 
-        snapshot = await RepositoryStateReader.ReadFilesAsync(client, snapshot, cancellationToken).ConfigureAwait(false);
+        if (prefetched is null)
+        {
+            snapshot = await RepositoryStateReader.ReadFilesAsync(client, snapshot, cancellationToken).ConfigureAwait(false);
+        }
+
         snapshot = await WithLastValidPolicyFileAsync(snapshot, directory, cancellationToken).ConfigureAwait(false);
         var propertiesRead = RepositoryConfigMerger.MatchesOnProperties(organization);
         if (propertiesRead)
@@ -93,15 +106,36 @@ public sealed class RepositoryAssessor(
         }
 
         var effective = RepositoryConfigMerger.Merge(organization, snapshot, directory).Config;
+        // GitHub's GraphQL API has no list of the teams with access to a repository: REST, and only when ownership needs it.
         if (effective.Registration.Action != PolicyAction.Off && RegistrationPolicy.OwnedByTeam(snapshot, directory))
         {
             snapshot = snapshot with { TeamAccess = await RepositoryStateReader.ReadTeamAccessAsync(client, snapshot, cancellationToken).ConfigureAwait(false) };
         }
 
         var branchesRead = effective.BranchProtection.Action != PolicyAction.Off;
-        if (branchesRead)
+        // An unprotected branch is confirmed through REST until the pass knows the plan protects such a repository: only
+        // REST tells "no protection" from "not on this plan" (403), and the plan is the organisation's.
+        if (branchesRead && prefetched?.DefaultBranch is { } defaultBranch
+            && (defaultBranch.Classic is not null || defaultBranch.Rules.Count > 0 || !snapshot.Private || prefetched.Organization.PrivateBranchProtection == true)
+            && effective.BranchProtection.Branches.All(b => b == "default"))
+        {
+            snapshot = snapshot with { Branches = [defaultBranch] };
+
+            // A gap in classic protection is remediated with a PUT built from GitHub's own REST answer (push
+            // restrictions and all, which GraphQL does not give): only then is the branch read through REST.
+            if (defaultBranch.Classic is not null
+                && Evaluator.Evaluate(organization, snapshot, AppId, today, directory).For(PolicyIds.BranchProtection) is { Findings.Count: > 0 })
+            {
+                snapshot = await RepositoryStateReader.ReadBranchesAsync(client, snapshot, effective.BranchProtection, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        else if (branchesRead)
         {
             snapshot = await RepositoryStateReader.ReadBranchesAsync(client, snapshot, effective.BranchProtection, cancellationToken).ConfigureAwait(false);
+            if (prefetched is not null && snapshot.Private && snapshot.Branches.FirstOrDefault(b => b.Branch == snapshot.DefaultBranch) is { } read)
+            {
+                prefetched.Organization.LearnPrivateBranchProtection(read.ProtectionAvailable);
+            }
         }
 
         var evaluation = WithOrganizationConfigFindings(Evaluator.Evaluate(organization, snapshot, AppId, today, directory), snapshot, organizationPolicy);

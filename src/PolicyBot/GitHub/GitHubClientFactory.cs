@@ -32,6 +32,7 @@ internal sealed class GitHubClientFactory(
     IOptions<GitHubOptions> options,
     GitHubResponseCache responseCache,
     AppCredentialStore appCredentials,
+    Budget.RateLimitBudget budget,
     IServiceProvider services) : IGitHubClientFactory
 {
     public const string HttpClientName = "github";
@@ -67,7 +68,7 @@ internal sealed class GitHubClientFactory(
         return CreateClient(
             new InstallationCredentialStore(tokens, installationId),
             $"installation:{installationId}",
-            http => new TokenRefusalHttpClient(http, tokens, installationId));
+            http => new Budget.RateLimitBudgetHttpClient(new TokenRefusalHttpClient(http, tokens, installationId), budget, installationId));
     }
 
     /// <param name="cachePartition">

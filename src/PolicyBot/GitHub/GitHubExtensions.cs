@@ -35,6 +35,8 @@ public static class GitHubExtensions
         services.AddSingleton<InstallationTokenCache>();
         services.TryAddSingleton<IInstallationTokenIssuer, OctokitInstallationTokenIssuer>();
         services.AddSingleton<GitHubResponseCache>();
+        services.AddOptions<Budget.RateLimitBudgetOptions>().Bind(configuration.GetSection(Budget.RateLimitBudgetOptions.SectionName));
+        services.AddSingleton<Budget.RateLimitBudget>();
         services.AddSingleton<ContentCreationPacing>();
 
         // The database's ledger (AddStorage) when PolicyBot serves; a process without storage paces alone.

@@ -14,6 +14,7 @@ internal sealed partial class WorkItemWorkers(
     IServiceScopeFactory scopes,
     ProcessingSignal signal,
     PolicyBotMetrics metrics,
+    GitHub.Budget.RateLimitBudget budget,
     WorkerActivity activity,
     IOptions<ProcessingOptions> options,
     TimeProvider timeProvider,
@@ -89,6 +90,9 @@ internal sealed partial class WorkItemWorkers(
             }
             else
             {
+                // An installation down to its rate-limit reserve resumes when its window resets, rather than failing;
+                // the wait is outside the item's time limit, which bounds the work, not the queueing.
+                await budget.WaitForBudgetAsync(item.InstallationId, stoppingToken).ConfigureAwait(false);
                 await RunWithTimeLimitAsync(handler, item, stoppingToken).ConfigureAwait(false);
             }
 

@@ -39,6 +39,9 @@ public static class StorageExtensions
             services.AddSingleton<GitHub.IContentCreationLedger, PostgresContentCreationLedger>();
             services.AddMigrations(PostgresMigrations.Host);
             services.AddMigrations(PostgresMigrations.Enforcement);
+            services.AddSingleton<GitHub.Budget.IRateLimitStore, PostgresRateLimitStore>();
+            services.AddSingleton<Enforcement.Progress.IEvaluationPassStore, PostgresEvaluationPassStore>();
+            services.AddMigrations(PostgresBudgetMigrations.Budget);
             services.AddSingleton<Enforcement.PolicyFiles.IValidPolicyFileStore, PostgresValidPolicyFileStore>();
         }
         else
@@ -57,6 +60,9 @@ public static class StorageExtensions
             services.AddSingleton<GitHub.IContentCreationLedger, SqliteContentCreationLedger>();
             services.AddMigrations(HostMigrations.Sqlite);
             services.AddMigrations(EnforcementMigrations.Sqlite);
+            services.AddSingleton<GitHub.Budget.IRateLimitStore, SqliteRateLimitStore>();
+            services.AddSingleton<Enforcement.Progress.IEvaluationPassStore, SqliteEvaluationPassStore>();
+            services.AddMigrations(BudgetMigrations.Sqlite);
             services.AddSingleton<Enforcement.PolicyFiles.IValidPolicyFileStore, SqliteValidPolicyFileStore>();
         }
 

@@ -97,8 +97,6 @@ public sealed class PullRequestEfficiencyTests(ITestOutputHelper output)
         string[] expected =
         [
             "GET /repos/acme/payments/pulls/1 200",                                            // the pull request
-            "GET /repos/acme/payments/commits/{sha}/check-runs?check_name=PolicyBot 200",      // its head commit's run, if any
-            "POST /repos/acme/payments/check-runs 201",                                        // none: started at once, in_progress
             "GET /repos/acme/.github 304",                                                     // the organisation's baseline repository
             "GET /repos/acme/.github/branches/main 304",                                       // the commit of its default branch:
                                                                                                // unmoved, so the baseline the repository
@@ -111,7 +109,8 @@ public sealed class PullRequestEfficiencyTests(ITestOutputHelper output)
             "GET /repos/acme/payments/pulls/1/commits?per_page=100 200",                       // who committed (their approvals do not count)
             "GET /repos/acme/payments/contents/.github/CODEOWNERS?ref={sha} 404",              // CODEOWNERS is not here,
             "GET /repos/acme/payments/contents/CODEOWNERS?ref={sha} 200",                      // but here
-            "PATCH /repos/acme/payments/check-runs/{id} 200",                                  // the verdict
+            "GET /repos/acme/payments/commits/{sha}/check-runs?check_name=PolicyBot 200",      // its head commit's run, if any
+            "POST /repos/acme/payments/check-runs 201",                                        // none: created with the verdict, one write
         ];
         Assert.Equal(expected, first.Select(Describe));
 

@@ -54,10 +54,13 @@ internal sealed class PolicyBotSandbox : IAsyncDisposable
         string scenarioYaml,
         IDictionary<string, string?>? settings = null,
         TimeProvider? time = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        Action<SimulatorOptions>? simulator = null)
     {
         var directory = new TempDirectory();
-        var github = await GitHubSimulator.StartAsync(new SimulatorOptions { TimeProvider = time ?? TimeProvider.System });
+        var simulatorOptions = new SimulatorOptions { TimeProvider = time ?? TimeProvider.System };
+        simulator?.Invoke(simulatorOptions);
+        var github = await GitHubSimulator.StartAsync(simulatorOptions);
         try
         {
             var scenario = github.Load(scenarioYaml, "test-scenario.yml");

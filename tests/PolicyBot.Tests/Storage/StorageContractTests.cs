@@ -18,7 +18,7 @@ namespace PolicyBot.Tests.Storage;
 /// fake clock for leases and retries. A "process" is one service provider: two of them on one database are two
 /// replicas (or a restart).
 /// </summary>
-public abstract class StorageContractTests : IAsyncLifetime
+public abstract partial class StorageContractTests : IAsyncLifetime
 {
     protected static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
 

@@ -29,38 +29,51 @@ public sealed class CheckRunPublisher(ICheckRunLedger ledger, TimeProvider timeP
     private readonly ConcurrentDictionary<string, long> _runIds = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Finds or creates the run for the commit; a new run starts as in_progress so the pull request shows it at once.
-    /// <paramref name="detailsUrl"/>: where GitHub's "Details" link leads (PolicyBot's dashboard), when known.
+    /// Shows <paramref name="content"/> in the commit's run, written once per evaluation: a commit without a run gets it
+    /// created completed with the verdict (one write, where starting it in_progress and completing it took two); an
+    /// existing run is updated, unless it already shows that content and <paramref name="force"/> (someone asked for a
+    /// re-run) is not set. <paramref name="detailsUrl"/>: where GitHub's "Details" link leads (PolicyBot's dashboard),
+    /// when known. True when the run was written.
     /// </summary>
-    public async Task<long> EnsureStartedAsync(IGitHubClient client, string owner, string repo, string headSha, long appId, string? detailsUrl = null)
+    public async Task<bool> PublishAsync(
+        IGitHubClient client, string owner, string repo, string headSha, long appId, CheckRunContent content, bool force, string? detailsUrl = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(content);
         var key = $"{owner}/{repo}@{headSha}";
-        if (_runIds.TryGetValue(key, out var known))
+        if (!_runIds.TryGetValue(key, out var runId))
         {
-            return known;
+            var existing = await client.Check.Run.GetAllForReference(owner, repo, headSha, new CheckRunRequest { CheckName = CheckName }).ConfigureAwait(false);
+            if (existing.CheckRuns.FirstOrDefault(r => r.App is null || r.App.Id == appId) is { } found)
+            {
+                runId = found.Id;
+            }
+            else
+            {
+                var created = await client.Check.Run.Create(owner, repo, new NewCheckRun(CheckName, headSha)
+                {
+                    Status = CheckStatus.Completed,
+                    Conclusion = Conclusion(content),
+                    DetailsUrl = detailsUrl,
+                    Output = Output(content),
+                }).ConfigureAwait(false);
+                Remember(key, created.Id);
+                await ledger.RecordShownAsync(created.Id, Hash(content), timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+
+            Remember(key, runId);
         }
 
-        var existing = await client.Check.Run.GetAllForReference(owner, repo, headSha, new CheckRunRequest { CheckName = CheckName }).ConfigureAwait(false);
-        var run = existing.CheckRuns.FirstOrDefault(r => r.App is null || r.App.Id == appId);
-        run ??= await client.Check.Run.Create(owner, repo, new NewCheckRun(CheckName, headSha)
-        {
-            Status = CheckStatus.InProgress,
-            DetailsUrl = detailsUrl,
-            Output = new NewCheckRunOutput("Evaluating review rules", "PolicyBot is evaluating this pull request."),
-        }).ConfigureAwait(false);
-        Remember(key, run.Id);
-        return run.Id;
+        return await CompleteAsync(client, owner, repo, runId, content, force, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Completes the run with <paramref name="content"/>; skipped when that is what it already shows, unless
     /// <paramref name="force"/> (someone asked for a re-run). True when the run was written.
     /// </summary>
-    public async Task<bool> CompleteAsync(IGitHubClient client, string owner, string repo, long checkRunId, CheckRunContent content, bool force = false, CancellationToken cancellationToken = default)
+    private async Task<bool> CompleteAsync(IGitHubClient client, string owner, string repo, long checkRunId, CheckRunContent content, bool force, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(client);
-        ArgumentNullException.ThrowIfNull(content);
         var hash = Hash(content);
         if (!force && await ledger.GetShownAsync(checkRunId, cancellationToken).ConfigureAwait(false) == hash)
         {
@@ -70,12 +83,16 @@ public sealed class CheckRunPublisher(ICheckRunLedger ledger, TimeProvider timeP
         await client.Check.Run.Update(owner, repo, checkRunId, new CheckRunUpdate
         {
             Status = CheckStatus.Completed,
-            Conclusion = content.Success ? CheckConclusion.Success : CheckConclusion.Failure,
-            Output = new NewCheckRunOutput(content.Title, content.Summary) { Text = content.Text },
+            Conclusion = Conclusion(content),
+            Output = Output(content),
         }).ConfigureAwait(false);
         await ledger.RecordShownAsync(checkRunId, hash, timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         return true;
     }
+
+    private static CheckConclusion Conclusion(CheckRunContent content) => content.Success ? CheckConclusion.Success : CheckConclusion.Failure;
+
+    private static NewCheckRunOutput Output(CheckRunContent content) => new(content.Title, content.Summary) { Text = content.Text };
 
     private static string Hash(CheckRunContent content) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(content))));

@@ -1,4 +1,6 @@
 using Octokit;
+using PolicyBot.Enforcement.State;
+using PolicyBot.Policies.Snapshots;
 using PolicyBot.GitHub;
 using PolicyBot.Processing;
 using PolicyBot.Storage;
@@ -16,7 +18,9 @@ public sealed class EvaluateRepositoryHandler(
     RepositoryEnforcer enforcer,
     IEvaluationStore evaluations,
     Issues.IComplianceIssueStore issues,
-    IWorkQueue queue) : IWorkItemHandler
+    IWorkQueue queue,
+    Progress.EvaluationProgress progress,
+    State.PrefetchedRepositories prefetched) : IWorkItemHandler
 {
     public string Kind => WorkItemKinds.EvaluateRepository;
 
@@ -29,15 +33,18 @@ public sealed class EvaluateRepositoryHandler(
         }
 
         var client = await clients.CreateInstallationClientAsync(item.InstallationId, cancellationToken).ConfigureAwait(false);
-        Repository repository;
+        // A whole-organisation pass has usually read this repository in a GraphQL page already.
+        var prefetchedState = prefetched.Take(item.InstallationId, $"{owner}/{name}");
+        RepositorySnapshot repository;
         try
         {
-            repository = await client.Repository.Get(owner, name).ConfigureAwait(false);
+            repository = prefetchedState?.Snapshot ?? RepositoryStateReader.FromRepository(await client.Repository.Get(owner, name).ConfigureAwait(false));
         }
         catch (NotFoundException)
         {
             // Deleted, or removed from the installation, since the delivery: nothing to evaluate, and nothing to show.
             await evaluations.DeleteAsync($"{owner}/{name}", cancellationToken).ConfigureAwait(false);
+            await progress.EvaluatedAsync(item.InstallationId, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -46,7 +53,7 @@ public sealed class EvaluateRepositoryHandler(
         var organizationPolicy = await assessor.ReadOrganizationPolicyAsync(client, owner, cancellationToken).ConfigureAwait(false);
         // Only a creation delivery's sender is the repository's creator; for other events it is whoever acted last.
         var createdBy = item.Triggers.HasFlag(WorkTriggers.RepositoryCreated) ? item.CreatedBy ?? previous?.CreatedBy : previous?.CreatedBy;
-        var assessment = await assessor.AssessAsync(client, repository, organizationPolicy, createdBy, cancellationToken).ConfigureAwait(false);
+        var assessment = await assessor.AssessAsync(client, repository with { CreatedBy = createdBy }, prefetchedState, organizationPolicy, cancellationToken).ConfigureAwait(false);
         assessment = await enforcer.EnforceAsync(client, item.InstallationId, assessment, item.DeliveryId, cancellationToken).ConfigureAwait(false);
 
         var blocking = assessment.Evaluation.Results.Where(r => r.Blocking).Select(r => r.Policy).Order(StringComparer.Ordinal);
@@ -55,12 +62,15 @@ public sealed class EvaluateRepositoryHandler(
         var rulesMayHaveChanged = item.Triggers.HasFlag(WorkTriggers.PolicyFilesChanged);
         if (assessment.Evaluation.Evaluated && (blockingChanged || rulesMayHaveChanged || item.Triggers.HasFlag(WorkTriggers.Reconcile)))
         {
-            var open = await client.PullRequest.GetAllForRepository(owner, name, new PullRequestRequest { State = ItemStateFilter.Open }).ConfigureAwait(false);
-            foreach (var pull in open)
+            var open = prefetchedState?.OpenPullRequests
+                ?? (await client.PullRequest.GetAllForRepository(owner, name, new PullRequestRequest { State = ItemStateFilter.Open }).ConfigureAwait(false)).Select(p => p.Number).ToList();
+            foreach (var number in open)
             {
-                await queue.EnqueueAsync(item with { Kind = WorkItemKinds.EvaluatePullRequest, PullRequestNumber = pull.Number, Reason = $"repository evaluated ({item.Reason})", Triggers = WorkTriggers.None, CreatedBy = null }, cancellationToken).ConfigureAwait(false);
+                await queue.EnqueueAsync(item with { Kind = WorkItemKinds.EvaluatePullRequest, PullRequestNumber = number, Reason = $"repository evaluated ({item.Reason})", Triggers = WorkTriggers.None, CreatedBy = null }, cancellationToken).ConfigureAwait(false);
             }
         }
+
+        await progress.EvaluatedAsync(item.InstallationId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -68,7 +78,7 @@ public sealed class EvaluateRepositoryHandler(
     /// its records, and the compliance issues PolicyBot keeps for it, move to the new name instead of starting over,
     /// so no second issue is opened for what is already tracked.
     /// </summary>
-    private async Task<StoredRepositoryEvaluation?> FollowRenameAsync(Repository repository, CancellationToken cancellationToken)
+    private async Task<StoredRepositoryEvaluation?> FollowRenameAsync(RepositorySnapshot repository, CancellationToken cancellationToken)
     {
         if (await evaluations.FindByRepositoryIdAsync(repository.Id, cancellationToken).ConfigureAwait(false) is not { } earlier
             || string.Equals(earlier.Repository, repository.FullName, StringComparison.OrdinalIgnoreCase))

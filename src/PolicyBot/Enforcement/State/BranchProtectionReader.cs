@@ -130,7 +130,7 @@ internal sealed class BranchProtectionReader(IConnection connection, string owne
     }
 
     private static List<BypassActor> AdministratorsAssumed =>
-        [new BypassActor(BypassActor.OrganizationAdmin, 1, "always"), new BypassActor(BypassActor.RepositoryRole, BypassActor.AdminRoleId, "always")];
+        [new BypassActor(BypassActor.OrganizationAdmin, null, "always"), new BypassActor(BypassActor.RepositoryRole, BypassActor.AdminRoleId, "always")];
 
     /// <summary>
     /// A ruleset's name and bypass actors. One PolicyBot may not read, or whose bypass list GitHub withholds, is taken as
@@ -175,7 +175,8 @@ internal sealed class BranchProtectionReader(IConnection connection, string owne
                 (BypassActor.Integration, { } appId) => (await AppSlugsAsync(cancellationToken).ConfigureAwait(false)).GetValueOrDefault(appId),
                 _ => null,
             };
-            bypass.Add(new BypassActor(type, id, actor.String("bypass_mode") ?? "always", name));
+            // GitHub ignores the id of organisation owners and deploy keys ("actor_id is ignored" / "should be null").
+            bypass.Add(new BypassActor(type, type is BypassActor.OrganizationAdmin or BypassActor.DeployKey ? null : id, actor.String("bypass_mode") ?? "always", name));
         }
 
         return (r.String("name") ?? "", bypass);

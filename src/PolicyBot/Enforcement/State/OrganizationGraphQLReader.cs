@@ -1,0 +1,390 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Octokit;
+using PolicyBot.GitHub.GraphQL;
+using PolicyBot.Policies.BranchProtection;
+using PolicyBot.Policies.Snapshots;
+
+namespace PolicyBot.Enforcement.State;
+
+/// <summary>
+/// A repository as one page of <see cref="OrganizationGraphQLReader"/> read it: its snapshot with files, CODEOWNERS
+/// errors and the protection of its default branch, and its open pull requests. <see cref="DefaultBranch"/> is null
+/// when the page could not say everything (a connection was cut short): that repository is read through REST.
+/// </summary>
+public sealed record PrefetchedRepository(RepositorySnapshot Snapshot, BranchProtectionState? DefaultBranch, IReadOnlyList<int>? OpenPullRequests)
+{
+    /// <summary>What the pass learns about the organisation as it goes, shared by every repository of the pass.</summary>
+    public PrefetchedOrganization Organization { get; init; } = new();
+}
+
+/// <summary>
+/// Facts about an organisation that hold for all its repositories, learnt by one pass: whether its plan protects the
+/// branches of private repositories. GitHub Free does not (a 403 "Upgrade to GitHub Pro" where a paid plan answers
+/// 404 "Branch not protected"), and only REST tells them apart; one REST read of one private repository answers for
+/// all of them, so the rest of the pass takes GraphQL's "no protection" as it is. Public repositories are protected
+/// on every plan.
+/// </summary>
+public sealed class PrefetchedOrganization
+{
+    private int _privateBranchProtection;
+
+    /// <summary>True: the plan protects private branches; false: it does not; null: not known yet.</summary>
+    public bool? PrivateBranchProtection => Volatile.Read(ref _privateBranchProtection) switch
+    {
+        > 0 => true,
+        < 0 => false,
+        _ => null,
+    };
+
+    public void LearnPrivateBranchProtection(bool available) => Volatile.Write(ref _privateBranchProtection, available ? 1 : -1);
+}
+
+/// <summary>
+/// Reads an organisation's repositories in pages of <see cref="PageSize"/> with one GraphQL query each: what the
+/// repository policies need (files on the default branch, CODEOWNERS errors, classic protection and the rulesets
+/// that apply, open pull requests), for a few points a page where REST needs several calls per repository.
+/// Ruleset conditions are evaluated here, as GitHub's <c>rules/branches</c> would (see <see cref="RulesetConditions"/>).
+/// </summary>
+public static class OrganizationGraphQLReader
+{
+    /// <summary>Repositories per query: 50 keeps a page at about 6 points (GitHub's formula) with room for nested lists.</summary>
+    public const int PageSize = 50;
+
+    private const int RulesetsPerRepository = 3;
+    private const int RulesetsPerOrganization = 50;
+    private const int RulesPerRuleset = 20;
+    /// <summary>Classic rules per repository: each multiplies the cost of its review bypass allowances by the page size.</summary>
+    private const int ProtectionRulesPerRepository = 3;
+    private const int ReviewBypassPerRule = 10;
+    private const int BypassActorsPerRuleset = 10;
+    private const int PullRequestsPerRepository = 20;
+
+    /// <summary>The query, sent as it is; a contract test validates it against GitHub's published schema.</summary>
+    public const string Query = """
+        query PolicyBotOrganizationRepositories($org: String!, $first: Int!, $after: String) {
+          rateLimit { cost remaining resetAt }
+          organization(login: $org) {
+            repositories(first: $first, after: $after, orderBy: {field: NAME, direction: ASC}) {
+              totalCount
+              pageInfo { hasNextPage endCursor }
+              nodes {
+                databaseId name description isArchived isFork isPrivate hasIssuesEnabled createdAt
+                defaultBranchRef { name }
+                policyFile: object(expression: "HEAD:.github/policybot.yml") { ...File }
+                catalogInfo: object(expression: "HEAD:catalog-info.yaml") { ...File }
+                codeOwnersGitHub: object(expression: "HEAD:.github/CODEOWNERS") { ...File }
+                codeOwnersRoot: object(expression: "HEAD:CODEOWNERS") { ...File }
+                codeOwnersDocs: object(expression: "HEAD:docs/CODEOWNERS") { ...File }
+                codeowners { errors { line column kind message source suggestion path } }
+                branchProtectionRules(first: 3) {
+                  totalCount
+                  nodes {
+                    pattern requiresApprovingReviews requiredApprovingReviewCount dismissesStaleReviews requiresCodeOwnerReviews
+                    requireLastPushApproval isAdminEnforced allowsForcePushes allowsDeletions
+                    requiredStatusChecks { context app { databaseId } }
+                    bypassPullRequestAllowances(first: 10) { totalCount nodes { actor { __typename ... on App { databaseId slug } ... on Team { databaseId slug } ... on User { databaseId login } } } }
+                  }
+                }
+                rulesets(first: 3, includeParents: false) { totalCount nodes { ...Ruleset } }
+                pullRequests(first: 20, states: [OPEN]) { totalCount nodes { number } }
+              }
+            }
+          }
+        }
+
+        fragment File on GitObject { ... on Blob { oid text } }
+        """ + RulesetFragment;
+
+    /// <summary>The organisation's rulesets, read once a pass: per repository they would multiply every page's cost.</summary>
+    public const string OrganizationRulesetsQuery = """
+        query PolicyBotOrganizationRulesets($org: String!) {
+          organization(login: $org) {
+            rulesets(first: 50, includeParents: false) { totalCount nodes { ...Ruleset } }
+          }
+        }
+        """ + RulesetFragment;
+
+    private const string RulesetFragment = """
+
+        fragment Ruleset on RepositoryRuleset {
+                    databaseId name enforcement target
+                    source { __typename ... on Repository { nameWithOwner } ... on Organization { login } }
+                    conditions { refName { include exclude } repositoryName { include exclude } }
+                    bypassActors(first: 10) {
+                      totalCount
+                      nodes { bypassMode organizationAdmin deployKey enterpriseOwner repositoryRoleDatabaseId repositoryRoleName actor { __typename ... on App { databaseId slug } ... on Team { databaseId slug } } }
+                    }
+                    rules(first: 20) {
+                      totalCount
+                      nodes {
+                        type
+                        parameters {
+                          __typename
+                          ... on PullRequestParameters { requiredApprovingReviewCount dismissStaleReviewsOnPush requireCodeOwnerReview requireLastPushApproval }
+                          ... on RequiredStatusChecksParameters { requiredStatusChecks { context integrationId } }
+                        }
+                      }
+                    }
+        }
+        """;
+
+
+    /// <summary>One page: the repositories read, the cursor of the next page (null on the last) and the points it cost.</summary>
+    public sealed record Page(IReadOnlyList<PrefetchedRepository> Repositories, string? NextCursor, int Cost);
+
+    /// <summary>The organisation's rulesets, or null when there are more than one query returns (then rules come from REST).</summary>
+    public static async Task<IReadOnlyList<JsonElement>?> ReadOrganizationRulesetsAsync(IConnection connection, string org, CancellationToken cancellationToken)
+    {
+        var data = await connection.QueryAsync(OrganizationRulesetsQuery, new JsonObject { ["org"] = org }, cancellationToken).ConfigureAwait(false);
+        var rulesets = data.GetProperty("organization").GetProperty("rulesets");
+        return (rulesets.Long("totalCount") ?? 0) > RulesetsPerOrganization ? null : [.. rulesets.Array("nodes").Select(r => r.Clone())];
+    }
+
+    public static async Task<Page> ReadPageAsync(IConnection connection, string org, string? after, IReadOnlyList<JsonElement>? organizationRulesets, CancellationToken cancellationToken)
+    {
+        var data = await connection.QueryAsync(Query, new JsonObject { ["org"] = org, ["first"] = PageSize, ["after"] = after }, cancellationToken).ConfigureAwait(false);
+        var connectionJson = data.GetProperty("organization").GetProperty("repositories");
+        var repositories = connectionJson.GetProperty("nodes").EnumerateArray()
+            .Where(n => n.ValueKind == JsonValueKind.Object)
+            .Select(n => Parse(org, n, organizationRulesets))
+            .ToList();
+        var pageInfo = connectionJson.GetProperty("pageInfo");
+        var next = pageInfo.GetProperty("hasNextPage").GetBoolean() ? pageInfo.GetProperty("endCursor").GetString() : null;
+        var cost = data.TryGetProperty("rateLimit", out var rate) && rate.ValueKind == JsonValueKind.Object ? (int)(rate.Long("cost") ?? 0) : 0;
+        return new Page(repositories, next, cost);
+    }
+
+    internal static PrefetchedRepository Parse(string org, JsonElement node, IReadOnlyList<JsonElement>? organizationRulesets)
+    {
+        var name = node.String("name") ?? "";
+        var defaultBranch = node.Object("defaultBranchRef")?.String("name") ?? "main";
+        var snapshot = new RepositorySnapshot
+        {
+            Id = node.Long("databaseId") ?? 0,
+            Owner = org,
+            Name = name,
+            DefaultBranch = defaultBranch,
+            Description = node.String("description"),
+            Archived = node.Bool("isArchived"),
+            Fork = node.Bool("isFork"),
+            Private = node.Bool("isPrivate"),
+            HasIssues = node.Bool("hasIssuesEnabled"),
+            CreatedAt = node.String("createdAt") is { } created ? DateTimeOffset.Parse(created, System.Globalization.CultureInfo.InvariantCulture) : default,
+            PolicyFile = File(node, "policyFile", RepositoryStateReader.RepositoryPolicyPath),
+            CatalogInfo = File(node, "catalogInfo", RepositoryStateReader.CatalogInfoPath),
+            CodeOwners = CodeOwners(node),
+        };
+        snapshot = snapshot with { Lifecycle = Policies.Catalog.CatalogInfoParser.LifecycleOf(snapshot.CatalogInfo?.Content) };
+
+        var pulls = node.Object("pullRequests") is { } pr && (pr.Long("totalCount") ?? 0) <= PullRequestsPerRepository
+            ? pr.Array("nodes").Select(p => (int)(p.Long("number") ?? 0)).ToList()
+            : null;
+        return new PrefetchedRepository(snapshot, organizationRulesets is null ? null : Protection(org, name, defaultBranch, node, organizationRulesets), pulls);
+    }
+
+    private static RepositoryFile? File(JsonElement node, string alias, string path) =>
+        node.Object(alias) is { } blob && blob.String("text") is { } text ? new RepositoryFile(path, text, blob.String("oid")) : null;
+
+    /// <summary>The file GitHub uses is the first of .github/, the root and docs/ (the order GitHub looks in).</summary>
+    private static CodeOwnersFile? CodeOwners(JsonElement node)
+    {
+        var aliases = new[] { "codeOwnersGitHub", "codeOwnersRoot", "codeOwnersDocs" };
+        for (var i = 0; i < aliases.Length; i++)
+        {
+            if (File(node, aliases[i], RepositoryStateReader.CodeOwnersPaths[i]) is { } file)
+            {
+                var errors = node.Object("codeowners") is { } codeowners
+                    ? codeowners.Array("errors").Select(e => new CodeOwnersError(
+                        (int)(e.Long("line") ?? 0), (int)(e.Long("column") ?? 0), e.String("kind") ?? "", e.String("message") ?? e.String("kind") ?? "",
+                        e.String("source"), e.String("suggestion"))).ToList()
+                    : [];
+                return new CodeOwnersFile(file.Path, file.Content, errors);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The default branch's protection, or null when a list was cut short and only REST can tell.</summary>
+    private static BranchProtectionState? Protection(string org, string repository, string branch, JsonElement node, IReadOnlyList<JsonElement> organizationRulesets)
+    {
+        if (node.Object("branchProtectionRules") is not { } classicRules || (classicRules.Long("totalCount") ?? 0) > ProtectionRulesPerRepository
+            || node.Object("rulesets") is not { } rulesets || (rulesets.Long("totalCount") ?? 0) > RulesetsPerRepository)
+        {
+            return null;
+        }
+
+        // Classic protection: the rule named after the branch, else the first pattern that matches it.
+        var candidates = classicRules.Array("nodes").ToList();
+        var classic = candidates.FirstOrDefault(r => r.String("pattern") == branch) is { ValueKind: JsonValueKind.Object } exact ? exact
+            : candidates.FirstOrDefault(r => RulesetConditions.RefNameMatches([r.String("pattern") ?? ""], [], branch, branch));
+
+        var rules = new List<BranchRule>();
+        foreach (var ruleset in rulesets.Array("nodes").Concat(organizationRulesets))
+        {
+            if (ruleset.String("enforcement") != "ACTIVE" || ruleset.String("target") is not (null or "BRANCH"))
+            {
+                continue;
+            }
+
+            var conditions = ruleset.Object("conditions");
+            var refName = conditions?.Object("refName");
+            var source = ruleset.Object("source");
+            var sourceType = source?.String("__typename") == "Organization" ? "Organization" : "Repository";
+            if (sourceType == "Organization")
+            {
+                // An organisation ruleset selects repositories by name here; by id or property only REST can tell.
+                if (conditions?.Object("repositoryName") is not { } byName)
+                {
+                    return null;
+                }
+
+                if (!RulesetConditions.RepositoryNameMatches(Strings(byName, "include"), Strings(byName, "exclude"), repository))
+                {
+                    continue;
+                }
+            }
+
+            if (refName is null || !RulesetConditions.RefNameMatches(Strings(refName.Value, "include"), Strings(refName.Value, "exclude"), branch, defaultBranch: branch))
+            {
+                continue;
+            }
+
+            if (ruleset.Object("rules") is not { } ruleList || (ruleList.Long("totalCount") ?? 0) > RulesPerRuleset
+                || ruleset.Object("bypassActors") is not { } bypassList || (bypassList.Long("totalCount") ?? 0) > BypassActorsPerRuleset
+                || RulesetBypass(bypassList) is not { } bypass)
+            {
+                return null;
+            }
+
+            var sourceName = sourceType == "Organization" ? source?.String("login") ?? org : source?.String("nameWithOwner") ?? $"{org}/{repository}";
+            foreach (var rule in ruleList.Array("nodes"))
+            {
+                var type = (rule.String("type") ?? "").ToLowerInvariant();
+                var parameters = rule.Object("parameters");
+                rules.Add(new BranchRule
+                {
+                    Type = type,
+                    RulesetSourceType = sourceType,
+                    RulesetSource = sourceName,
+                    RulesetId = ruleset.Long("databaseId") ?? 0,
+                    RulesetName = ruleset.String("name") ?? "",
+                    Bypass = bypass,
+                    PullRequest = type == "pull_request" && parameters is { } p
+                        ? new PullRequestRuleParameters(
+                            (int)(p.Long("requiredApprovingReviewCount") ?? 0),
+                            p.Bool("dismissStaleReviewsOnPush"),
+                            p.Bool("requireCodeOwnerReview"),
+                            p.Bool("requireLastPushApproval"))
+                        : null,
+                    RequiredStatusChecks = type == "required_status_checks" && parameters is { } s
+                        ? s.Array("requiredStatusChecks").Select(c => new RequiredStatusCheck(c.String("context") ?? "", c.Long("integrationId"))).ToList()
+                        : [],
+                });
+            }
+        }
+
+        ClassicProtection? classicProtection = null;
+        if (classic.ValueKind == JsonValueKind.Object)
+        {
+            if (ReviewBypass(classic) is not { } reviewBypass)
+            {
+                return null;
+            }
+
+            classicProtection = Classic(classic) with { ReviewBypass = reviewBypass };
+        }
+
+        return new BranchProtectionState
+        {
+            Branch = branch,
+            Classic = classicProtection,
+            Rules = rules,
+        };
+    }
+
+    /// <summary>
+    /// A ruleset's bypass actors as REST's <c>bypass_actors</c> names them (GitHub ignores the id of organisation owners
+    /// and deploy keys), or null when one cannot be told apart here (no mode, as for "exempt", or an actor GraphQL
+    /// does not name): then REST reads the repository.
+    /// </summary>
+    private static List<BypassActor>? RulesetBypass(JsonElement bypassList)
+    {
+        var result = new List<BypassActor>();
+        foreach (var node in bypassList.Array("nodes"))
+        {
+            var mode = node.String("bypassMode") switch
+            {
+                "ALWAYS" => "always",
+                "PULL_REQUEST" => "pull_request",
+                _ => null,
+            };
+            var actor = node.Object("actor");
+            BypassActor? parsed = (node.Bool("organizationAdmin"), node.Bool("deployKey"), node.Long("repositoryRoleDatabaseId"), actor?.String("__typename")) switch
+            {
+                (_, _, _, _) when mode is null => null,
+                (true, _, _, _) => new BypassActor(BypassActor.OrganizationAdmin, null, mode),
+                (_, true, _, _) => new BypassActor(BypassActor.DeployKey, null, mode),
+                (_, _, { } role, _) => new BypassActor(BypassActor.RepositoryRole, role, mode, IsBuiltInRole(role) ? null : node.String("repositoryRoleName")),
+                (_, _, _, "Team") => new BypassActor(BypassActor.Team, actor!.Value.Long("databaseId"), mode, actor.Value.String("slug")),
+                (_, _, _, "App") => new BypassActor(BypassActor.Integration, actor!.Value.Long("databaseId"), mode, actor.Value.String("slug")),
+                _ => null,
+            };
+            if (parsed is null)
+            {
+                return null;
+            }
+
+            result.Add(parsed);
+        }
+
+        return result;
+    }
+
+    private static bool IsBuiltInRole(long id) => id is BypassActor.AdminRoleId or BypassActor.MaintainRoleId or BypassActor.WriteRoleId;
+
+    /// <summary>Classic protection's review bypass allowances, or null when the list was cut short or names an unknown actor.</summary>
+    private static List<BypassActor>? ReviewBypass(JsonElement rule)
+    {
+        if (rule.Object("bypassPullRequestAllowances") is not { } allowances || (allowances.Long("totalCount") ?? 0) > ReviewBypassPerRule)
+        {
+            return null;
+        }
+
+        var result = new List<BypassActor>();
+        foreach (var actor in allowances.Array("nodes").Select(n => n.Object("actor")))
+        {
+            BypassActor? parsed = actor?.String("__typename") switch
+            {
+                "User" => new BypassActor(BypassActor.User, actor.Value.Long("databaseId"), "pull_request", actor.Value.String("login")),
+                "Team" => new BypassActor(BypassActor.Team, actor.Value.Long("databaseId"), "pull_request", actor.Value.String("slug")),
+                "App" => new BypassActor(BypassActor.Integration, actor.Value.Long("databaseId"), "pull_request", actor.Value.String("slug")),
+                _ => null,
+            };
+            if (parsed is null)
+            {
+                return null;
+            }
+
+            result.Add(parsed);
+        }
+
+        return result;
+    }
+
+    private static ClassicProtection Classic(JsonElement rule) => new()
+    {
+        RequiredApprovingReviewCount = rule.Bool("requiresApprovingReviews") ? (int)(rule.Long("requiredApprovingReviewCount") ?? 0) : null,
+        DismissStaleReviews = rule.Bool("dismissesStaleReviews"),
+        RequireCodeOwnerReviews = rule.Bool("requiresCodeOwnerReviews"),
+        RequireLastPushApproval = rule.Bool("requireLastPushApproval"),
+        EnforceAdmins = rule.Bool("isAdminEnforced"),
+        AllowForcePushes = rule.Bool("allowsForcePushes"),
+        AllowDeletions = rule.Bool("allowsDeletions"),
+        RequiredStatusChecks = rule.Array("requiredStatusChecks").Select(c => new RequiredStatusCheck(c.String("context") ?? "", c.Object("app")?.Long("databaseId"))).ToList(),
+    };
+
+    private static List<string> Strings(JsonElement element, string property) =>
+        [.. element.Array(property).Select(s => s.GetString()).OfType<string>()];
+}

@@ -1,0 +1,61 @@
+using PolicyBot.GitHub.Budget;
+
+namespace PolicyBot.Storage.Sqlite;
+
+internal sealed class SqliteRateLimitStore(SqliteDatabase database) : IRateLimitStore
+{
+    public async Task RecordAsync(long installationId, RateLimitWindow window, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        // SQLite evaluates every SET expression against the row as it was, so each CASE compares with the stored window.
+        command.CommandText = """
+            INSERT INTO rate_limit_windows (installation_id, resource, limit_points, remaining, used, reset_at, spent)
+            VALUES (@installation, @resource, @limit, @remaining, @used, @reset, @used)
+            ON CONFLICT (installation_id, resource) DO UPDATE SET
+                spent = spent + CASE
+                    WHEN excluded.reset_at > reset_at THEN excluded.used
+                    WHEN excluded.reset_at = reset_at THEN MAX(excluded.used - used, 0)
+                    ELSE 0 END,
+                limit_points = CASE WHEN excluded.reset_at >= reset_at THEN excluded.limit_points ELSE limit_points END,
+                remaining = CASE
+                    WHEN excluded.reset_at > reset_at THEN excluded.remaining
+                    WHEN excluded.reset_at = reset_at THEN MIN(remaining, excluded.remaining)
+                    ELSE remaining END,
+                used = CASE
+                    WHEN excluded.reset_at > reset_at THEN excluded.used
+                    WHEN excluded.reset_at = reset_at THEN MAX(used, excluded.used)
+                    ELSE used END,
+                reset_at = MAX(reset_at, excluded.reset_at);
+            """;
+        command.Add("@installation", installationId);
+        command.Add("@resource", window.Resource);
+        command.Add("@limit", window.Limit);
+        command.Add("@remaining", window.Remaining);
+        command.Add("@used", window.Used);
+        command.Add("@reset", window.Reset.ToUnixTimeSeconds());
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<StoredRateLimitWindow>> ListAsync(long? installationId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT installation_id, resource, limit_points, remaining, used, reset_at, spent FROM rate_limit_windows
+            WHERE @installation IS NULL OR installation_id = @installation
+            ORDER BY installation_id, resource;
+            """;
+        command.Add("@installation", installationId);
+        var result = new List<StoredRateLimitWindow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var window = new RateLimitWindow(reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4), DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(5)));
+            result.Add(new StoredRateLimitWindow(reader.GetInt64(0), window, reader.GetInt64(6)));
+        }
+
+        return result;
+    }
+}
