@@ -202,7 +202,18 @@ internal static class GitHubGraphQLSchema
                     .Where(rule => type is null || string.Equals((string?)rule["type"], type, StringComparison.OrdinalIgnoreCase))
                     .Select(rule => (object)rule).ToList(), ctx);
             });
-            On<RulesetNode>("RepositoryRuleset", "bypassActors", (r, ctx) => Page.Of(r.Ruleset.BypassActors.OfType<JsonObject>().Select(a => (object)new BypassActorNode(r.Org, a)).ToList(), ctx));
+            // As REST leaves bypass_actors out for a caller without write access to the ruleset ("to prevent leaking
+            // sensitive information"), the connection (nullable in GitHub's schema) is null for such a caller.
+            On<RulesetNode>("RepositoryRuleset", "bypassActors", (r, ctx) =>
+            {
+                var scope = Scope(ctx);
+                var repo = r.Ruleset.SourceType == "Organization"
+                    ? null
+                    : r.Org.Repos.Find(x => string.Equals(x.FullName, r.Ruleset.Source, StringComparison.OrdinalIgnoreCase));
+                return Rulesets.MayWrite(scope.Sim, scope.Http, r.Org, repo, r.Ruleset)
+                    ? Page.Of(r.Ruleset.BypassActors.OfType<JsonObject>().Select(a => (object)new BypassActorNode(r.Org, a)).ToList(), ctx)
+                    : null;
+            });
             types.For("Organization").IsTypeOfFunc = o => o is SimOrg;
             types.For("Repository").IsTypeOfFunc = o => o is RepoNode;
 

@@ -19,6 +19,9 @@ public sealed class GraphQLReadsTests
     private const string Scenario = """
         org: acme
         installation_id: 1001
+        # Write access to organisation rulesets, so that GitHub shows their bypass lists (withheld lists are
+        # covered end to end by BranchProtectionEnforcementTests).
+        installation_permissions: { organization_administration: write }
         members: [alice, bob]
         admins: [alice]
         teams:

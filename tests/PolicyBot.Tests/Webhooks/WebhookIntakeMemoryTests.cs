@@ -8,6 +8,7 @@ using Xunit.Abstractions;
 
 namespace PolicyBot.Tests.Webhooks;
 
+[Collection(MemoryMeasurementCollection.Name)]
 public sealed class WebhookIntakeMemoryTests(ITestOutputHelper output) : IDisposable
 {
     private const int BodyBytes = 24 * 1024 * 1024;

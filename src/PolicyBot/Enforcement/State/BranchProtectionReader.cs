@@ -129,7 +129,8 @@ internal sealed class BranchProtectionReader(IConnection connection, string owne
         };
     }
 
-    private static List<BypassActor> AdministratorsAssumed =>
+    /// <summary>Who may bypass a ruleset whose bypass list PolicyBot may not see: every administrator, the weaker case.</summary>
+    internal static List<BypassActor> AdministratorsAssumed =>
         [new BypassActor(BypassActor.OrganizationAdmin, null, "always"), new BypassActor(BypassActor.RepositoryRole, BypassActor.AdminRoleId, "always")];
 
     /// <summary>

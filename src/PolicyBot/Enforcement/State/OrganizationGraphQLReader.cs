@@ -251,11 +251,26 @@ public static class OrganizationGraphQLReader
                 continue;
             }
 
-            if (ruleset.Object("rules") is not { } ruleList || (ruleList.Long("totalCount") ?? 0) > RulesPerRuleset
-                || ruleset.Object("bypassActors") is not { } bypassList || (bypassList.Long("totalCount") ?? 0) > BypassActorsPerRuleset
-                || RulesetBypass(bypassList) is not { } bypass)
+            if (ruleset.Object("rules") is not { } ruleList || (ruleList.Long("totalCount") ?? 0) > RulesPerRuleset)
             {
                 return null;
+            }
+
+            List<BypassActor> bypass;
+            if (ruleset.TryGetProperty("bypassActors", out var withheld) && withheld.ValueKind == JsonValueKind.Null)
+            {
+                // GitHub withholds the bypass list from a caller without write access to the ruleset, as REST does:
+                // withheld is not empty, so administrators are assumed able to bypass it.
+                bypass = BranchProtectionReader.AdministratorsAssumed;
+            }
+            else if (ruleset.Object("bypassActors") is not { } bypassList || (bypassList.Long("totalCount") ?? 0) > BypassActorsPerRuleset
+                || RulesetBypass(bypassList) is not { } listed)
+            {
+                return null;
+            }
+            else
+            {
+                bypass = listed;
             }
 
             var sourceName = sourceType == "Organization" ? source?.String("login") ?? org : source?.String("nameWithOwner") ?? $"{org}/{repository}";
