@@ -293,4 +293,151 @@ public sealed class RealAnswerTests
         Assert.Equal("MEMBER", await AssociationOf(carol));
         Assert.Equal(204, (await bot.Get("orgs/acme/public_members/carol")).Code);
     }
+
+    [Fact]
+    public async Task A_protection_PUT_keeps_every_field_and_GET_returns_it_and_missing_required_fields_are_422()
+    {
+        // "Update branch protection" (REST description): required_status_checks, enforce_admins,
+        // required_pull_request_reviews and restrictions are required (each nullable); required_status_checks needs strict
+        // and contexts, restrictions users and teams; the PUT replaces the whole protection, and GET reports all of it,
+        // with users, teams and apps as objects. Every answer is checked against GitHub's schema.
+        await using var sim = await TestOrgs.StartAsync();
+        using var handler = new Contracts.ContractCheckingHandler(Contracts.OpenApiContract.Load(), strict: true);
+        using var bot = SimClient.AsInstallation(sim, 1001, handler);
+        const string Url = "repos/acme/web/branches/main/protection";
+        var full = new System.Text.Json.Nodes.JsonObject
+        {
+            ["required_status_checks"] = new System.Text.Json.Nodes.JsonObject { ["strict"] = true, ["contexts"] = new System.Text.Json.Nodes.JsonArray("ci"), ["checks"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["context"] = "PolicyBot", ["app_id"] = sim.AppId }) },
+            ["enforce_admins"] = true,
+            ["required_pull_request_reviews"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["dismissal_restrictions"] = new System.Text.Json.Nodes.JsonObject { ["users"] = new System.Text.Json.Nodes.JsonArray("alice"), ["teams"] = new System.Text.Json.Nodes.JsonArray("platform") },
+                ["dismiss_stale_reviews"] = true,
+                ["require_code_owner_reviews"] = true,
+                ["required_approving_review_count"] = 2,
+                ["require_last_push_approval"] = true,
+                ["bypass_pull_request_allowances"] = new System.Text.Json.Nodes.JsonObject { ["users"] = new System.Text.Json.Nodes.JsonArray("bob"), ["teams"] = new System.Text.Json.Nodes.JsonArray(), ["apps"] = new System.Text.Json.Nodes.JsonArray("dependabot") },
+            },
+            ["restrictions"] = new System.Text.Json.Nodes.JsonObject { ["users"] = new System.Text.Json.Nodes.JsonArray("alice"), ["teams"] = new System.Text.Json.Nodes.JsonArray("platform"), ["apps"] = new System.Text.Json.Nodes.JsonArray() },
+            ["required_linear_history"] = true,
+            ["allow_force_pushes"] = false,
+            ["allow_deletions"] = false,
+            ["block_creations"] = true,
+            ["required_conversation_resolution"] = true,
+            ["lock_branch"] = false,
+            ["allow_fork_syncing"] = true,
+        };
+
+        Assert.Equal(200, (await bot.Put(Url, full)).Code);
+        var got = await bot.Get(Url);
+
+        Assert.Equal(200, got.Code);
+        var checks = got["required_status_checks"];
+        Assert.True(checks["strict"]!.GetValue<bool>());
+        Assert.Equal(["ci", "PolicyBot"], checks["contexts"]!.AsArray().Select(c => c!.GetValue<string>()));
+        Assert.Equal(sim.AppId, checks["checks"]!.AsArray().Single(c => c!["context"]!.GetValue<string>() == "PolicyBot")!["app_id"]!.GetValue<long>());
+        Assert.True(got["enforce_admins"]["enabled"]!.GetValue<bool>());
+        var reviews = got["required_pull_request_reviews"];
+        Assert.Equal(2, reviews["required_approving_review_count"]!.GetValue<int>());
+        Assert.True(reviews["dismiss_stale_reviews"]!.GetValue<bool>() && reviews["require_code_owner_reviews"]!.GetValue<bool>() && reviews["require_last_push_approval"]!.GetValue<bool>());
+        Assert.Equal("alice", reviews["dismissal_restrictions"]!["users"]![0]!["login"]!.GetValue<string>());
+        Assert.Equal("platform", reviews["dismissal_restrictions"]!["teams"]![0]!["slug"]!.GetValue<string>());
+        Assert.Equal("bob", reviews["bypass_pull_request_allowances"]!["users"]![0]!["login"]!.GetValue<string>());
+        Assert.Equal("dependabot", reviews["bypass_pull_request_allowances"]!["apps"]![0]!["slug"]!.GetValue<string>());
+        Assert.Equal("alice", got["restrictions"]["users"]![0]!["login"]!.GetValue<string>());
+        Assert.Equal("platform", got["restrictions"]["teams"]![0]!["slug"]!.GetValue<string>());
+        foreach (var (flag, value) in new[] { ("required_linear_history", true), ("allow_force_pushes", false), ("allow_deletions", false), ("block_creations", true), ("required_conversation_resolution", true), ("lock_branch", false), ("allow_fork_syncing", true) })
+        {
+            Assert.Equal(value, got[flag]["enabled"]!.GetValue<bool>());
+        }
+
+        // Missing or mistyped fields are refused with 422, and the stored protection stays as it was.
+        System.Text.Json.Nodes.JsonObject Without(Action<System.Text.Json.Nodes.JsonObject> change)
+        {
+            var body = (System.Text.Json.Nodes.JsonObject)full.DeepClone();
+            change(body);
+            return body;
+        }
+
+        var refused = new[]
+        {
+            await bot.Put(Url, Without(b => b.Remove("restrictions"))),
+            await bot.Put(Url, Without(b => b["required_status_checks"]!.AsObject().Remove("contexts"))),
+            await bot.Put(Url, Without(b => b["required_status_checks"]!.AsObject().Remove("strict"))),
+            await bot.Put(Url, Without(b => b["restrictions"]!.AsObject().Remove("teams"))),
+            await bot.Put(Url, Without(b => b["enforce_admins"] = "yes")),
+            await bot.Put(Url, Without(b => b["required_pull_request_reviews"]!["required_approving_review_count"] = "two")),
+            await bot.Put(Url, Without(b => b["required_pull_request_reviews"]!["dismissal_restrictions"] = new System.Text.Json.Nodes.JsonObject { ["users"] = "alice" })),
+        };
+        Assert.All(refused, r => Assert.Equal(422, r.Code));
+        Assert.Contains("\"contexts\" wasn't supplied", refused[1]["message"].GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(got.Json!.ToJsonString(), (await bot.Get(Url)).Json!.ToJsonString());
+
+        // Null turns a part off, and an empty dismissal_restrictions object disables that restriction.
+        var lighter = await bot.Put(Url, Without(b =>
+        {
+            b["restrictions"] = null;
+            b["required_status_checks"] = null;
+            b["required_pull_request_reviews"]!["dismissal_restrictions"] = new System.Text.Json.Nodes.JsonObject();
+        }));
+        Assert.Equal(200, lighter.Code);
+        var after = await bot.Get(Url);
+        Assert.Null(after.Json!["restrictions"]);
+        Assert.Null(after.Json!["required_status_checks"]);
+        Assert.Null(after["required_pull_request_reviews"].AsObject()["dismissal_restrictions"]);
+        Assert.Equal("bob", after["required_pull_request_reviews"]["bypass_pull_request_allowances"]!["users"]![0]!["login"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("read", false)]
+    [InlineData("write", true)]
+    public async Task A_rulesets_bypass_actors_are_shown_only_to_callers_with_write_access_to_it(string organizationAdministration, bool appSeesOrgBypass)
+    {
+        // "To prevent leaking sensitive information, the bypass_actors property is only returned if the user making the
+        // API request has write access to the ruleset" (REST description, GET /orgs/{org}/rulesets/{ruleset_id} and
+        // GET /repos/{owner}/{repo}/rulesets/{ruleset_id}).
+        await using var sim = await TestOrgs.StartAsync(yaml: $$"""
+            org: acme
+            installation_id: 1001
+            installation_permissions: { organization_administration: {{organizationAdministration}} }
+            teams:
+              - { slug: devs, members: [bob] }
+            members: [alice, bob]
+            admins: [alice]
+            org_rulesets:
+              - name: org rules
+                target: branch
+                enforcement: active
+                bypass_actors: [{ actor_id: 1, actor_type: OrganizationAdmin, bypass_mode: always }]
+                conditions:
+                  ref_name: { include: ["~ALL"], exclude: [] }
+                  repository_name: { include: ["~ALL"], exclude: [] }
+                rules: [{ type: deletion }]
+            repos:
+              - name: web
+                files: { README.md: "w" }
+                rulesets:
+                  - name: repo rules
+                    target: branch
+                    enforcement: active
+                    bypass_actors: [{ actor_id: 5, actor_type: RepositoryRole, bypass_mode: always }]
+                    conditions: { ref_name: { include: ["~DEFAULT_BRANCH"], exclude: [] } }
+                    rules: [{ type: non_fast_forward }]
+            """);
+        using var bot = SimClient.AsInstallation(sim, 1001);
+        using var alice = SimClient.AsPerson(sim, "alice");
+        using var bob = SimClient.AsPerson(sim, "bob");
+        var orgId = (await alice.Get("orgs/acme/rulesets")).Json![0]!["id"]!.GetValue<long>();
+        var repoId = (await alice.Get("repos/acme/web/rulesets?includes_parents=false")).Json![0]!["id"]!.GetValue<long>();
+
+        static bool Shows(Reply reply) => reply.Code == 200 && reply.Json!.AsObject().ContainsKey("bypass_actors") && reply.Json!.AsObject().ContainsKey("rules");
+
+        Assert.True(Shows(await alice.Get($"orgs/acme/rulesets/{orgId}")));                 // an owner
+        Assert.False(Shows(await bob.Get($"orgs/acme/rulesets/{orgId}")));                   // a member: rules, no bypass list
+        Assert.Equal(200, (await bob.Get($"orgs/acme/rulesets/{orgId}")).Code);
+        Assert.Equal(appSeesOrgBypass, Shows(await bot.Get($"orgs/acme/rulesets/{orgId}")));
+        Assert.Equal(appSeesOrgBypass, Shows(await bot.Get($"repos/acme/web/rulesets/{orgId}")));  // through the repository too
+        Assert.True(Shows(await bot.Get($"repos/acme/web/rulesets/{repoId}")));              // administration: write
+        Assert.False(Shows(await bob.Get($"repos/acme/web/rulesets/{repoId}")));             // push, not admin
+    }
 }

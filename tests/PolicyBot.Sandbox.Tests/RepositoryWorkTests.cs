@@ -100,6 +100,7 @@ public sealed class RepositoryWorkTests
             ["required_status_checks"] = new JsonObject
             {
                 ["strict"] = false,
+                ["contexts"] = new JsonArray(),
                 ["checks"] = new JsonArray(new JsonObject { ["context"] = "PolicyBot", ["app_id"] = sim.AppId }, new JsonObject { ["context"] = "ci" }),
             },
             ["enforce_admins"] = true,

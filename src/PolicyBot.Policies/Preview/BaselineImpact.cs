@@ -29,6 +29,9 @@ public sealed record BaselineImpact(int Repositories, IReadOnlyList<PolicyImpact
 /// <param name="StillBelow">How many repositories are below the policy both now and as proposed.</param>
 /// <param name="Unknown">Repositories the stored state cannot judge under the proposed file (what it needs was never read); the next evaluation after merging reads it.</param>
 /// <param name="Fixes">What the <c>fix</c> action would change, where the proposed file has it.</param>
+/// <param name="IssuesOpened">Repositories whose compliance issue for the policy would be opened (or reopened).</param>
+/// <param name="IssuesClosed">Repositories whose open compliance issue for the policy would be closed.</param>
+/// <param name="PullRequestsOpened">For registration: repositories PolicyBot would open a pull request adding catalog-info.yaml on.</param>
 public sealed record PolicyImpact(
     string Policy,
     PolicyAction ActionBefore,
@@ -38,10 +41,14 @@ public sealed record PolicyImpact(
     IReadOnlyList<RepositoryImpact> NoLongerJudged,
     int StillBelow,
     IReadOnlyList<RepositoryImpact> Unknown,
-    IReadOnlyList<FixImpact> Fixes)
+    IReadOnlyList<FixImpact> Fixes,
+    int IssuesOpened = 0,
+    int IssuesClosed = 0,
+    int PullRequestsOpened = 0)
 {
     public bool ChangesAnything =>
-        ActionBefore != ActionAfter || NewlyBelow.Count > 0 || NewlyMeeting.Count > 0 || NoLongerJudged.Count > 0 || Fixes.Count > 0;
+        ActionBefore != ActionAfter || NewlyBelow.Count > 0 || NewlyMeeting.Count > 0 || NoLongerJudged.Count > 0 || Fixes.Count > 0
+        || IssuesOpened > 0 || IssuesClosed > 0 || PullRequestsOpened > 0;
 }
 
 /// <summary>One repository in a list of the preview, with why it is there (finding keys, or what was never read).</summary>

@@ -65,7 +65,10 @@ public sealed class BaselineImpactPreview(RepositoryEvaluator evaluator)
                 lists[p].NoLongerJudged,
                 lists[p].StillBelow,
                 lists[p].Unknown,
-                lists[p].Fixes))]);
+                lists[p].Fixes,
+                lists[p].IssuesOpened,
+                lists[p].IssuesClosed,
+                lists[p].PullRequestsOpened))]);
     }
 
     private static void Compare(
@@ -98,6 +101,17 @@ public sealed class BaselineImpactPreview(RepositoryEvaluator evaluator)
             case (Standing.Below, Standing.Below):
                 lists.StillBelow++;
                 break;
+        }
+
+        // What PolicyBot would do on GitHub: an issue where the action is issue or fix and the policy is unmet.
+        var hadIssue = was == Standing.Below && before.For(policy)!.Action >= PolicyAction.Issue;
+        var willHaveIssue = will == Standing.Below && after.For(policy)!.Action >= PolicyAction.Issue;
+        lists.IssuesOpened += !hadIssue && willHaveIssue ? 1 : 0;
+        lists.IssuesClosed += hadIssue && !willHaveIssue ? 1 : 0;
+        if (policy == PolicyIds.Registration && willHaveIssue && after.Config.Registration.OpenPullRequest && willFindings.Any(f => f.Code == RegistrationPolicy.Missing)
+            && !(hadIssue && before.Config.Registration.OpenPullRequest && wasFindings.Any(f => f.Code == RegistrationPolicy.Missing)))
+        {
+            lists.PullRequestsOpened++;
         }
 
         if (policy == PolicyIds.BranchProtection && will == Standing.Below && after.For(policy) is { Action: PolicyAction.Fix } result)
@@ -177,5 +191,8 @@ public sealed class BaselineImpactPreview(RepositoryEvaluator evaluator)
         public List<RepositoryImpact> Unknown { get; } = [];
         public List<FixImpact> Fixes { get; } = [];
         public int StillBelow { get; set; }
+        public int IssuesOpened { get; set; }
+        public int IssuesClosed { get; set; }
+        public int PullRequestsOpened { get; set; }
     }
 }

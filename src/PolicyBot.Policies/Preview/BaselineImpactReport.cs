@@ -27,6 +27,16 @@ public static class BaselineImpactReport
                 $"| {PolicyIds.Title(policy.Policy)} | {action} | {policy.NewlyBelow.Count} | {policy.NewlyMeeting.Count} | {policy.NoLongerJudged.Count} | {policy.StillBelow} | {FixCount(policy)} | {policy.Unknown.Count} |\n");
         }
 
+        var acting = impact.Policies.Where(p => p.IssuesOpened + p.IssuesClosed + p.PullRequestsOpened > 0).ToList();
+        if (acting.Count > 0)
+        {
+            text.Append("\nWhat PolicyBot would do once it is merged (repositories):\n\n| Policy | Compliance issues opened | Compliance issues closed | Registration pull requests opened |\n|---|---|---|---|\n");
+            foreach (var policy in acting)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"| {PolicyIds.Title(policy.Policy)} | {policy.IssuesOpened} | {policy.IssuesClosed} | {policy.PullRequestsOpened} |\n");
+            }
+        }
+
         if (impact.NotStored.Count > 0)
         {
             text.Append(CultureInfo.InvariantCulture,

@@ -60,6 +60,9 @@ public sealed class RegistrationPolicy : IRepositoryPolicy
     /// </summary>
     public const int MaxComponents = 20;
 
+    /// <summary>The finding of a repository with no catalog-info.yaml, which a registration pull request remedies.</summary>
+    public const string Missing = "missing";
+
     public const string TooManyExternalAccounts = "too-many-external-accounts";
     public const string TooManyComponents = "too-many-components";
 
@@ -75,7 +78,7 @@ public sealed class RegistrationPolicy : IRepositoryPolicy
             [
                 new Finding(
                     PolicyIds.Registration,
-                    "missing",
+                    Missing,
                     $"{repository.FullName} has no {CatalogConventions.FileName}, so it has no owner on record.",
                     $"Commit this file as `{CatalogConventions.FileName}` at the root of the default branch, after checking the values:\n\n```yaml\n{template}```"),
             ];

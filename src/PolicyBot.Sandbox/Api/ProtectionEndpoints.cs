@@ -49,12 +49,9 @@ internal static partial class Endpoints
                 return GitHubResults.Error(404, "Branch not found");
             }
 
-            foreach (var required in new[] { "required_status_checks", "enforce_admins", "required_pull_request_reviews", "restrictions" })
+            if (ProtectionRequestProblem(body) is { } problem)
             {
-                if (!body.ContainsKey(required))
-                {
-                    return GitHubResults.Error(422, $"Invalid request.\n\n\"{required}\" wasn't supplied.");
-                }
+                return GitHubResults.Error(422, problem);
             }
 
             var existed = r.Protection.TryGetValue(branch, out var before);
@@ -99,6 +96,142 @@ internal static partial class Endpoints
         });
     }
 
+    private static readonly string[] ProtectionFlags =
+        ["required_linear_history", "allow_force_pushes", "allow_deletions", "block_creations", "required_conversation_resolution", "lock_branch", "allow_fork_syncing"];
+
+    /// <summary>
+    /// The PUT body checked against GitHub's REST description of "Update branch protection": the four top-level keys are
+    /// required (each may be null); <c>required_status_checks</c> needs <c>strict</c> and <c>contexts</c>, and
+    /// <c>restrictions</c> <c>users</c> and <c>teams</c>; each value has its type; "the list of users, apps, and teams in
+    /// total is limited to 100 items". Null when valid, else GitHub's message for the first problem.
+    /// </summary>
+    private static string? ProtectionRequestProblem(JsonObject body)
+    {
+        static string Missing(string key) => $"Invalid request.\n\n\"{key}\" wasn't supplied.";
+        static string NotA(string path, JsonNode? value, string type) => $"Invalid request.\n\nFor 'properties/{path}', {value?.ToJsonString() ?? "null"} is not {type}.";
+        static bool IsBool(JsonNode? node) => node is JsonValue v && v.GetValueKind() is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False;
+        static bool IsStrings(JsonNode? node) => node is JsonArray a && a.All(i => i is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String);
+
+        foreach (var required in new[] { "required_status_checks", "enforce_admins", "required_pull_request_reviews", "restrictions" })
+        {
+            if (!body.ContainsKey(required))
+            {
+                return Missing(required);
+            }
+        }
+
+        if (body["required_status_checks"] is { } checks)
+        {
+            if (checks is not JsonObject c)
+            {
+                return NotA("required_status_checks", checks, "an object or null");
+            }
+
+            foreach (var key in new[] { "strict", "contexts" })
+            {
+                if (!c.ContainsKey(key))
+                {
+                    return Missing(key);
+                }
+            }
+
+            if (!IsBool(c["strict"]))
+            {
+                return NotA("strict", c["strict"], "a boolean");
+            }
+
+            if (!IsStrings(c["contexts"]))
+            {
+                return NotA("contexts", c["contexts"], "an array of strings");
+            }
+
+            if (c["checks"] is { } list && (list is not JsonArray array || array.Any(i => i is not JsonObject o || o.Str("context") is null)))
+            {
+                return NotA("checks", list, "an array of objects with a \"context\"");
+            }
+        }
+
+        if (body["enforce_admins"] is { } enforce && !IsBool(enforce))
+        {
+            return NotA("enforce_admins", enforce, "a boolean or null");
+        }
+
+        var actors = 0;
+        string? Actors(JsonObject? parent, string name, bool usersAndTeamsRequired)
+        {
+            if (parent?[name] is not { } node)
+            {
+                return null;
+            }
+
+            if (node is not JsonObject o)
+            {
+                return NotA(name, node, usersAndTeamsRequired ? "an object or null" : "an object");
+            }
+
+            foreach (var key in new[] { "users", "teams", "apps" })
+            {
+                if (usersAndTeamsRequired && key != "apps" && !o.ContainsKey(key))
+                {
+                    return Missing(key);
+                }
+
+                if (o.ContainsKey(key) && !IsStrings(o[key]))
+                {
+                    return NotA($"{name}/{key}", o[key], "an array of strings");
+                }
+
+                actors += o[key] is JsonArray a ? a.Count : 0;
+            }
+
+            return null;
+        }
+
+        if (body["required_pull_request_reviews"] is { } reviewsNode)
+        {
+            if (reviewsNode is not JsonObject reviews)
+            {
+                return NotA("required_pull_request_reviews", reviewsNode, "an object or null");
+            }
+
+            foreach (var flag in new[] { "dismiss_stale_reviews", "require_code_owner_reviews", "require_last_push_approval" })
+            {
+                if (reviews.ContainsKey(flag) && !IsBool(reviews[flag]))
+                {
+                    return NotA(flag, reviews[flag], "a boolean");
+                }
+            }
+
+            if (reviews.ContainsKey("required_approving_review_count")
+                && !(reviews["required_approving_review_count"] is JsonValue count && count.GetValueKind() == System.Text.Json.JsonValueKind.Number && count.TryGetValue<int>(out _)))
+            {
+                return NotA("required_approving_review_count", reviews["required_approving_review_count"], "an integer");
+            }
+
+            if ((Actors(reviews, "dismissal_restrictions", usersAndTeamsRequired: false) ?? Actors(reviews, "bypass_pull_request_allowances", usersAndTeamsRequired: false)) is { } problem)
+            {
+                return problem;
+            }
+        }
+
+        if (Actors(body, "restrictions", usersAndTeamsRequired: true) is { } restrictionProblem)
+        {
+            return restrictionProblem;
+        }
+
+        foreach (var flag in ProtectionFlags)
+        {
+            if (body.ContainsKey(flag) && body[flag] is { } value && !IsBool(value))
+            {
+                return NotA(flag, value, "a boolean or null");
+            }
+        }
+
+        return actors > 100
+            ? "Validation Failed: the list of users, apps, and teams in total is limited to 100 items."
+            : null;
+    }
+
     /// <summary>Reads a PUT body: the new protection replaces the old wholesale; null when a value is invalid.</summary>
     private static SimProtection? ParseProtection(JsonObject body, SimulatorContext sim, SimProtection? before)
     {
@@ -106,7 +239,13 @@ internal static partial class Endpoints
         if (body["required_status_checks"] is JsonObject checks)
         {
             protection.StrictStatusChecks = checks.Bool("strict") ?? false;
-            var list = new List<(string, long?)>();
+            // Both lists are required contexts: `contexts` (deprecated, any source) and `checks` (each with its app).
+            var list = new List<(string Context, long? AppId)>();
+            if (checks["contexts"] is JsonArray contexts)
+            {
+                list.AddRange(contexts.Select(c => (c?.GetValue<string>() ?? "", (long?)null)));
+            }
+
             if (checks["checks"] is JsonArray checkArray)
             {
                 foreach (var check in checkArray.OfType<JsonObject>())
@@ -116,16 +255,11 @@ internal static partial class Endpoints
                         return null;
                     }
 
-                    list.Add((ctx, check["app_id"] is JsonValue v && v.TryGetValue<long>(out var appId) ? appId : null));
+                    // An app id of -1 is "any source", as a bare context.
+                    var appId = check["app_id"] is JsonValue v && v.TryGetValue<long>(out var id) && id != -1 ? id : (long?)null;
+                    list.RemoveAll(c => c.Context == ctx);
+                    list.Add((ctx, appId));
                 }
-            }
-            else if (checks["contexts"] is JsonArray contexts)
-            {
-                list.AddRange(contexts.Select(c => (c?.GetValue<string>() ?? "", (long?)null)));
-            }
-            else
-            {
-                return null;
             }
 
             protection.RequiredStatusChecks = list;
@@ -149,13 +283,15 @@ internal static partial class Endpoints
             protection.DismissStaleReviews = reviews.Bool("dismiss_stale_reviews") ?? false;
             protection.RequireCodeOwnerReviews = reviews.Bool("require_code_owner_reviews") ?? false;
             protection.RequireLastPushApproval = reviews.Bool("require_last_push_approval") ?? false;
+
+            // "Pass an empty dismissal_restrictions object to disable" (REST description): empty lists are no restriction.
+            protection.DismissalRestrictions = ActorNames(reviews["dismissal_restrictions"]) is { } dismissal
+                && dismissal.Users.Count + dismissal.Teams.Count + dismissal.Apps.Count > 0 ? dismissal : null;
+            protection.BypassAllowances = ActorNames(reviews["bypass_pull_request_allowances"]) is { } bypass
+                && bypass.Users.Count + bypass.Teams.Count + bypass.Apps.Count > 0 ? bypass : null;
         }
 
-        if (body["restrictions"] is JsonObject restrictions)
-        {
-            static List<string> Names(JsonNode? list) => list is JsonArray array ? [.. array.Select(n => n?.GetValue<string>() ?? "")] : [];
-            protection.Restrictions = (Names(restrictions["users"]), Names(restrictions["teams"]), Names(restrictions["apps"]));
-        }
+        protection.Restrictions = ActorNames(body["restrictions"]);
 
         protection.RequiredLinearHistory = body.Bool("required_linear_history") ?? false;
         protection.AllowForcePushes = body.Bool("allow_force_pushes") ?? false;
@@ -167,6 +303,24 @@ internal static partial class Endpoints
         return protection;
     }
 
+    private static (List<string> Users, List<string> Teams, List<string> Apps)? ActorNames(JsonNode? node)
+    {
+        static List<string> Names(JsonNode? list) => list is JsonArray array ? [.. array.Select(n => n?.GetValue<string>() ?? "")] : [];
+        return node is JsonObject o ? (Names(o["users"]), Names(o["teams"]), Names(o["apps"])) : null;
+    }
+
+    /// <summary>Users, teams and apps as GitHub lists them in a protection: full user, team and app objects.</summary>
+    private static void AddActors(JsonObject target, SimulatorContext sim, SimOrg? org, (List<string> Users, List<string> Teams, List<string> Apps) actors)
+    {
+        target["users"] = new JsonArray([.. actors.Users.Select(login => (JsonNode)sim.Shapes.User(login))]);
+        target["teams"] = new JsonArray([.. actors.Teams.Select(slug => (JsonNode)(org?.FindTeam(slug) is { } team
+            ? PullShapes.Team(sim, org, team)
+            : new JsonObject { ["slug"] = slug, ["name"] = slug }))]);
+        target["apps"] = new JsonArray([.. actors.Apps.Select(slug => (JsonNode)(WellKnownApps.Prepend(sim.App).FirstOrDefault(a => string.Equals(a.Slug, slug, StringComparison.OrdinalIgnoreCase)) is { } app
+            ? sim.Shapes.App(app)
+            : new JsonObject { ["slug"] = slug }))]);
+    }
+
     /// <summary>
     /// Classic protection as GitHub returns it. GET and PUT differ on GitHub: GET carries "enabled" flags and
     /// "enforcement_level"; PUT's answer carries "strict"/"contexts_url" and no top-level "enabled".
@@ -174,6 +328,7 @@ internal static partial class Endpoints
     private static JsonObject ProtectionShape(SimulatorContext sim, SimRepo r, string branch, SimProtection p, bool forPut)
     {
         var u = $"{sim.Shapes.Api}repos/{r.FullName}/branches/{branch}/protection";
+        var org = sim.State.FindOrg(r.Owner);
         JsonObject Enabled(bool value) => new() { ["enabled"] = value };
         var o = new JsonObject { ["url"] = u };
         if (p.RequiredStatusChecks is { } checks)
@@ -196,7 +351,7 @@ internal static partial class Endpoints
 
         if (p.RequirePullRequestReviews)
         {
-            o["required_pull_request_reviews"] = new JsonObject
+            var reviews = new JsonObject
             {
                 ["url"] = u + "/required_pull_request_reviews",
                 ["dismiss_stale_reviews"] = p.DismissStaleReviews,
@@ -204,20 +359,39 @@ internal static partial class Endpoints
                 ["required_approving_review_count"] = p.RequiredApprovingReviewCount,
                 ["require_last_push_approval"] = p.RequireLastPushApproval,
             };
+            if (p.DismissalRestrictions is { } dismissal)
+            {
+                var restriction = new JsonObject
+                {
+                    ["url"] = u + "/dismissal_restrictions",
+                    ["users_url"] = u + "/dismissal_restrictions/users",
+                    ["teams_url"] = u + "/dismissal_restrictions/teams",
+                };
+                AddActors(restriction, sim, org, dismissal);
+                reviews["dismissal_restrictions"] = restriction;
+            }
+
+            if (p.BypassAllowances is { } bypass)
+            {
+                var allowances = new JsonObject();
+                AddActors(allowances, sim, org, bypass);
+                reviews["bypass_pull_request_allowances"] = allowances;
+            }
+
+            o["required_pull_request_reviews"] = reviews;
         }
 
-        if (p.Restrictions is var (users, teams, apps))
+        if (p.Restrictions is { } pushers)
         {
-            o["restrictions"] = new JsonObject
+            var restrictions = new JsonObject
             {
                 ["url"] = u + "/restrictions",
                 ["users_url"] = u + "/restrictions/users",
                 ["teams_url"] = u + "/restrictions/teams",
                 ["apps_url"] = u + "/restrictions/apps",
-                ["users"] = new JsonArray([.. users.Select(login => (JsonNode)new JsonObject { ["login"] = login, ["type"] = "User" })]),
-                ["teams"] = new JsonArray([.. teams.Select(slug => (JsonNode)new JsonObject { ["slug"] = slug, ["name"] = slug })]),
-                ["apps"] = new JsonArray([.. apps.Select(slug => (JsonNode)new JsonObject { ["slug"] = slug })]),
             };
+            AddActors(restrictions, sim, org, pushers);
+            o["restrictions"] = restrictions;
         }
 
         o["required_signatures"] = new JsonObject { ["url"] = u + "/required_signatures", ["enabled"] = p.RequiredSignatures };

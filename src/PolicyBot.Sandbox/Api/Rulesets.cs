@@ -126,7 +126,27 @@ internal static class Rulesets
         return null;
     }
 
-    public static JsonObject Shape(SimulatorContext sim, SimRuleset ruleset, bool full)
+    /// <summary>
+    /// Whether the caller has write access to the ruleset: "the bypass_actors property is only returned if the user making
+    /// the API request has write access to the ruleset" (REST description, "Get a repository ruleset" and "Get an
+    /// organization repository ruleset"). An organisation's rulesets: its owners, and an installation with
+    /// organization_administration write; a repository's: its admins, and an installation (administration write).
+    /// </summary>
+    public static bool MayWrite(SimulatorContext sim, HttpContext context, SimOrg org, SimRepo? repo, SimRuleset ruleset)
+    {
+        var caller = SimulatorContext.CallerOf(context);
+        if (ruleset.SourceType == "Organization")
+        {
+            return caller.Kind == TokenKind.Installation
+                ? org.OrganizationAdministration == "write"
+                : caller.Login is not null && org.Members.TryGetValue(caller.Login, out var role) && role == "admin";
+        }
+
+        return repo is not null && sim.IsAdmin(context, org, repo);
+    }
+
+    /// <param name="bypassVisible">False when the caller may not write the ruleset: GitHub leaves <c>bypass_actors</c> out.</param>
+    public static JsonObject Shape(SimulatorContext sim, SimRuleset ruleset, bool full, bool bypassVisible = true)
     {
         var self = ruleset.SourceType == "Organization"
             ? $"{sim.Shapes.Api}orgs/{ruleset.Source}/rulesets/{ruleset.Id}"
@@ -149,7 +169,11 @@ internal static class Rulesets
         };
         if (full)
         {
-            o["bypass_actors"] = ruleset.BypassActors.DeepClone();
+            if (bypassVisible)
+            {
+                o["bypass_actors"] = ruleset.BypassActors.DeepClone();
+            }
+
             o["current_user_can_bypass"] = "never";
             o["conditions"] = ruleset.Conditions.Count == 0 ? null : ruleset.Conditions.DeepClone();
             o["rules"] = ruleset.Rules.DeepClone();
@@ -272,7 +296,7 @@ internal static class Rulesets
 
                 var includeParents = context.Request.Query["includes_parents"].ToString() != "false";
                 return ForRepository(org, r, includeParents).FirstOrDefault(x => x.Id == id) is { } ruleset
-                    ? GitHubResults.Json(Shape(sim, ruleset, full: true))
+                    ? GitHubResults.Json(Shape(sim, ruleset, full: true, MayWrite(sim, context, org, r, ruleset)))
                     : GitHubResults.NotFound();
             }
         });
@@ -352,8 +376,8 @@ internal static class Rulesets
         {
             lock (sim.State.Sync)
             {
-                return sim.VisibleOrg(context, org)?.Rulesets.Find(x => x.Id == id) is { } ruleset
-                    ? GitHubResults.Json(Shape(sim, ruleset, full: true))
+                return sim.VisibleOrg(context, org) is { } o && o.Rulesets.Find(x => x.Id == id) is { } ruleset
+                    ? GitHubResults.Json(Shape(sim, ruleset, full: true, MayWrite(sim, context, o, null, ruleset)))
                     : GitHubResults.NotFound();
             }
         });

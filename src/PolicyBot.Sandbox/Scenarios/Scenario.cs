@@ -21,6 +21,9 @@ public sealed record Scenario(
     /// <summary>The organisation's custom property schema (scenario <c>custom_properties</c>).</summary>
     public IReadOnlyList<PolicyBot.Sandbox.State.SimCustomProperty> CustomProperties { get; init; } = [];
 
+    /// <summary>The installation's <c>organization_administration</c> permission (scenario <c>installation_permissions</c>): read or write.</summary>
+    public string OrganizationAdministration { get; init; } = "read";
+
     /// <summary>Members whose membership is public (scenario <c>public_members</c>); the others are concealed, GitHub's default.</summary>
     public IReadOnlyList<string> PublicMembers { get; init; } = [];
 }

@@ -14,7 +14,7 @@ namespace PolicyBot.Sandbox.Scenarios;
 /// </summary>
 public static partial class ScenarioParser
 {
-    private static readonly string[] RootKeys = ["org", "installation_id", "plan", "description", "teams", "members", "admins", "public_members", "repos", "org_rulesets", "custom_properties", "rate_limit"];
+    private static readonly string[] RootKeys = ["org", "installation_id", "plan", "description", "teams", "members", "admins", "public_members", "installation_permissions", "repos", "org_rulesets", "custom_properties", "rate_limit"];
     private static readonly string[] CustomPropertyKeys = ["name", "value_type", "required", "default_value", "description", "allowed_values", "values_editable_by"];
     private static readonly string[] TeamKeys = ["slug", "name", "description", "members", "maintainers", "parent", "repos"];
     private static readonly string[] RepoKeys = ["name", "default_branch", "visibility", "archived", "fork", "has_issues", "description", "created_at", "created_days_ago", "protection", "rulesets", "files", "pulls", "properties"];
@@ -177,7 +177,24 @@ public static partial class ScenarioParser
             RateLimit = rateLimit,
             CustomProperties = customProperties,
             PublicMembers = p.StringList(root, "public_members"),
+            OrganizationAdministration = ParseInstallationPermissions(p, root),
         };
+    }
+
+    /// <summary>The installation's permissions that differ from the app's defaults; only <c>organization_administration</c> (read or write).</summary>
+    private static string ParseInstallationPermissions(Reader p, YamlMappingNode root)
+    {
+        if (p.Child(root, "installation_permissions") is not { } node)
+        {
+            return "read";
+        }
+
+        var m = p.Mapping(node, "installation_permissions");
+        p.CheckKeys(m, ["organization_administration"], "installation_permissions");
+        var value = p.String(m, "organization_administration") ?? "read";
+        return value is "read" or "write"
+            ? value
+            : throw p.Error(p.Child(m, "organization_administration")!, $"organization_administration must be read or write, not '{value}'");
     }
 
     /// <summary>The organisation's schema, checked as GitHub checks a definition (a select needs allowed values, a required property a default).</summary>

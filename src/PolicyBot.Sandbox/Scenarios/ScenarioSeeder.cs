@@ -30,6 +30,7 @@ internal static class ScenarioSeeder
         }
 
         org.PublicMembers.UnionWith(scenario.PublicMembers);
+        org.OrganizationAdministration = scenario.OrganizationAdministration;
 
         foreach (var t in scenario.Teams)
         {

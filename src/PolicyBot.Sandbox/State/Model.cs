@@ -66,6 +66,10 @@ public sealed class SimProtection
     public List<(string Context, long? AppId)>? RequiredStatusChecks { get; set; }
     /// <summary>Who may push (user logins, team slugs, app slugs); null = no push restrictions.</summary>
     public (List<string> Users, List<string> Teams, List<string> Apps)? Restrictions { get; set; }
+    /// <summary>Who may dismiss reviews (<c>dismissal_restrictions</c>); null = everyone with write access.</summary>
+    public (List<string> Users, List<string> Teams, List<string> Apps)? DismissalRestrictions { get; set; }
+    /// <summary>Who may merge without the required reviews (<c>bypass_pull_request_allowances</c>); null = nobody.</summary>
+    public (List<string> Users, List<string> Teams, List<string> Apps)? BypassAllowances { get; set; }
 }
 
 public sealed class SimRuleset

@@ -23,6 +23,12 @@ public sealed class SimOrg
     /// <summary>GitHub Free offers protected branches and rulesets only for public repositories.</summary>
     public bool PlanRefusesProtection(SimRepo repo) => Plan == "free" && repo.Visibility != "public";
 
+    /// <summary>
+    /// The installation's <c>organization_administration</c> permission: "read", as PolicyBot's manifest asks, or "write".
+    /// Only "write" is write access to the organisation's rulesets, which decides whether GitHub shows their bypass actors.
+    /// </summary>
+    public string OrganizationAdministration { get; set; } = "read";
+
     /// <summary>The installation id the scenario names; the installation exists once installed.</summary>
     public long InstallationId { get; set; }
 

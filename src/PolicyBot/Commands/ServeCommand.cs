@@ -71,7 +71,12 @@ public sealed class ServeCommand : ICliCommand
             return 1;
         }
 
-        await output.WriteLineAsync($"policybot: serving on {string.Join(", ", SetupMode.Addresses(app))}").ConfigureAwait(false);
+        // A host without addresses (a test server) has nothing to say here.
+        if (SetupMode.Addresses(app) is { Count: > 0 } addresses)
+        {
+            await output.WriteLineAsync($"policybot: serving on {string.Join(", ", addresses)}").ConfigureAwait(false);
+        }
+
         await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         return 0;
     }
@@ -93,7 +98,7 @@ public sealed class ServeCommand : ICliCommand
             return 1;
         }
 
-        var address = SetupMode.Addresses(setup)[0];
+        var address = SetupMode.Addresses(setup).FirstOrDefault() ?? "http://localhost:5000";
         await output.WriteLineAsync($"policybot: no GitHub App is configured yet (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET). Register one: open {SetupMode.Link(setup, address)}").ConfigureAwait(false);
         await setup.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         if (cancellationToken.IsCancellationRequested || !SetupMode.CredentialsStored(setup))

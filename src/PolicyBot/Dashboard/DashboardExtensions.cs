@@ -44,12 +44,13 @@ public static class DashboardExtensions
                 return Results.Content(DashboardPage.SignIn("That token is not the operator token.", gitHub.Value.Enabled), "text/html; charset=utf-8", statusCode: StatusCodes.Status401Unauthorized);
             }
 
-            context.Response.Cookies.Append(DashboardAccess.CookieName, token, new CookieOptions
+            // A signed ticket, not the token: a stolen cookie expires, and never reveals the token itself.
+            context.Response.Cookies.Append(DashboardAccess.CookieName, access.IssueOperatorTicket(DashboardAccess.OperatorSessionLifetime), new CookieOptions
             {
                 HttpOnly = true,
                 SameSite = SameSiteMode.Strict,
                 Secure = context.Request.IsHttps,
-                MaxAge = TimeSpan.FromHours(12),
+                MaxAge = DashboardAccess.OperatorSessionLifetime,
             });
             return Results.Redirect("/");
         }).DisableAntiforgery();
@@ -170,6 +171,11 @@ public static class DashboardExtensions
     private static async ValueTask<object?> RequireSignIn(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var access = context.HttpContext.RequestServices.GetRequiredService<DashboardAccess>();
+        if (!access.IsOperator(context.HttpContext))
+        {
+            await RecheckMembershipAsync(context.HttpContext).ConfigureAwait(false);
+        }
+
         if (access.IsSignedIn(context.HttpContext))
         {
             return await next(context).ConfigureAwait(false);
@@ -179,6 +185,18 @@ public static class DashboardExtensions
         return context.HttpContext.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal)
             ? Results.Problem("Sign in with the operator token: Authorization: Bearer TOKEN.", statusCode: StatusCodes.Status401Unauthorized)
             : Results.Redirect("/signin");
+    }
+
+    /// <summary>A GitHub sign-in's organisations are confirmed again every few minutes, so a member removed loses access soon.</summary>
+    private static Task RecheckMembershipAsync(HttpContext context)
+    {
+        var services = context.RequestServices;
+        var clients = services.GetRequiredService<GitHub.IGitHubClientFactory>();
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("PolicyBot.SignIn");
+        return services.GetRequiredService<SignIn.GitHubSessionCookie>().RefreshAsync(
+            context,
+            services.GetRequiredService<IOptions<SignIn.GitHubSignInOptions>>().Value.MembershipRecheckInterval,
+            (login, cancellationToken) => SignIn.GitHubSignInExtensions.OrganizationsOfAsync(clients, logger, login, cancellationToken));
     }
 
     private static async ValueTask<object?> RequireOperator(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>

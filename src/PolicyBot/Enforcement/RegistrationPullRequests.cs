@@ -16,7 +16,7 @@ internal static partial class RegistrationPullRequests
     public const string BranchName = "policybot/register";
 
     /// <summary>The registration finding that a pull request can fix: no catalog-info.yaml at all.</summary>
-    public const string MissingFindingCode = "missing";
+    public const string MissingFindingCode = RegistrationPolicy.Missing;
     public const string Title = "Register this repository: add catalog-info.yaml";
 
     /// <returns>

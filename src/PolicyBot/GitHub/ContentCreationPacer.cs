@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -12,17 +11,11 @@ namespace PolicyBot.GitHub;
 /// each waits until it is at least <see cref="GitHubOptions.ContentCreationInterval"/> after the previous one
 /// and the last minute and hour leave room for it. The installation is told apart by its token's installation
 /// (tokens rotate hourly, the hourly limit does not), else by the token's hash: no token is kept in the clear.
-/// Per process: each replica paces its own requests (README, "Running several replicas", says to lengthen the
-/// interval by the number of replicas); a request GitHub still refuses is retried after the wait it asks for.
+/// The window lives in <see cref="IContentCreationLedger"/>, the database when PolicyBot serves: replicas share one
+/// installation's limits, and a restart keeps the hour's count. Nothing of it is kept per process.
 /// </summary>
-public sealed class ContentCreationPacing(IOptions<GitHubOptions> options, TimeProvider timeProvider, InstallationTokenCache? tokens = null)
+public sealed class ContentCreationPacing(IOptions<GitHubOptions> options, TimeProvider timeProvider, IContentCreationLedger ledger, InstallationTokenCache? tokens = null)
 {
-    private const int MaxIdleGates = 1024;
-    private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
-    private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
-
-    private readonly ConcurrentDictionary<string, Gate> _gates = new(StringComparer.Ordinal);
-
     /// <summary>
     /// What GitHub counts as content creation: every POST that makes something (issues, comments, pull requests,
     /// reviews, review requests, labels, refs and git objects, check runs, repositories) and writing a file.
@@ -45,45 +38,19 @@ public sealed class ContentCreationPacing(IOptions<GitHubOptions> options, TimeP
     internal async Task WaitTurnAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        if (settings.ContentCreationInterval <= TimeSpan.Zero && settings.ContentCreationsPerMinute <= 0 && settings.ContentCreationsPerHour <= 0)
+        var limits = new ContentCreationLimits(settings.ContentCreationInterval, settings.ContentCreationsPerMinute, settings.ContentCreationsPerHour);
+        if (limits.None)
         {
             return;
         }
 
-        PruneIdleGates();
-        var gate = _gates.GetOrAdd(KeyOf(request), _ => new Gate());
-        await gate.Turn.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        // The slot is reserved before the wait, so requests waiting at once (in this process or another) queue in order;
+        // one cancelled while waiting leaves its slot unused, which errs on the side of GitHub's limit.
+        var at = await ledger.ReserveAsync(KeyOf(request), limits, timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var wait = at - timeProvider.GetUtcNow();
+        if (wait > TimeSpan.Zero)
         {
-            var wait = gate.NextAllowed(timeProvider.GetUtcNow(), settings) - timeProvider.GetUtcNow();
-            if (wait > TimeSpan.Zero)
-            {
-                await Task.Delay(wait, timeProvider, cancellationToken).ConfigureAwait(false);
-            }
-
-            gate.Record(timeProvider.GetUtcNow());
-        }
-        finally
-        {
-            gate.Turn.Release();
-        }
-    }
-
-    /// <summary>Tokens rotate hourly: forget the gates that have been quiet for an hour.</summary>
-    private void PruneIdleGates()
-    {
-        if (_gates.Count < MaxIdleGates)
-        {
-            return;
-        }
-
-        var quietSince = timeProvider.GetUtcNow() - Hour;
-        foreach (var (key, gate) in _gates)
-        {
-            if (gate.Last < quietSince && gate.Turn.CurrentCount == 1)
-            {
-                _gates.TryRemove(key, out _);
-            }
+            await Task.Delay(wait, timeProvider, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -93,51 +60,6 @@ public sealed class ContentCreationPacing(IOptions<GitHubOptions> options, TimeP
         return tokens?.InstallationOf(credential) is { } installationId
             ? "installation:" + installationId.ToString(System.Globalization.CultureInfo.InvariantCulture)
             : Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(credential)));
-    }
-
-    /// <summary>One installation's turn-taking and the creations of its last hour (a pure window, tested on its own).</summary>
-    internal sealed class Gate
-    {
-        // The creations of the last hour, oldest first: at most ContentCreationsPerHour of them.
-        private readonly Queue<DateTimeOffset> _lastHour = new();
-
-        public SemaphoreSlim Turn { get; } = new(1, 1);
-
-        public DateTimeOffset Last { get; private set; } = DateTimeOffset.MinValue;
-
-        /// <summary>The earliest moment the next creation keeps within every limit.</summary>
-        public DateTimeOffset NextAllowed(DateTimeOffset now, GitHubOptions settings)
-        {
-            while (_lastHour.Count > 0 && _lastHour.Peek() <= now - Hour)
-            {
-                _lastHour.Dequeue();
-            }
-
-            var next = settings.ContentCreationInterval > TimeSpan.Zero && Last != DateTimeOffset.MinValue ? Last + settings.ContentCreationInterval : now;
-            if (settings.ContentCreationsPerHour > 0 && _lastHour.Count >= settings.ContentCreationsPerHour)
-            {
-                next = Max(next, _lastHour.ElementAt(_lastHour.Count - settings.ContentCreationsPerHour) + Hour);
-            }
-
-            if (settings.ContentCreationsPerMinute > 0)
-            {
-                var lastMinute = _lastHour.Where(at => at > now - Minute).ToList();
-                if (lastMinute.Count >= settings.ContentCreationsPerMinute)
-                {
-                    next = Max(next, lastMinute[lastMinute.Count - settings.ContentCreationsPerMinute] + Minute);
-                }
-            }
-
-            return next;
-        }
-
-        public void Record(DateTimeOffset at)
-        {
-            Last = at;
-            _lastHour.Enqueue(at);
-        }
-
-        private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
     }
 }
 

@@ -38,6 +38,9 @@ public static class GitHubExtensions
         services.AddOptions<Budget.RateLimitBudgetOptions>().Bind(configuration.GetSection(Budget.RateLimitBudgetOptions.SectionName));
         services.AddSingleton<Budget.RateLimitBudget>();
         services.AddSingleton<ContentCreationPacing>();
+
+        // The database's ledger (AddStorage) when PolicyBot serves; a process without storage paces alone.
+        services.TryAddSingleton<IContentCreationLedger, InProcessContentCreationLedger>();
         services.AddSingleton<GitHubRetryPolicy>();
         services.AddSingleton<IGitHubClientFactory, GitHubClientFactory>();
 

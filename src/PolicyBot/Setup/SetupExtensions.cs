@@ -89,12 +89,13 @@ public static class SetupExtensions
             context.Response.Cookies.Delete(SetupCode.CookieName);
             if (operatorToken is not null)
             {
-                context.Response.Cookies.Append(DashboardAccess.CookieName, operatorToken, new CookieOptions
+                // The cookie holds a signed ticket for the new token, as /signin's does, never the token itself.
+                context.Response.Cookies.Append(DashboardAccess.CookieName, DashboardAccess.CreateOperatorTicket(operatorToken, time.GetUtcNow() + DashboardAccess.OperatorSessionLifetime), new CookieOptions
                 {
                     HttpOnly = true,
                     SameSite = SameSiteMode.Lax,
                     Secure = context.Request.IsHttps,
-                    MaxAge = TimeSpan.FromHours(12),
+                    MaxAge = DashboardAccess.OperatorSessionLifetime,
                 });
             }
 

@@ -67,28 +67,9 @@ public static partial class GitHubSignInExtensions
             }
 
             var login = (await clients.CreateUserClient(token.AccessToken).User.Current().ConfigureAwait(false)).Login;
-            var organizations = new List<string>();
             var logger = loggers.CreateLogger("PolicyBot.SignIn");
-            foreach (var installation in await clients.CreateAppClient().GitHubApps.GetAllInstallationsForCurrent().ConfigureAwait(false))
-            {
-                var org = installation.Account.Login;
-                try
-                {
-                    var client = await clients.CreateInstallationClientAsync(installation.Id, context.RequestAborted).ConfigureAwait(false);
-                    if (await client.Organization.Member.CheckMember(org, login).ConfigureAwait(false))
-                    {
-                        organizations.Add(org);
-                    }
-                }
-                catch (Exception exception) when (exception is ApiException or HttpRequestException or TaskCanceledException && !context.RequestAborted.IsCancellationRequested)
-                {
-                    // One suspended or failing installation must not stop sign-in to the others: its
-                    // organisation is left out of this session, the safe side.
-                    LogMembershipUnknown(logger, exception, org, installation.Id);
-                }
-            }
-
-            sessions.Write(context, new GitHubSession(login, organizations, time.GetUtcNow().Add(options.Value.SessionLifetime)));
+            var organizations = await OrganizationsOfAsync(clients, logger, login, context.RequestAborted).ConfigureAwait(false);
+            sessions.Write(context, new GitHubSession(login, organizations, time.GetUtcNow().Add(options.Value.SessionLifetime), time.GetUtcNow()));
             LogSignedIn(logger, login, organizations.Count);
             return Results.Redirect("/");
         });
@@ -101,6 +82,32 @@ public static partial class GitHubSignInExtensions
         }).DisableAntiforgery();
 
         return app;
+    }
+
+    /// <summary>The organisations (of this app's installations) <paramref name="login"/> is a member of, asked with each installation's token.</summary>
+    internal static async Task<IReadOnlyList<string>> OrganizationsOfAsync(IGitHubClientFactory clients, ILogger logger, string login, CancellationToken cancellationToken)
+    {
+        var organizations = new List<string>();
+        foreach (var installation in await clients.CreateAppClient().GitHubApps.GetAllInstallationsForCurrent().ConfigureAwait(false))
+        {
+            var org = installation.Account.Login;
+            try
+            {
+                var client = await clients.CreateInstallationClientAsync(installation.Id, cancellationToken).ConfigureAwait(false);
+                if (await client.Organization.Member.CheckMember(org, login).ConfigureAwait(false))
+                {
+                    organizations.Add(org);
+                }
+            }
+            catch (Exception exception) when (exception is ApiException or HttpRequestException or InstallationUnavailableException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                // One suspended or failing installation must not stop sign-in to the others: its
+                // organisation is left out of this session, the safe side.
+                LogMembershipUnknown(logger, exception, org, installation.Id);
+            }
+        }
+
+        return organizations;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not check membership in {Organization} (installation {InstallationId}); it is left out of this sign-in")]

@@ -13,5 +13,8 @@ public sealed class GitHubSignInOptions
     /// <summary>How long a sign-in lasts before GitHub is asked again who the person is and where they belong.</summary>
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(8);
 
+    /// <summary>How long a sign-in trusts the organisations it found before asking GitHub again (a member removed meanwhile loses access).</summary>
+    public TimeSpan MembershipRecheckInterval { get; set; } = TimeSpan.FromMinutes(5);
+
     public bool Enabled => !string.IsNullOrEmpty(ClientId) && !string.IsNullOrEmpty(ClientSecret);
 }

@@ -36,6 +36,7 @@ public static class StorageExtensions
             services.AddSingleton<IInstallationStateStore, PostgresInstallationStateStore>();
             services.AddSingleton<ICheckRunLedger, PostgresCheckRunLedger>();
             services.AddSingleton<IOrganizationDirectoryVersions, PostgresOrganizationDirectoryVersions>();
+            services.AddSingleton<GitHub.IContentCreationLedger, PostgresContentCreationLedger>();
             services.AddMigrations(PostgresMigrations.Host);
             services.AddMigrations(PostgresMigrations.Enforcement);
             services.AddSingleton<GitHub.Budget.IRateLimitStore, PostgresRateLimitStore>();
@@ -56,6 +57,7 @@ public static class StorageExtensions
             services.AddSingleton<IInstallationStateStore, SqliteInstallationStateStore>();
             services.AddSingleton<ICheckRunLedger, SqliteCheckRunLedger>();
             services.AddSingleton<IOrganizationDirectoryVersions, SqliteOrganizationDirectoryVersions>();
+            services.AddSingleton<GitHub.IContentCreationLedger, SqliteContentCreationLedger>();
             services.AddMigrations(HostMigrations.Sqlite);
             services.AddMigrations(EnforcementMigrations.Sqlite);
             services.AddSingleton<GitHub.Budget.IRateLimitStore, SqliteRateLimitStore>();

@@ -50,6 +50,7 @@ public sealed class BaselineImpactPreviewTests
         Assert.Empty(policy.Fixes); // the action is issue: fix changes nothing
         Assert.Empty(policy.Unknown);
         Assert.Equal(1, impact.RepositoriesNewlyBelow);
+        Assert.Equal((1, 0), (policy.IssuesOpened, policy.IssuesClosed)); // the unprotected one has its issue already
     }
 
     [Fact]
@@ -65,6 +66,7 @@ public sealed class BaselineImpactPreviewTests
         Assert.Equal("acme/one", Assert.Single(policy.NewlyMeeting).Repository);
         Assert.Empty(policy.NewlyBelow);
         Assert.Equal(0, policy.StillBelow);
+        Assert.Equal((0, 1), (policy.IssuesOpened, policy.IssuesClosed));
         Assert.True(impact.ChangesAnything);
     }
 
@@ -97,6 +99,7 @@ public sealed class BaselineImpactPreviewTests
             Config("version: 1\nbranch_protection: { action: off }\n"),
             appId: 42, Today, Directory);
 
+        Assert.Equal(1, BranchProtection(impact).IssuesClosed);
         var gone = Assert.Single(BranchProtection(impact).NoLongerJudged);
         Assert.Equal(["the policy would be off"], gone.Reasons);
     }
@@ -166,5 +169,21 @@ public sealed class BaselineImpactPreviewTests
         Assert.False(impact.ChangesAnything);
         Assert.Null(BaselineImpactReport.Text(impact));
         Assert.Contains("would change no repository's standing", BaselineImpactReport.Summary(impact), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Turning_registration_to_issue_counts_the_issues_and_registration_pull_requests_it_would_open()
+    {
+        var impact = Preview.Compute(
+            [Repository("one", 2), Repository("two", 2) with { Snapshot = Repository("two", 2).Snapshot with { CatalogInfo = new("catalog-info.yaml", "kind: Component\n") } }],
+            Config("version: 1\nregistration: { action: log }\n"),
+            Config("version: 1\nregistration: { action: issue }\n"),
+            appId: 42, Today, Directory);
+
+        var registration = impact.Policies.Single(p => p.Policy == PolicyIds.Registration);
+        Assert.Equal(2, registration.StillBelow); // both were below under log too
+        Assert.Equal(2, registration.IssuesOpened);
+        Assert.Equal(1, registration.PullRequestsOpened); // only where there is no catalog-info.yaml at all
+        Assert.Contains("| Repository registration | 2 | 0 | 1 |", BaselineImpactReport.Summary(impact), StringComparison.Ordinal);
     }
 }

@@ -294,6 +294,16 @@ public sealed class DashboardTests
             Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
             Assert.Equal("/", signedIn.Headers.Location!.OriginalString);
             Assert.Contains(signedIn.Headers.GetValues("Set-Cookie"), c => c.Contains("httponly", StringComparison.OrdinalIgnoreCase) && c.Contains("samesite=strict", StringComparison.OrdinalIgnoreCase));
+
+            // The cookie is a signed, expiring ticket: it never holds the operator token itself.
+            Assert.DoesNotContain(signedIn.Headers.GetValues("Set-Cookie"), c => c.Contains(PolicyBotSandbox.OperatorToken, StringComparison.Ordinal));
+        }
+
+        using (var forged = new HttpClient { BaseAddress = sandbox.Address })
+        {
+            // The token itself presented as the cookie (what the cookie used to hold) is no sign-in.
+            forged.DefaultRequestHeaders.Add("Cookie", $"policybot_operator={PolicyBotSandbox.OperatorToken}");
+            Assert.Equal(HttpStatusCode.Unauthorized, (await forged.GetAsync("api/inventory")).StatusCode);
         }
 
         using (var home = await browser.GetAsync(""))

@@ -39,6 +39,7 @@ public sealed class BaselinePreviewTests
         // Counts first, in the summary: one-approval falls below; unprotected was below already; fix would raise both.
         Assert.Contains("## Impact of the proposed policybot.yml", run.Summary, StringComparison.Ordinal);
         Assert.Contains("| Branch protection | `issue` → **`fix`** | 1 | 0 | 0 | 1 | 2 (2 branches) | 0 |", run.Summary, StringComparison.Ordinal);
+        Assert.Contains("| Branch protection | 1 | 0 | 0 |", run.Summary, StringComparison.Ordinal); // one more compliance issue
 
         // The lists, in the text.
         Assert.NotNull(run.Text);

@@ -126,6 +126,51 @@ public sealed class BranchProtectionEnforcementTests
         Assert.Equal(codes.Length, Issues(sandbox, "svc", PolicyIds.BranchProtection).Count);
     }
 
+    [Theory]
+    [InlineData("read")]
+    [InlineData("write")]
+    public async Task An_organisation_rulesets_hidden_bypass_list_is_not_taken_for_an_empty_one(string organizationAdministration)
+    {
+        // GitHub returns an organisation ruleset's bypass_actors only to a caller with write access to it (REST description,
+        // "Get an organization repository ruleset"); PolicyBot's manifest asks organization_administration: read.
+        const string Policy = """
+            version: 1
+            branch_protection:
+              action: log
+              required_approving_review_count: 1
+              enforce_admins: true
+            """;
+        var scenario = Build(Policy, """
+              - name: svc
+            """, $$"""
+
+              - name: baseline
+                target: branch
+                enforcement: active
+                bypass_actors: [{ actor_id: 4, actor_type: RepositoryRole, bypass_mode: always }]
+                conditions:
+                  ref_name: { include: ["~ALL"], exclude: [] }
+                  repository_name: { include: ["~ALL"], exclude: [] }
+                rules:
+            {{PullRequestRule}}
+            """).Replace("org: acme\n", $"org: acme\ninstallation_permissions: {{ organization_administration: {organizationAdministration} }}\n", StringComparison.Ordinal);
+        await using var sandbox = await PolicyBotSandbox.StartAsync(scenario);
+        await sandbox.InstallAsync();
+
+        var codes = await CodesAsync(sandbox, "svc", PolicyIds.BranchProtection);
+        if (organizationAdministration == "read")
+        {
+            // Hidden: administrators are assumed able to bypass it (the weaker case), so enforce_admins is not met;
+            // the write role it really lets bypass cannot be seen.
+            Assert.Equal([BranchProtectionPolicy.AdminsNotEnforced], codes);
+        }
+        else
+        {
+            // Seen: the write role bypasses, which the baseline does not allow; administrators do not.
+            Assert.Equal([BranchProtectionPolicy.BypassNotAllowed], codes);
+        }
+    }
+
     [Fact]
     public async Task A_repository_file_that_loosens_the_baseline_is_a_config_finding_and_the_baseline_still_applies()
     {
@@ -263,6 +308,7 @@ public sealed class BranchProtectionEnforcementTests
               dismiss_stale_reviews: true
               enforce_admins: true
               required_status_checks: [PolicyBot]
+              allowed_bypass: ["team:platform"]
             """,
             """
               - name: svc
@@ -271,9 +317,15 @@ public sealed class BranchProtectionEnforcementTests
         // What a person set up before installing: three approvals, a CI check from another app, push restrictions, force pushes.
         await PutProtectionAsync(sandbox, "svc", new
         {
-            required_status_checks = new { strict = true, checks = new object[] { new { context = "ci/build", app_id = 15368 } } },
+            required_status_checks = new { strict = true, contexts = Array.Empty<string>(), checks = new object[] { new { context = "ci/build", app_id = 15368 } } },
             enforce_admins = false,
-            required_pull_request_reviews = new { required_approving_review_count = 3, dismiss_stale_reviews = false },
+            required_pull_request_reviews = new
+            {
+                required_approving_review_count = 3,
+                dismiss_stale_reviews = false,
+                dismissal_restrictions = new { users = new[] { "alice" }, teams = Array.Empty<string>() },
+                bypass_pull_request_allowances = new { users = Array.Empty<string>(), teams = new[] { "platform" } },
+            },
             restrictions = new { users = new[] { "alice" }, teams = new[] { "platform" }, apps = Array.Empty<string>() },
             allow_force_pushes = true,
             allow_deletions = false,
@@ -291,6 +343,9 @@ public sealed class BranchProtectionEnforcementTests
         var (users, teams, _) = protection.Restrictions!.Value;
         Assert.Equal(["alice"], users);
         Assert.Equal(["platform"], teams);
+        // The PUT replaces the whole protection: who may dismiss reviews and who may bypass them survive the fix too.
+        Assert.Equal(["alice"], protection.DismissalRestrictions!.Value.Users);
+        Assert.Equal(["platform"], protection.BypassAllowances!.Value.Teams);
 
         // Fixed, so nothing left to report or file; the fix is in the audit log.
         Assert.Empty(await CodesAsync(sandbox, "svc", PolicyIds.BranchProtection));
@@ -496,7 +551,7 @@ public sealed class BranchProtectionEnforcementTests
         // Bound to this app's id, as the fix would do, it complies.
         await PutProtectionAsync(sandbox, "svc", new
         {
-            required_status_checks = new { strict = false, checks = new object[] { new { context = PolicyBotCheck, app_id = sandbox.GitHub.AppId } } },
+            required_status_checks = new { strict = false, contexts = Array.Empty<string>(), checks = new object[] { new { context = PolicyBotCheck, app_id = sandbox.GitHub.AppId } } },
             enforce_admins = false,
             required_pull_request_reviews = new { required_approving_review_count = 1, dismiss_stale_reviews = true },
             restrictions = (object?)null,

@@ -32,7 +32,7 @@ public sealed class ContentCreationPacingTests
     public async Task Each_installation_token_has_its_own_pace()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
-        var pacing = new ContentCreationPacing(Options.Create(new GitHubOptions { ContentCreationInterval = TimeSpan.FromSeconds(1) }), time);
+        var pacing = new ContentCreationPacing(Options.Create(new GitHubOptions { ContentCreationInterval = TimeSpan.FromSeconds(1) }), time, new InProcessContentCreationLedger());
 
         await pacing.WaitTurnAsync(Issue("token-a"), default);
         await pacing.WaitTurnAsync(Issue("token-b"), default);
@@ -56,16 +56,15 @@ public sealed class ContentCreationPacingTests
         var defaults = new GitHubOptions { ContentCreationInterval = TimeSpan.Zero };
         Assert.Equal(80, defaults.ContentCreationsPerMinute);
         Assert.Equal(500, defaults.ContentCreationsPerHour);
-        var gate = new ContentCreationPacing.Gate();
+        var limits = new ContentCreationLimits(defaults.ContentCreationInterval, defaults.ContentCreationsPerMinute, defaults.ContentCreationsPerHour);
 
         // Each creation goes out as soon as the window lets it.
         var now = new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero);
         var sentAt = new List<DateTimeOffset>();
         while (sentAt.Count < 501)
         {
-            var allowed = gate.NextAllowed(now, defaults);
+            var allowed = limits.NextAllowed(sentAt.Where(at => at > now - ContentCreationLimits.Hour).ToList(), now);
             now = allowed > now ? allowed : now;
-            gate.Record(now);
             sentAt.Add(now);
         }
 
@@ -84,7 +83,7 @@ public sealed class ContentCreationPacingTests
     public async Task A_creation_over_the_minute_waits_for_the_window()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
-        var pacing = new ContentCreationPacing(Options.Create(new GitHubOptions { ContentCreationInterval = TimeSpan.Zero, ContentCreationsPerMinute = 2 }), time);
+        var pacing = new ContentCreationPacing(Options.Create(new GitHubOptions { ContentCreationInterval = TimeSpan.Zero, ContentCreationsPerMinute = 2 }), time, new InProcessContentCreationLedger());
 
         await pacing.WaitTurnAsync(Issue("token-a"), default);
         time.Advance(TimeSpan.FromSeconds(10));

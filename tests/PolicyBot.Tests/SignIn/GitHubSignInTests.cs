@@ -51,6 +51,23 @@ public sealed class GitHubSignInTests
     }
 
     [Fact]
+    public async Task A_member_removed_from_the_organisation_loses_access_at_the_next_membership_check()
+    {
+        var settings = new Dictionary<string, string?>(SignInSettings) { ["GitHub:MembershipRecheckInterval"] = "00:00:00" };
+        await using var sandbox = await PolicyBotSandbox.StartAsync(Scenario.Replace("members: [alice, bob]", "members: [alice, bob]\nadmins: [alice]", StringComparison.Ordinal), settings);
+        await sandbox.InstallAsync();
+        using var browser = Browser(sandbox, out _);
+        await SignInAsync(sandbox, browser, "bob");
+        Assert.Contains("acme/payments", await browser.GetStringAsync("api/inventory"), StringComparison.Ordinal);
+
+        await sandbox.SendAsync("alice", HttpMethod.Delete, "orgs/acme/members/bob");
+
+        // The 8-hour session remains, but the organisation is confirmed again and is gone from it.
+        Assert.DoesNotContain("acme/payments", await browser.GetStringAsync("api/inventory"), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("api/inventory")).StatusCode);
+    }
+
+    [Fact]
     public async Task A_member_signed_in_with_GitHub_cannot_register_the_app()
     {
         await using var sandbox = await PolicyBotSandbox.StartAsync(Scenario, SignInSettings);

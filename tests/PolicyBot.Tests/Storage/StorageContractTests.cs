@@ -502,6 +502,32 @@ public abstract partial class StorageContractTests : IAsyncLifetime
         new(id, "pull_request", "opened", 1, "acme/payments", 7, "{}", Time.GetUtcNow());
 
     [Fact]
+    public async Task Replicas_share_each_installations_content_creation_window()
+    {
+        // GitHub's secondary limits are per installation, not per process: twelve creations reserved at once from two
+        // processes, at most three a minute, take the minutes in turn whichever process asks.
+        var limits = new PolicyBot.GitHub.ContentCreationLimits(TimeSpan.Zero, PerMinute: 3, PerHour: 13);
+        var one = _services.GetRequiredService<PolicyBot.GitHub.IContentCreationLedger>();
+        var other = StartProcess().GetRequiredService<PolicyBot.GitHub.IContentCreationLedger>();
+        var now = Time.GetUtcNow();
+
+        var slots = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => Task.Run(() => (i % 2 == 0 ? one : other).ReserveAsync("installation:1", limits, now, default))));
+
+        var minute = TimeSpan.FromMinutes(1);
+        Assert.Equal(Enumerable.Range(0, 12).Select(i => now + (minute * (i / 3))), slots.Order());
+        Assert.Equal(now, await other.ReserveAsync("installation:2", limits, now, default)); // each installation its own
+
+        // A restarted process keeps the hour's count: the 13th fits the hour, the 14th waits until the first leaves it.
+        var restarted = StartProcess().GetRequiredService<PolicyBot.GitHub.IContentCreationLedger>();
+        Assert.Equal(now + (minute * 4), await restarted.ReserveAsync("installation:1", limits, now, default));
+        Assert.Equal(now + TimeSpan.FromHours(1), await restarted.ReserveAsync("installation:1", limits, now, default));
+
+        // An hour on, the old creations count no more.
+        Time.Advance(TimeSpan.FromHours(2));
+        Assert.Equal(Time.GetUtcNow(), await one.ReserveAsync("installation:1", limits, Time.GetUtcNow(), default));
+    }
+
+    [Fact]
     public async Task Reviewers_asked_once_stay_asked_for_a_new_process_and_only_on_that_pull_request()
     {
         var plan = new PolicyBot.Policies.Reviewers.ReviewRequestPlan(["security"], ["Carol"], []);

@@ -23,7 +23,7 @@ public sealed class RefreshCustomPropertiesHandler(IGitHubClientFactory clients,
             return;
         }
 
-        customProperties.Invalidate(owner);
+        await customProperties.InvalidateAsync(owner, cancellationToken).ConfigureAwait(false);
         await queue.EnqueueAsync(item with { Kind = WorkItemKinds.EvaluateRepository }, cancellationToken).ConfigureAwait(false);
 
         var client = await clients.CreateInstallationClientAsync(item.InstallationId, cancellationToken).ConfigureAwait(false);

@@ -129,7 +129,13 @@ internal sealed class BranchProtectionReader(IConnection connection, string owne
         };
     }
 
-    /// <summary>A ruleset's name and bypass actors. One PolicyBot may not read is taken as bypassable by every administrator.</summary>
+    private static List<BypassActor> AdministratorsAssumed =>
+        [new BypassActor(BypassActor.OrganizationAdmin, null, "always"), new BypassActor(BypassActor.RepositoryRole, BypassActor.AdminRoleId, "always")];
+
+    /// <summary>
+    /// A ruleset's name and bypass actors. One PolicyBot may not read, or whose bypass list GitHub withholds, is taken as
+    /// bypassable by every administrator.
+    /// </summary>
     private async Task<(string Name, List<BypassActor> Bypass)> ReadRulesetAsync(string sourceType, string source, long rulesetId, CancellationToken cancellationToken)
     {
         var path = sourceType == "Organization" ? $"orgs/{source}/rulesets/{rulesetId}" : $"repos/{owner}/{repo}/rulesets/{rulesetId}";
@@ -146,7 +152,16 @@ internal sealed class BranchProtectionReader(IConnection connection, string owne
         if (ruleset is not { } r)
         {
             // Without the ruleset we cannot tell who may bypass it; assume the weaker case for administrators.
-            return ("", [new BypassActor(BypassActor.OrganizationAdmin, null, "always"), new BypassActor(BypassActor.RepositoryRole, BypassActor.AdminRoleId, "always")]);
+            return ("", AdministratorsAssumed);
+        }
+
+        if (!r.TryGetProperty("bypass_actors", out _))
+        {
+            // GitHub leaves bypass_actors out for a caller without write access to the ruleset ("to prevent leaking
+            // sensitive information", REST description of "Get an organization repository ruleset"): an app with
+            // organization_administration read sees an organisation ruleset's rules but not who may bypass them.
+            // Omitted is not empty: as for an unreadable ruleset, administrators are assumed able to bypass it.
+            return (r.String("name") ?? "", AdministratorsAssumed);
         }
 
         var bypass = new List<BypassActor>();

@@ -13,39 +13,39 @@ namespace PolicyBot.Enforcement.State;
 /// An organisation or installation that cannot read custom properties (403: the app's
 /// <c>organization_custom_properties</c> permission not accepted; 404) has none, so tiers matching on
 /// properties match nothing there.
+/// The cache is per process, but whether it is current is not: an invalidation bumps a version in the database (the
+/// organisation's entry of <see cref="IOrganizationDirectoryVersions"/> under its own key), and every replica compares
+/// its entry's version with it before use, so a change handled on one replica reaches them all.
 /// </summary>
-public sealed class CustomPropertyCache(TimeProvider timeProvider)
+public sealed class CustomPropertyCache(IOrganizationDirectoryVersions versions, TimeProvider timeProvider)
 {
     private static readonly TimeSpan MaxAge = TimeSpan.FromHours(1);
-    private readonly ConcurrentDictionary<string, (OrganizationCustomProperties Properties, DateTimeOffset ReadAt)> _entries = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentDictionary<string, long> _generations = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, (OrganizationCustomProperties Properties, DateTimeOffset ReadAt, long Version)> _entries = new(StringComparer.OrdinalIgnoreCase);
 
     public async Task<OrganizationCustomProperties> GetAsync(IGitHubClient client, string org, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
-        if (_entries.TryGetValue(org, out var entry) && timeProvider.GetUtcNow() - entry.ReadAt < MaxAge)
+        var version = await versions.GetAsync(VersionKey(org), cancellationToken).ConfigureAwait(false);
+        if (_entries.TryGetValue(org, out var entry) && entry.Version == version && timeProvider.GetUtcNow() - entry.ReadAt < MaxAge)
         {
             return entry.Properties;
         }
 
-        var generation = _generations.GetValueOrDefault(org);
+        // Kept with the version read before it: a change announced while the read was under way makes it stale at once.
         var properties = await ReadAsync(client.Connection, org, cancellationToken).ConfigureAwait(false);
-
-        // A change announced while this read was under way may be missing from it: use it this once, keep it not.
-        if (_generations.GetValueOrDefault(org) == generation)
-        {
-            _entries[org] = (properties, timeProvider.GetUtcNow());
-        }
-
+        _entries[org] = (properties, timeProvider.GetUtcNow(), version);
         return properties;
     }
 
-    /// <summary>Forgets the organisation's properties; the next evaluation reads them again.</summary>
-    public void Invalidate(string org)
+    /// <summary>Forgets the organisation's properties on every replica; the next evaluation reads them again.</summary>
+    public async Task InvalidateAsync(string org, CancellationToken cancellationToken)
     {
-        _generations.AddOrUpdate(org, 1, (_, generation) => generation + 1);
+        await versions.BumpAsync(VersionKey(org), cancellationToken).ConfigureAwait(false);
         _entries.TryRemove(org, out _);
     }
+
+    // Organisation logins cannot contain '/', so this key never meets an organisation's directory version.
+    private static string VersionKey(string org) => org + "/custom-properties";
 
     private static async Task<OrganizationCustomProperties> ReadAsync(IConnection connection, string org, CancellationToken cancellationToken)
     {

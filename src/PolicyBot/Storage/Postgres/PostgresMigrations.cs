@@ -77,6 +77,13 @@ internal static class PostgresMigrations
             ALTER TABLE work_items ADD COLUMN failure_kind text NULL;
             ALTER TABLE work_items ADD COLUMN requeues integer NOT NULL DEFAULT 0;
             """),
+        new(4, "content creations of the last hour per installation (GitHub's secondary limits)", """
+            CREATE TABLE content_creations (
+                installation text        NOT NULL,
+                at           timestamptz NOT NULL
+            );
+            CREATE INDEX ix_content_creations ON content_creations (installation, at);
+            """),
     ]);
 
     public static MigrationSet Enforcement { get; } = new("enforcement", "postgres",

@@ -81,5 +81,13 @@ internal static class HostMigrations
             ALTER TABLE work_items ADD COLUMN failure_kind TEXT NULL;
             ALTER TABLE work_items ADD COLUMN requeues INTEGER NOT NULL DEFAULT 0;
             """),
+        new(7, "content creations of the last hour per installation (GitHub's secondary limits)", """
+            CREATE TABLE content_creations (
+                installation TEXT    NOT NULL,
+                at           INTEGER NOT NULL
+            );
+            CREATE INDEX ix_content_creations ON content_creations (installation, at);
+            CREATE INDEX ix_content_creations_at ON content_creations (at);
+            """),
     ]);
 }
