@@ -71,6 +71,7 @@ public sealed class BrowserTests
         await page.SelectOptionAsync("select[name=state]", "all");
         await page.ClickAsync("button:has-text('Filter')");
         await page.WaitForURLAsync("**/installations/1001?*q=orphan-b*");
+        var searched = page.Url;
         var listed = page.Locator("h2:has-text('Repositories') ~ table").First;
         Assert.Contains("acme/orphan-b", await listed.InnerTextAsync(), StringComparison.Ordinal);
         Assert.DoesNotContain("acme/orphan-a", await listed.InnerTextAsync(), StringComparison.Ordinal);
@@ -83,7 +84,9 @@ public sealed class BrowserTests
         var tiered = await page.Locator("h2:has-text('Repositories') ~ table").First.InnerTextAsync();
         Assert.Contains("acme/billing-api", tiered, StringComparison.Ordinal);
         Assert.DoesNotContain("acme/orphan-b", tiered, StringComparison.Ordinal);
-        await page.GoBackAsync();
+        // Back to the search by its address: a history step back may be restored from the page cache without the
+        // load event Playwright waits for.
+        await page.GotoAsync(searched);
 
         // The repository's own page, from the list.
         await listed.Locator("a:text-is('acme/orphan-b')").ClickAsync();
