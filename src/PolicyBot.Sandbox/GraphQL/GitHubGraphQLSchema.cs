@@ -194,7 +194,7 @@ internal static class GitHubGraphQLSchema
             On<RulesetNode>("RepositoryRuleset", "conditions", (r, _) => r.Ruleset.Conditions);
             On<RulesetNode>("RepositoryRuleset", "source", (r, _) => r.Ruleset.SourceType == "Organization"
                 ? r.Org
-                : new RepoNode(r.Org, r.Org.Repos.Find(x => string.Equals(x.FullName, r.Ruleset.Source, StringComparison.OrdinalIgnoreCase))!));
+                : new RepoNode(r.Org, r.SourceRepo!));
             On<RulesetNode>("RepositoryRuleset", "rules", (r, ctx) =>
             {
                 var type = ctx.GetArgument<string?>("type");
@@ -207,10 +207,7 @@ internal static class GitHubGraphQLSchema
             On<RulesetNode>("RepositoryRuleset", "bypassActors", (r, ctx) =>
             {
                 var scope = Scope(ctx);
-                var repo = r.Ruleset.SourceType == "Organization"
-                    ? null
-                    : r.Org.Repos.Find(x => string.Equals(x.FullName, r.Ruleset.Source, StringComparison.OrdinalIgnoreCase));
-                return Rulesets.MayWrite(scope.Sim, scope.Http, r.Org, repo, r.Ruleset)
+                return Rulesets.MayWrite(scope.Sim, scope.Http, r.Org, r.SourceRepo, r.Ruleset)
                     ? Page.Of(r.Ruleset.BypassActors.OfType<JsonObject>().Select(a => (object)new BypassActorNode(r.Org, a)).ToList(), ctx)
                     : null;
             });
@@ -400,7 +397,13 @@ internal static class GitHubGraphQLSchema
 
     private sealed record StatusCheckNode(string Context, long? AppId);
 
-    private sealed record RulesetNode(SimOrg Org, SimRuleset Ruleset);
+    private sealed record RulesetNode(SimOrg Org, SimRuleset Ruleset)
+    {
+        /// <summary>The repository a repository ruleset belongs to; null for an organisation's ruleset.</summary>
+        public SimRepo? SourceRepo => Ruleset.SourceType == "Organization"
+            ? null
+            : Org.Repos.Find(x => string.Equals(x.FullName, Ruleset.Source, StringComparison.OrdinalIgnoreCase));
+    }
 
     private sealed record BypassActorNode(SimOrg Org, JsonObject Json);
 
