@@ -206,11 +206,15 @@ public sealed partial class PullRequestEnforcer(
     /// <summary>
     /// Evaluates an open pull request, completes its check run and asks for the reviews it lacks.
     /// <paramref name="rerun"/>: someone asked GitHub to re-run the check, so the run is written even when unchanged.
+    /// <paramref name="delivered"/>: the pull request as its delivery carried it, when that is its latest state (see
+    /// <see cref="Handlers.EvaluatePullRequestHandler"/>): it is not read again, and a head commit the delivery says is new
+    /// and that has no run recorded gets its run created without listing the commit's runs first.
     /// </summary>
-    public async Task EnforceAsync(IGitHubClient client, long installationId, string owner, string name, int number, string? deliveryId, bool rerun, CancellationToken cancellationToken)
+    public async Task EnforceAsync(
+        IGitHubClient client, long installationId, string owner, string name, int number, string? deliveryId, bool rerun, DeliveredPullRequest? delivered, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
-        var pull = await client.PullRequest.Get(owner, name, number).ConfigureAwait(false);
+        var pull = delivered?.PullRequest ?? await client.PullRequest.Get(owner, name, number).ConfigureAwait(false);
         if (pull.State.Value != ItemState.Open)
         {
             // Closed pull requests are left alone on GitHub: their check run no longer gates anything. Only the
@@ -231,7 +235,8 @@ public sealed partial class PullRequestEnforcer(
         var success = assessment.Evaluation.Conclusion == PullRequestEvaluation.Success;
         // Written once, with the verdict: an evaluation takes a moment, and a run started in_progress first would cost a second write.
         var written = await checkRuns.PublishAsync(client, owner, name, pull.Head.Sha, assessor.AppId,
-            new CheckRunContent(success, assessment.Output.Title, assessment.Output.Summary, assessment.Output.Text), force: rerun, detailsUrl, cancellationToken).ConfigureAwait(false);
+            new CheckRunContent(success, assessment.Output.Title, assessment.Output.Summary, assessment.Output.Text), force: rerun, detailsUrl,
+            commitIsNew: delivered?.HeadIsNew == true, cancellationToken).ConfigureAwait(false);
         await evaluations.SavePullRequestAsync(new StoredPullRequestEvaluation(
             installationId, assessment.Repository, number, pull.Head.Sha, assessment.Evaluation.Conclusion, assessment.Evaluation.UnmetRuleNames, now), cancellationToken).ConfigureAwait(false);
         if (written)

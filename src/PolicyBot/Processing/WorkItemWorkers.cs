@@ -60,7 +60,8 @@ internal sealed partial class WorkItemWorkers(
 
     private async Task RunAsync(StoredWorkItem claimed, string workerId, CancellationToken stoppingToken)
     {
-        var item = claimed.Item;
+        // A retry is marked so: its delivery is older now, and the failed attempt may have written to GitHub already.
+        var item = claimed.Attempts > 1 ? claimed.Item with { Triggers = claimed.Item.Triggers | WorkTriggers.Retried } : claimed.Item;
         using var logScope = logger.BeginWorkItemScope(claimed);
         // The delivery's span has ended by now (work runs later, maybe in another replica): the delivery id ties them.
         using var activity = PolicyBotActivities.Source.StartActivity($"work item {item.Kind}");

@@ -58,6 +58,9 @@ public interface IDeliveryStore
 
     Task<DeliverySummary?> GetAsync(string deliveryId, CancellationToken cancellationToken);
 
+    /// <summary>A stored delivery with its payload, for work that uses what it carries; null once purged (or never stored).</summary>
+    Task<WebhookDelivery?> FindAsync(string deliveryId, CancellationToken cancellationToken);
+
     /// <summary>Most recent first; leaves out those sent by <paramref name="excludingSender"/> (PolicyBot's own echoes) when given.</summary>
     Task<IReadOnlyList<DeliverySummary>> ListRecentAsync(int limit, string? excludingSender, CancellationToken cancellationToken);
 

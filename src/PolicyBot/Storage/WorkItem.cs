@@ -81,13 +81,14 @@ public sealed record WorkItem(
         : $"installation|{InstallationId.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>
-    /// What a coalesce of this pending item with <paramref name="other"/> must do: both items' triggers, and the
-    /// creator whichever item knew it. The stores do the same in SQL (<c>triggers | excluded.triggers</c>).
+    /// What a coalesce of this pending item with <paramref name="other"/> must do: both items' triggers, marked
+    /// <see cref="WorkTriggers.Coalesced"/>, and the creator whichever item knew it. The stores do the same in SQL
+    /// (<c>triggers | excluded.triggers | 32</c>).
     /// </summary>
     public WorkItem MergeTriggers(WorkItem other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        return this with { Triggers = Triggers | other.Triggers, CreatedBy = CreatedBy ?? other.CreatedBy };
+        return this with { Triggers = Triggers | other.Triggers | WorkTriggers.Coalesced, CreatedBy = CreatedBy ?? other.CreatedBy };
     }
 
     private string? RepositoryKey => Repository is null ? null : $"{Owner}/{Repository}".ToLowerInvariant();

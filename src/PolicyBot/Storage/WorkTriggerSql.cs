@@ -30,11 +30,11 @@ internal static class WorkTriggerSql
         var source = $"FROM work_items s WHERE s.coalescing_key = work_items.coalescing_key AND s.id <> work_items.id AND ({filter})";
         var flags = string.Join(
             " | ",
-            Enum.GetValues<WorkTriggers>().Where(t => t != WorkTriggers.None)
+            Enum.GetValues<WorkTriggers>().Where(t => t is not (WorkTriggers.None or WorkTriggers.Retried))
                 .Select(t => string.Create(CultureInfo.InvariantCulture, $"COALESCE(MAX(s.triggers & {(int)t}), 0)")));
         return $"""
             UPDATE work_items SET
-                triggers = triggers | (SELECT {flags} {source}),
+                triggers = triggers | {(int)WorkTriggers.Coalesced} | (SELECT {flags} {source}),
                 created_by = COALESCE(created_by, (SELECT MAX(s.created_by) {source}))
             WHERE state = 'pending' AND EXISTS (SELECT 1 {source});
             """;

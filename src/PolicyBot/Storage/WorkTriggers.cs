@@ -23,4 +23,16 @@ public enum WorkTriggers
 
     /// <summary>The delivery brings an installation back (created, unsuspended, new permissions accepted). Part of the coalescing key.</summary>
     RestoresInstallation = 16,
+
+    /// <summary>
+    /// More than one delivery (or item) was merged into this one. It still names the first delivery, whose payload may
+    /// not describe the latest state, so work reads from GitHub what that delivery carried instead of trusting it.
+    /// </summary>
+    Coalesced = 32,
+
+    /// <summary>
+    /// Not stored: the worker sets it on an item's second and later attempts. Time has passed since its delivery, and an
+    /// earlier attempt may have written to GitHub before failing, so the delivery is not trusted as the latest state.
+    /// </summary>
+    Retried = 64,
 }

@@ -403,6 +403,22 @@ public abstract partial class StorageContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_run_on_a_commit_is_known_to_every_process_by_repository_in_any_case_and_sha()
+    {
+        var other = StartProcess().GetRequiredService<ICheckRunLedger>();
+        var ledger = _services.GetRequiredService<ICheckRunLedger>();
+        Assert.Null(await other.FindRunAsync("acme/payments", "abc", default));
+
+        await ledger.RecordRunAsync("acme/Payments", "abc", 41, default);
+        Assert.Equal(41, await other.FindRunAsync("acme/payments", "abc", default));
+        Assert.Null(await other.FindRunAsync("acme/payments", "def", default));
+        Assert.Null(await other.FindRunAsync("acme/billing", "abc", default));
+
+        await other.RecordRunAsync("acme/payments", "abc", 42, default);
+        Assert.Equal(42, await ledger.FindRunAsync("ACME/payments", "abc", default));
+    }
+
+    [Fact]
     public async Task A_membership_change_on_one_process_is_seen_by_every_process()
     {
         var other = StartProcess().GetRequiredService<IOrganizationDirectoryVersions>();
@@ -433,13 +449,15 @@ public abstract partial class StorageContractTests : IAsyncLifetime
 
         // The triggered item first, then a plain one coalesces into it; and the other way round, on another repository.
         Assert.True(await _queue.EnqueueAsync(triggered, default));
+        Assert.Equal(trigger, Assert.Single(await _queue.ListAsync(WorkItemStates.Pending, 10, default)).Item.Triggers);
         Assert.False(await _queue.EnqueueAsync(plain, default));
         Assert.True(await _queue.EnqueueAsync(plain with { Repository = "other" }, default));
         Assert.False(await _queue.EnqueueAsync(triggered with { Repository = "other" }, default));
 
         var pending = await _queue.ListAsync(WorkItemStates.Pending, 10, default);
         Assert.Equal(2, pending.Count);
-        Assert.All(pending, p => Assert.Equal(trigger, p.Item.Triggers));
+        // Marked coalesced: the delivery they name (the first) may not be the latest word on their target.
+        Assert.All(pending, p => Assert.Equal(trigger | WorkTriggers.Coalesced, p.Item.Triggers));
         Assert.All(pending, p => Assert.Equal(createdBy, p.Item.CreatedBy));
 
         // The first item's reason is kept for people to read; it decides nothing.
@@ -459,7 +477,7 @@ public abstract partial class StorageContractTests : IAsyncLifetime
 
         Assert.Empty(added!);
         var item = Assert.Single(await _queue.ListAsync(WorkItemStates.Pending, 10, default)).Item;
-        Assert.Equal(WorkTriggers.Reconcile | WorkTriggers.RepositoryCreated | WorkTriggers.PolicyFilesChanged, item.Triggers);
+        Assert.Equal(WorkTriggers.Reconcile | WorkTriggers.RepositoryCreated | WorkTriggers.PolicyFilesChanged | WorkTriggers.Coalesced, item.Triggers);
         Assert.Equal("alice", item.CreatedBy);
     }
 
@@ -474,7 +492,7 @@ public abstract partial class StorageContractTests : IAsyncLifetime
 
         var pending = Assert.Single(await _queue.ListAsync(WorkItemStates.Pending, 10, default));
         Assert.Equal("later", pending.Item.DeliveryId);
-        Assert.Equal(WorkTriggers.RerunRequested, pending.Item.Triggers);
+        Assert.Equal(WorkTriggers.RerunRequested | WorkTriggers.Coalesced, pending.Item.Triggers);
     }
 
     [Fact]
@@ -488,7 +506,7 @@ public abstract partial class StorageContractTests : IAsyncLifetime
         Assert.Equal(0, await _queue.RequeueDeadLettersAsync(3, default));
 
         var pending = Assert.Single(await _queue.ListAsync(WorkItemStates.Pending, 10, default)).Item;
-        Assert.Equal(WorkTriggers.RepositoryCreated | WorkTriggers.PolicyFilesChanged, pending.Triggers);
+        Assert.Equal(WorkTriggers.RepositoryCreated | WorkTriggers.PolicyFilesChanged | WorkTriggers.Coalesced, pending.Triggers);
         Assert.Equal("alice", pending.CreatedBy);
     }
 
@@ -500,6 +518,20 @@ public abstract partial class StorageContractTests : IAsyncLifetime
 
     private WebhookDelivery Delivery(string id) =>
         new(id, "pull_request", "opened", 1, "acme/payments", 7, "{}", Time.GetUtcNow());
+
+    [Fact]
+    public async Task A_stored_delivery_is_found_with_its_payload_before_and_after_it_is_routed()
+    {
+        var delivery = Delivery("d-find") with { Payload = """{"action":"opened","number":7}""" };
+        Assert.Null(await _deliveries.FindAsync("d-find", default));
+        await _deliveries.AddAsync(delivery, default);
+        var found = await _deliveries.FindAsync("d-find", default);
+        Assert.Equal(delivery with { ReceivedAt = found!.ReceivedAt }, found);
+        Assert.InRange((found.ReceivedAt - delivery.ReceivedAt).Duration(), TimeSpan.Zero, TimeSpan.FromMilliseconds(1));
+
+        await _deliveries.CompleteAsync("d-find", [], default);
+        Assert.Equal(delivery.Payload, (await _deliveries.FindAsync("d-find", default))!.Payload);
+    }
 
     [Fact]
     public async Task Replicas_share_each_installations_content_creation_window()

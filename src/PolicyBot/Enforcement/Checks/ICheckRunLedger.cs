@@ -11,4 +11,12 @@ public interface ICheckRunLedger
     Task<string?> GetShownAsync(long checkRunId, CancellationToken cancellationToken);
 
     Task RecordShownAsync(long checkRunId, string contentHash, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The id of PolicyBot's run on commit <paramref name="headSha"/> of <paramref name="repository"/> (owner/name, any
+    /// case), as PolicyBot created or found it; null when none is recorded. A run's id never changes, so it is never wrong.
+    /// </summary>
+    Task<long?> FindRunAsync(string repository, string headSha, CancellationToken cancellationToken);
+
+    Task RecordRunAsync(string repository, string headSha, long checkRunId, CancellationToken cancellationToken);
 }

@@ -27,7 +27,7 @@ public sealed class EvaluateCommitHandler(IGitHubClientFactory clients, PullRequ
         var open = await client.PullRequest.GetAllForRepository(owner, name, new PullRequestRequest { State = ItemStateFilter.Open }, FullPages).ConfigureAwait(false);
         foreach (var pull in open.Where(p => string.Equals(p.Head.Sha, sha, StringComparison.OrdinalIgnoreCase)))
         {
-            await enforcer.EnforceAsync(client, item.InstallationId, owner, name, pull.Number, item.DeliveryId, rerun: true, cancellationToken).ConfigureAwait(false);
+            await enforcer.EnforceAsync(client, item.InstallationId, owner, name, pull.Number, item.DeliveryId, rerun: true, delivered: null, cancellationToken).ConfigureAwait(false);
         }
     }
 }

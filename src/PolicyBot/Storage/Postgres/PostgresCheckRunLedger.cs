@@ -30,4 +30,31 @@ internal sealed class PostgresCheckRunLedger(PostgresDatabase database) : ICheck
             },
             cancellationToken).ConfigureAwait(false);
     }
+
+    public async Task<long?> FindRunAsync(string repository, string headSha, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand("SELECT check_run_id FROM check_runs_by_commit WHERE repository = @repository AND head_sha = @sha;", connection);
+        command.Add("@repository", repository.ToLowerInvariant());
+        command.Add("@sha", headSha);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long id ? id : null;
+    }
+
+    public async Task RecordRunAsync(string repository, string headSha, long checkRunId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(
+            null,
+            """
+            INSERT INTO check_runs_by_commit (repository, head_sha, check_run_id) VALUES (@repository, @sha, @id)
+            ON CONFLICT (repository, head_sha) DO UPDATE SET check_run_id = EXCLUDED.check_run_id;
+            """,
+            command =>
+            {
+                command.Add("@repository", repository.ToLowerInvariant());
+                command.Add("@sha", headSha);
+                command.Add("@id", checkRunId);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
 }

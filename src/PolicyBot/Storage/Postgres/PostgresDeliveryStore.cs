@@ -184,4 +184,28 @@ internal sealed class PostgresDeliveryStore(PostgresDatabase database, TimeProvi
 
         return summaries;
     }
+
+    public async Task<WebhookDelivery?> FindAsync(string deliveryId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT delivery_id, event, action, installation_id, repository, pull_request, payload, received_at
+            FROM deliveries WHERE delivery_id = @id;
+            """,
+            connection);
+        command.Add("@id", deliveryId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new WebhookDelivery(
+                reader.GetString(0),
+                reader.GetString(1),
+                reader.GetNullableString(2),
+                reader.GetNullableInt64(3),
+                reader.GetNullableString(4),
+                reader.GetNullableInt32(5),
+                reader.GetString(6),
+                reader.GetTime(7))
+            : null;
+    }
 }

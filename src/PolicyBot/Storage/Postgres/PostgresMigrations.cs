@@ -167,5 +167,13 @@ internal static class PostgresMigrations
         new(4, "what each repository looked like when last evaluated, for previews of a baseline change", """
             ALTER TABLE repository_evaluations ADD COLUMN state text NULL;
             """),
+        new(5, "PolicyBot's check run on each commit, so that it is found without listing the commit's runs", """
+            CREATE TABLE check_runs_by_commit (
+                repository   text   NOT NULL,
+                head_sha     text   NOT NULL,
+                check_run_id bigint NOT NULL,
+                PRIMARY KEY (repository, head_sha)
+            );
+            """),
     ]);
 }

@@ -31,7 +31,7 @@ internal sealed class PostgresWorkQueueStore(PostgresDatabase database, TimeProv
                 (kind, installation_id, owner, repository, pull_request, reason, delivery_id, triggers, created_by, head_sha, coalescing_key, concurrency_key, state, attempts, next_attempt_at, created_at, updated_at)
             VALUES (@kind, @installation, @owner, @repository, @pull, @reason, @delivery, @triggers, @created_by, @head, @coalescing, @concurrency, 'pending', 0, @now, @now, @now)
             ON CONFLICT (coalescing_key) WHERE state = 'pending' DO UPDATE SET
-                triggers = work_items.triggers | EXCLUDED.triggers,
+                triggers = work_items.triggers | EXCLUDED.triggers | @coalesced,
                 created_by = COALESCE(work_items.created_by, EXCLUDED.created_by)
             RETURNING (xmax = 0);
             """,
@@ -45,6 +45,7 @@ internal sealed class PostgresWorkQueueStore(PostgresDatabase database, TimeProv
         command.Add("@reason", item.Reason);
         command.Add("@delivery", item.DeliveryId);
         command.Add("@triggers", (int)item.Triggers);
+        command.Add("@coalesced", (int)WorkTriggers.Coalesced);
         command.Add("@created_by", item.CreatedBy);
         command.Add("@head", item.HeadSha);
         command.Add("@coalescing", item.CoalescingKey);

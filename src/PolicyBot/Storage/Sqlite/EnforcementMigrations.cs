@@ -92,5 +92,13 @@ internal static class EnforcementMigrations
         new(10, "what each repository looked like when last evaluated, for previews of a baseline change", """
             ALTER TABLE repository_evaluations ADD COLUMN state TEXT NULL;
             """),
+        new(11, "PolicyBot's check run on each commit, so that it is found without listing the commit's runs", """
+            CREATE TABLE check_runs_by_commit (
+                repository   TEXT    NOT NULL,
+                head_sha     TEXT    NOT NULL,
+                check_run_id INTEGER NOT NULL,
+                PRIMARY KEY (repository, head_sha)
+            );
+            """),
     ]);
 }

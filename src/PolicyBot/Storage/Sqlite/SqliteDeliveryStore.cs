@@ -176,4 +176,27 @@ internal sealed class SqliteDeliveryStore(SqliteDatabase database, TimeProvider 
 
         return summaries;
     }
+
+    public async Task<WebhookDelivery?> FindAsync(string deliveryId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT delivery_id, event, action, installation_id, repository, pull_request, payload, received_at
+            FROM deliveries WHERE delivery_id = @id;
+            """;
+        command.Add("@id", deliveryId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new WebhookDelivery(
+                reader.GetString(0),
+                reader.GetString(1),
+                reader.GetNullableString(2),
+                reader.GetNullableInt64(3),
+                reader.GetNullableString(4),
+                reader.GetNullableInt32(5),
+                reader.GetString(6),
+                SqliteValues.FromUnixMilliseconds(reader.GetInt64(7)))
+            : null;
+    }
 }

@@ -27,10 +27,11 @@ internal sealed class SqliteWorkQueueStore(SqliteDatabase database, TimeProvider
         {
             merge.Transaction = transaction;
             merge.CommandText = """
-                UPDATE work_items SET triggers = triggers | @triggers, created_by = COALESCE(created_by, @created_by)
+                UPDATE work_items SET triggers = triggers | @triggers | @coalesced, created_by = COALESCE(created_by, @created_by)
                 WHERE coalescing_key = @coalescing AND state = 'pending';
                 """;
             merge.Add("@triggers", (int)item.Triggers);
+            merge.Add("@coalesced", (int)WorkTriggers.Coalesced);
             merge.Add("@created_by", item.CreatedBy);
             merge.Add("@coalescing", item.CoalescingKey);
             if (await merge.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
