@@ -17,6 +17,16 @@ if (args.FirstOrDefault() == "scale")
     return await PolicyBot.Benchmarks.ScaleBenchmark.RunAsync(args);
 }
 
+if (args.FirstOrDefault() == "memory")
+{
+    return await PolicyBot.Benchmarks.MemoryBenchmark.RunAsync(args);
+}
+
+if (args.FirstOrDefault() == "memory-simulator")
+{
+    return await PolicyBot.Benchmarks.MemoryBenchmark.RunSimulatorAsync(args);
+}
+
 if (Environment.GetCommandLineArgs().Contains("--baseline-preview"))
 {
     return await BaselinePreviewBenchmark.RunAsync(ArgValue("--preview-repos", 10_000));

@@ -42,9 +42,10 @@ public sealed class GitHubResponseCache : IDisposable
     internal long BudgetBytes { get; }
 
     /// <summary>What the entries held now are estimated to take.</summary>
-    internal long EstimatedBytes => _cache.GetCurrentStatistics()?.CurrentEstimatedSize ?? 0;
+    public long EstimatedBytes => _cache.GetCurrentStatistics()?.CurrentEstimatedSize ?? 0;
 
-    internal long Count => _cache.Count;
+    /// <summary>How many answers are held now.</summary>
+    public long Count => _cache.Count;
 
     internal IResponseCache Partition(string partition) => new PartitionView(this, partition);
 
