@@ -10,8 +10,9 @@ namespace PolicyBot.Benchmarks;
 /// <summary>
 /// PolicyBot's own peak memory over an install and a reconcile of a generated organisation. The simulator runs in a
 /// child process (<c>policybot sandbox --github-only</c>, reached over HTTP only), so this process holds PolicyBot and
-/// this driver alone and its peak resident set (the kernel's VmHWM) is PolicyBot's. Run on its own, as
-/// <c>memory --size N</c>, one size a process, since a process's peak never comes down.
+/// this driver alone and its peak resident set (the kernel's VmHWM) is PolicyBot's. Each size is measured in a fresh
+/// process (a process's peak never comes down) started with PolicyBot's own GC settings from policybot.runtimeconfig.json
+/// (this benchmark's are the web SDK's defaults, not PolicyBot's).
 /// </summary>
 internal static class MemoryBenchmark
 {
@@ -20,45 +21,86 @@ internal static class MemoryBenchmark
     /// <summary>What one measurement prints last, for <see cref="MeasureInChildAsync"/> to read.</summary>
     private const string ResultPrefix = "policybot-memory:";
 
-    public sealed record Result(long PeakRssMegabytes, long PeakManagedMegabytes, long RetainedManagedMegabytes, long ResponseCacheMegabytes, long ResponseCacheEntries, TimeSpan Elapsed)
+    public sealed record Result(long PeakRssMegabytes, long PeakManagedMegabytes, long RetainedManagedMegabytes, long ResponseCacheMegabytes, long ResponseCacheEntries, TimeSpan Elapsed, string Gc)
     {
         public string Describe() => string.Create(Culture,
-            $"{PeakRssMegabytes} MB peak RSS of PolicyBot alone (simulator in a child process); managed heap peak {PeakManagedMegabytes} MB, {RetainedManagedMegabytes} MB after the passes, of which the ETag response cache ~{ResponseCacheMegabytes} MB ({ResponseCacheEntries} answers)");
+            $"{PeakRssMegabytes} MB peak RSS of PolicyBot alone (simulator in another process; {Gc} GC as PolicyBot ships); managed heap peak {PeakManagedMegabytes} MB, {RetainedManagedMegabytes} MB after the passes, of which the ETag response cache ~{ResponseCacheMegabytes} MB ({ResponseCacheEntries} answers)");
     }
 
-    /// <summary><c>memory --size N [--latency-ms L]</c>: measures, prints each figure and the result line.</summary>
+    /// <summary><c>memory --size N [--latency-ms L]</c>: measures in a child process and prints what it printed.</summary>
     public static async Task<int> RunAsync(string[] args)
+    {
+        var size = int.Parse(Arg(args, "--size", "1000"), Culture);
+        var latencyMs = int.Parse(Arg(args, "--latency-ms", "100"), Culture);
+        var result = await MeasureInChildAsync(size, latencyMs, Console.Out);
+        Console.WriteLine(string.Create(Culture, $"{size:N0} repositories: {result.Describe()}"));
+        return 0;
+    }
+
+    /// <summary><c>memory-measure --size N --latency-ms L</c>: the measurement itself, in the child process.</summary>
+    public static async Task<int> MeasureHereAsync(string[] args)
     {
         var size = int.Parse(Arg(args, "--size", "1000"), Culture);
         var latencyMs = int.Parse(Arg(args, "--latency-ms", "100"), Culture);
         var result = await MeasureAsync(size, latencyMs);
         Console.WriteLine(string.Create(Culture, $"{size:N0} repositories, install and reconcile in {result.Elapsed.TotalSeconds:F0} s: {result.Describe()}"));
-        Console.WriteLine(string.Create(Culture, $"{ResultPrefix}{result.PeakRssMegabytes},{result.PeakManagedMegabytes},{result.RetainedManagedMegabytes},{result.ResponseCacheMegabytes},{result.ResponseCacheEntries},{result.Elapsed.TotalSeconds:F0}"));
+        Console.WriteLine(string.Create(Culture, $"{ResultPrefix}{result.PeakRssMegabytes},{result.PeakManagedMegabytes},{result.RetainedManagedMegabytes},{result.ResponseCacheMegabytes},{result.ResponseCacheEntries},{result.Elapsed.TotalSeconds:F0},{result.Gc}"));
         return 0;
     }
 
     /// <summary>The same measurement in a fresh process of this benchmark, so that no earlier work counts in its peak.</summary>
-    public static async Task<Result> MeasureInChildAsync(int size, int latencyMs)
+    public static async Task<Result> MeasureInChildAsync(int size, int latencyMs, TextWriter? progress = null)
     {
-        using var child = Process.Start(new ProcessStartInfo(Environment.ProcessPath!)
+        var start = new ProcessStartInfo(Environment.ProcessPath!)
         {
-            ArgumentList = { typeof(MemoryBenchmark).Assembly.Location, "memory", "--size", size.ToString(Culture), "--latency-ms", latencyMs.ToString(Culture) },
+            ArgumentList = { typeof(MemoryBenchmark).Assembly.Location, "memory-measure", "--size", size.ToString(Culture), "--latency-ms", latencyMs.ToString(Culture) },
             RedirectStandardOutput = true,
             UseShellExecute = false,
-        })!;
+        };
+        foreach (var (name, value) in PolicyBotGcSettings())
+        {
+            start.Environment[name] = value;
+        }
+
+        using var child = Process.Start(start)!;
         string? line;
         Result? result = null;
         while ((line = await child.StandardOutput.ReadLineAsync()) is not null)
         {
-            if (line.StartsWith(ResultPrefix, StringComparison.Ordinal))
+            if (!line.StartsWith(ResultPrefix, StringComparison.Ordinal))
             {
-                var f = line[ResultPrefix.Length..].Split(',').Select(v => long.Parse(v, Culture)).ToArray();
-                result = new Result(f[0], f[1], f[2], f[3], f[4], TimeSpan.FromSeconds(f[5]));
+                progress?.WriteLine(line);
+            }
+            else
+            {
+                var fields = line[ResultPrefix.Length..].Split(',');
+                var f = fields[..^1].Select(v => long.Parse(v, Culture)).ToArray();
+                result = new Result(f[0], f[1], f[2], f[3], f[4], TimeSpan.FromSeconds(f[5]), fields[^1]);
             }
         }
 
         await child.WaitForExitAsync();
         return result ?? throw new InvalidOperationException($"The memory measurement of {size} repositories printed no result (exit code {child.ExitCode}).");
+    }
+
+    /// <summary>PolicyBot's GC settings (policybot.runtimeconfig.json beside this benchmark) as the runtime's environment variables.</summary>
+    private static IEnumerable<(string Name, string Value)> PolicyBotGcSettings()
+    {
+        var file = Path.Combine(AppContext.BaseDirectory, "policybot.runtimeconfig.json");
+        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file));
+        var properties = document.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+        foreach (var (property, variable) in ((string, string)[])[("System.GC.Server", "DOTNET_gcServer"), ("System.GC.Concurrent", "DOTNET_gcConcurrent"), ("System.GC.ConserveMemory", "DOTNET_GCConserveMemory")])
+        {
+            if (properties.TryGetProperty(property, out var value))
+            {
+                yield return (variable, value.ValueKind switch
+                {
+                    System.Text.Json.JsonValueKind.True => "1",
+                    System.Text.Json.JsonValueKind.False => "0",
+                    _ => value.ToString(),
+                });
+            }
+        }
     }
 
     /// <summary><c>memory-simulator SCENARIO CREDENTIALS</c>: the simulator alone, as the child of a measurement.</summary>
@@ -70,7 +112,10 @@ internal static class MemoryBenchmark
         var scenario = Path.Combine(Path.GetTempPath(), $"policybot-memory-{Guid.NewGuid():N}.yml");
         var credentials = scenario + ".env";
         var database = Path.ChangeExtension(scenario, ".db");
-        await File.WriteAllTextAsync(scenario, ScaleBenchmark.Scenario(size, "log"));
+        // Memory is measured here, not pacing: a budget large enough that the rate-limit reserve never pauses the passes
+        // (at 10,000 repositories a cold install spends more than GitHub's 5,000 points of one hour).
+        await File.WriteAllTextAsync(scenario, ScaleBenchmark.Scenario(size, "log")
+            .Replace("installation_id: 4001\n", "installation_id: 4001\nrate_limit: { core: 1000000, graphql: 1000000 }\n", StringComparison.Ordinal));
         using var simulator = Process.Start(new ProcessStartInfo(Environment.ProcessPath!)
         {
             ArgumentList = { typeof(MemoryBenchmark).Assembly.Location, "memory-simulator", scenario, credentials },
@@ -115,7 +160,11 @@ internal static class MemoryBenchmark
 
             var cache = app.Services.GetRequiredService<GitHubResponseCache>();
             var retained = GC.GetTotalMemory(forceFullCollection: true);
-            return new Result(PeakResidentBytes() / 1024 / 1024, sampler.Peak / 1024 / 1024, retained / 1024 / 1024, cache.EstimatedBytes / 1024 / 1024, cache.Count, elapsed);
+            var info = GC.GetGCMemoryInfo();
+            Console.WriteLine(string.Create(Culture,
+                $"  GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, committed {info.TotalCommittedBytes / 1024 / 1024} MB, heap {info.HeapSizeBytes / 1024 / 1024} MB, fragmented {info.FragmentedBytes / 1024 / 1024} MB; prefetched repositories still held: {app.Services.GetRequiredService<Enforcement.State.PrefetchedRepositories>().Count}"));
+            return new Result(PeakResidentBytes() / 1024 / 1024, sampler.Peak / 1024 / 1024, retained / 1024 / 1024, cache.EstimatedBytes / 1024 / 1024, cache.Count, elapsed,
+                System.Runtime.GCSettings.IsServerGC ? "server" : "workstation");
         }
         finally
         {

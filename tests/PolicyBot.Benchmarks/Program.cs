@@ -22,6 +22,11 @@ if (args.FirstOrDefault() == "memory")
     return await PolicyBot.Benchmarks.MemoryBenchmark.RunAsync(args);
 }
 
+if (args.FirstOrDefault() == "memory-measure")
+{
+    return await PolicyBot.Benchmarks.MemoryBenchmark.MeasureHereAsync(args);
+}
+
 if (args.FirstOrDefault() == "memory-simulator")
 {
     return await PolicyBot.Benchmarks.MemoryBenchmark.RunSimulatorAsync(args);

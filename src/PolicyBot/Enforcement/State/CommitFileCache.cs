@@ -13,8 +13,16 @@ namespace PolicyBot.Enforcement.State;
 /// </summary>
 public sealed class CommitFileCache : IDisposable
 {
-    private const int MaxEntries = 20_000;
-    private readonly MemoryCache _files = new(new MemoryCacheOptions { SizeLimit = MaxEntries });
+    /// <summary>
+    /// A budget in estimated bytes (strings are UTF-16, two bytes a character, plus the objects around them), not in
+    /// entries: a CODEOWNERS file can be a hundred thousand times the size of an absent file's entry. Full, MemoryCache
+    /// refuses the new entry and compacts the least recently used in the background; a forgotten file is read again.
+    /// </summary>
+    private const long MaxBytes = 16L * 1024 * 1024;
+
+    private const int EntryOverheadBytes = 200;
+
+    private readonly MemoryCache _files = new(new MemoryCacheOptions { SizeLimit = MaxBytes });
 
     /// <summary>The commit a branch points at, or null when there is no such branch.</summary>
     public static async Task<string?> ResolveBranchAsync(IGitHubClient client, string owner, string repo, string branch)
@@ -42,7 +50,8 @@ public sealed class CommitFileCache : IDisposable
         }
 
         var file = await RepositoryStateReader.ReadFileAsync(client, owner, repo, path, sha).ConfigureAwait(false);
-        _files.Set(key, file, new MemoryCacheEntryOptions { Size = 1 });
+        var bytes = ((key.Length + (file is null ? 0 : file.Path.Length + file.Content.Length + (file.Sha?.Length ?? 0))) * 2L) + EntryOverheadBytes;
+        _files.Set(key, file, new MemoryCacheEntryOptions { Size = bytes });
         return file;
     }
 
