@@ -49,7 +49,8 @@ internal static class ScaleBenchmark
             if (organisation.PullRequest is { } pr)
             {
                 goals.Add(("<= 6 points per pull request cold", string.Create(Culture, $"{pr.ColdPoints} points, {pr.ColdRequests} requests")));
-                goals.Add(("0 points on a repeat with nothing changed", string.Create(Culture, $"{pr.WarmPoints} points, {pr.WarmRequests} requests")));
+                goals.Add(("0 points on a repeat with nothing changed", string.Create(Culture,
+                    $"{pr.WarmPoints} points, {pr.WarmRequests} requests (the pull request's first read: the opening's delivery carried it); again: {pr.AgainPoints} points, {pr.AgainRequests} requests")));
             }
         }
 
@@ -78,7 +79,7 @@ internal static class ScaleBenchmark
             $"{(RestPoints + GraphQLPoints) / (double)repositories:F3} (REST {RestPoints}, GraphQL {GraphQLPoints}; {Requests} requests, {NotModified} 304s, {Writes} writes; {Elapsed.TotalSeconds:F0} s)");
     }
 
-    private sealed record PullRequestCost(long ColdPoints, int ColdRequests, long WarmPoints, int WarmRequests);
+    private sealed record PullRequestCost(long ColdPoints, int ColdRequests, long WarmPoints, int WarmRequests, long AgainPoints, int AgainRequests);
 
     private sealed record OrganisationResult(Pass Cold, Pass Warm, long PeakMegabytes, long SimulatorMegabytes, long DeadLetters, PullRequestCost? PullRequest);
 
@@ -146,7 +147,13 @@ internal static class ScaleBenchmark
         await queue.EnqueueAsync(new Storage.WorkItem(Storage.WorkItemKinds.EvaluatePullRequest, 4001, org, Repository, number, "benchmark: repeat", null), CancellationToken.None);
         await SettleAsync(sim, queue);
         var warm = Measure(sim, clock.Elapsed, "the same evaluation again (nothing changed)", breakdown);
-        return new PullRequestCost(cold.RestPoints + cold.GraphQLPoints, cold.Requests, warm.RestPoints + warm.GraphQLPoints, warm.Requests);
+
+        sim.ClearRequests();
+        clock.Restart();
+        await queue.EnqueueAsync(new Storage.WorkItem(Storage.WorkItemKinds.EvaluatePullRequest, 4001, org, Repository, number, "benchmark: repeat", null), CancellationToken.None);
+        await SettleAsync(sim, queue);
+        var again = Measure(sim, clock.Elapsed, "and again", breakdown);
+        return new PullRequestCost(cold.RestPoints + cold.GraphQLPoints, cold.Requests, warm.RestPoints + warm.GraphQLPoints, warm.Requests, again.RestPoints + again.GraphQLPoints, again.Requests);
     }
 
     private sealed record BudgetLimited(TimeSpan Elapsed, long DeadLetters, int Evaluated, int Windows, int Budget, int LowestRemaining);
