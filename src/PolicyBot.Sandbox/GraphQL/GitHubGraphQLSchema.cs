@@ -118,7 +118,7 @@ internal static class GitHubGraphQLSchema
                 return path is null ? null : new CodeOwnersNode(path, CodeOwners.Errors(r.Org, r.Repo, path, commit!.Files[path]));
             });
             On<RepoNode>("Repository", "branchProtectionRules", (r, ctx) =>
-                Page.Of(r.Repo.Protection.OrderBy(p => p.Value.Id).Select(p => (object)new ProtectionNode(p.Key, p.Value)).ToList(), ctx));
+                Page.Of(r.Repo.Protection.OrderBy(p => p.Value.Id).Select(p => (object)new ProtectionNode(r.Org.Login, p.Key, p.Value)).ToList(), ctx));
             On<RepoNode>("Repository", "rulesets", (r, ctx) =>
                 Page.Of(Rulesets.ForRepository(r.Org, r.Repo, ctx.GetArgument("includeParents", true)).Select(x => (object)new RulesetNode(r.Org, x)).ToList(), ctx));
 
@@ -162,8 +162,27 @@ internal static class GitHubGraphQLSchema
             On<CodeOwnersErrorNode>("RepositoryCodeownersError", "source", (e, _) => (string?)e.Error["source"] ?? "");
             On<CodeOwnersErrorNode>("RepositoryCodeownersError", "suggestion", (e, _) => (string?)e.Error["suggestion"]);
 
-            // The simulator models no review bypass allowances on classic protection (its REST answer has none either).
-            On<ProtectionNode>("BranchProtectionRule", "bypassPullRequestAllowances", (_, ctx) => Page.Of([], ctx));
+            // The same actors, in the same order, as REST's bypass_pull_request_allowances (users, teams, apps).
+            On<ProtectionNode>("BranchProtectionRule", "bypassPullRequestAllowances", (p, ctx) =>
+            {
+                var sim = Scope(ctx).Sim;
+                var org = sim.State.FindOrg(p.Owner);
+                var actors = p.Protection.RequirePullRequestReviews && p.Protection.BypassAllowances is { } allowances
+                    ? allowances.Users.Select(login => (object?)sim.State.EnsureAccount(login))
+                        .Concat(allowances.Teams.Select(slug => (object?)org?.FindTeam(slug)))
+                        .Concat(allowances.Apps.Select(slug => (object?)Endpoints.WellKnownApps.Prepend(sim.App).FirstOrDefault(a => string.Equals(a.Slug, slug, StringComparison.OrdinalIgnoreCase))))
+                    : [];
+                return Page.Of([.. actors.Select(a => (object)new AllowanceNode(a))], ctx);
+            });
+            On<AllowanceNode>("BypassPullRequestAllowance", "actor", (a, _) => a.Actor);
+            On<ProtectionNode>("BranchProtectionRule", "blocksCreations", (p, _) => p.Protection.BlockCreations);
+            On<ProtectionNode>("BranchProtectionRule", "lockAllowsFetchAndMerge", (p, _) => p.Protection.AllowForkSyncing);
+            On<ProtectionNode>("BranchProtectionRule", "lockBranch", (p, _) => p.Protection.LockBranch);
+            On<ProtectionNode>("BranchProtectionRule", "requiresCommitSignatures", (p, _) => p.Protection.RequiredSignatures);
+            On<ProtectionNode>("BranchProtectionRule", "requiresConversationResolution", (p, _) => p.Protection.RequiredConversationResolution);
+            On<ProtectionNode>("BranchProtectionRule", "requiresLinearHistory", (p, _) => p.Protection.RequiredLinearHistory);
+            On<ProtectionNode>("BranchProtectionRule", "restrictsPushes", (p, _) => p.Protection.Restrictions is not null);
+            On<ProtectionNode>("BranchProtectionRule", "restrictsReviewDismissals", (p, _) => p.Protection.RequirePullRequestReviews && p.Protection.DismissalRestrictions is not null);
             On<ProtectionNode>("BranchProtectionRule", "allowsDeletions", (p, _) => p.Protection.AllowDeletions);
             On<ProtectionNode>("BranchProtectionRule", "allowsForcePushes", (p, _) => p.Protection.AllowForcePushes);
             On<ProtectionNode>("BranchProtectionRule", "databaseId", (p, _) => (int)p.Protection.Id);
@@ -179,7 +198,7 @@ internal static class GitHubGraphQLSchema
             On<ProtectionNode>("BranchProtectionRule", "requiresStatusChecks", (p, _) => p.Protection.RequiredStatusChecks is not null);
             On<ProtectionNode>("BranchProtectionRule", "requiresStrictStatusChecks", (p, _) => p.Protection.StrictStatusChecks);
             On<StatusCheckNode>("RequiredStatusCheckDescription", "context", (c, _) => c.Context);
-            On<StatusCheckNode>("RequiredStatusCheckDescription", "app", (c, ctx) => c.AppId is { } id && id == Scope(ctx).Sim.App.AppId ? Scope(ctx).Sim.App : null);
+            On<StatusCheckNode>("RequiredStatusCheckDescription", "app", (c, ctx) => c.AppId is { } id ? Endpoints.WellKnownApps.Prepend(Scope(ctx).Sim.App).FirstOrDefault(a => a.AppId == id) : null);
             types.For("App").IsTypeOfFunc = o => o is GitHubAppIdentity;
             On<GitHubAppIdentity>("App", "databaseId", (a, _) => (int)a.AppId);
             On<GitHubAppIdentity>("App", "name", (a, _) => a.Name);
@@ -260,7 +279,9 @@ internal static class GitHubGraphQLSchema
             On<SimTeam>("Team", "databaseId", (t, _) => (int)t.Id);
             On<SimTeam>("Team", "name", (t, _) => t.Name);
             On<SimTeam>("Team", "slug", (t, _) => t.Slug);
-            types.For("User").IsTypeOfFunc = _ => false;
+            types.For("User").IsTypeOfFunc = o => o is SimAccount;
+            On<SimAccount>("User", "databaseId", (u, _) => (int)u.Id);
+            On<SimAccount>("User", "login", (u, _) => u.Login);
             On<BypassActorNode>("RepositoryRulesetBypassActor", "deployKey", (a, _) => (string?)a.Json["actor_type"] == "DeployKey");
             On<BypassActorNode>("RepositoryRulesetBypassActor", "enterpriseOwner", (a, _) => (string?)a.Json["actor_type"] == "EnterpriseOwner");
             On<BypassActorNode>("RepositoryRulesetBypassActor", "organizationAdmin", (a, _) => (string?)a.Json["actor_type"] == "OrganizationAdmin");
@@ -393,7 +414,10 @@ internal static class GitHubGraphQLSchema
 
     private sealed record CodeOwnersErrorNode(string Path, JsonObject Error);
 
-    private sealed record ProtectionNode(string Pattern, SimProtection Protection);
+    private sealed record ProtectionNode(string Owner, string Pattern, SimProtection Protection);
+
+    /// <summary>A review bypass allowance: a user, a team or an app (null when the name no longer resolves).</summary>
+    private sealed record AllowanceNode(object? Actor);
 
     private sealed record StatusCheckNode(string Context, long? AppId);
 

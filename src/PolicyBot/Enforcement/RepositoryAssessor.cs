@@ -121,9 +121,10 @@ public sealed class RepositoryAssessor(
         {
             snapshot = snapshot with { Branches = [defaultBranch] };
 
-            // A gap in classic protection is remediated with a PUT built from GitHub's own REST answer (push
-            // restrictions and all, which GraphQL does not give): only then is the branch read through REST.
-            if (defaultBranch.Classic is not null
+            // A gap in classic protection is remediated with a PUT that keeps the rest of the protection, built from
+            // the page's read; a rule with push or review-dismissal restrictions (lists the page does not read) has no
+            // such answer, and only then is the branch read through REST.
+            if (defaultBranch.Classic is { Response: null }
                 && Evaluator.Evaluate(organization, snapshot, AppId, today, directory).For(PolicyIds.BranchProtection) is { Findings.Count: > 0 })
             {
                 snapshot = await RepositoryStateReader.ReadBranchesAsync(client, snapshot, effective.BranchProtection, cancellationToken).ConfigureAwait(false);

@@ -111,6 +111,26 @@ public sealed class GraphQLReadsTests
             ["rules"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["type"] = "deletion" }),
         }.ToJsonString(), "application/json", "application/json");
 
+        // Classic protection with everything a remediation's PUT must keep: review bypass by a user, a team and an app,
+        // checks bound to an app, the flags the baseline has no opinion on. And one that restricts pushes (a list the
+        // page does not read, so its remediation reads REST).
+        await client.Connection.Put<object>(new Uri("repos/acme/svc-legacy/branches/main/protection", UriKind.Relative), """
+            {
+              "required_status_checks": { "strict": true, "contexts": [], "checks": [{ "context": "build", "app_id": 15368 }, { "context": "lint" }] },
+              "enforce_admins": true,
+              "required_pull_request_reviews": {
+                "dismiss_stale_reviews": true, "require_code_owner_reviews": false, "required_approving_review_count": 2, "require_last_push_approval": true,
+                "bypass_pull_request_allowances": { "users": ["bob"], "teams": ["platform"], "apps": ["dependabot"] }
+              },
+              "restrictions": null,
+              "required_linear_history": true, "allow_force_pushes": false, "allow_deletions": true, "block_creations": true,
+              "required_conversation_resolution": true, "lock_branch": false, "allow_fork_syncing": true
+            }
+            """);
+        await client.Connection.Put<object>(new Uri("repos/acme/web/branches/trunk/protection", UriKind.Relative), """
+            { "required_status_checks": null, "enforce_admins": false, "required_pull_request_reviews": null, "restrictions": { "users": ["alice"], "teams": [] } }
+            """);
+
         var organizationRulesets = await OrganizationGraphQLReader.ReadOrganizationRulesetsAsync(client.Connection, "acme", default);
         var page = await OrganizationGraphQLReader.ReadPageAsync(client.Connection, "acme", null, organizationRulesets, default);
         Assert.Null(page.NextCursor);
@@ -135,10 +155,24 @@ public sealed class GraphQLReadsTests
 
             var oracle = await new BranchProtectionReader(client.Connection, "acme", snapshot.Name, ["app:dependabot"]).ReadAsync(snapshot.DefaultBranch, default);
             var local = Assert.IsType<Policies.Snapshots.BranchProtectionState>(fromGraphQL.DefaultBranch);
-            // GitHub's REST answer itself is kept for remediations, which read it through REST (see RepositoryAssessor).
-            Assert.Equal(Json(oracle.Classic is { } classic ? classic with { Response = null } : null), Json(local.Classic));
+            Assert.Equal(Json(oracle.Classic is { } classic ? classic with { Response = null } : null), Json(local.Classic is { } read ? read with { Response = null } : null));
+            // The remediation built from the page's read is the one built from REST's answer, to the byte.
+            if (local.Classic is { Response: not null })
+            {
+                var baseline = new Policies.Configuration.BranchProtectionConfig { RequiredApprovingReviewCount = 3, RequiredStatusChecks = ["PolicyBot"], EnforceAdmins = true };
+                Assert.Equal(
+                    Policies.BranchProtection.BranchProtectionFix.PlanFor(baseline, oracle.Classic, 4242).ToJsonString(),
+                    Policies.BranchProtection.BranchProtectionFix.PlanFor(baseline, local.Classic, 4242).ToJsonString());
+            }
             Assert.Equal(oracle.Rules.Select(Json).Order(StringComparer.Ordinal), local.Rules.Select(Json).Order(StringComparer.Ordinal));
         }
+
+        var legacy = page.Repositories[1].DefaultBranch!.Classic!;
+        Assert.NotNull(legacy.Response);
+        Assert.Equal(["User bob", "Team platform", "Integration dependabot"], legacy.ReviewBypass.Select(a => $"{a.ActorType} {a.Name}"));
+        Assert.Contains(legacy.RequiredStatusChecks, c => c is { Context: "build", AppId: 15368 });
+        // Push restrictions: no answer to build a remediation from, so the assessor reads REST for one.
+        Assert.Null(page.Repositories[3].DefaultBranch!.Classic!.Response);
 
         // The cases are there: an org ruleset by name, an excluded repository, ~DEFAULT_BRANCH with an exclusion, bypass.
         var svcA = page.Repositories[0].DefaultBranch!.Rules;

@@ -82,7 +82,9 @@ public static class OrganizationGraphQLReader
                   nodes {
                     pattern requiresApprovingReviews requiredApprovingReviewCount dismissesStaleReviews requiresCodeOwnerReviews
                     requireLastPushApproval isAdminEnforced allowsForcePushes allowsDeletions
-                    requiredStatusChecks { context app { databaseId } }
+                    requiresStatusChecks requiresStrictStatusChecks requiredStatusChecks { context app { databaseId } }
+                    requiresLinearHistory requiresConversationResolution requiresCommitSignatures lockBranch lockAllowsFetchAndMerge blocksCreations
+                    restrictsPushes restrictsReviewDismissals
                     bypassPullRequestAllowances(first: 10) { totalCount nodes { actor { __typename ... on App { databaseId slug } ... on Team { databaseId slug } ... on User { databaseId login } } } }
                   }
                 }
@@ -301,14 +303,9 @@ public static class OrganizationGraphQLReader
         }
 
         ClassicProtection? classicProtection = null;
-        if (classic.ValueKind == JsonValueKind.Object)
+        if (classic.ValueKind == JsonValueKind.Object && (classicProtection = Classic(classic)) is null)
         {
-            if (ReviewBypass(classic) is not { } reviewBypass)
-            {
-                return null;
-            }
-
-            classicProtection = Classic(classic) with { ReviewBypass = reviewBypass };
+            return null;
         }
 
         return new BranchProtectionState
@@ -359,6 +356,71 @@ public static class OrganizationGraphQLReader
 
     private static bool IsBuiltInRole(long id) => id is BypassActor.AdminRoleId or BypassActor.MaintainRoleId or BypassActor.WriteRoleId;
 
+    /// <summary>
+    /// A classic rule as REST's <c>GET .../branches/{branch}/protection</c> would answer it, read by the same code as that
+    /// answer, so that a remediation (the PUT body that keeps everything else of the protection) is built from GraphQL's
+    /// read alone. Null when the review bypass list was cut short or names an actor GraphQL does not name (REST reads
+    /// the repository then). Push and review-dismissal restrictions are lists that would multiply every page's cost and
+    /// that only a remediation needs: when the rule has any, the answer is not kept (<see cref="ClassicProtection.Response"/>
+    /// null) and a remediation reads the protection through REST.
+    /// </summary>
+    private static ClassicProtection? Classic(JsonElement rule)
+    {
+        if (ReviewBypass(rule) is not { } reviewBypass)
+        {
+            return null;
+        }
+
+        static JsonObject Enabled(bool value) => new() { ["enabled"] = value };
+        var response = new JsonObject();
+        if (rule.Bool("requiresStatusChecks"))
+        {
+            var checks = rule.Array("requiredStatusChecks").ToList();
+            response["required_status_checks"] = new JsonObject
+            {
+                ["strict"] = rule.Bool("requiresStrictStatusChecks"),
+                ["contexts"] = new JsonArray([.. checks.Select(c => (JsonNode?)c.String("context"))]),
+                ["checks"] = new JsonArray([.. checks.Select(c => (JsonNode)new JsonObject { ["context"] = c.String("context"), ["app_id"] = c.Object("app")?.Long("databaseId") })]),
+            };
+        }
+
+        if (rule.Bool("requiresApprovingReviews"))
+        {
+            var reviews = new JsonObject
+            {
+                ["dismiss_stale_reviews"] = rule.Bool("dismissesStaleReviews"),
+                ["require_code_owner_reviews"] = rule.Bool("requiresCodeOwnerReviews"),
+                ["required_approving_review_count"] = rule.Long("requiredApprovingReviewCount") ?? 0,
+                ["require_last_push_approval"] = rule.Bool("requireLastPushApproval"),
+            };
+            if (reviewBypass.Count > 0)
+            {
+                JsonArray Actors(string type, string key) =>
+                    [.. reviewBypass.Where(a => a.ActorType == type).Select(a => (JsonNode)new JsonObject { [key] = a.Name, ["id"] = a.ActorId })];
+                reviews["bypass_pull_request_allowances"] = new JsonObject
+                {
+                    ["users"] = Actors(BypassActor.User, "login"),
+                    ["teams"] = Actors(BypassActor.Team, "slug"),
+                    ["apps"] = Actors(BypassActor.Integration, "slug"),
+                };
+            }
+
+            response["required_pull_request_reviews"] = reviews;
+        }
+
+        response["required_signatures"] = Enabled(rule.Bool("requiresCommitSignatures"));
+        response["enforce_admins"] = Enabled(rule.Bool("isAdminEnforced"));
+        response["required_linear_history"] = Enabled(rule.Bool("requiresLinearHistory"));
+        response["allow_force_pushes"] = Enabled(rule.Bool("allowsForcePushes"));
+        response["allow_deletions"] = Enabled(rule.Bool("allowsDeletions"));
+        response["block_creations"] = Enabled(rule.Bool("blocksCreations"));
+        response["required_conversation_resolution"] = Enabled(rule.Bool("requiresConversationResolution"));
+        response["lock_branch"] = Enabled(rule.Bool("lockBranch"));
+        response["allow_fork_syncing"] = Enabled(rule.Bool("lockAllowsFetchAndMerge"));
+        var classic = BranchProtectionReader.ParseClassic(JsonSerializer.SerializeToElement(response));
+        return rule.Bool("restrictsPushes") || rule.Bool("restrictsReviewDismissals") ? classic with { Response = null } : classic;
+    }
+
     /// <summary>Classic protection's review bypass allowances, or null when the list was cut short or names an unknown actor.</summary>
     private static List<BypassActor>? ReviewBypass(JsonElement rule)
     {
@@ -387,18 +449,6 @@ public static class OrganizationGraphQLReader
 
         return result;
     }
-
-    private static ClassicProtection Classic(JsonElement rule) => new()
-    {
-        RequiredApprovingReviewCount = rule.Bool("requiresApprovingReviews") ? (int)(rule.Long("requiredApprovingReviewCount") ?? 0) : null,
-        DismissStaleReviews = rule.Bool("dismissesStaleReviews"),
-        RequireCodeOwnerReviews = rule.Bool("requiresCodeOwnerReviews"),
-        RequireLastPushApproval = rule.Bool("requireLastPushApproval"),
-        EnforceAdmins = rule.Bool("isAdminEnforced"),
-        AllowForcePushes = rule.Bool("allowsForcePushes"),
-        AllowDeletions = rule.Bool("allowsDeletions"),
-        RequiredStatusChecks = rule.Array("requiredStatusChecks").Select(c => new RequiredStatusCheck(c.String("context") ?? "", c.Object("app")?.Long("databaseId"))).ToList(),
-    };
 
     private static List<string> Strings(JsonElement element, string property) =>
         [.. element.Array(property).Select(s => s.GetString()).OfType<string>()];
