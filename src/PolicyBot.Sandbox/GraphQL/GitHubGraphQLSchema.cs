@@ -96,6 +96,29 @@ internal static class GitHubGraphQLSchema
 
                 return Page.Of(list.Select(r => (object)new RepoNode(o, r)).ToList(), ctx);
             });
+            On<SimOrg>("Organization", "team", (o, ctx) => o.FindTeam(ctx.GetArgument<string>("slug")));
+            On<SimOrg>("Organization", "teams", (o, ctx) => Page.Of([.. o.Teams.OrderBy(t => t.Name, StringComparer.OrdinalIgnoreCase).Cast<object>()], ctx));
+            On<Page>("TeamConnection", "nodes", (p, _) => p.Nodes);
+            On<Page>("TeamConnection", "pageInfo", (p, _) => p);
+            On<Page>("TeamConnection", "totalCount", (p, _) => p.TotalCount);
+
+            // A team's repositories and its role on each, from the same state as REST's GET /repos/{o}/{r}/teams.
+            On<SimTeam>("Team", "repositories", (t, ctx) =>
+            {
+                var org = Scope(ctx).Sim.State.Orgs.Values.First(o => o.Teams.Contains(t));
+                return Page.Of([.. org.Repos
+                    .Select(r => (Repo: r, Permission: SimulatorState.TeamPermission(t, r)))
+                    .Where(x => x.Permission is not null)
+                    .OrderBy(x => x.Repo.Name, StringComparer.OrdinalIgnoreCase)
+                    .Select(x => (object)new TeamRepositoryEdge(new RepoNode(org, x.Repo), x.Permission!.ToUpperInvariant()))], ctx);
+            });
+            On<Page>("TeamRepositoryConnection", "edges", (p, _) => p.Nodes.Select((e, i) => ((TeamRepositoryEdge)e) with { Cursor = p.CursorAt(i) }).ToList());
+            On<Page>("TeamRepositoryConnection", "nodes", (p, _) => p.Nodes.Select(e => ((TeamRepositoryEdge)e).Node).ToList());
+            On<Page>("TeamRepositoryConnection", "pageInfo", (p, _) => p);
+            On<Page>("TeamRepositoryConnection", "totalCount", (p, _) => p.TotalCount);
+            On<TeamRepositoryEdge>("TeamRepositoryEdge", "cursor", (e, _) => e.Cursor);
+            On<TeamRepositoryEdge>("TeamRepositoryEdge", "node", (e, _) => e.Node);
+            On<TeamRepositoryEdge>("TeamRepositoryEdge", "permission", (e, _) => e.Permission);
             On<SimOrg>("Organization", "rulesets", (o, ctx) => Page.Of(o.Rulesets.Select(r => (object)new RulesetNode(o, r)).ToList(), ctx));
 
             On<RepoNode>("Repository", "createdAt", (r, _) => Date(r.Repo.CreatedAt));
@@ -414,6 +437,11 @@ internal static class GitHubGraphQLSchema
 
     private sealed record CodeOwnersErrorNode(string Path, JsonObject Error);
 
+    private sealed record TeamRepositoryEdge(RepoNode Node, string Permission)
+    {
+        public string Cursor { get; init; } = "";
+    }
+
     private sealed record ProtectionNode(string Owner, string Pattern, SimProtection Protection);
 
     /// <summary>A review bypass allowance: a user, a team or an app (null when the name no longer resolves).</summary>
@@ -441,6 +469,9 @@ internal static class GitHubGraphQLSchema
         public string? StartCursor => Nodes.Count == 0 ? null : Cursor(Offset);
 
         public string? EndCursor => Nodes.Count == 0 ? null : Cursor(Offset + Nodes.Count - 1);
+
+        /// <summary>The cursor of the page's node at <paramref name="index"/> (an edge's <c>cursor</c>).</summary>
+        public string CursorAt(int index) => Cursor(Offset + index);
 
         public static Page Of(List<object> all, IResolveFieldContext context)
         {

@@ -106,10 +106,16 @@ public sealed class RepositoryAssessor(
         }
 
         var effective = RepositoryConfigMerger.Merge(organization, snapshot, directory).Config;
-        // GitHub's GraphQL API has no list of the teams with access to a repository: REST, and only when ownership needs it.
+        // Read only when ownership needs it: in a pass, from the organisation's teams read once; otherwise through REST.
         if (effective.Registration.Action != PolicyAction.Off && RegistrationPolicy.OwnedByTeam(snapshot, directory))
         {
-            snapshot = snapshot with { TeamAccess = await RepositoryStateReader.ReadTeamAccessAsync(client, snapshot, cancellationToken).ConfigureAwait(false) };
+            var organizationTeams = prefetched is null ? null : await prefetched.Organization.TeamAccessAsync(client.Connection, snapshot.Owner).WaitAsync(cancellationToken).ConfigureAwait(false);
+            snapshot = snapshot with
+            {
+                TeamAccess = organizationTeams is not null
+                    ? organizationTeams.GetValueOrDefault(snapshot.Name) ?? new Dictionary<string, RepositoryAccess>()
+                    : await RepositoryStateReader.ReadTeamAccessAsync(client, snapshot, cancellationToken).ConfigureAwait(false),
+            };
         }
 
         var branchesRead = effective.BranchProtection.Action != PolicyAction.Off;

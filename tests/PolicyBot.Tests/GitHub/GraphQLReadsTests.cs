@@ -189,6 +189,52 @@ public sealed class GraphQLReadsTests
     }
 
     [Fact]
+    public async Task Team_access_read_for_the_whole_organisation_is_what_REST_lists_for_each_repository()
+    {
+        // A team on every repository (more than a page of them), teams on a few with each role, a child team, a team on none.
+        var repos = string.Concat(Enumerable.Range(0, 103).Select(i => $"\n  - name: r-{i:D3}"));
+        await using var sim = await GitHubSimulator.StartAsync(new SimulatorOptions());
+        sim.Load($$"""
+            org: acme
+            installation_id: 1001
+            members: [alice, bob]
+            admins: [alice]
+            teams:
+              - { slug: everyone, members: [alice, bob] }
+              - { slug: platform, members: [alice], repos: { r-001: admin, r-002: pull, r-003: triage, r-004: push } }
+              - { slug: web, parent: platform, members: [bob], repos: { r-004: maintain } }
+              - { slug: idle, members: [bob], repos: { r-050: pull } }
+            repos:{{repos}}
+            """, "team-access.yml");
+        await sim.InstallAsync("acme");
+        var client = Client(sim);
+        using (var admin = sim.CreateClient("alice"))
+        {
+            (await admin.DeleteAsync(new Uri("orgs/acme/teams/idle/repos/acme/r-050", UriKind.Relative))).EnsureSuccessStatusCode();
+        }
+
+        sim.ClearRequests();
+        var access = await OrganizationGraphQLReader.ReadTeamAccessAsync(client.Connection, "acme", default);
+
+        // Two queries, a point each: the teams with a page of repositories each, then the rest of `everyone`'s.
+        var queries = sim.Requests.Where(r => r.Resource == "graphql").ToList();
+        Assert.Equal([1, 1], queries.Select(r => r.Cost));
+        for (var i = 0; i < 103; i++)
+        {
+            var name = $"r-{i:D3}";
+            var oracle = await RepositoryStateReader.ReadTeamAccessAsync(client, new Policies.Snapshots.RepositorySnapshot { Owner = "acme", Name = name, DefaultBranch = "main" }, default);
+            var read = access.GetValueOrDefault(name) ?? new Dictionary<string, Policies.RepositoryAccess>();
+            Assert.Equal(oracle.OrderBy(a => a.Key, StringComparer.Ordinal), read.OrderBy(a => a.Key, StringComparer.Ordinal));
+        }
+
+        Assert.Equal(Policies.RepositoryAccess.Maintain, access["r-004"]["web"]);
+        Assert.Equal(Policies.RepositoryAccess.Write, access["r-004"]["platform"]);
+        Assert.Equal(Policies.RepositoryAccess.Triage, access["r-003"]["platform"]);
+        Assert.Equal(Policies.RepositoryAccess.Write, access["r-102"]["everyone"]);
+        Assert.DoesNotContain("idle", access["r-050"].Keys);
+    }
+
+    [Fact]
     public async Task Every_document_PolicyBot_sends_is_valid_against_GitHubs_whole_schema()
     {
         var published = GraphQLParser.Parser.Parse(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Fixtures", "github-graphql", "schema.graphql")));
@@ -209,13 +255,13 @@ public sealed class GraphQLReadsTests
         }
 
         schema.Initialize();
-        foreach (var document in new[] { OrganizationGraphQLReader.Query, OrganizationGraphQLReader.OrganizationRulesetsQuery })
+        foreach (var document in new[] { OrganizationGraphQLReader.Query, OrganizationGraphQLReader.OrganizationRulesetsQuery, OrganizationGraphQLReader.TeamRepositoriesQuery, OrganizationGraphQLReader.TeamMoreRepositoriesQuery })
         {
             var result = await new DocumentExecuter().ExecuteAsync(new ExecutionOptions
             {
                 Schema = schema,
                 Query = document,
-                Variables = new GraphQL.Inputs(new Dictionary<string, object?> { ["org"] = "acme", ["first"] = 50 }),
+                Variables = new GraphQL.Inputs(new Dictionary<string, object?> { ["org"] = "acme", ["first"] = 50, ["slug"] = "platform" }),
             });
             Assert.True(result.Executed, "invalid: " + string.Join("; ", result.Errors?.Select(e => e.Message) ?? []));
         }

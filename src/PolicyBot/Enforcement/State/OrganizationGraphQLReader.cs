@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Octokit;
 using PolicyBot.GitHub.GraphQL;
+using PolicyBot.Policies;
 using PolicyBot.Policies.BranchProtection;
 using PolicyBot.Policies.Snapshots;
 
@@ -38,6 +39,30 @@ public sealed class PrefetchedOrganization
     };
 
     public void LearnPrivateBranchProtection(bool available) => Volatile.Write(ref _privateBranchProtection, available ? 1 : -1);
+
+    private Lazy<Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, RepositoryAccess>>?>>? _teamAccess;
+
+    /// <summary>
+    /// Each repository's teams and their roles, read for the whole organisation in a few GraphQL queries the first time
+    /// a repository of the pass needs them (GitHub's GraphQL <c>Repository</c> has no list of its teams; REST would take
+    /// a call per repository). Null when GraphQL could not read it: the repository is then read through REST.
+    /// </summary>
+    public Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, RepositoryAccess>>?> TeamAccessAsync(IConnection connection, string org)
+    {
+        var fresh = new Lazy<Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, RepositoryAccess>>?>>(async () =>
+        {
+            try
+            {
+                // Shared by every repository of the pass: no one worker's cancellation ends it for the others.
+                return await OrganizationGraphQLReader.ReadTeamAccessAsync(connection, org, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is GitHubGraphQLException or ApiException or JsonException or KeyNotFoundException or InvalidOperationException)
+            {
+                return null;
+            }
+        });
+        return (Interlocked.CompareExchange(ref _teamAccess, fresh, null) ?? fresh).Value;
+    }
 }
 
 /// <summary>
@@ -132,6 +157,85 @@ public static class OrganizationGraphQLReader
         """;
 
 
+    /// <summary>Every team of the organisation with the first page of its repositories and its role on each.</summary>
+    public const string TeamRepositoriesQuery = """
+        query PolicyBotTeamRepositories($org: String!, $after: String) {
+          rateLimit { cost remaining resetAt }
+          organization(login: $org) {
+            teams(first: 100, after: $after) {
+              pageInfo { hasNextPage endCursor }
+              nodes { slug repositories(first: 100) { ...TeamRepositories } }
+            }
+          }
+        }
+        """ + TeamRepositoriesFragment;
+
+    /// <summary>The next page of one team's repositories, for a team with more than a page.</summary>
+    public const string TeamMoreRepositoriesQuery = """
+        query PolicyBotTeamMoreRepositories($org: String!, $slug: String!, $after: String) {
+          rateLimit { cost remaining resetAt }
+          organization(login: $org) {
+            team(slug: $slug) { repositories(first: 100, after: $after) { ...TeamRepositories } }
+          }
+        }
+        """ + TeamRepositoriesFragment;
+
+    private const string TeamRepositoriesFragment = """
+
+        fragment TeamRepositories on TeamRepositoryConnection {
+          pageInfo { hasNextPage endCursor }
+          edges { permission node { name } }
+        }
+        """;
+
+    /// <summary>
+    /// Each repository's teams and their roles (as REST's <c>GET /repos/{o}/{r}/teams</c> lists them, keyed by repository
+    /// name then team slug), for the whole organisation: a point per hundred teams, and one per further hundred
+    /// repositories of a team.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, RepositoryAccess>>> ReadTeamAccessAsync(IConnection connection, string org, CancellationToken cancellationToken)
+    {
+        var access = new Dictionary<string, Dictionary<string, RepositoryAccess>>(StringComparer.OrdinalIgnoreCase);
+        string? Add(string slug, JsonElement repositories)
+        {
+            foreach (var edge in repositories.Array("edges"))
+            {
+                if (edge.Object("node")?.String("name") is { } name && RepositoryAccesses.TryParse(edge.String("permission"), out var role))
+                {
+                    (access.TryGetValue(name, out var teams) ? teams : access[name] = new(StringComparer.OrdinalIgnoreCase))[slug] = role;
+                }
+            }
+
+            return NextCursor(repositories);
+        }
+
+        string? after = null;
+        do
+        {
+            var data = await connection.QueryAsync(TeamRepositoriesQuery, new JsonObject { ["org"] = org, ["after"] = after }, cancellationToken).ConfigureAwait(false);
+            var teams = data.GetProperty("organization").GetProperty("teams");
+            foreach (var team in teams.Array("nodes"))
+            {
+                var slug = team.String("slug") ?? "";
+                var more = Add(slug, team.GetProperty("repositories"));
+                while (more is not null)
+                {
+                    var next = await connection.QueryAsync(TeamMoreRepositoriesQuery, new JsonObject { ["org"] = org, ["slug"] = slug, ["after"] = more }, cancellationToken).ConfigureAwait(false);
+                    // A team deleted meanwhile has no more repositories.
+                    more = next.GetProperty("organization").Object("team") is { } found ? Add(slug, found.GetProperty("repositories")) : null;
+                }
+            }
+
+            after = NextCursor(teams);
+        }
+        while (after is not null);
+
+        return access.ToDictionary(a => a.Key, a => (IReadOnlyDictionary<string, RepositoryAccess>)a.Value, StringComparer.OrdinalIgnoreCase);
+    }
+
+    private static string? NextCursor(JsonElement connection) =>
+        connection.GetProperty("pageInfo") is var pageInfo && pageInfo.GetProperty("hasNextPage").GetBoolean() ? pageInfo.GetProperty("endCursor").GetString() : null;
+
     /// <summary>One page: the repositories read, the cursor of the next page (null on the last) and the points it cost.</summary>
     public sealed record Page(IReadOnlyList<PrefetchedRepository> Repositories, string? NextCursor, int Cost);
 
@@ -151,8 +255,7 @@ public static class OrganizationGraphQLReader
             .Where(n => n.ValueKind == JsonValueKind.Object)
             .Select(n => Parse(org, n, organizationRulesets))
             .ToList();
-        var pageInfo = connectionJson.GetProperty("pageInfo");
-        var next = pageInfo.GetProperty("hasNextPage").GetBoolean() ? pageInfo.GetProperty("endCursor").GetString() : null;
+        var next = NextCursor(connectionJson);
         var cost = data.TryGetProperty("rateLimit", out var rate) && rate.ValueKind == JsonValueKind.Object ? (int)(rate.Long("cost") ?? 0) : 0;
         return new Page(repositories, next, cost);
     }
