@@ -50,6 +50,8 @@ internal static class GitHubGraphQLSchema
                     ? new RepoNode(org, repo)
                     : NotFound(ctx, $"Could not resolve to a Repository with the name '{owner}/{name}'.");
             });
+            // Rules and rulesets by the global id a page gave them, for the caller that may see their organisation.
+            On<object?>("Query", "nodes", (_, ctx) => ctx.GetArgument<List<object>>("ids").Select(id => ResolveNode(Scope(ctx), ctx, id.ToString() ?? "")).ToList());
             On<object?>("Query", "rateLimit", (_, ctx) => Scope(ctx));
             On<GraphQLRequestScope>("RateLimit", "cost", (s, _) => s.Cost.Cost);
             On<GraphQLRequestScope>("RateLimit", "limit", (s, _) => s.RateLimit.Limit);
@@ -208,6 +210,8 @@ internal static class GitHubGraphQLSchema
             On<ProtectionNode>("BranchProtectionRule", "restrictsReviewDismissals", (p, _) => p.Protection.RequirePullRequestReviews && p.Protection.DismissalRestrictions is not null);
             On<ProtectionNode>("BranchProtectionRule", "allowsDeletions", (p, _) => p.Protection.AllowDeletions);
             On<ProtectionNode>("BranchProtectionRule", "allowsForcePushes", (p, _) => p.Protection.AllowForcePushes);
+            types.For("BranchProtectionRule").IsTypeOfFunc = o => o is ProtectionNode;
+            On<ProtectionNode>("BranchProtectionRule", "id", (p, _) => NodeId("BPR", p.Protection.Id));
             On<ProtectionNode>("BranchProtectionRule", "databaseId", (p, _) => (int)p.Protection.Id);
             On<ProtectionNode>("BranchProtectionRule", "dismissesStaleReviews", (p, _) => p.Protection.DismissStaleReviews);
             On<ProtectionNode>("BranchProtectionRule", "isAdminEnforced", (p, _) => p.Protection.EnforceAdmins);
@@ -227,6 +231,8 @@ internal static class GitHubGraphQLSchema
             On<GitHubAppIdentity>("App", "name", (a, _) => a.Name);
             On<GitHubAppIdentity>("App", "slug", (a, _) => a.Slug);
 
+            types.For("RepositoryRuleset").IsTypeOfFunc = o => o is RulesetNode;
+            On<RulesetNode>("RepositoryRuleset", "id", (r, _) => NodeId("RRS", r.Ruleset.Id));
             On<RulesetNode>("RepositoryRuleset", "databaseId", (r, _) => (int)r.Ruleset.Id);
             On<RulesetNode>("RepositoryRuleset", "name", (r, _) => r.Ruleset.Name);
             On<RulesetNode>("RepositoryRuleset", "createdAt", (r, _) => Date(r.Ruleset.CreatedAt));
@@ -344,6 +350,42 @@ internal static class GitHubGraphQLSchema
     private static object? NotFound(IResolveFieldContext context, string message)
     {
         context.Errors.Add(new ExecutionError(message) { Code = "NOT_FOUND", Path = context.Path });
+        return null;
+    }
+
+    /// <summary>An opaque global id, as GitHub's are (a type prefix and an encoded key).</summary>
+    private static string NodeId(string prefix, long id) =>
+        $"{prefix}_{Convert.ToBase64String(Encoding.UTF8.GetBytes(id.ToString(CultureInfo.InvariantCulture))).TrimEnd('=')}";
+
+    /// <summary>
+    /// The rule or ruleset a global id names, in an organisation the caller may see; null with GitHub's NOT_FOUND error
+    /// ("Could not resolve to a node with the global id of ...") otherwise.
+    /// </summary>
+    private static object? ResolveNode(GraphQLRequestScope scope, IResolveFieldContext context, string id)
+    {
+        var orgs = scope.Sim.State.Orgs.Values.Where(o => scope.Sim.VisibleOrg(scope.Http, o.Login) is not null).ToList();
+        foreach (var org in orgs)
+        {
+            foreach (var repo in org.Repos)
+            {
+                if (repo.Protection.FirstOrDefault(p => NodeId("BPR", p.Value.Id) == id) is { Value: not null } protection)
+                {
+                    return new ProtectionNode(org.Login, protection.Key, protection.Value);
+                }
+
+                if (repo.Rulesets.Find(r => NodeId("RRS", r.Id) == id) is { } repositoryRuleset)
+                {
+                    return new RulesetNode(org, repositoryRuleset);
+                }
+            }
+
+            if (org.Rulesets.Find(r => NodeId("RRS", r.Id) == id) is { } organizationRuleset)
+            {
+                return new RulesetNode(org, organizationRuleset);
+            }
+        }
+
+        context.Errors.Add(new ExecutionError($"Could not resolve to a node with the global id of '{id}'") { Code = "NOT_FOUND", Path = context.Path });
         return null;
     }
 

@@ -132,8 +132,14 @@ public sealed class GraphQLReadsTests
             """);
 
         var organizationRulesets = await OrganizationGraphQLReader.ReadOrganizationRulesetsAsync(client.Connection, "acme", default);
+        sim.ClearRequests();
         var page = await OrganizationGraphQLReader.ReadPageAsync(client.Connection, "acme", null, organizationRulesets, default);
         Assert.Null(page.NextCursor);
+        // The page (up to 100 repositories with three lists each: 301 requests, 3 points), then by id the review bypass of
+        // the two classic rules that require reviews, and the bypass lists and rules of the three repository rulesets that
+        // apply to a default branch (not "releases only", the excluded one, tags).
+        Assert.Equal([3, 1, 1], sim.Requests.Where(r => r.Resource == "graphql").Select(r => r.Cost));
+        Assert.Equal(5, page.Cost);
         Assert.Equal(["svc-a", "svc-legacy", "vendored", "web"], page.Repositories.Select(r => r.Snapshot.Name));
         // GraphQL has no "exempt" bypass mode: that repository's protection is left to REST.
         Assert.Null(page.Repositories[2].DefaultBranch);
@@ -255,13 +261,14 @@ public sealed class GraphQLReadsTests
         }
 
         schema.Initialize();
-        foreach (var document in new[] { OrganizationGraphQLReader.Query, OrganizationGraphQLReader.OrganizationRulesetsQuery, OrganizationGraphQLReader.TeamRepositoriesQuery, OrganizationGraphQLReader.TeamMoreRepositoriesQuery })
+        foreach (var document in new[] { OrganizationGraphQLReader.Query, OrganizationGraphQLReader.OrganizationRulesetsQuery, OrganizationGraphQLReader.TeamRepositoriesQuery, OrganizationGraphQLReader.TeamMoreRepositoriesQuery,
+            OrganizationGraphQLReader.ReviewBypassQuery, OrganizationGraphQLReader.RulesetDetailsQuery })
         {
             var result = await new DocumentExecuter().ExecuteAsync(new ExecutionOptions
             {
                 Schema = schema,
                 Query = document,
-                Variables = new GraphQL.Inputs(new Dictionary<string, object?> { ["org"] = "acme", ["first"] = 50, ["slug"] = "platform" }),
+                Variables = new GraphQL.Inputs(new Dictionary<string, object?> { ["org"] = "acme", ["first"] = 50, ["slug"] = "platform", ["ids"] = new object[] { "BPR_1" } }),
             });
             Assert.True(result.Executed, "invalid: " + string.Join("; ", result.Errors?.Select(e => e.Message) ?? []));
         }

@@ -59,6 +59,11 @@ public sealed class OrganizationPassReadsTests
         Assert.Contains("owner-team-access", viaGraphQL["acme/svc-8"], StringComparison.Ordinal);
         Assert.DoesNotContain("owner-team-access", viaGraphQL["acme/svc-2"], StringComparison.Ordinal);
 
+        // GitHub's formula, with nothing nested below a repository's own lists in a page: the organisation's rulesets (1),
+        // a page of up to 100 repositories (1 + 3 lists x 100 = 301 requests, 3 points), the review bypass allowances of the
+        // six rules that require reviews (1), the teams (1).
+        Assert.Equal([1, 3, 1, 1], graphQLRequests.Where(r => r.Resource == "graphql").Select(r => r.Cost));
+
         string[] perRepository = ["/repos/{owner}/{repo}/teams", "/repos/{owner}/{repo}/branches/{branch}/protection", "/repos/{owner}/{repo}/rules/branches/{branch}"];
         foreach (var route in perRepository)
         {

@@ -73,13 +73,20 @@ public sealed class PrefetchedOrganization
 /// </summary>
 public static class OrganizationGraphQLReader
 {
-    /// <summary>Repositories per query: 50 keeps a page at about 6 points (GitHub's formula) with room for nested lists.</summary>
-    public const int PageSize = 50;
+    /// <summary>
+    /// Repositories per query. A page reads no list nested below a repository's own lists (GitHub's formula charges a
+    /// nested list once per parent it could have): 100 repositories cost 3 points, and the few lists a repository's
+    /// protection needs are read afterwards for those that need them, by id (<see cref="ReviewBypassQuery"/>,
+    /// <see cref="RulesetDetailsQuery"/>).
+    /// </summary>
+    public const int PageSize = 100;
+
+    /// <summary>Ids per follow-up query (<c>nodes(ids:)</c>), GitHub's page size.</summary>
+    private const int IdsPerQuery = 100;
 
     private const int RulesetsPerRepository = 3;
     private const int RulesetsPerOrganization = 50;
     private const int RulesPerRuleset = 20;
-    /// <summary>Classic rules per repository: each multiplies the cost of its review bypass allowances by the page size.</summary>
     private const int ProtectionRulesPerRepository = 3;
     private const int ReviewBypassPerRule = 10;
     private const int BypassActorsPerRuleset = 10;
@@ -105,15 +112,14 @@ public static class OrganizationGraphQLReader
                 branchProtectionRules(first: 3) {
                   totalCount
                   nodes {
-                    pattern requiresApprovingReviews requiredApprovingReviewCount dismissesStaleReviews requiresCodeOwnerReviews
+                    id pattern requiresApprovingReviews requiredApprovingReviewCount dismissesStaleReviews requiresCodeOwnerReviews
                     requireLastPushApproval isAdminEnforced allowsForcePushes allowsDeletions
                     requiresStatusChecks requiresStrictStatusChecks requiredStatusChecks { context app { databaseId } }
                     requiresLinearHistory requiresConversationResolution requiresCommitSignatures lockBranch lockAllowsFetchAndMerge blocksCreations
                     restrictsPushes restrictsReviewDismissals
-                    bypassPullRequestAllowances(first: 10) { totalCount nodes { actor { __typename ... on App { databaseId slug } ... on Team { databaseId slug } ... on User { databaseId login } } } }
                   }
                 }
-                rulesets(first: 3, includeParents: false) { totalCount nodes { ...Ruleset } }
+                rulesets(first: 3, includeParents: false) { totalCount nodes { ...RulesetSummary } }
                 pullRequests(first: 20, states: [OPEN]) { totalCount nodes { number } }
               }
             }
@@ -121,41 +127,68 @@ public static class OrganizationGraphQLReader
         }
 
         fragment File on GitObject { ... on Blob { oid text } }
-        """ + RulesetFragment;
+        """ + RulesetSummaryFragment;
+
+    /// <summary>The review bypass allowances of the classic rules (by id) that protect a default branch and require reviews.</summary>
+    public const string ReviewBypassQuery = """
+        query PolicyBotReviewBypass($ids: [ID!]!) {
+          rateLimit { cost remaining resetAt }
+          nodes(ids: $ids) {
+            ... on BranchProtectionRule {
+              id
+              bypassPullRequestAllowances(first: 10) { totalCount nodes { actor { __typename ... on App { databaseId slug } ... on Team { databaseId slug } ... on User { databaseId login } } } }
+            }
+          }
+        }
+        """;
+
+    /// <summary>The bypass lists and rules of the repository rulesets (by id) that apply to a default branch.</summary>
+    public const string RulesetDetailsQuery = """
+        query PolicyBotRulesetDetails($ids: [ID!]!) {
+          rateLimit { cost remaining resetAt }
+          nodes(ids: $ids) { ... on RepositoryRuleset { id ...RulesetDetails } }
+        }
+        """ + RulesetDetailsFragment;
 
     /// <summary>The organisation's rulesets, read once a pass: per repository they would multiply every page's cost.</summary>
     public const string OrganizationRulesetsQuery = """
         query PolicyBotOrganizationRulesets($org: String!) {
+          rateLimit { cost remaining resetAt }
           organization(login: $org) {
-            rulesets(first: 50, includeParents: false) { totalCount nodes { ...Ruleset } }
+            rulesets(first: 50, includeParents: false) { totalCount nodes { ...RulesetSummary ...RulesetDetails } }
           }
         }
-        """ + RulesetFragment;
+        """ + RulesetSummaryFragment + RulesetDetailsFragment;
 
-    private const string RulesetFragment = """
+    private const string RulesetSummaryFragment = """
 
-        fragment Ruleset on RepositoryRuleset {
-                    databaseId name enforcement target
-                    source { __typename ... on Repository { nameWithOwner } ... on Organization { login } }
-                    conditions { refName { include exclude } repositoryName { include exclude } }
-                    bypassActors(first: 10) {
-                      totalCount
-                      nodes { bypassMode organizationAdmin deployKey enterpriseOwner repositoryRoleDatabaseId repositoryRoleName actor { __typename ... on App { databaseId slug } ... on Team { databaseId slug } } }
-                    }
-                    rules(first: 20) {
-                      totalCount
-                      nodes {
-                        type
-                        parameters {
-                          __typename
-                          ... on PullRequestParameters { requiredApprovingReviewCount dismissStaleReviewsOnPush requireCodeOwnerReview requireLastPushApproval }
-                          ... on RequiredStatusChecksParameters { requiredStatusChecks { context integrationId } }
-                        }
-                      }
-                    }
+        fragment RulesetSummary on RepositoryRuleset {
+          id databaseId name enforcement target
+          source { __typename ... on Repository { nameWithOwner } ... on Organization { login } }
+          conditions { refName { include exclude } repositoryName { include exclude } }
         }
         """;
 
+    private const string RulesetDetailsFragment = """
+
+        fragment RulesetDetails on RepositoryRuleset {
+          bypassActors(first: 10) {
+            totalCount
+            nodes { bypassMode organizationAdmin deployKey enterpriseOwner repositoryRoleDatabaseId repositoryRoleName actor { __typename ... on App { databaseId slug } ... on Team { databaseId slug } } }
+          }
+          rules(first: 20) {
+            totalCount
+            nodes {
+              type
+              parameters {
+                __typename
+                ... on PullRequestParameters { requiredApprovingReviewCount dismissStaleReviewsOnPush requireCodeOwnerReview requireLastPushApproval }
+                ... on RequiredStatusChecksParameters { requiredStatusChecks { context integrationId } }
+              }
+            }
+          }
+        }
+        """;
 
     /// <summary>Every team of the organisation with the first page of its repositories and its role on each.</summary>
     public const string TeamRepositoriesQuery = """
@@ -247,23 +280,120 @@ public static class OrganizationGraphQLReader
         return (rulesets.Long("totalCount") ?? 0) > RulesetsPerOrganization ? null : [.. rulesets.Array("nodes").Select(r => r.Clone())];
     }
 
+    /// <summary>
+    /// One page of repositories, with the lists their default branch's protection needs read by id afterwards: the review
+    /// bypass allowances of a classic rule that requires reviews, the bypass actors and rules of a repository ruleset that
+    /// applies. A repository whose lists could not be read (a rule deleted meanwhile) is left to REST.
+    /// </summary>
     public static async Task<Page> ReadPageAsync(IConnection connection, string org, string? after, IReadOnlyList<JsonElement>? organizationRulesets, CancellationToken cancellationToken)
     {
         var data = await connection.QueryAsync(Query, new JsonObject { ["org"] = org, ["first"] = PageSize, ["after"] = after }, cancellationToken).ConfigureAwait(false);
+        var cost = Cost(data);
         var connectionJson = data.GetProperty("organization").GetProperty("repositories");
-        var repositories = connectionJson.GetProperty("nodes").EnumerateArray()
-            .Where(n => n.ValueKind == JsonValueKind.Object)
-            .Select(n => Parse(org, n, organizationRulesets))
-            .ToList();
-        var next = NextCursor(connectionJson);
-        var cost = data.TryGetProperty("rateLimit", out var rate) && rate.ValueKind == JsonValueKind.Object ? (int)(rate.Long("cost") ?? 0) : 0;
-        return new Page(repositories, next, cost);
+        var nodes = connectionJson.GetProperty("nodes").EnumerateArray().Where(n => n.ValueKind == JsonValueKind.Object).ToList();
+
+        var reviewBypassIds = new List<string>();
+        var rulesetIds = new List<string>();
+        foreach (var node in nodes)
+        {
+            var branch = DefaultBranchOf(node);
+            if (node.Object("branchProtectionRules") is { } classicRules && ClassicRuleFor(classicRules, branch) is { } rule
+                && rule.Bool("requiresApprovingReviews") && rule.String("id") is { } ruleId)
+            {
+                reviewBypassIds.Add(ruleId);
+            }
+
+            if (node.Object("rulesets") is { } rulesets)
+            {
+                rulesetIds.AddRange(rulesets.Array("nodes").Where(r => AppliesToBranch(r, branch)).Select(r => r.String("id")).OfType<string>());
+            }
+        }
+
+        var details = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        cost += await ReadByIdAsync(connection, ReviewBypassQuery, reviewBypassIds, details, cancellationToken).ConfigureAwait(false);
+        cost += await ReadByIdAsync(connection, RulesetDetailsQuery, rulesetIds, details, cancellationToken).ConfigureAwait(false);
+
+        var repositories = nodes.Select(n => Parse(org, WithDetails(n, details), organizationRulesets)).ToList();
+        return new Page(repositories, NextCursor(connectionJson), cost);
     }
+
+    private static int Cost(JsonElement data) =>
+        data.TryGetProperty("rateLimit", out var rate) && rate.ValueKind == JsonValueKind.Object ? (int)(rate.Long("cost") ?? 0) : 0;
+
+    /// <summary>Reads nodes by id, a hundred a query, into <paramref name="details"/>; returns the points spent.</summary>
+    private static async Task<int> ReadByIdAsync(IConnection connection, string query, List<string> ids, Dictionary<string, JsonElement> details, CancellationToken cancellationToken)
+    {
+        var cost = 0;
+        foreach (var chunk in ids.Chunk(IdsPerQuery))
+        {
+            try
+            {
+                var data = await connection.QueryAsync(query, new JsonObject { ["ids"] = new JsonArray([.. chunk.Select(id => (JsonNode)id)]) }, cancellationToken).ConfigureAwait(false);
+                cost += Cost(data);
+                foreach (var node in data.GetProperty("nodes").EnumerateArray().Where(n => n.ValueKind == JsonValueKind.Object))
+                {
+                    if (node.String("id") is { } id)
+                    {
+                        details[id] = node;
+                    }
+                }
+            }
+            catch (GitHubGraphQLException ex) when (ex.Types.All(t => t == "NOT_FOUND"))
+            {
+                // A rule or ruleset deleted since the page: its repository, without the lists, is read through REST.
+            }
+        }
+
+        return cost;
+    }
+
+    /// <summary>The repository node with the lists read by id put in place, as one query reading everything would give it.</summary>
+    private static JsonElement WithDetails(JsonElement node, Dictionary<string, JsonElement> details)
+    {
+        if (details.Count == 0)
+        {
+            return node;
+        }
+
+        var merged = JsonNode.Parse(node.GetRawText())!.AsObject();
+        foreach (var list in new[] { "branchProtectionRules", "rulesets" })
+        {
+            foreach (var item in (merged[list]?["nodes"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                if ((string?)item["id"] is { } id && details.TryGetValue(id, out var detail))
+                {
+                    foreach (var property in detail.EnumerateObject().Where(p => p.Name != "id"))
+                    {
+                        item[property.Name] = JsonNode.Parse(property.Value.GetRawText());
+                    }
+                }
+            }
+        }
+
+        return JsonSerializer.SerializeToElement(merged);
+    }
+
+    private static string DefaultBranchOf(JsonElement node) => node.Object("defaultBranchRef")?.String("name") ?? "main";
+
+    /// <summary>The classic rule that protects <paramref name="branch"/>: the one named after it, else the first whose pattern matches.</summary>
+    private static JsonElement? ClassicRuleFor(JsonElement classicRules, string branch)
+    {
+        var candidates = classicRules.Array("nodes").ToList();
+        var rule = candidates.FirstOrDefault(r => r.String("pattern") == branch) is { ValueKind: JsonValueKind.Object } exact ? exact
+            : candidates.FirstOrDefault(r => RulesetConditions.RefNameMatches([r.String("pattern") ?? ""], [], branch, branch));
+        return rule.ValueKind == JsonValueKind.Object ? rule : null;
+    }
+
+    /// <summary>Whether a ruleset is enforced on branches and its ref name condition selects <paramref name="branch"/> (the default branch).</summary>
+    private static bool AppliesToBranch(JsonElement ruleset, string branch) =>
+        ruleset.String("enforcement") == "ACTIVE" && ruleset.String("target") is null or "BRANCH"
+        && ruleset.Object("conditions")?.Object("refName") is { } refName
+        && RulesetConditions.RefNameMatches(Strings(refName, "include"), Strings(refName, "exclude"), branch, defaultBranch: branch);
 
     internal static PrefetchedRepository Parse(string org, JsonElement node, IReadOnlyList<JsonElement>? organizationRulesets)
     {
         var name = node.String("name") ?? "";
-        var defaultBranch = node.Object("defaultBranchRef")?.String("name") ?? "main";
+        var defaultBranch = DefaultBranchOf(node);
         var snapshot = new RepositorySnapshot
         {
             Id = node.Long("databaseId") ?? 0,
@@ -320,21 +450,12 @@ public static class OrganizationGraphQLReader
             return null;
         }
 
-        // Classic protection: the rule named after the branch, else the first pattern that matches it.
-        var candidates = classicRules.Array("nodes").ToList();
-        var classic = candidates.FirstOrDefault(r => r.String("pattern") == branch) is { ValueKind: JsonValueKind.Object } exact ? exact
-            : candidates.FirstOrDefault(r => RulesetConditions.RefNameMatches([r.String("pattern") ?? ""], [], branch, branch));
+        var classic = ClassicRuleFor(classicRules, branch);
 
         var rules = new List<BranchRule>();
         foreach (var ruleset in rulesets.Array("nodes").Concat(organizationRulesets))
         {
-            if (ruleset.String("enforcement") != "ACTIVE" || ruleset.String("target") is not (null or "BRANCH"))
-            {
-                continue;
-            }
-
             var conditions = ruleset.Object("conditions");
-            var refName = conditions?.Object("refName");
             var source = ruleset.Object("source");
             var sourceType = source?.String("__typename") == "Organization" ? "Organization" : "Repository";
             if (sourceType == "Organization")
@@ -351,7 +472,7 @@ public static class OrganizationGraphQLReader
                 }
             }
 
-            if (refName is null || !RulesetConditions.RefNameMatches(Strings(refName.Value, "include"), Strings(refName.Value, "exclude"), branch, defaultBranch: branch))
+            if (!AppliesToBranch(ruleset, branch))
             {
                 continue;
             }
@@ -406,7 +527,7 @@ public static class OrganizationGraphQLReader
         }
 
         ClassicProtection? classicProtection = null;
-        if (classic.ValueKind == JsonValueKind.Object && (classicProtection = Classic(classic)) is null)
+        if (classic is { } classicRule && (classicProtection = Classic(classicRule)) is null)
         {
             return null;
         }
@@ -527,6 +648,12 @@ public static class OrganizationGraphQLReader
     /// <summary>Classic protection's review bypass allowances, or null when the list was cut short or names an unknown actor.</summary>
     private static List<BypassActor>? ReviewBypass(JsonElement rule)
     {
+        // Allowances let actors skip required reviews: a rule that requires none has none to read (REST shows none).
+        if (!rule.Bool("requiresApprovingReviews"))
+        {
+            return [];
+        }
+
         if (rule.Object("bypassPullRequestAllowances") is not { } allowances || (allowances.Long("totalCount") ?? 0) > ReviewBypassPerRule)
         {
             return null;
