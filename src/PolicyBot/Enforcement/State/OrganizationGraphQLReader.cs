@@ -41,6 +41,24 @@ public sealed class PrefetchedOrganization
     public void LearnPrivateBranchProtection(bool available) => Volatile.Write(ref _privateBranchProtection, available ? 1 : -1);
 
     private Lazy<Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, RepositoryAccess>>?>>? _teamAccess;
+    private OrganizationPolicy? _policy;
+
+    /// <summary>
+    /// The organisation baseline the pass evaluates with, once a repository of the pass read it: the rest of the pass does
+    /// not read the configuration repository again (two requests a repository). A change to it starts a new pass, with
+    /// its own <see cref="PrefetchedOrganization"/>.
+    /// </summary>
+    public OrganizationPolicy? Policy => Volatile.Read(ref _policy);
+
+    /// <summary>Keeps a baseline read and validated (or no file): one that could not be read is read again by the next repository.</summary>
+    public void KnowPolicy(OrganizationPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        if (policy.State is OrganizationPolicyState.Valid or OrganizationPolicyState.NoFile)
+        {
+            Interlocked.CompareExchange(ref _policy, policy, null);
+        }
+    }
 
     /// <summary>
     /// Each repository's teams and their roles, read for the whole organisation in a few GraphQL queries the first time
