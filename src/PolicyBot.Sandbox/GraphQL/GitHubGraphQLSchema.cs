@@ -363,30 +363,51 @@ internal static class GitHubGraphQLSchema
     /// </summary>
     private static object? ResolveNode(GraphQLRequestScope scope, IResolveFieldContext context, string id)
     {
-        var orgs = scope.Sim.State.Orgs.Values.Where(o => scope.Sim.VisibleOrg(scope.Http, o.Login) is not null).ToList();
-        foreach (var org in orgs)
+        var (prefix, key) = ParseNodeId(id);
+        foreach (var org in key is null ? [] : scope.Sim.State.Orgs.Values.Where(o => scope.Sim.VisibleOrg(scope.Http, o.Login) is not null))
         {
+            if (prefix == "RRS" && org.Rulesets.Find(r => r.Id == key) is { } organizationRuleset)
+            {
+                return new RulesetNode(org, organizationRuleset);
+            }
+
             foreach (var repo in org.Repos)
             {
-                if (repo.Protection.FirstOrDefault(p => NodeId("BPR", p.Value.Id) == id) is { Value: not null } protection)
+                if (prefix == "BPR" && repo.Protection.FirstOrDefault(p => p.Value.Id == key) is { Value: not null } protection)
                 {
                     return new ProtectionNode(org.Login, protection.Key, protection.Value);
                 }
 
-                if (repo.Rulesets.Find(r => NodeId("RRS", r.Id) == id) is { } repositoryRuleset)
+                if (prefix == "RRS" && repo.Rulesets.Find(r => r.Id == key) is { } repositoryRuleset)
                 {
                     return new RulesetNode(org, repositoryRuleset);
                 }
-            }
-
-            if (org.Rulesets.Find(r => NodeId("RRS", r.Id) == id) is { } organizationRuleset)
-            {
-                return new RulesetNode(org, organizationRuleset);
             }
         }
 
         context.Errors.Add(new ExecutionError($"Could not resolve to a node with the global id of '{id}'") { Code = "NOT_FOUND", Path = context.Path });
         return null;
+    }
+
+    /// <summary>The type prefix and key of an id <see cref="NodeId"/> made; a null key for anything else.</summary>
+    private static (string Prefix, long? Key) ParseNodeId(string id)
+    {
+        var underscore = id.IndexOf('_', StringComparison.Ordinal);
+        if (underscore <= 0)
+        {
+            return ("", null);
+        }
+
+        var encoded = id[(underscore + 1)..];
+        try
+        {
+            var text = Encoding.UTF8.GetString(Convert.FromBase64String(encoded.PadRight(encoded.Length + ((4 - (encoded.Length % 4)) % 4), '=')));
+            return (id[..underscore], long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var key) ? key : null);
+        }
+        catch (FormatException)
+        {
+            return ("", null);
+        }
     }
 
     /// <summary>GitHub's DateTime: ISO-8601 in UTC, seconds precision.</summary>
