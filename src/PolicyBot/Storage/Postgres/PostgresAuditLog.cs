@@ -1,4 +1,5 @@
 using Npgsql;
+using PolicyBot.Storage.Rows;
 
 namespace PolicyBot.Storage.Postgres;
 
@@ -10,8 +11,8 @@ internal sealed class PostgresAuditLog(PostgresDatabase database) : IAuditLog
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(
             null,
-            """
-            INSERT INTO audit_log (at, installation_id, repository, action, reason, target, delivery_id, before_state, after_state)
+            $"""
+            INSERT INTO audit_log ({AuditRows.Columns})
             VALUES (@at, @installation, @repository, @action, @reason, @target, @delivery, @before, @after);
             """,
             command =>
@@ -31,7 +32,7 @@ internal sealed class PostgresAuditLog(PostgresDatabase database) : IAuditLog
 
     public Task<IReadOnlyList<AuditEntry>> ListRecentAsync(long? installationId, int limit, CancellationToken cancellationToken) =>
         QueryAsync(
-            $"SELECT {Columns} FROM audit_log WHERE @installation IS NULL OR installation_id = @installation ORDER BY at DESC, id DESC LIMIT @limit;",
+            $"SELECT {AuditRows.Columns} FROM audit_log WHERE @installation IS NULL OR installation_id = @installation ORDER BY at DESC, id DESC LIMIT @limit;",
             command =>
             {
                 command.Add("@installation", installationId);
@@ -41,7 +42,7 @@ internal sealed class PostgresAuditLog(PostgresDatabase database) : IAuditLog
 
     public Task<IReadOnlyList<AuditEntry>> ListForRepositoryAsync(string repository, int limit, CancellationToken cancellationToken) =>
         QueryAsync(
-            $"SELECT {Columns} FROM audit_log WHERE repository = @repository ORDER BY at DESC, id DESC LIMIT @limit;",
+            $"SELECT {AuditRows.Columns} FROM audit_log WHERE repository = @repository ORDER BY at DESC, id DESC LIMIT @limit;",
             command =>
             {
                 command.Add("@repository", repository);
@@ -49,30 +50,12 @@ internal sealed class PostgresAuditLog(PostgresDatabase database) : IAuditLog
             },
             cancellationToken);
 
-    private const string Columns = "at, installation_id, repository, action, reason, target, delivery_id, before_state, after_state";
-
     private async Task<IReadOnlyList<AuditEntry>> QueryAsync(string sql, Action<NpgsqlCommand> bind, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(sql, connection);
         bind(command);
 
-        var entries = new List<AuditEntry>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            entries.Add(new AuditEntry(
-                reader.GetTime(0),
-                reader.GetInt64(1),
-                reader.GetNullableString(2),
-                reader.GetString(3),
-                reader.GetString(4),
-                reader.GetNullableString(5),
-                reader.GetNullableString(6),
-                reader.GetNullableString(7),
-                reader.GetNullableString(8)));
-        }
-
-        return entries;
+        return await command.ReadAllAsync(reader => AuditRows.Read(reader, StorageDialect.Postgres), cancellationToken).ConfigureAwait(false);
     }
 }

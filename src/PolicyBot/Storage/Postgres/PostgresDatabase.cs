@@ -68,21 +68,6 @@ internal static class PostgresValues
         command.Parameters.Add(new NpgsqlParameter(name, dbType) { Value = stored ?? DBNull.Value });
     }
 
-    public static DateTimeOffset GetTime(this NpgsqlDataReader reader, int ordinal) =>
-        reader.GetFieldValue<DateTimeOffset>(ordinal);
-
-    public static DateTimeOffset? GetNullableTime(this NpgsqlDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<DateTimeOffset>(ordinal);
-
-    public static string? GetNullableString(this NpgsqlDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
-
-    public static long? GetNullableInt64(this NpgsqlDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetInt64(ordinal);
-
-    public static int? GetNullableInt32(this NpgsqlDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetInt32(ordinal);
-
     public static async Task<int> ExecuteAsync(this NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, Action<NpgsqlCommand>? bind, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(sql, connection, transaction);

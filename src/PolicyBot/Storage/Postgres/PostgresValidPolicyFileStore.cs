@@ -1,5 +1,6 @@
 using Npgsql;
 using PolicyBot.Enforcement.PolicyFiles;
+using PolicyBot.Storage.Rows;
 
 namespace PolicyBot.Storage.Postgres;
 
@@ -9,14 +10,11 @@ internal sealed class PostgresValidPolicyFileStore(PostgresDatabase database) : 
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(
-            "SELECT content, sha, validated_at FROM valid_policy_files WHERE repository = @repository AND path = @path;",
+            $"SELECT {ValidPolicyFileRows.Columns} FROM valid_policy_files WHERE repository = @repository AND path = @path;",
             connection);
         command.Add("@repository", repository);
         command.Add("@path", path);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? new ValidPolicyFile(repository, path, reader.GetString(0), reader.GetNullableString(1), reader.GetTime(2))
-            : null;
+        return await command.ReadFirstOrDefaultAsync(reader => ValidPolicyFileRows.Read(reader, StorageDialect.Postgres), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task SaveAsync(ValidPolicyFile file, CancellationToken cancellationToken)
@@ -25,8 +23,8 @@ internal sealed class PostgresValidPolicyFileStore(PostgresDatabase database) : 
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(
             null,
-            """
-            INSERT INTO valid_policy_files (repository, path, content, sha, validated_at) VALUES (@repository, @path, @content, @sha, @at)
+            $"""
+            INSERT INTO valid_policy_files ({ValidPolicyFileRows.Columns}) VALUES (@repository, @path, @content, @sha, @at)
             ON CONFLICT (repository, path) DO UPDATE SET content = excluded.content, sha = excluded.sha, validated_at = excluded.validated_at
             WHERE valid_policy_files.content <> excluded.content;
             """,

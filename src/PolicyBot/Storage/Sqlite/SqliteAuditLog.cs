@@ -1,3 +1,5 @@
+using PolicyBot.Storage.Rows;
+
 namespace PolicyBot.Storage.Sqlite;
 
 internal sealed class SqliteAuditLog(SqliteDatabase database) : IAuditLog
@@ -7,8 +9,8 @@ internal sealed class SqliteAuditLog(SqliteDatabase database) : IAuditLog
         ArgumentNullException.ThrowIfNull(entry);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO audit_log (at, installation_id, repository, action, reason, target, delivery_id, before_state, after_state)
+        command.CommandText = $"""
+            INSERT INTO audit_log ({AuditRows.Columns})
             VALUES (@at, @installation, @repository, @action, @reason, @target, @delivery, @before, @after);
             """;
         command.Add("@at", entry.At.ToUnixMilliseconds());
@@ -25,7 +27,7 @@ internal sealed class SqliteAuditLog(SqliteDatabase database) : IAuditLog
 
     public Task<IReadOnlyList<AuditEntry>> ListRecentAsync(long? installationId, int limit, CancellationToken cancellationToken) =>
         QueryAsync(
-            $"SELECT {Columns} FROM audit_log WHERE @installation IS NULL OR installation_id = @installation ORDER BY at DESC, id DESC LIMIT @limit;",
+            $"SELECT {AuditRows.Columns} FROM audit_log WHERE @installation IS NULL OR installation_id = @installation ORDER BY at DESC, id DESC LIMIT @limit;",
             command =>
             {
                 command.Add("@installation", installationId);
@@ -35,15 +37,13 @@ internal sealed class SqliteAuditLog(SqliteDatabase database) : IAuditLog
 
     public Task<IReadOnlyList<AuditEntry>> ListForRepositoryAsync(string repository, int limit, CancellationToken cancellationToken) =>
         QueryAsync(
-            $"SELECT {Columns} FROM audit_log WHERE repository = @repository ORDER BY at DESC, id DESC LIMIT @limit;",
+            $"SELECT {AuditRows.Columns} FROM audit_log WHERE repository = @repository ORDER BY at DESC, id DESC LIMIT @limit;",
             command =>
             {
                 command.Add("@repository", repository);
                 command.Add("@limit", limit);
             },
             cancellationToken);
-
-    private const string Columns = "at, installation_id, repository, action, reason, target, delivery_id, before_state, after_state";
 
     private async Task<IReadOnlyList<AuditEntry>> QueryAsync(string sql, Action<Microsoft.Data.Sqlite.SqliteCommand> bind, CancellationToken cancellationToken)
     {
@@ -52,22 +52,6 @@ internal sealed class SqliteAuditLog(SqliteDatabase database) : IAuditLog
         command.CommandText = sql;
         bind(command);
 
-        var entries = new List<AuditEntry>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            entries.Add(new AuditEntry(
-                SqliteValues.FromUnixMilliseconds(reader.GetInt64(0)),
-                reader.GetInt64(1),
-                reader.GetNullableString(2),
-                reader.GetString(3),
-                reader.GetString(4),
-                reader.GetNullableString(5),
-                reader.GetNullableString(6),
-                reader.GetNullableString(7),
-                reader.GetNullableString(8)));
-        }
-
-        return entries;
+        return await command.ReadAllAsync(reader => AuditRows.Read(reader, StorageDialect.Sqlite), cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,4 +1,5 @@
 using PolicyBot.Enforcement.PolicyFiles;
+using PolicyBot.Storage.Rows;
 
 namespace PolicyBot.Storage.Sqlite;
 
@@ -8,13 +9,10 @@ internal sealed class SqliteValidPolicyFileStore(SqliteDatabase database) : IVal
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT content, sha, validated_at FROM valid_policy_files WHERE repository = @repository AND path = @path;";
+        command.CommandText = $"SELECT {ValidPolicyFileRows.Columns} FROM valid_policy_files WHERE repository = @repository AND path = @path;";
         command.Add("@repository", repository);
         command.Add("@path", path);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? new ValidPolicyFile(repository, path, reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)))
-            : null;
+        return await command.ReadFirstOrDefaultAsync(reader => ValidPolicyFileRows.Read(reader, StorageDialect.Sqlite), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task SaveAsync(ValidPolicyFile file, CancellationToken cancellationToken)
@@ -22,8 +20,8 @@ internal sealed class SqliteValidPolicyFileStore(SqliteDatabase database) : IVal
         ArgumentNullException.ThrowIfNull(file);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO valid_policy_files (repository, path, content, sha, validated_at) VALUES (@repository, @path, @content, @sha, @at)
+        command.CommandText = $"""
+            INSERT INTO valid_policy_files ({ValidPolicyFileRows.Columns}) VALUES (@repository, @path, @content, @sha, @at)
             ON CONFLICT (repository, path) DO UPDATE SET content = excluded.content, sha = excluded.sha, validated_at = excluded.validated_at
             WHERE valid_policy_files.content <> excluded.content;
             """;
