@@ -38,6 +38,10 @@ public sealed class MergeQueueAndForkTests
         await sandbox.ReviewAsync("erin", "payments", number);
         Assert.Equal("success", sandbox.CheckRun("payments", number).Conclusion);
 
+        // main requires the merge queue, so GitHub refuses to merge it directly: it merges only if its group passes.
+        var direct = await Assert.ThrowsAsync<HttpRequestException>(() => sandbox.SendAsync("dave", HttpMethod.Put, $"repos/acme/payments/pulls/{number}/merge", new { merge_method = "merge" }));
+        Assert.Contains("Changes must be made through the merge queue", direct.Message, StringComparison.Ordinal);
+
         var group = await sandbox.SendAsync("dave", HttpMethod.Post, $"_sandbox/repos/acme/payments/merge-queue?pull_number={number}&login=dave");
         await sandbox.SettleAsync();
         var groupSha = (string)group!["head_sha"]!;
