@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace PolicyBot.Storage.Sqlite;
 
 /// <summary>Opens connections to the SQLite database, each with the same busy timeout and durability settings.</summary>
-public sealed class SqliteDatabase
+public sealed class SqliteDatabase : IStorageDatabase
 {
     private readonly Lazy<string> _connectionString;
     private readonly int _busyTimeoutMilliseconds;
@@ -41,6 +41,11 @@ public sealed class SqliteDatabase
             throw;
         }
     }
+
+    StorageDialect IStorageDatabase.Dialect => StorageDialect.Sqlite;
+
+    async Task<System.Data.Common.DbConnection> IStorageDatabase.OpenConnectionAsync(CancellationToken cancellationToken) =>
+        await OpenAsync(cancellationToken).ConfigureAwait(false);
 
     internal static async Task<int> ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken, SqliteTransaction? transaction = null)
     {
