@@ -59,8 +59,11 @@ public sealed class GitHubOptions
     /// <summary>An installation token is renewed this long before it expires.</summary>
     public TimeSpan TokenRenewalMargin { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Most GET responses kept with their ETag for conditional requests.</summary>
-    public int ResponseCacheEntries { get; set; } = 10_000;
+    /// <summary>
+    /// Most memory, in estimated bytes, that GET responses kept with their ETag for conditional requests may take
+    /// (least recently used out first); 0 turns the cache off.
+    /// </summary>
+    public long ResponseCacheBytes { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>The API root to use: <see cref="ApiBaseUrl"/> with a trailing slash, else api.github.com.</summary>
     public Uri EffectiveApiBaseUrl

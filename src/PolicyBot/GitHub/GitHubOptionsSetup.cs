@@ -84,9 +84,9 @@ internal sealed class GitHubOptionsValidation(IConfiguration configuration, IHos
             failures.Add("GitHub:RequestTimeout must be positive.");
         }
 
-        if (options.ResponseCacheEntries < 0)
+        if (options.ResponseCacheBytes < 0)
         {
-            failures.Add("GitHub:ResponseCacheEntries must not be negative.");
+            failures.Add("GitHub:ResponseCacheBytes must not be negative.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
