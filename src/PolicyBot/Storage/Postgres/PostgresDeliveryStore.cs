@@ -1,13 +1,11 @@
 using Npgsql;
+using PolicyBot.Storage.Rows;
 
 namespace PolicyBot.Storage.Postgres;
 
 /// <summary>Durable intake on PostgreSQL: every replica's webhook endpoint writes here and any replica routes.</summary>
 internal sealed class PostgresDeliveryStore(PostgresDatabase database, TimeProvider timeProvider) : IDeliveryStore
 {
-    private const string SummaryColumns =
-        "delivery_id, event, action, installation_id, repository, pull_request, received_at, state, attempts, work_items, processed_at, error, sender";
-
     public async Task<IReadOnlyList<bool>> AddBatchAsync(IReadOnlyList<WebhookDelivery> deliveries, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(deliveries);
@@ -53,29 +51,14 @@ internal sealed class PostgresDeliveryStore(PostgresDatabase database, TimeProvi
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(
-            """
-            SELECT delivery_id, event, action, installation_id, repository, pull_request, payload, received_at
+            $"""
+            SELECT {DeliveryRows.PendingColumns}
             FROM deliveries WHERE state = 'pending' ORDER BY received_at, delivery_id LIMIT @limit;
             """,
             connection);
         command.Add("@limit", limit);
 
-        var deliveries = new List<WebhookDelivery>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            deliveries.Add(new WebhookDelivery(
-                reader.GetString(0),
-                reader.GetString(1),
-                reader.GetNullableString(2),
-                reader.GetNullableInt64(3),
-                reader.GetNullableString(4),
-                reader.GetNullableInt32(5),
-                reader.GetString(6),
-                reader.GetTime(7)));
-        }
-
-        return deliveries;
+        return await command.ReadAllAsync(reader => DeliveryRows.ReadPending(reader, StorageDialect.Postgres), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<IReadOnlyList<WorkItem>?>> CompleteBatchAsync(IReadOnlyList<RoutedDelivery> routed, CancellationToken cancellationToken)
@@ -151,13 +134,13 @@ internal sealed class PostgresDeliveryStore(PostgresDatabase database, TimeProvi
 
     public async Task<DeliverySummary?> GetAsync(string deliveryId, CancellationToken cancellationToken)
     {
-        var found = await QueryAsync($"SELECT {SummaryColumns} FROM deliveries WHERE delivery_id = @id;", command => command.Add("@id", deliveryId), cancellationToken).ConfigureAwait(false);
+        var found = await QueryAsync($"SELECT {DeliveryRows.SummaryColumns} FROM deliveries WHERE delivery_id = @id;", command => command.Add("@id", deliveryId), cancellationToken).ConfigureAwait(false);
         return found.Count == 0 ? null : found[0];
     }
 
     public Task<IReadOnlyList<DeliverySummary>> ListRecentAsync(int limit, string? excludingSender, CancellationToken cancellationToken) =>
         QueryAsync(
-            $"SELECT {SummaryColumns} FROM deliveries WHERE @sender IS NULL OR sender IS NULL OR sender <> @sender ORDER BY received_at DESC, delivery_id LIMIT @limit;",
+            $"SELECT {DeliveryRows.SummaryColumns} FROM deliveries WHERE @sender IS NULL OR sender IS NULL OR sender <> @sender ORDER BY received_at DESC, delivery_id LIMIT @limit;",
             command =>
             {
                 command.Add("@limit", limit);
@@ -188,26 +171,6 @@ internal sealed class PostgresDeliveryStore(PostgresDatabase database, TimeProvi
         await using var command = new NpgsqlCommand(sql, connection);
         bind(command);
 
-        var summaries = new List<DeliverySummary>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            summaries.Add(new DeliverySummary(
-                reader.GetString(0),
-                reader.GetString(1),
-                reader.GetNullableString(2),
-                reader.GetNullableInt64(3),
-                reader.GetNullableString(4),
-                reader.GetNullableInt32(5),
-                reader.GetTime(6),
-                reader.GetString(7),
-                reader.GetInt32(8),
-                reader.GetInt32(9),
-                reader.GetNullableTime(10),
-                reader.GetNullableString(11),
-                reader.GetNullableString(12)));
-        }
-
-        return summaries;
+        return await command.ReadAllAsync(reader => DeliveryRows.ReadSummary(reader, StorageDialect.Postgres), cancellationToken).ConfigureAwait(false);
     }
 }
