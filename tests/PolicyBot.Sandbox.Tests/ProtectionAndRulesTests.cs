@@ -245,6 +245,41 @@ public sealed class ProtectionAndRulesTests(ProtectionAndRulesTests.RulesOrgFixt
         Assert.Equal(404, (await bot.Delete("repos/acme/payments/branches/main/protection")).Code);
     }
 
+    /// <summary>
+    /// GitHub's REST description answers a refused "Update branch protection" with 422 "Validation failed" and a
+    /// "Validation Error Simple" body (errors are strings). Naming one required context twice, in <c>contexts</c>, in
+    /// <c>checks</c> or across both, is refused with "Context must be unique per branch protection."
+    /// (integrations/terraform-provider-github#3420 records GitHub's answer to a body that echoed GET's two lists).
+    /// </summary>
+    [Theory]
+    [InlineData("""{ "strict": false, "contexts": ["ci", "ci"] }""")]
+    [InlineData("""{ "strict": false, "contexts": [], "checks": [{ "context": "ci" }, { "context": "ci", "app_id": 15368 }] }""")]
+    [InlineData("""{ "strict": false, "contexts": ["ci"], "checks": [{ "context": "ci", "app_id": 15368 }] }""")]
+    public async Task A_required_context_named_twice_is_refused_and_the_protection_is_left_as_it_was(string requiredStatusChecks)
+    {
+        await using var sim = await TestOrgs.StartAsync();
+        using var bot = SimClient.AsInstallation(sim, 1001);
+        JsonObject Body(JsonNode? checks) => new()
+        {
+            ["required_status_checks"] = checks,
+            ["enforce_admins"] = null,
+            ["required_pull_request_reviews"] = null,
+            ["restrictions"] = null,
+        };
+        Assert.Equal(200, (await bot.Put("repos/acme/payments/branches/main/protection", Body(JsonNode.Parse("""{ "strict": false, "contexts": ["lint"] }""")))).Code);
+
+        var refused = await bot.Put("repos/acme/payments/branches/main/protection", Body(JsonNode.Parse(requiredStatusChecks)));
+
+        Assert.Equal(422, refused.Code);
+        Assert.Equal("Validation Failed", refused["message"].GetValue<string>());
+        Assert.Equal(["Context must be unique per branch protection."], refused["errors"].AsArray().Select(e => e!.GetValue<string>()));
+        var kept = await bot.Get("repos/acme/payments/branches/main/protection");
+        Assert.Equal(["lint"], kept["required_status_checks"]["contexts"]!.AsArray().Select(c => c!.GetValue<string>()));
+
+        var distinct = await bot.Put("repos/acme/payments/branches/main/protection", Body(JsonNode.Parse("""{ "strict": false, "contexts": ["ci"], "checks": [{ "context": "lint", "app_id": 15368 }] }""")));
+        Assert.Equal(200, distinct.Code);
+    }
+
     [Fact]
     public async Task Scenario_status_checks_can_be_bound_to_the_simulators_app()
     {

@@ -127,6 +127,54 @@ public sealed class RepositoryWorkTests
         Assert.Equal(200, merged.Code);
     }
 
+    /// <summary>
+    /// A ruleset's "Require merge queue" rule makes changes to the branch go through the merge queue
+    /// (docs.github.com/en/repositories/configuring-branches-and-merges-in-your-repository/managing-rulesets/available-rules-for-rulesets#require-merge-queue):
+    /// "Merge a pull request" answers 405, "merge cannot be performed" in GitHub's REST description, with the rule
+    /// violation GitHub names ("Changes must be made through the merge queue"); the ruleset's bypass actors merge directly.
+    /// </summary>
+    [Fact]
+    public async Task A_branch_whose_ruleset_requires_a_merge_queue_refuses_a_direct_merge_except_from_a_bypass_actor()
+    {
+        await using var sim = await TestOrgs.StartAsync(yaml: """
+            org: acme
+            installation_id: 1001
+            members: [alice, bob]
+            admins: [alice]
+            teams:
+              - { slug: writers, members: [bob], repos: { web: push } }
+            repos:
+              - name: web
+                files: { README.md: "# web\n" }
+                rulesets:
+                  - name: queue
+                    target: branch
+                    enforcement: active
+                    bypass_actors: [{ actor_id: 5, actor_type: RepositoryRole, bypass_mode: always }]
+                    conditions:
+                      ref_name: { include: ["~DEFAULT_BRANCH"], exclude: [] }
+                    rules:
+                      - type: merge_queue
+                        parameters: { check_response_timeout_minutes: 60, grouping_strategy: ALLGREEN, max_entries_to_build: 5, max_entries_to_merge: 5, merge_method: MERGE, min_entries_to_merge: 1, min_entries_to_merge_wait_minutes: 0 }
+            """);
+        using var bob = SimClient.AsPerson(sim, "bob");
+        using var alice = SimClient.AsPerson(sim, "alice");
+        var queued = await sim.As("bob").ProposeChangeAsync("web", "queued", new Dictionary<string, string> { ["a.txt"] = "a\n" }, "Queued");
+        var direct = await sim.As("bob").ProposeChangeAsync("web", "direct", new Dictionary<string, string> { ["b.txt"] = "b\n" }, "Direct");
+
+        var refused = await bob.Put($"repos/acme/web/pulls/{queued}/merge", new { merge_method = "merge" });
+
+        Assert.Equal(405, refused.Code);
+        Assert.Equal("Repository rule violations found\n\nChanges must be made through the merge queue\n\n", refused["message"].GetValue<string>());
+        Assert.False(sim.PullRequest("acme", "web", queued)!.Merged);
+
+        // Through the queue it merges; an administrator, whom the ruleset lets bypass, merges directly.
+        Assert.Equal(201, (await bob.Post($"_sandbox/repos/acme/web/merge-queue?pull_number={queued}&login=bob", new { })).Code);
+        Assert.Equal(200, (await bob.Post("_sandbox/repos/acme/web/merge-queue/merge", new { })).Code);
+        Assert.True(sim.PullRequest("acme", "web", queued)!.Merged);
+        Assert.Equal(200, (await alice.Put($"repos/acme/web/pulls/{direct}/merge", new { merge_method = "merge" })).Code);
+    }
+
     [Fact]
     public async Task Merging_follows_the_base_branch_protection()
     {

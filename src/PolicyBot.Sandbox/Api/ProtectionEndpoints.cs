@@ -54,6 +54,12 @@ internal static partial class Endpoints
                 return GitHubResults.Error(422, problem);
             }
 
+            if (HasDuplicateContext(body))
+            {
+                // GitHub's answer, a "Validation Error Simple" (errors are strings), as integrations/terraform-provider-github#3420 records it.
+                return GitHubResults.Error(422, "Validation Failed", ["Context must be unique per branch protection."]);
+            }
+
             var existed = r.Protection.TryGetValue(branch, out var before);
             var beforeRule = existed ? RuleShape(r, branch, before!) : null;
             if (ParseProtection(body, sim, before) is not { } protection)
@@ -232,6 +238,23 @@ internal static partial class Endpoints
             : null;
     }
 
+    /// <summary>
+    /// Whether the required contexts name one context twice: within <c>contexts</c>, within <c>checks</c>, or in both
+    /// (as a client that sends back what GET answered, where each check stands in both lists, does). GitHub refuses it.
+    /// </summary>
+    private static bool HasDuplicateContext(JsonObject body)
+    {
+        if (body["required_status_checks"] is not JsonObject checks)
+        {
+            return false;
+        }
+
+        var contexts = (checks["contexts"] as JsonArray ?? []).Select(c => c?.GetValue<string>())
+            .Concat((checks["checks"] as JsonArray ?? []).OfType<JsonObject>().Select(c => c.Str("context")))
+            .ToList();
+        return contexts.Distinct(StringComparer.Ordinal).Count() != contexts.Count;
+    }
+
     /// <summary>Reads a PUT body: the new protection replaces the old wholesale; null when a value is invalid.</summary>
     private static SimProtection? ParseProtection(JsonObject body, SimulatorContext sim, SimProtection? before)
     {
@@ -257,7 +280,6 @@ internal static partial class Endpoints
 
                     // An app id of -1 is "any source", as a bare context.
                     var appId = check["app_id"] is JsonValue v && v.TryGetValue<long>(out var id) && id != -1 ? id : (long?)null;
-                    list.RemoveAll(c => c.Context == ctx);
                     list.Add((ctx, appId));
                 }
             }

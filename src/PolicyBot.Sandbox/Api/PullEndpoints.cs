@@ -192,6 +192,11 @@ internal static partial class Endpoints
                     return GitHubResults.Error(409, "Head branch was modified. Review and try the merge again.");
                 }
 
+                if (PushRules.RefuseDirectMerge(sim, context, org, r, p.Base) is { } queueOnly)
+                {
+                    return queueOnly;
+                }
+
                 var actor = sim.Actor(context);
                 if (Pulls.MergeBlocker(sim, org, r, p, actor.Type == "User" ? actor.Login : null) is { } blocker)
                 {

@@ -10,8 +10,8 @@ namespace PolicyBot.Sandbox.Api;
 /// What GitHub refuses on a direct push: a branch whose classic protection requires pull request reviews takes changes
 /// only through a pull request, unless the pusher is a repository admin and <c>enforce_admins</c> is off
 /// (docs.github.com/en/repositories/configuring-branches-and-merges-in-your-repository/managing-protected-branches/about-protected-branches#require-pull-request-reviews-before-merging);
-/// an active ruleset's <c>pull_request</c> or <c>update</c> rule refuses pushes, and its <c>creation</c> rule refuses new refs,
-/// unless the pusher is one of its bypass actors
+/// an active ruleset's <c>pull_request</c> or <c>update</c> rule refuses pushes, its <c>creation</c> rule refuses new refs
+/// and its <c>merge_queue</c> rule a pull request's direct merge, unless the pusher is one of its bypass actors
 /// (docs.github.com/en/repositories/configuring-branches-and-merges-in-your-repository/managing-rulesets/available-rules-for-rulesets).
 /// Call under the state lock.
 /// </summary>
@@ -35,6 +35,17 @@ internal static class PushRules
             ? GitHubResults.Error(status, RulesetPullRequestRequired)
             : null;
     }
+
+    /// <summary>The message GitHub gives for a direct merge into a branch whose ruleset requires a merge queue.</summary>
+    public const string RulesetMergeQueueRequired = "Repository rule violations found\n\nChanges must be made through the merge queue\n\n";
+
+    /// <summary>
+    /// A direct merge of a pull request into <paramref name="branch"/>; null when allowed, else GitHub's 405: an active
+    /// ruleset's <c>merge_queue</c> rule ("Require merge queue") takes changes only through the queue, unless the merger
+    /// is one of its bypass actors.
+    /// </summary>
+    public static IResult? RefuseDirectMerge(SimulatorContext sim, HttpContext context, SimOrg org, SimRepo repo, string branch) =>
+        RulesetRefuses(sim, context, org, repo, branch, "merge_queue") ? GitHubResults.Error(405, RulesetMergeQueueRequired) : null;
 
     /// <summary>A new branch; null when allowed, else GitHub's 422 "Reference update failed" (a ruleset restricts creations).</summary>
     public static IResult? RefuseCreation(SimulatorContext sim, HttpContext context, SimOrg org, SimRepo repo, string branch) =>

@@ -30,7 +30,7 @@ public static class CommandDispatcher
         // No command, or options first (as WebApplicationFactory and `--urls` users pass them): serve.
         if (args.Length == 0 || (args[0].StartsWith('-') && !IsHelp(args[0])))
         {
-            return await Find(ServeCommand.CommandName)!.RunAsync(args, output, error, cancellationToken).ConfigureAwait(false);
+            return await RunCommandAsync(Find(ServeCommand.CommandName)!, args, output, error, cancellationToken).ConfigureAwait(false);
         }
 
         if (IsHelp(args[0]))
@@ -54,7 +54,21 @@ public static class CommandDispatcher
             return 0;
         }
 
-        return await command.RunAsync(args[1..], output, error, cancellationToken).ConfigureAwait(false);
+        return await RunCommandAsync(command, args[1..], output, error, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs the command; a credentials file that cannot be read stops it with one line, as an invalid setting does.</summary>
+    private static async Task<int> RunCommandAsync(ICliCommand command, string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await command.RunAsync(args, output, error, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Setup.GitHubAppCredentialsFileException ex)
+        {
+            await error.WriteLineAsync($"policybot: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
     }
 
     /// <summary>The version the executable was built as (its informational version, without the source revision).</summary>

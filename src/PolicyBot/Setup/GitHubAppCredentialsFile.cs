@@ -75,16 +75,33 @@ public static class GitHubAppCredentialsFile
         await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The file's variables as configuration keys (<c>A__B</c> is <c>A:B</c>, as for environment variables).</summary>
+    /// <summary>
+    /// The file's variables as configuration keys (<c>A__B</c> is <c>A:B</c>, as for environment variables); none when
+    /// there is no file. Throws <see cref="GitHubAppCredentialsFileException"/> when it is there but cannot be read.
+    /// </summary>
     internal static IDictionary<string, string?> Read(string path)
     {
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        if (!File.Exists(path))
+        if (!File.Exists(path) && !Directory.Exists(path))
         {
             return values;
         }
 
-        var read = DotEnv.Fluent().WithExceptions().WithEnvFiles(path).WithTrimValues().WithoutOverwriteExistingVars().Read();
+        IDictionary<string, string> read;
+        try
+        {
+            // Opened first, so that what keeps it from being read is said plainly, not as dotenv's own exception.
+            using (File.OpenRead(path))
+            {
+            }
+
+            read = DotEnv.Fluent().WithExceptions().WithEnvFiles(path).WithTrimValues().WithoutOverwriteExistingVars().Read();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new GitHubAppCredentialsFileException(path, ex.Message);
+        }
+
         foreach (var (key, value) in read)
         {
             values[key.Replace("__", ConfigurationPath.KeyDelimiter, StringComparison.Ordinal)] = value;

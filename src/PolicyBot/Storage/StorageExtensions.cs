@@ -26,15 +26,14 @@ public static class StorageExtensions
         if (StorageOptions.IsPostgres(configuration[$"{StorageOptions.SectionName}:{nameof(StorageOptions.Provider)}"]))
         {
             services.AddSingleton<PostgresDatabase>();
+            services.AddSingleton<IStorageDatabase>(provider => provider.GetRequiredService<PostgresDatabase>());
             services.AddSingleton<IMigrationRunner, PostgresMigrationRunner>();
             services.AddSingleton<IDeliveryStore, PostgresDeliveryStore>();
             services.AddSingleton<IWorkQueueStore, PostgresWorkQueueStore>();
-            services.AddSingleton<IAuditLog, PostgresAuditLog>();
             services.AddSingleton<IReviewRequestLedger, PostgresReviewRequestLedger>();
             services.AddSingleton<IComplianceIssueStore, PostgresComplianceIssueStore>();
             services.AddSingleton<IEvaluationStore, PostgresEvaluationStore>();
             services.AddSingleton<IInstallationStateStore, PostgresInstallationStateStore>();
-            services.AddSingleton<ICheckRunLedger, PostgresCheckRunLedger>();
             services.AddSingleton<IOrganizationDirectoryVersions, PostgresOrganizationDirectoryVersions>();
             services.AddSingleton<GitHub.IContentCreationLedger, PostgresContentCreationLedger>();
             services.AddMigrations(PostgresMigrations.Host);
@@ -42,20 +41,18 @@ public static class StorageExtensions
             services.AddSingleton<GitHub.Budget.IRateLimitStore, PostgresRateLimitStore>();
             services.AddSingleton<Enforcement.Progress.IEvaluationPassStore, PostgresEvaluationPassStore>();
             services.AddMigrations(PostgresBudgetMigrations.Budget);
-            services.AddSingleton<Enforcement.PolicyFiles.IValidPolicyFileStore, PostgresValidPolicyFileStore>();
         }
         else
         {
             services.AddSingleton<SqliteDatabase>();
+            services.AddSingleton<IStorageDatabase>(provider => provider.GetRequiredService<SqliteDatabase>());
             services.AddSingleton<IMigrationRunner, SqliteMigrationRunner>();
             services.AddSingleton<IDeliveryStore, SqliteDeliveryStore>();
             services.AddSingleton<IWorkQueueStore, SqliteWorkQueueStore>();
-            services.AddSingleton<IAuditLog, SqliteAuditLog>();
             services.AddSingleton<IReviewRequestLedger, SqliteReviewRequestLedger>();
             services.AddSingleton<IComplianceIssueStore, SqliteComplianceIssueStore>();
             services.AddSingleton<IEvaluationStore, SqliteEvaluationStore>();
             services.AddSingleton<IInstallationStateStore, SqliteInstallationStateStore>();
-            services.AddSingleton<ICheckRunLedger, SqliteCheckRunLedger>();
             services.AddSingleton<IOrganizationDirectoryVersions, SqliteOrganizationDirectoryVersions>();
             services.AddSingleton<GitHub.IContentCreationLedger, SqliteContentCreationLedger>();
             services.AddMigrations(HostMigrations.Sqlite);
@@ -63,8 +60,12 @@ public static class StorageExtensions
             services.AddSingleton<GitHub.Budget.IRateLimitStore, SqliteRateLimitStore>();
             services.AddSingleton<Enforcement.Progress.IEvaluationPassStore, SqliteEvaluationPassStore>();
             services.AddMigrations(BudgetMigrations.Sqlite);
-            services.AddSingleton<Enforcement.PolicyFiles.IValidPolicyFileStore, SqliteValidPolicyFileStore>();
         }
+
+        // The stores whose SQL both providers share.
+        services.AddSingleton<IAuditLog, DatabaseAuditLog>();
+        services.AddSingleton<ICheckRunLedger, DatabaseCheckRunLedger>();
+        services.AddSingleton<Enforcement.PolicyFiles.IValidPolicyFileStore, DatabaseValidPolicyFileStore>();
 
         services.AddHostedService<StorageInitializer>();
         return services;

@@ -404,6 +404,44 @@ public sealed class BranchProtectionEnforcementTests
     }
 
     [Fact]
+    public async Task A_fix_that_leaves_findings_says_what_it_changed_before_and_after_in_the_findings_changed_comment()
+    {
+        const string Policy = """
+            version: 1
+            branch_protection:
+              action: issue
+              branches: [default, release]
+              required_approving_review_count: 2
+            """;
+        await using var sandbox = await PolicyBotSandbox.StartAsync(Build(Policy, """
+              - name: svc
+                protection:
+                  required_approving_review_count: 1
+            """));
+        var main = await sandbox.SendAsync("alice", HttpMethod.Get, "repos/acme/svc/git/ref/heads/main");
+        await sandbox.SendAsync("alice", HttpMethod.Post, "repos/acme/svc/git/refs", new { @ref = "refs/heads/release", sha = (string)main!["object"]!["sha"]! });
+        await sandbox.InstallAsync();
+        var issue = Assert.Single(Issues(sandbox, "svc", PolicyIds.BranchProtection));
+        Assert.Empty(Comments(sandbox, "svc", issue.Number));
+
+        // Fix is switched on; GitHub refuses the release branch's protection, so main is raised and release stays below.
+        sandbox.GitHub.Faults.AddStatus("PUT", "/repos/acme/svc/branches/release/protection", 403, count: -1, message: "Resource not accessible by integration");
+        await sandbox.PushFileAsync("alice", ".github", "policybot.yml", Policy.Replace("action: issue", "action: fix", StringComparison.Ordinal));
+        await sandbox.SettleAsync();
+
+        Assert.Equal(2, sandbox.GitHub.Protection(Org, "svc", "main")!.RequiredApprovingReviewCount);
+        Assert.Equal("open", issue.State);
+        var comment = Assert.Single(Comments(sandbox, "svc", issue.Number)).Body.ReplaceLineEndings("\n");
+        var table = comment[..comment.IndexOf("The findings changed", StringComparison.Ordinal)];
+        Assert.StartsWith("PolicyBot raised the protection of `main` to the baseline (the organisation's `branch_protection.action` is `fix`)", table, StringComparison.Ordinal);
+        Assert.Contains("| Setting | Before | After |\n|---|---|---|\n| required approving reviews | 1 | 2 |\n", table, StringComparison.Ordinal);
+        Assert.DoesNotContain("release", table, StringComparison.Ordinal);
+        Assert.Contains("\n\nThe findings changed; the description above is up to date.\n\nResolved: ", comment, StringComparison.Ordinal);
+        Assert.DoesNotContain("New:", comment, StringComparison.Ordinal);
+        Assert.Equal([BranchProtectionPolicy.NoProtection], await CodesAsync(sandbox, "svc", PolicyIds.BranchProtection));
+    }
+
+    [Fact]
     public async Task What_fix_cannot_fix_falls_back_to_an_issue()
     {
         await using var sandbox = await PolicyBotSandbox.StartAsync(Build(

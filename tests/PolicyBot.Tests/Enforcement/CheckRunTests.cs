@@ -32,7 +32,7 @@ public sealed class CheckRunTests
         var settings = new Dictionary<string, string?> { ["Enforcement:PublicUrl"] = "https://policybot.example.com/" };
         await using var sandbox = await PolicyBotSandbox.StartAsync(PullRequestReviewRuleTests.Scenario(OneApproval), settings);
         await sandbox.InstallAsync();
-        var number = await sandbox.OpenPullRequestAsync("dave", "payments", "feature", new Dictionary<string, string> { ["src/app.cs"] = "class App {}" });
+        var number = await sandbox.OpenFeaturePullRequestAsync();
         var created = sandbox.CheckRun("payments", number);
         Assert.Equal("failure", created.Conclusion);
         Assert.Equal("https://policybot.example.com/installations/1001", created.DetailsUrl);
@@ -62,7 +62,7 @@ public sealed class CheckRunTests
                   from: { teams: [platform] }
             """));
         await sandbox.InstallAsync();
-        var number = await sandbox.OpenPullRequestAsync("dave", "payments", "feature", new Dictionary<string, string> { ["src/app.cs"] = "class App {}" });
+        var number = await sandbox.OpenFeaturePullRequestAsync();
         await sandbox.ReviewAsync("erin", "payments", number);
         var before = sandbox.CheckRun("payments", number);
         Assert.Equal("failure", before.Conclusion);
@@ -101,7 +101,7 @@ public sealed class CheckRunTests
             """));
         await sandbox.InstallAsync();
 
-        var number = await sandbox.OpenPullRequestAsync("dave", "payments", "feature", new Dictionary<string, string> { ["src/app.cs"] = "class App {}" });
+        var number = await sandbox.OpenFeaturePullRequestAsync();
 
         var run = sandbox.CheckRun("payments", number);
         Assert.Equal("failure", run.Conclusion);
@@ -117,7 +117,7 @@ public sealed class CheckRunTests
     {
         await using var sandbox = await PolicyBotSandbox.StartAsync(PullRequestReviewRuleTests.Scenario(OneApproval));
         await sandbox.InstallAsync();
-        var number = await sandbox.OpenPullRequestAsync("dave", "payments", "feature", new Dictionary<string, string> { ["src/app.cs"] = "class App {}" });
+        var number = await sandbox.OpenFeaturePullRequestAsync();
         await sandbox.ReviewAsync("bob", "payments", number);
         var run = sandbox.CheckRun("payments", number);
         Assert.Equal("success", run.Conclusion);
@@ -153,7 +153,7 @@ public sealed class CheckRunTests
     {
         await using var sandbox = await PolicyBotSandbox.StartAsync(PullRequestReviewRuleTests.Scenario(OneApproval));
         await sandbox.InstallAsync();
-        var number = await sandbox.OpenPullRequestAsync("dave", "payments", "feature", new Dictionary<string, string> { ["src/app.cs"] = "class App {}" });
+        var number = await sandbox.OpenFeaturePullRequestAsync();
         await sandbox.PushAsync("dave", "payments", number, "src/app.cs", "class App { }");
 
         // The push sent pull_request.synchronize and check_suite.requested; the latter, routed on its own, is enough.
@@ -184,7 +184,7 @@ public sealed class CheckRunTests
         await using var sandbox = await PolicyBotSandbox.StartAsync(PullRequestReviewRuleTests.Scenario("version: 1\n", policy.ToString()));
         await sandbox.InstallAsync();
 
-        var number = await sandbox.OpenPullRequestAsync("dave", "payments", "feature", new Dictionary<string, string> { ["src/app.cs"] = "class App {}" });
+        var number = await sandbox.OpenFeaturePullRequestAsync();
 
         var run = sandbox.CheckRun("payments", number);
         Assert.Equal("success", run.Conclusion);

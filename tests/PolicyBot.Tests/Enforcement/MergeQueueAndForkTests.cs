@@ -12,14 +12,6 @@ namespace PolicyBot.Tests.Enforcement;
 [Collection(HostCollection.Name)]
 public sealed class MergeQueueAndForkTests
 {
-    private const string OneApproval = """
-        version: 1
-        reviewers:
-          rules:
-            - name: one approval
-              approvals: 1
-        """;
-
     /// <summary>main requires the app's `PolicyBot` check and a merge queue, as a repository using both would.</summary>
     private const string QueuedMain = """
         rulesets:
@@ -42,9 +34,13 @@ public sealed class MergeQueueAndForkTests
     {
         await using var sandbox = await PolicyBotSandbox.StartAsync(Scenario(OneApproval, paymentsSettings: QueuedMain.Replace("integration_id: app", $"integration_id: {SandboxAppId}", StringComparison.Ordinal)));
         await sandbox.InstallAsync();
-        var number = await sandbox.OpenPullRequestAsync("dave", "payments", "feature", new Dictionary<string, string> { ["src/app.cs"] = "class App {}" });
+        var number = await sandbox.OpenFeaturePullRequestAsync();
         await sandbox.ReviewAsync("erin", "payments", number);
         Assert.Equal("success", sandbox.CheckRun("payments", number).Conclusion);
+
+        // main requires the merge queue, so GitHub refuses to merge it directly: it merges only if its group passes.
+        var direct = await Assert.ThrowsAsync<HttpRequestException>(() => sandbox.SendAsync("dave", HttpMethod.Put, $"repos/acme/payments/pulls/{number}/merge", new { merge_method = "merge" }));
+        Assert.Contains("Changes must be made through the merge queue", direct.Message, StringComparison.Ordinal);
 
         var group = await sandbox.SendAsync("dave", HttpMethod.Post, $"_sandbox/repos/acme/payments/merge-queue?pull_number={number}&login=dave");
         await sandbox.SettleAsync();
@@ -67,7 +63,7 @@ public sealed class MergeQueueAndForkTests
     {
         await using var sandbox = await PolicyBotSandbox.StartAsync(Scenario(OneApproval, paymentsSettings: QueuedMain.Replace("integration_id: app", $"integration_id: {SandboxAppId}", StringComparison.Ordinal)));
         await sandbox.InstallAsync();
-        var number = await sandbox.OpenPullRequestAsync("dave", "payments", "feature", new Dictionary<string, string> { ["src/app.cs"] = "class App {}" });
+        var number = await sandbox.OpenFeaturePullRequestAsync();
         var review = await sandbox.ReviewAsync("erin", "payments", number);
         var group = await sandbox.SendAsync("dave", HttpMethod.Post, $"_sandbox/repos/acme/payments/merge-queue?pull_number={number}&login=dave");
         await sandbox.SettleAsync();

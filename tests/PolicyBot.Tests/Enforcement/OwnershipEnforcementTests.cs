@@ -13,45 +13,15 @@ namespace PolicyBot.Tests.Enforcement;
 [Collection(HostCollection.Name)]
 public sealed class OwnershipEnforcementTests
 {
-    private const string Scenario = """
-        org: acme
-        installation_id: 1001
-        members: [alice, bob]
-        admins: [alice]
-        teams:
-          - { slug: platform, members: [alice, bob] }
-          - { slug: readers, members: [bob], repos: { svc: pull } }
-          - { slug: ghosts }
-        repos:
-          - name: .github
-            files:
-              policybot.yml: |
-                version: 1
-                scope: { exclude: [".github"] }
-                branch_protection: { action: off }
-                registration: { action: issue, owner_access: write }
-          - name: svc
-            files:
-              catalog-info.yaml: |
-                apiVersion: backstage.io/v1alpha1
-                kind: Component
-                metadata: { name: svc, description: A service }
-                spec: { type: service, lifecycle: production, owner: group:readers }
-          - name: haunted
-            files:
-              catalog-info.yaml: |
-                apiVersion: backstage.io/v1alpha1
-                kind: Component
-                metadata: { name: haunted, description: Nobody home }
-                spec: { type: service, lifecycle: production, owner: group:ghosts }
-          - name: fine
-            files:
-              catalog-info.yaml: |
-                apiVersion: backstage.io/v1alpha1
-                kind: Component
-                metadata: { name: fine, description: Owned }
-                spec: { type: service, lifecycle: production, owner: group:platform }
-        """;
+    private static readonly string Scenario = AcmeScenario.With(
+        "branch_protection: { action: off }\nregistration: { action: issue, owner_access: write }",
+        AcmeScenario.CatalogRepository("svc", owner: "readers")
+            + AcmeScenario.CatalogRepository("haunted", owner: "ghosts", description: "Nobody home")
+            + AcmeScenario.CatalogRepository("fine", owner: "platform", description: "Owned"),
+        teams: """
+              - { slug: readers, members: [bob], repos: { svc: pull } }
+              - { slug: ghosts }
+            """);
 
     [Fact]
     public async Task An_owner_team_without_members_or_access_is_a_registration_finding_until_it_holds()

@@ -148,7 +148,7 @@ public sealed class PullRequestEfficiencyTests(ITestOutputHelper output)
                   approvals: 1
             """));
         await sandbox.InstallAsync();
-        var number = await sandbox.OpenPullRequestAsync("dave", "payments", "feature", new Dictionary<string, string> { ["src/app.cs"] = "class App {}" });
+        var number = await sandbox.OpenFeaturePullRequestAsync();
 
         // Reading the pull request is slow, so the reviews arrive while the first of their evaluations runs.
         sandbox.GitHub.Faults.Add(new FaultRule { Method = "GET", PathPattern = $"/repos/acme/payments/pulls/{number}", Latency = TimeSpan.FromMilliseconds(300), Count = 0 });

@@ -22,7 +22,7 @@ public sealed class PullRequestMembershipTests
                   from: { teams: [platform] }
             """));
         await sandbox.InstallAsync();
-        var number = await sandbox.OpenPullRequestAsync("dave", "payments", "feature", new Dictionary<string, string> { ["src/app.cs"] = "class App {}" });
+        var number = await sandbox.OpenFeaturePullRequestAsync();
         await sandbox.ReviewAsync("erin", "payments", number);
         Assert.Equal("failure", sandbox.CheckRun("payments", number).Conclusion);
 

@@ -27,7 +27,7 @@ public sealed class PullRequestReviewRequestTests
             """));
         await sandbox.InstallAsync();
 
-        var number = await sandbox.OpenPullRequestAsync("dave", "payments", "feature", new Dictionary<string, string> { ["src/app.cs"] = "class App {}" });
+        var number = await sandbox.OpenFeaturePullRequestAsync();
 
         var pull = sandbox.GitHub.PullRequest("acme", "payments", number)!;
         Assert.Equal(["security"], sandbox.GitHub.Read(_ => pull.RequestedTeams.ToList()));
@@ -68,7 +68,7 @@ public sealed class PullRequestReviewRequestTests
             """));
         await sandbox.InstallAsync();
 
-        var number = await sandbox.OpenPullRequestAsync("dave", "payments", "feature", new Dictionary<string, string> { ["src/app.cs"] = "class App {}" });
+        var number = await sandbox.OpenFeaturePullRequestAsync();
 
         Assert.Equal("failure", sandbox.CheckRun("payments", number).Conclusion);
         Assert.Empty(ReviewRequestCalls(sandbox));
@@ -79,18 +79,11 @@ public sealed class PullRequestReviewRequestTests
     {
         // The CODEOWNERS file names someone outside the organisation: GitHub refuses review requests for them.
         await using var sandbox = await PolicyBotSandbox.StartAsync(PullRequestReviewRuleTests.Scenario(
-            """
-            version: 1
-            reviewers:
-              rules:
-                - name: code owners
-                  approvals: 1
-                  from: { code_owners: true }
-            """,
+            PullRequestReviewRuleTests.CodeOwnersApproval,
             "CODEOWNERS: \"* @former-contractor\"\n"));
         await sandbox.InstallAsync();
 
-        var number = await sandbox.OpenPullRequestAsync("dave", "payments", "feature", new Dictionary<string, string> { ["src/app.cs"] = "class App {}" });
+        var number = await sandbox.OpenFeaturePullRequestAsync();
         await sandbox.ReviewAsync("bob", "payments", number, "COMMENT");
 
         var run = sandbox.CheckRun("payments", number);
@@ -106,18 +99,11 @@ public sealed class PullRequestReviewRequestTests
     {
         // Two code owners: a team GitHub accepts and someone outside the organisation, whom it refuses.
         await using var sandbox = await PolicyBotSandbox.StartAsync(PullRequestReviewRuleTests.Scenario(
-            """
-            version: 1
-            reviewers:
-              rules:
-                - name: code owners
-                  approvals: 1
-                  from: { code_owners: true }
-            """,
+            PullRequestReviewRuleTests.CodeOwnersApproval,
             "CODEOWNERS: \"* @acme/security @former-contractor\"\n"));
         await sandbox.InstallAsync();
 
-        var number = await sandbox.OpenPullRequestAsync("dave", "payments", "feature", new Dictionary<string, string> { ["src/app.cs"] = "class App {}" });
+        var number = await sandbox.OpenFeaturePullRequestAsync();
 
         var pull = sandbox.GitHub.Read(s => s.FindRepo("acme", "payments")!.Pulls.Single(p => p.Number == number));
         Assert.Equal(["security"], pull.RequestedTeams);

@@ -38,6 +38,25 @@ public sealed class PullRequestReviewRuleTests
     internal static string Indent(string text, int spaces) =>
         string.Join('\n', text.Split('\n').Select(line => line.Length == 0 ? line : new string(' ', spaces) + line));
 
+    /// <summary>One approval from anyone with write access, the rule most pull request tests start from.</summary>
+    internal const string OneApproval = """
+        version: 1
+        reviewers:
+          rules:
+            - name: one approval
+              approvals: 1
+        """;
+
+    /// <summary>One approval from a code owner of the changed files.</summary>
+    internal const string CodeOwnersApproval = """
+        version: 1
+        reviewers:
+          rules:
+            - name: code owners
+              approvals: 1
+              from: { code_owners: true }
+        """;
+
     private const string TwoApprovals = """
         version: 1
         reviewers:
@@ -65,7 +84,7 @@ public sealed class PullRequestReviewRuleTests
     {
         await using var sandbox = await PolicyBotSandbox.StartAsync(Scenario(TwoApprovals));
         await sandbox.InstallAsync();
-        var number = await sandbox.OpenPullRequestAsync("dave", "payments", "feature", new Dictionary<string, string> { ["src/app.cs"] = "class App {}" });
+        var number = await sandbox.OpenFeaturePullRequestAsync();
         Assert.Equal("failure", sandbox.CheckRun("payments", number).Conclusion);
 
         await sandbox.ReviewAsync("bob", "payments", number);
@@ -122,7 +141,7 @@ public sealed class PullRequestReviewRuleTests
                   approvals: 1
             """));
         await sandbox.InstallAsync();
-        var number = await sandbox.OpenPullRequestAsync("dave", "payments", "feature", new Dictionary<string, string> { ["src/app.cs"] = "class App {}" });
+        var number = await sandbox.OpenFeaturePullRequestAsync();
         await sandbox.ReviewAsync("bob", "payments", number);
         var firstHead = sandbox.HeadSha("payments", number);
         Assert.Equal("success", sandbox.CheckRun("payments", number).Conclusion);
@@ -150,7 +169,7 @@ public sealed class PullRequestReviewRuleTests
                   approvals: 1
             """));
         await sandbox.InstallAsync();
-        var number = await sandbox.OpenPullRequestAsync("dave", "payments", "feature", new Dictionary<string, string> { ["src/app.cs"] = "class App {}" });
+        var number = await sandbox.OpenFeaturePullRequestAsync();
 
         await sandbox.ReviewAsync("bob", "payments", number);
         Assert.Equal("success", sandbox.CheckRun("payments", number).Conclusion);
@@ -205,7 +224,7 @@ public sealed class PullRequestReviewRuleTests
                   from: { teams: [platform] }
             """));
         await sandbox.InstallAsync();
-        var number = await sandbox.OpenPullRequestAsync("dave", "payments", "feature", new Dictionary<string, string> { ["src/app.cs"] = "class App {}" });
+        var number = await sandbox.OpenFeaturePullRequestAsync();
 
         await sandbox.ReviewAsync("erin", "payments", number);
         var outsider = sandbox.CheckRun("payments", number);
@@ -226,14 +245,7 @@ public sealed class PullRequestReviewRuleTests
     public async Task A_code_owners_rule_needs_the_owners_of_the_changed_files()
     {
         await using var sandbox = await PolicyBotSandbox.StartAsync(Scenario(
-            """
-            version: 1
-            reviewers:
-              rules:
-                - name: code owners
-                  approvals: 1
-                  from: { code_owners: true }
-            """,
+            CodeOwnersApproval,
             """
             CODEOWNERS: |
               *          @acme/platform
@@ -294,7 +306,7 @@ public sealed class PullRequestReviewRuleTests
     {
         await using var sandbox = await PolicyBotSandbox.StartAsync(Scenario("version: 1\n"));
         await sandbox.InstallAsync();
-        var number = await sandbox.OpenPullRequestAsync("dave", "payments", "feature", new Dictionary<string, string> { ["src/app.cs"] = "class App {}" });
+        var number = await sandbox.OpenFeaturePullRequestAsync();
         Assert.Equal("success", sandbox.CheckRun("payments", number).Conclusion);
 
         await sandbox.PushFileAsync("alice", "payments", ".github/policybot.yml", "version: 1\nreviewers:\n  rules:\n    - name: one approval\n      approvals: 1\n", "main");

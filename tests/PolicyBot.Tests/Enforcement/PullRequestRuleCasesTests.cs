@@ -14,14 +14,6 @@ namespace PolicyBot.Tests.Enforcement;
 [Collection(HostCollection.Name)]
 public sealed class PullRequestRuleCasesTests
 {
-    private const string OneApproval = """
-        version: 1
-        reviewers:
-          rules:
-            - name: one approval
-              approvals: 1
-        """;
-
     private const string SecurityReview = """
         version: 1
         reviewers:
@@ -36,7 +28,7 @@ public sealed class PullRequestRuleCasesTests
     {
         await using var sandbox = await PolicyBotSandbox.StartAsync(Scenario(OneApproval));
         await sandbox.InstallAsync();
-        var number = await sandbox.OpenPullRequestAsync("dave", "payments", "feature", new Dictionary<string, string> { ["src/app.cs"] = "class App {}" });
+        var number = await sandbox.OpenFeaturePullRequestAsync();
 
         // bob pushes a commit to dave's branch, then approves: only the author used to be set apart.
         await sandbox.PushAsync("bob", "payments", number, "src/app.cs", "class App { int fixedByBob; }");
@@ -76,7 +68,7 @@ public sealed class PullRequestRuleCasesTests
         await sandbox.InstallAsync();
         var expires = DateTime.UtcNow.Date.AddDays(20).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
-        var exempt = await sandbox.OpenPullRequestAsync("dave", "payments", "feature", new Dictionary<string, string> { ["src/app.cs"] = "class App {}" });
+        var exempt = await sandbox.OpenFeaturePullRequestAsync();
         var run = sandbox.CheckRun("payments", exempt);
         Assert.Equal("success", run.Conclusion);
         Assert.Equal("Exempt from reviewer rules", run.Title);

@@ -28,6 +28,10 @@ internal static class PullRequestSteps
         return (int)pull!["number"]!;
     }
 
+    /// <summary>dave's pull request from <c>feature</c> into payments' main, changing one source file: the change most rule tests judge.</summary>
+    public static Task<int> OpenFeaturePullRequestAsync(this PolicyBotSandbox sandbox) =>
+        sandbox.OpenPullRequestAsync("dave", "payments", "feature", new Dictionary<string, string> { ["src/app.cs"] = "class App {}" });
+
     /// <summary>Pushes one more commit to the pull request's head branch and waits for PolicyBot.</summary>
     public static async Task PushAsync(this PolicyBotSandbox sandbox, string login, string repo, int number, string path, string content)
     {

@@ -11,35 +11,31 @@ namespace PolicyBot.Tests.Enforcement;
 [Collection(HostCollection.Name)]
 public sealed class ReviewerWriteAccessTests
 {
-    private const string Scenario = """
-        org: acme
-        installation_id: 1001
-        teams:
-          - { slug: writers, members: [alice, bob, dave], repos: { payments: push, .github: push } }
-          - { slug: readers, members: [erin], repos: { payments: pull } }
-        members: [alice, bob, dave, erin]
-        admins: [alice]
-        repos:
-          - name: .github
-            files:
-              policybot.yml: |
-                version: 1
-                reviewers:
-                  request_reviews: false
-                  rules:
-                    - name: one approval
-                      approvals: 1
+    private static readonly string Scenario = AcmeScenario.With(
+        """
+        reviewers:
+          request_reviews: false
+          rules:
+            - name: one approval
+              approvals: 1
+        """,
+        """
           - name: payments
             files:
               README.md: "# payments"
-        """;
+        """,
+        teams: """
+              - { slug: writers, members: [alice, bob, dave], repos: { payments: push, .github: push } }
+              - { slug: readers, members: [erin], repos: { payments: pull } }
+            """,
+        members: "dave, erin");
 
     [Fact]
     public async Task An_approval_from_a_read_only_member_does_not_satisfy_a_rule_without_from_but_one_with_push_does()
     {
         await using var sandbox = await PolicyBotSandbox.StartAsync(Scenario);
         await sandbox.InstallAsync();
-        var number = await sandbox.OpenPullRequestAsync("dave", "payments", "feature", new Dictionary<string, string> { ["src/app.cs"] = "class App {}" });
+        var number = await sandbox.OpenFeaturePullRequestAsync();
 
         await sandbox.ReviewAsync("erin", "payments", number);
         var readOnly = sandbox.CheckRun("payments", number);

@@ -16,42 +16,26 @@ namespace PolicyBot.Tests.Enforcement;
 [Collection(HostCollection.Name)]
 public sealed class TierEnforcementTests
 {
-    private const string Scenario = """
-        org: acme
-        installation_id: 1001
-        members: [alice, bob]
-        admins: [alice]
-        teams:
-          - { slug: platform, members: [alice, bob] }
-        custom_properties:
-          - { name: tier, value_type: single_select, allowed_values: [critical, standard] }
-        repos:
-          - name: .github
-            files:
-              policybot.yml: |
-                version: 1
-                scope: { exclude: [".github"] }
-                branch_protection:
-                  action: log
-                  required_approving_review_count: 1
-                  dismiss_stale_reviews: false
-                registration: { action: off }
-                tiers:
-                  - name: production
-                    match: { lifecycle: [production] }
-                    branch_protection: { required_approving_review_count: 2 }
-                  - name: critical
-                    match: { properties: { tier: [critical] } }
-                    branch_protection: { enforce_admins: true }
-          - name: svc
-            protection: { required_approving_review_count: 1 }
-            files:
-              catalog-info.yaml: |
-                apiVersion: backstage.io/v1alpha1
-                kind: Component
-                metadata: { name: svc, description: A service }
-                spec: { type: service, lifecycle: experimental, owner: group:platform }
-        """;
+    private static readonly string Scenario = AcmeScenario.With(
+        """
+        branch_protection:
+          action: log
+          required_approving_review_count: 1
+          dismiss_stale_reviews: false
+        registration: { action: off }
+        tiers:
+          - name: production
+            match: { lifecycle: [production] }
+            branch_protection: { required_approving_review_count: 2 }
+          - name: critical
+            match: { properties: { tier: [critical] } }
+            branch_protection: { enforce_admins: true }
+        """,
+        AcmeScenario.CatalogRepository("svc", owner: "platform", lifecycle: "experimental", settings: "protection: { required_approving_review_count: 1 }"),
+        organization: """
+            custom_properties:
+              - { name: tier, value_type: single_select, allowed_values: [critical, standard] }
+            """);
 
     private const string ProductionCatalog = """
         apiVersion: backstage.io/v1alpha1

@@ -14,34 +14,26 @@ namespace PolicyBot.Tests.GitHub;
 [Collection(HostCollection.Name)]
 public sealed class RequestContractTests
 {
-    private const string Scenario = """
-        org: acme
-        installation_id: 1001
-        members: [alice, bob, carol]
-        admins: [alice]
-        teams:
-          - { slug: platform, members: [alice, bob] }
-          - { slug: security, members: [carol] }
-        repos:
-          - name: .github
-            files:
-              policybot.yml: |
-                version: 1
-                scope: { exclude: [".github"] }
-                branch_protection: { action: fix, required_status_checks: [PolicyBot] }
-                code_owners: { action: issue, required: true }
-                registration: { action: fix, open_pull_request: true }
-                reviewers:
-                  rules:
-                    - name: security review
-                      approvals: 1
-                      from: { teams: [security] }
+    private static readonly string Scenario = AcmeScenario.With(
+        """
+        branch_protection: { action: fix, required_status_checks: [PolicyBot] }
+        code_owners: { action: issue, required: true }
+        registration: { action: fix, open_pull_request: true }
+        reviewers:
+          rules:
+            - name: security review
+              approvals: 1
+              from: { teams: [security] }
+        """,
+        """
           - name: svc
             protection:
               required_approving_review_count: 1
             files:
               README.md: hello
-        """;
+        """,
+        teams: "  - { slug: security, members: [carol] }",
+        members: "carol");
 
     [Fact]
     public async Task Every_body_PolicyBot_sends_matches_GitHubs_request_schema()

@@ -79,6 +79,26 @@ public sealed class CommandTests
     }
 
     [Fact]
+    public async Task A_credentials_file_that_cannot_be_read_stops_start_up_with_one_line_naming_it()
+    {
+        // A container volume of a file missing on the host makes a directory where data/github-app.env should be.
+        using var directory = new TempDirectory();
+        var path = PolicyBot.Setup.GitHubAppCredentialsFile.PathFor(directory.Path);
+        Directory.CreateDirectory(path);
+
+        var (exit, stdout, stderr) = await RunPolicyBotAsync(["serve", "--urls", "http://127.0.0.1:0", "--contentRoot", directory.Path], new()
+        {
+            ["Storage__Path"] = directory.DatabasePath,
+        });
+
+        Assert.Equal(1, exit);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.StartsWith($"policybot: {path} cannot be read (", line, StringComparison.Ordinal);
+        Assert.EndsWith("make it a file readable by the user PolicyBot runs as, or remove it to register the app again.", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("/setup", stdout, StringComparison.Ordinal); // not taken for a first run
+    }
+
+    [Fact]
     public async Task Postgres_storage_without_a_connection_string_is_refused_clearly_at_start_up()
     {
         var (exit, _, stderr) = await RunPolicyBotAsync(["serve"], new()

@@ -8,13 +8,7 @@ namespace PolicyBot.Tests.Processing;
 [Collection(HostCollection.Name)]
 public sealed class InstallationRemovalTests
 {
-    private const string Scenario = """
-        org: acme
-        installation_id: 1001
-        members: [alice]
-        repos:
-          - name: payments
-        """;
+    private const string Scenario = AcmeScenario.Bare;
 
     [Fact]
     public async Task Work_for_a_deleted_installation_is_skipped_until_it_is_installed_again()

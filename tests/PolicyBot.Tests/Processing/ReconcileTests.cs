@@ -7,13 +7,7 @@ namespace PolicyBot.Tests.Processing;
 [Collection(HostCollection.Name)]
 public sealed class ReconcileTests
 {
-    private const string Scenario = """
-        org: acme
-        installation_id: 1001
-        members: [alice]
-        repos:
-          - name: payments
-        """;
+    private const string Scenario = AcmeScenario.Bare;
 
     [Fact]
     public async Task An_installation_made_while_PolicyBot_missed_its_webhook_is_evaluated_soon_after_start_up()

@@ -18,13 +18,7 @@ namespace PolicyBot.Tests.Setup;
 [Collection(HostCollection.Name)]
 public sealed partial class FirstRunTests : IDisposable
 {
-    private const string Scenario = """
-        org: acme
-        installation_id: 1001
-        members: [alice]
-        repos:
-          - name: payments
-        """;
+    private const string Scenario = AcmeScenario.Bare;
 
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 

@@ -22,4 +22,15 @@ internal static class Reviewer
     public static string Team(string slug) => "team:" + slug.ToLowerInvariant();
 
     public static string User(string login) => "user:" + login.ToLowerInvariant();
+
+    /// <summary>Every reviewer the plan asks for, as the ledger writes them.</summary>
+    public static IEnumerable<string> All(ReviewRequestPlan plan) =>
+        plan.Teams.Select(Team).Concat(plan.Users.Select(User));
+
+    /// <summary>The plan without the reviewers the ledger holds as <paramref name="asked"/>.</summary>
+    public static ReviewRequestPlan Without(ReviewRequestPlan plan, IReadOnlyCollection<string> asked) => plan with
+    {
+        Teams = [.. plan.Teams.Where(t => !asked.Contains(Team(t)))],
+        Users = [.. plan.Users.Where(u => !asked.Contains(User(u)))],
+    };
 }

@@ -1,14 +1,12 @@
-using System.Text.Json;
 using Npgsql;
 using PolicyBot.Enforcement.Issues;
+using PolicyBot.Storage.Rows;
 
 namespace PolicyBot.Storage.Postgres;
 
 /// <summary>The compliance issues PolicyBot keeps, shared by every replica: one issue per finding, whichever replica opened it.</summary>
 internal sealed class PostgresComplianceIssueStore(PostgresDatabase database) : IComplianceIssueStore
 {
-    private const string Columns = "repository, policy, subject, issue_repository, number, open, finding_keys, last_activity_at";
-
     public async Task<TrackedIssue?> FindAsync(string repository, string policy, string subject, CancellationToken cancellationToken)
     {
         var found = await ListAsync(
@@ -36,7 +34,7 @@ internal sealed class PostgresComplianceIssueStore(PostgresDatabase database) : 
         await connection.ExecuteAsync(
             null,
             $"""
-            INSERT INTO compliance_issues ({Columns})
+            INSERT INTO compliance_issues ({TrackedIssueRows.Columns})
             VALUES (@repository, @policy, @subject, @issue_repository, @number, @open, @keys, @at)
             ON CONFLICT (repository, policy, subject) DO UPDATE SET
                 issue_repository = EXCLUDED.issue_repository, number = EXCLUDED.number, open = EXCLUDED.open,
@@ -50,7 +48,7 @@ internal sealed class PostgresComplianceIssueStore(PostgresDatabase database) : 
                 command.Add("@issue_repository", issue.IssueRepository);
                 command.Add("@number", issue.Number);
                 command.Add("@open", issue.Open);
-                command.Add("@keys", JsonSerializer.Serialize(issue.FindingKeys));
+                command.Add("@keys", TrackedIssueRows.SerializeFindingKeys(issue));
                 command.Add("@at", issue.LastActivityAt);
             },
             cancellationToken).ConfigureAwait(false);
@@ -77,23 +75,8 @@ internal sealed class PostgresComplianceIssueStore(PostgresDatabase database) : 
     private async Task<IReadOnlyList<TrackedIssue>> ListAsync(string where, Action<NpgsqlCommand>? bind, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand($"SELECT {Columns} FROM compliance_issues {where} ORDER BY repository, policy, subject;", connection);
+        await using var command = new NpgsqlCommand($"SELECT {TrackedIssueRows.Columns} FROM compliance_issues {where} ORDER BY repository, policy, subject;", connection);
         bind?.Invoke(command);
-        var issues = new List<TrackedIssue>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            issues.Add(new TrackedIssue(
-                reader.GetString(0),
-                reader.GetString(1),
-                reader.GetString(2),
-                reader.GetString(3),
-                reader.GetInt32(4),
-                reader.GetBoolean(5),
-                JsonSerializer.Deserialize<List<string>>(reader.GetString(6)) ?? [],
-                reader.GetTime(7)));
-        }
-
-        return issues;
+        return await command.ReadAllAsync(reader => TrackedIssueRows.Read(reader, StorageDialect.Postgres), cancellationToken).ConfigureAwait(false);
     }
 }

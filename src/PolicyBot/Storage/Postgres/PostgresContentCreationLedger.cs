@@ -39,7 +39,7 @@ internal sealed class PostgresContentCreationLedger(PostgresDatabase database) :
             await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                lastHour.Add(reader.GetTime(0));
+                lastHour.Add(StorageDialect.Postgres.GetTime(reader, 0));
             }
         }
 

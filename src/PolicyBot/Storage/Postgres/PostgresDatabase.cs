@@ -8,9 +8,10 @@ namespace PolicyBot.Storage.Postgres;
 /// The PostgreSQL database that several replicas share: one pooled <see cref="NpgsqlDataSource"/> per process,
 /// built from <c>Storage:ConnectionString</c>.
 /// </summary>
-public sealed class PostgresDatabase : IAsyncDisposable
+public sealed class PostgresDatabase : IAsyncDisposable, IStorageDatabase
 {
     private readonly Lazy<NpgsqlDataSource> _dataSource;
+    private int _disposed;
 
     public PostgresDatabase(IOptions<StorageOptions> options)
     {
@@ -22,9 +23,15 @@ public sealed class PostgresDatabase : IAsyncDisposable
     public async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _dataSource.Value.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
+    StorageDialect IStorageDatabase.Dialect => StorageDialect.Postgres;
+
+    async Task<System.Data.Common.DbConnection> IStorageDatabase.OpenConnectionAsync(CancellationToken cancellationToken) =>
+        await OpenAsync(cancellationToken).ConfigureAwait(false);
+
     public async ValueTask DisposeAsync()
     {
-        if (_dataSource.IsValueCreated)
+        // Registered as itself and as IStorageDatabase, the container disposes it twice: the second does nothing.
+        if (Interlocked.Exchange(ref _disposed, 1) == 0 && _dataSource.IsValueCreated)
         {
             await _dataSource.Value.DisposeAsync().ConfigureAwait(false);
         }
@@ -67,21 +74,6 @@ internal static class PostgresValues
         object? stored = value is DateTimeOffset at ? at.ToUniversalTime() : value;
         command.Parameters.Add(new NpgsqlParameter(name, dbType) { Value = stored ?? DBNull.Value });
     }
-
-    public static DateTimeOffset GetTime(this NpgsqlDataReader reader, int ordinal) =>
-        reader.GetFieldValue<DateTimeOffset>(ordinal);
-
-    public static DateTimeOffset? GetNullableTime(this NpgsqlDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<DateTimeOffset>(ordinal);
-
-    public static string? GetNullableString(this NpgsqlDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
-
-    public static long? GetNullableInt64(this NpgsqlDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetInt64(ordinal);
-
-    public static int? GetNullableInt32(this NpgsqlDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetInt32(ordinal);
 
     public static async Task<int> ExecuteAsync(this NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, Action<NpgsqlCommand>? bind, CancellationToken cancellationToken)
     {

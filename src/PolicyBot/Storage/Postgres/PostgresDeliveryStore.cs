@@ -1,13 +1,11 @@
 using Npgsql;
+using PolicyBot.Storage.Rows;
 
 namespace PolicyBot.Storage.Postgres;
 
 /// <summary>Durable intake on PostgreSQL: every replica's webhook endpoint writes here and any replica routes.</summary>
 internal sealed class PostgresDeliveryStore(PostgresDatabase database, TimeProvider timeProvider) : IDeliveryStore
 {
-    private const string SummaryColumns =
-        "delivery_id, event, action, installation_id, repository, pull_request, received_at, state, attempts, work_items, processed_at, error, sender";
-
     public async Task<IReadOnlyList<bool>> AddBatchAsync(IReadOnlyList<WebhookDelivery> deliveries, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(deliveries);
@@ -53,46 +51,45 @@ internal sealed class PostgresDeliveryStore(PostgresDatabase database, TimeProvi
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(
-            """
-            SELECT delivery_id, event, action, installation_id, repository, pull_request, payload, received_at
+            $"""
+            SELECT {DeliveryRows.PendingColumns}
             FROM deliveries WHERE state = 'pending' ORDER BY received_at, delivery_id LIMIT @limit;
             """,
             connection);
         command.Add("@limit", limit);
 
-        var deliveries = new List<WebhookDelivery>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            deliveries.Add(new WebhookDelivery(
-                reader.GetString(0),
-                reader.GetString(1),
-                reader.GetNullableString(2),
-                reader.GetNullableInt64(3),
-                reader.GetNullableString(4),
-                reader.GetNullableInt32(5),
-                reader.GetString(6),
-                reader.GetTime(7)));
-        }
-
-        return deliveries;
+        return await command.ReadAllAsync(reader => DeliveryRows.ReadPending(reader, StorageDialect.Postgres), cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<WorkItem>?> CompleteAsync(string deliveryId, IReadOnlyList<WorkItem> workItems, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<IReadOnlyList<WorkItem>?>> CompleteBatchAsync(IReadOnlyList<RoutedDelivery> routed, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(workItems);
+        ArgumentNullException.ThrowIfNull(routed);
         var now = timeProvider.GetUtcNow();
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
+        // In the order given, which is GetPendingAsync's for every replica: replicas completing batches that overlap lock
+        // the deliveries' rows in the same order and wait for each other rather than deadlock.
+        var results = new IReadOnlyList<WorkItem>?[routed.Count];
+        for (var i = 0; i < routed.Count; i++)
+        {
+            results[i] = await CompleteAsync(connection, transaction, routed[i], now, cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return results;
+    }
+
+    private static async Task<IReadOnlyList<WorkItem>?> CompleteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, RoutedDelivery routed, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         // The row lock this update takes makes a second replica routing the same delivery wait, then find it processed.
         var marked = await connection.ExecuteAsync(
             transaction,
             "UPDATE deliveries SET state = 'processed', attempts = attempts + 1, work_items = @count, processed_at = @now, error = NULL WHERE delivery_id = @id AND state = 'pending';",
             command =>
             {
-                command.Add("@id", deliveryId);
-                command.Add("@count", workItems.Count);
+                command.Add("@id", routed.DeliveryId);
+                command.Add("@count", routed.WorkItems.Count);
                 command.Add("@now", now);
             },
             cancellationToken).ConfigureAwait(false);
@@ -102,7 +99,7 @@ internal sealed class PostgresDeliveryStore(PostgresDatabase database, TimeProvi
         }
 
         var added = new List<WorkItem>();
-        foreach (var item in workItems)
+        foreach (var item in routed.WorkItems)
         {
             if (await PostgresWorkQueueStore.InsertAsync(connection, transaction, item, now, cancellationToken).ConfigureAwait(false))
             {
@@ -110,7 +107,6 @@ internal sealed class PostgresDeliveryStore(PostgresDatabase database, TimeProvi
             }
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return added;
     }
 
@@ -138,13 +134,13 @@ internal sealed class PostgresDeliveryStore(PostgresDatabase database, TimeProvi
 
     public async Task<DeliverySummary?> GetAsync(string deliveryId, CancellationToken cancellationToken)
     {
-        var found = await QueryAsync($"SELECT {SummaryColumns} FROM deliveries WHERE delivery_id = @id;", command => command.Add("@id", deliveryId), cancellationToken).ConfigureAwait(false);
+        var found = await QueryAsync($"SELECT {DeliveryRows.SummaryColumns} FROM deliveries WHERE delivery_id = @id;", command => command.Add("@id", deliveryId), cancellationToken).ConfigureAwait(false);
         return found.Count == 0 ? null : found[0];
     }
 
     public Task<IReadOnlyList<DeliverySummary>> ListRecentAsync(int limit, string? excludingSender, CancellationToken cancellationToken) =>
         QueryAsync(
-            $"SELECT {SummaryColumns} FROM deliveries WHERE @sender IS NULL OR sender IS NULL OR sender <> @sender ORDER BY received_at DESC, delivery_id LIMIT @limit;",
+            $"SELECT {DeliveryRows.SummaryColumns} FROM deliveries WHERE @sender IS NULL OR sender IS NULL OR sender <> @sender ORDER BY received_at DESC, delivery_id LIMIT @limit;",
             command =>
             {
                 command.Add("@limit", limit);
@@ -175,26 +171,6 @@ internal sealed class PostgresDeliveryStore(PostgresDatabase database, TimeProvi
         await using var command = new NpgsqlCommand(sql, connection);
         bind(command);
 
-        var summaries = new List<DeliverySummary>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            summaries.Add(new DeliverySummary(
-                reader.GetString(0),
-                reader.GetString(1),
-                reader.GetNullableString(2),
-                reader.GetNullableInt64(3),
-                reader.GetNullableString(4),
-                reader.GetNullableInt32(5),
-                reader.GetTime(6),
-                reader.GetString(7),
-                reader.GetInt32(8),
-                reader.GetInt32(9),
-                reader.GetNullableTime(10),
-                reader.GetNullableString(11),
-                reader.GetNullableString(12)));
-        }
-
-        return summaries;
+        return await command.ReadAllAsync(reader => DeliveryRows.ReadSummary(reader, StorageDialect.Postgres), cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,5 +1,6 @@
 using Npgsql;
 using PolicyBot.Enforcement.Progress;
+using PolicyBot.Storage.Rows;
 
 namespace PolicyBot.Storage.Postgres;
 
@@ -11,8 +12,8 @@ internal sealed class PostgresEvaluationPassStore(PostgresDatabase database) : I
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(
             null,
-            """
-            INSERT INTO evaluation_passes (installation_id, reconcile, total, evaluated, started_at, points_at_start)
+            $"""
+            INSERT INTO evaluation_passes ({EvaluationPassRows.Columns})
             VALUES (@installation, @reconcile, @total, @evaluated, @started, @points)
             ON CONFLICT (installation_id) DO UPDATE SET reconcile = excluded.reconcile, total = excluded.total,
                 evaluated = excluded.evaluated, started_at = excluded.started_at, points_at_start = excluded.points_at_start;
@@ -47,20 +48,13 @@ internal sealed class PostgresEvaluationPassStore(PostgresDatabase database) : I
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(
-            """
-            SELECT installation_id, reconcile, total, evaluated, started_at, points_at_start FROM evaluation_passes
+            $"""
+            SELECT {EvaluationPassRows.Columns} FROM evaluation_passes
             WHERE @installation::bigint IS NULL OR installation_id = @installation
             ORDER BY installation_id;
             """,
             connection);
         command.Add("@installation", installationId);
-        var result = new List<StoredEvaluationPass>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            result.Add(new StoredEvaluationPass(reader.GetInt64(0), reader.GetBoolean(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetTime(4), reader.GetInt64(5)));
-        }
-
-        return result;
+        return await command.ReadAllAsync(reader => EvaluationPassRows.Read(reader, StorageDialect.Postgres), cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,25 +1,21 @@
 using System.Text.Json;
 using Npgsql;
 using PolicyBot.Enforcement;
-using PolicyBot.Policies;
-using PolicyBot.Policies.Catalog;
-using PolicyBot.Policies.Preview;
+using PolicyBot.Storage.Rows;
 
 namespace PolicyBot.Storage.Postgres;
 
 /// <summary>Evaluations and the inventory, shared by every replica (the dashboard of any replica shows them all).</summary>
 internal sealed class PostgresEvaluationStore(PostgresDatabase database) : IEvaluationStore
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     public async Task SaveAsync(StoredRepositoryEvaluation evaluation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(evaluation);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(
             null,
-            """
-            INSERT INTO repository_evaluations (repository, installation_id, evaluated, skip_reason, results, inventory, evaluated_at, created_by, repository_id, baseline, state)
+            $"""
+            INSERT INTO repository_evaluations ({EvaluationRows.RepositoryColumns}, state)
             VALUES (@repository, @installation, @evaluated, @skip, @results, @inventory, @at, @created_by, @repository_id, @baseline, @state)
             ON CONFLICT (repository) DO UPDATE SET
                 installation_id = EXCLUDED.installation_id, evaluated = EXCLUDED.evaluated, skip_reason = EXCLUDED.skip_reason,
@@ -33,12 +29,12 @@ internal sealed class PostgresEvaluationStore(PostgresDatabase database) : IEval
                 command.Add("@installation", evaluation.InstallationId);
                 command.Add("@evaluated", evaluation.Evaluated);
                 command.Add("@skip", evaluation.SkipReason);
-                command.Add("@results", JsonSerializer.Serialize(evaluation.Results, Json));
-                command.Add("@inventory", evaluation.Inventory is null ? null : JsonSerializer.Serialize(evaluation.Inventory, Json));
+                command.Add("@results", JsonSerializer.Serialize(evaluation.Results, EvaluationRows.Json));
+                command.Add("@inventory", evaluation.Inventory is null ? null : JsonSerializer.Serialize(evaluation.Inventory, EvaluationRows.Json));
                 command.Add("@at", evaluation.EvaluatedAt);
                 command.Add("@created_by", evaluation.CreatedBy);
                 command.Add("@repository_id", evaluation.RepositoryId);
-                command.Add("@baseline", JsonSerializer.Serialize(evaluation.Baseline, Json));
+                command.Add("@baseline", JsonSerializer.Serialize(evaluation.Baseline, EvaluationRows.Json));
                 command.Add("@state", KnownRepositoryStateJson.Serialize(evaluation.State));
             },
             cancellationToken).ConfigureAwait(false);
@@ -57,25 +53,11 @@ internal sealed class PostgresEvaluationStore(PostgresDatabase database) : IEval
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(
-            "SELECT repository, state FROM repository_evaluations WHERE installation_id = @installation ORDER BY repository;",
+            $"SELECT {EvaluationRows.StateColumns} FROM repository_evaluations WHERE installation_id = @installation ORDER BY repository;",
             connection);
         command.Add("@installation", installationId);
-        var known = new List<KnownRepositoryState>();
-        var notStored = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (KnownRepositoryStateJson.Deserialize(reader.GetString(0), reader.GetNullableString(1)) is { } state)
-            {
-                known.Add(state);
-            }
-            else
-            {
-                notStored.Add(reader.GetString(0));
-            }
-        }
-
-        return new StoredRepositoryStates(known, notStored);
+        var rows = await command.ReadAllAsync(EvaluationRows.ReadState, cancellationToken).ConfigureAwait(false);
+        return EvaluationRows.ToStates(rows);
     }
 
     public async Task DeleteAsync(string repository, CancellationToken cancellationToken)
@@ -114,8 +96,8 @@ internal sealed class PostgresEvaluationStore(PostgresDatabase database) : IEval
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(
             null,
-            """
-            INSERT INTO pull_request_evaluations (repository, number, installation_id, head_sha, conclusion, unmet_rules, evaluated_at)
+            $"""
+            INSERT INTO pull_request_evaluations ({EvaluationRows.PullRequestColumns})
             VALUES (@repository, @number, @installation, @head, @conclusion, @unmet, @at)
             ON CONFLICT (repository, number) DO UPDATE SET
                 installation_id = EXCLUDED.installation_id, head_sha = EXCLUDED.head_sha, conclusion = EXCLUDED.conclusion,
@@ -128,7 +110,7 @@ internal sealed class PostgresEvaluationStore(PostgresDatabase database) : IEval
                 command.Add("@installation", evaluation.InstallationId);
                 command.Add("@head", evaluation.HeadSha);
                 command.Add("@conclusion", evaluation.Conclusion);
-                command.Add("@unmet", JsonSerializer.Serialize(evaluation.UnmetRules, Json));
+                command.Add("@unmet", JsonSerializer.Serialize(evaluation.UnmetRules, EvaluationRows.Json));
                 command.Add("@at", evaluation.EvaluatedAt);
             },
             cancellationToken).ConfigureAwait(false);
@@ -138,23 +120,13 @@ internal sealed class PostgresEvaluationStore(PostgresDatabase database) : IEval
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(
-            """
-            SELECT repository, number, installation_id, head_sha, conclusion, unmet_rules, evaluated_at FROM pull_request_evaluations
+            $"""
+            SELECT {EvaluationRows.PullRequestColumns} FROM pull_request_evaluations
             WHERE @installation IS NULL OR installation_id = @installation ORDER BY repository, number;
             """,
             connection);
         command.Add("@installation", installationId);
-        var list = new List<StoredPullRequestEvaluation>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            list.Add(new StoredPullRequestEvaluation(
-                reader.GetInt64(2), reader.GetString(0), reader.GetInt32(1), reader.GetString(3), reader.GetString(4),
-                JsonSerializer.Deserialize<List<string>>(reader.GetString(5), Json) ?? [],
-                reader.GetTime(6)));
-        }
-
-        return list;
+        return await command.ReadAllAsync(reader => EvaluationRows.ReadPullRequest(reader, StorageDialect.Postgres), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task ExecuteInTransactionAsync(IReadOnlyList<string> statements, Action<NpgsqlCommand> bind, CancellationToken cancellationToken)
@@ -174,30 +146,11 @@ internal sealed class PostgresEvaluationStore(PostgresDatabase database) : IEval
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(
             $"""
-            SELECT repository, installation_id, evaluated, skip_reason, results, inventory, evaluated_at, created_by, repository_id, baseline
+            SELECT {EvaluationRows.RepositoryColumns}
             FROM repository_evaluations {where} ORDER BY repository;
             """,
             connection);
         bind(command);
-        var list = new List<StoredRepositoryEvaluation>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            list.Add(new StoredRepositoryEvaluation(
-                reader.GetInt64(1),
-                reader.GetString(0),
-                reader.GetBoolean(2),
-                reader.GetNullableString(3),
-                JsonSerializer.Deserialize<List<PolicyResult>>(reader.GetString(4), Json) ?? [],
-                reader.GetNullableString(5) is { } inventory ? JsonSerializer.Deserialize<InventoryEntry>(inventory, Json) : null,
-                reader.GetTime(6),
-                reader.GetNullableString(7),
-                reader.GetNullableInt64(8))
-            {
-                Baseline = reader.GetNullableString(9) is { } baseline ? JsonSerializer.Deserialize<EffectiveBaseline>(baseline, Json) ?? EffectiveBaseline.Empty : EffectiveBaseline.Empty,
-            });
-        }
-
-        return list;
+        return await command.ReadAllAsync(reader => EvaluationRows.ReadRepository(reader, StorageDialect.Postgres), cancellationToken).ConfigureAwait(false);
     }
 }

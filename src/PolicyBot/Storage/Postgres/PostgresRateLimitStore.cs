@@ -1,5 +1,6 @@
 using Npgsql;
 using PolicyBot.GitHub.Budget;
+using PolicyBot.Storage.Rows;
 
 namespace PolicyBot.Storage.Postgres;
 
@@ -12,8 +13,8 @@ internal sealed class PostgresRateLimitStore(PostgresDatabase database) : IRateL
         // The conflicting row is locked for the update, so replicas recording at once add their spending in turn.
         await connection.ExecuteAsync(
             null,
-            """
-            INSERT INTO rate_limit_windows AS w (installation_id, resource, limit_points, remaining, used, reset_at, spent)
+            $"""
+            INSERT INTO rate_limit_windows AS w ({RateLimitWindowRows.Columns})
             VALUES (@installation, @resource, @limit, @remaining, @used, @reset, @used)
             ON CONFLICT (installation_id, resource) DO UPDATE SET
                 spent = w.spent + CASE
@@ -47,21 +48,13 @@ internal sealed class PostgresRateLimitStore(PostgresDatabase database) : IRateL
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(
-            """
-            SELECT installation_id, resource, limit_points, remaining, used, reset_at, spent FROM rate_limit_windows
+            $"""
+            SELECT {RateLimitWindowRows.Columns} FROM rate_limit_windows
             WHERE @installation::bigint IS NULL OR installation_id = @installation
             ORDER BY installation_id, resource;
             """,
             connection);
         command.Add("@installation", installationId);
-        var result = new List<StoredRateLimitWindow>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            var window = new RateLimitWindow(reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4), reader.GetTime(5));
-            result.Add(new StoredRateLimitWindow(reader.GetInt64(0), window, reader.GetInt64(6)));
-        }
-
-        return result;
+        return await command.ReadAllAsync(reader => RateLimitWindowRows.Read(reader, StorageDialect.Postgres), cancellationToken).ConfigureAwait(false);
     }
 }

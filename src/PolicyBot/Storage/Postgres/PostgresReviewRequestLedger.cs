@@ -15,22 +15,12 @@ internal sealed class PostgresReviewRequestLedger(PostgresDatabase database) : I
             return plan;
         }
 
-        var asked = new HashSet<string>(StringComparer.Ordinal);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand("SELECT reviewer FROM review_requests WHERE repository = @repository AND number = @number;", connection);
         command.Add("@repository", repository.ToLowerInvariant());
         command.Add("@number", number);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            asked.Add(reader.GetString(0));
-        }
-
-        return plan with
-        {
-            Teams = [.. plan.Teams.Where(t => !asked.Contains(Reviewer.Team(t)))],
-            Users = [.. plan.Users.Where(u => !asked.Contains(Reviewer.User(u)))],
-        };
+        var asked = await command.ReadAllAsync(reader => reader.GetString(0), cancellationToken).ConfigureAwait(false);
+        return Reviewer.Without(plan, asked.ToHashSet(StringComparer.Ordinal));
     }
 
     public async Task RecordAsync(string repository, int number, ReviewRequestPlan plan, CancellationToken cancellationToken)
@@ -38,7 +28,7 @@ internal sealed class PostgresReviewRequestLedger(PostgresDatabase database) : I
         ArgumentNullException.ThrowIfNull(plan);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var reviewer in plan.Teams.Select(Reviewer.Team).Concat(plan.Users.Select(Reviewer.User)))
+        foreach (var reviewer in Reviewer.All(plan))
         {
             await connection.ExecuteAsync(
                 transaction,

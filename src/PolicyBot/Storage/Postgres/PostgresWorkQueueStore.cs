@@ -1,4 +1,5 @@
 using Npgsql;
+using PolicyBot.Storage.Rows;
 
 namespace PolicyBot.Storage.Postgres;
 
@@ -10,9 +11,6 @@ namespace PolicyBot.Storage.Postgres;
 /// </summary>
 internal sealed class PostgresWorkQueueStore(PostgresDatabase database, TimeProvider timeProvider) : IWorkQueueStore
 {
-    private const string Columns =
-        "id, kind, installation_id, owner, repository, pull_request, reason, delivery_id, state, attempts, next_attempt_at, last_error, created_at, updated_at, triggers, created_by, head_sha, failure_kind, requeues";
-
     public async Task<bool> EnqueueAsync(WorkItem item, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -76,14 +74,13 @@ internal sealed class PostgresWorkQueueStore(PostgresDatabase database, TimeProv
                 UPDATE work_items
                 SET state = 'running', lease_owner = @owner, lease_until = @until, attempts = attempts + 1, updated_at = @now
                 FROM next WHERE work_items.id = next.id
-                RETURNING {Qualified("work_items")};
+                RETURNING {WorkItemRows.QualifiedColumns("work_items")};
                 """,
                 connection);
             command.Add("@owner", owner);
             command.Add("@until", now + lease);
             command.Add("@now", now);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Read(reader) : null;
+            return await command.ReadFirstOrDefaultAsync(reader => WorkItemRows.Read(reader, StorageDialect.Postgres), cancellationToken).ConfigureAwait(false);
         });
 
     public async Task<bool> RenewAsync(long id, string owner, TimeSpan lease, CancellationToken cancellationToken)
@@ -180,18 +177,11 @@ internal sealed class PostgresWorkQueueStore(PostgresDatabase database, TimeProv
     public async Task<IReadOnlyList<StoredWorkItem>> ListAsync(string state, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand($"SELECT {Columns} FROM work_items WHERE state = @state ORDER BY updated_at DESC, id DESC LIMIT @limit;", connection);
+        await using var command = new NpgsqlCommand($"SELECT {WorkItemRows.Columns} FROM work_items WHERE state = @state ORDER BY updated_at DESC, id DESC LIMIT @limit;", connection);
         command.Add("@state", state);
         command.Add("@limit", limit);
 
-        var items = new List<StoredWorkItem>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            items.Add(Read(reader));
-        }
-
-        return items;
+        return await command.ReadAllAsync(reader => WorkItemRows.Read(reader, StorageDialect.Postgres), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<WorkQueueCounts> CountAsync(CancellationToken cancellationToken)
@@ -266,28 +256,4 @@ internal sealed class PostgresWorkQueueStore(PostgresDatabase database, TimeProv
             bind,
             cancellationToken).ConfigureAwait(false);
     }
-
-    private static string Qualified(string table) => string.Join(", ", Columns.Split(", ").Select(c => $"{table}.{c}"));
-
-    private static StoredWorkItem Read(NpgsqlDataReader reader) => new(
-        reader.GetInt64(0),
-        new WorkItem(
-            reader.GetString(1),
-            reader.GetInt64(2),
-            reader.GetNullableString(3),
-            reader.GetNullableString(4),
-            reader.GetNullableInt32(5),
-            reader.GetString(6),
-            reader.GetNullableString(7),
-            (WorkTriggers)reader.GetInt32(14),
-            reader.GetNullableString(15),
-            reader.GetNullableString(16)),
-        reader.GetString(8),
-        reader.GetInt32(9),
-        reader.GetTime(10),
-        reader.GetNullableString(11),
-        reader.GetTime(12),
-        reader.GetTime(13),
-        reader.GetNullableString(17),
-        reader.GetInt32(18));
 }

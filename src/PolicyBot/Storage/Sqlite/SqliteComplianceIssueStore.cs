@@ -1,23 +1,19 @@
-using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using PolicyBot.Enforcement.Issues;
+using PolicyBot.Storage.Rows;
 
 namespace PolicyBot.Storage.Sqlite;
 
 internal sealed class SqliteComplianceIssueStore(SqliteDatabase database) : IComplianceIssueStore
 {
-    private const string Columns = "repository, policy, subject, issue_repository, number, open, finding_keys, last_activity_at";
-
     public async Task<TrackedIssue?> FindAsync(string repository, string policy, string subject, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM compliance_issues WHERE repository = @repository AND policy = @policy AND subject = @subject;";
+        command.CommandText = $"SELECT {TrackedIssueRows.Columns} FROM compliance_issues WHERE repository = @repository AND policy = @policy AND subject = @subject;";
         command.Add("@repository", repository);
         command.Add("@policy", policy);
         command.Add("@subject", subject);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Read(reader) : null;
+        return await command.ReadFirstOrDefaultAsync(reader => TrackedIssueRows.Read(reader, StorageDialect.Sqlite), cancellationToken).ConfigureAwait(false);
     }
 
     public Task<IReadOnlyList<TrackedIssue>> ListForRepositoryAsync(string repository, CancellationToken cancellationToken) =>
@@ -32,7 +28,7 @@ internal sealed class SqliteComplianceIssueStore(SqliteDatabase database) : ICom
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
-            INSERT INTO compliance_issues ({Columns})
+            INSERT INTO compliance_issues ({TrackedIssueRows.Columns})
             VALUES (@repository, @policy, @subject, @issue_repository, @number, @open, @keys, @at)
             ON CONFLICT (repository, policy, subject) DO UPDATE SET
                 issue_repository = excluded.issue_repository, number = excluded.number, open = excluded.open,
@@ -44,7 +40,7 @@ internal sealed class SqliteComplianceIssueStore(SqliteDatabase database) : ICom
         command.Add("@issue_repository", issue.IssueRepository);
         command.Add("@number", issue.Number);
         command.Add("@open", issue.Open ? 1 : 0);
-        command.Add("@keys", JsonSerializer.Serialize(issue.FindingKeys));
+        command.Add("@keys", TrackedIssueRows.SerializeFindingKeys(issue));
         command.Add("@at", issue.LastActivityAt.ToUnixMilliseconds());
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -67,25 +63,8 @@ internal sealed class SqliteComplianceIssueStore(SqliteDatabase database) : ICom
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM compliance_issues {where} ORDER BY repository, policy, subject;";
+        command.CommandText = $"SELECT {TrackedIssueRows.Columns} FROM compliance_issues {where} ORDER BY repository, policy, subject;";
         command.Add(parameter, value);
-        var issues = new List<TrackedIssue>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            issues.Add(Read(reader));
-        }
-
-        return issues;
+        return await command.ReadAllAsync(reader => TrackedIssueRows.Read(reader, StorageDialect.Sqlite), cancellationToken).ConfigureAwait(false);
     }
-
-    private static TrackedIssue Read(SqliteDataReader reader) => new(
-        reader.GetString(0),
-        reader.GetString(1),
-        reader.GetString(2),
-        reader.GetString(3),
-        reader.GetInt32(4),
-        reader.GetInt64(5) != 0,
-        JsonSerializer.Deserialize<List<string>>(reader.GetString(6)) ?? [],
-        SqliteValues.FromUnixMilliseconds(reader.GetInt64(7)));
 }

@@ -34,7 +34,7 @@ internal sealed class SqliteContentCreationLedger(SqliteDatabase database) : ICo
             await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                lastHour.Add(SqliteValues.FromUnixMilliseconds(reader.GetInt64(0)));
+                lastHour.Add(StorageDialect.Sqlite.GetTime(reader, 0));
             }
         }
 

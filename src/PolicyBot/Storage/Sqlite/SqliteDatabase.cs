@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace PolicyBot.Storage.Sqlite;
 
 /// <summary>Opens connections to the SQLite database, each with the same busy timeout and durability settings.</summary>
-public sealed class SqliteDatabase
+public sealed class SqliteDatabase : IStorageDatabase
 {
     private readonly Lazy<string> _connectionString;
     private readonly int _busyTimeoutMilliseconds;
@@ -42,6 +42,11 @@ public sealed class SqliteDatabase
         }
     }
 
+    StorageDialect IStorageDatabase.Dialect => StorageDialect.Sqlite;
+
+    async Task<System.Data.Common.DbConnection> IStorageDatabase.OpenConnectionAsync(CancellationToken cancellationToken) =>
+        await OpenAsync(cancellationToken).ConfigureAwait(false);
+
     internal static async Task<int> ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken, SqliteTransaction? transaction = null)
     {
         await using var command = connection.CreateCommand();
@@ -77,15 +82,4 @@ internal static class SqliteValues
         command.Parameters.AddWithValue(name, value ?? DBNull.Value);
 
     public static long ToUnixMilliseconds(this DateTimeOffset value) => value.ToUnixTimeMilliseconds();
-
-    public static DateTimeOffset FromUnixMilliseconds(long value) => DateTimeOffset.FromUnixTimeMilliseconds(value);
-
-    public static string? GetNullableString(this SqliteDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
-
-    public static long? GetNullableInt64(this SqliteDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetInt64(ordinal);
-
-    public static int? GetNullableInt32(this SqliteDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetInt32(ordinal);
 }

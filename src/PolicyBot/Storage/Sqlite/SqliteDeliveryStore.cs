@@ -1,12 +1,10 @@
 using Microsoft.Data.Sqlite;
+using PolicyBot.Storage.Rows;
 
 namespace PolicyBot.Storage.Sqlite;
 
 internal sealed class SqliteDeliveryStore(SqliteDatabase database, TimeProvider timeProvider) : IDeliveryStore
 {
-    private const string SummaryColumns =
-        "delivery_id, event, action, installation_id, repository, pull_request, received_at, state, attempts, work_items, processed_at, error, sender";
-
     public async Task<IReadOnlyList<bool>> AddBatchAsync(IReadOnlyList<WebhookDelivery> deliveries, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(deliveries);
@@ -47,43 +45,40 @@ internal sealed class SqliteDeliveryStore(SqliteDatabase database, TimeProvider 
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT delivery_id, event, action, installation_id, repository, pull_request, payload, received_at
+        command.CommandText = $"""
+            SELECT {DeliveryRows.PendingColumns}
             FROM deliveries WHERE state = 'pending' ORDER BY received_at, delivery_id LIMIT @limit;
             """;
         command.Add("@limit", limit);
 
-        var deliveries = new List<WebhookDelivery>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            deliveries.Add(new WebhookDelivery(
-                reader.GetString(0),
-                reader.GetString(1),
-                reader.GetNullableString(2),
-                reader.GetNullableInt64(3),
-                reader.GetNullableString(4),
-                reader.GetNullableInt32(5),
-                reader.GetString(6),
-                SqliteValues.FromUnixMilliseconds(reader.GetInt64(7))));
-        }
-
-        return deliveries;
+        return await command.ReadAllAsync(reader => DeliveryRows.ReadPending(reader, StorageDialect.Sqlite), cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<WorkItem>?> CompleteAsync(string deliveryId, IReadOnlyList<WorkItem> workItems, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<IReadOnlyList<WorkItem>?>> CompleteBatchAsync(IReadOnlyList<RoutedDelivery> routed, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(workItems);
+        ArgumentNullException.ThrowIfNull(routed);
         var now = timeProvider.GetUtcNow();
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
+        var results = new IReadOnlyList<WorkItem>?[routed.Count];
+        for (var i = 0; i < routed.Count; i++)
+        {
+            results[i] = await CompleteAsync(connection, transaction, routed[i], now, cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return results;
+    }
+
+    private static async Task<IReadOnlyList<WorkItem>?> CompleteAsync(SqliteConnection connection, SqliteTransaction transaction, RoutedDelivery routed, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         await using (var mark = connection.CreateCommand())
         {
             mark.Transaction = transaction;
             mark.CommandText = "UPDATE deliveries SET state = 'processed', attempts = attempts + 1, work_items = @count, processed_at = @now, error = NULL WHERE delivery_id = @id AND state = 'pending';";
-            mark.Add("@id", deliveryId);
-            mark.Add("@count", workItems.Count);
+            mark.Add("@id", routed.DeliveryId);
+            mark.Add("@count", routed.WorkItems.Count);
             mark.Add("@now", now.ToUnixMilliseconds());
             if (await mark.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
             {
@@ -93,7 +88,7 @@ internal sealed class SqliteDeliveryStore(SqliteDatabase database, TimeProvider 
         }
 
         var added = new List<WorkItem>();
-        foreach (var item in workItems)
+        foreach (var item in routed.WorkItems)
         {
             if (await SqliteWorkQueueStore.InsertAsync(connection, transaction, item, now, cancellationToken).ConfigureAwait(false))
             {
@@ -101,7 +96,6 @@ internal sealed class SqliteDeliveryStore(SqliteDatabase database, TimeProvider 
             }
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return added;
     }
 
@@ -126,7 +120,7 @@ internal sealed class SqliteDeliveryStore(SqliteDatabase database, TimeProvider 
     public async Task<DeliverySummary?> GetAsync(string deliveryId, CancellationToken cancellationToken)
     {
         var found = await QueryAsync(
-            $"SELECT {SummaryColumns} FROM deliveries WHERE delivery_id = @id;",
+            $"SELECT {DeliveryRows.SummaryColumns} FROM deliveries WHERE delivery_id = @id;",
             command => command.Add("@id", deliveryId),
             cancellationToken).ConfigureAwait(false);
         return found.Count == 0 ? null : found[0];
@@ -134,7 +128,7 @@ internal sealed class SqliteDeliveryStore(SqliteDatabase database, TimeProvider 
 
     public Task<IReadOnlyList<DeliverySummary>> ListRecentAsync(int limit, string? excludingSender, CancellationToken cancellationToken) =>
         QueryAsync(
-            $"SELECT {SummaryColumns} FROM deliveries WHERE @sender IS NULL OR sender IS NULL OR sender <> @sender ORDER BY received_at DESC, delivery_id LIMIT @limit;",
+            $"SELECT {DeliveryRows.SummaryColumns} FROM deliveries WHERE @sender IS NULL OR sender IS NULL OR sender <> @sender ORDER BY received_at DESC, delivery_id LIMIT @limit;",
             command =>
             {
                 command.Add("@limit", limit);
@@ -166,26 +160,6 @@ internal sealed class SqliteDeliveryStore(SqliteDatabase database, TimeProvider 
         command.CommandText = sql;
         bind(command);
 
-        var summaries = new List<DeliverySummary>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            summaries.Add(new DeliverySummary(
-                reader.GetString(0),
-                reader.GetString(1),
-                reader.GetNullableString(2),
-                reader.GetNullableInt64(3),
-                reader.GetNullableString(4),
-                reader.GetNullableInt32(5),
-                SqliteValues.FromUnixMilliseconds(reader.GetInt64(6)),
-                reader.GetString(7),
-                reader.GetInt32(8),
-                reader.GetInt32(9),
-                reader.GetNullableInt64(10) is { } processed ? SqliteValues.FromUnixMilliseconds(processed) : null,
-                reader.GetNullableString(11),
-                reader.GetNullableString(12)));
-        }
-
-        return summaries;
+        return await command.ReadAllAsync(reader => DeliveryRows.ReadSummary(reader, StorageDialect.Sqlite), cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,4 +1,5 @@
 using PolicyBot.Enforcement.Progress;
+using PolicyBot.Storage.Rows;
 
 namespace PolicyBot.Storage.Sqlite;
 
@@ -36,20 +37,12 @@ internal sealed class SqliteEvaluationPassStore(SqliteDatabase database) : IEval
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT installation_id, reconcile, total, evaluated, started_at, points_at_start FROM evaluation_passes
+        command.CommandText = $"""
+            SELECT {EvaluationPassRows.Columns} FROM evaluation_passes
             WHERE @installation IS NULL OR installation_id = @installation
             ORDER BY installation_id;
             """;
         command.Add("@installation", installationId);
-        var result = new List<StoredEvaluationPass>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            result.Add(new StoredEvaluationPass(reader.GetInt64(0), reader.GetInt64(1) != 0, reader.GetInt32(2), reader.GetInt32(3),
-                SqliteValues.FromUnixMilliseconds(reader.GetInt64(4)), reader.GetInt64(5)));
-        }
-
-        return result;
+        return await command.ReadAllAsync(reader => EvaluationPassRows.Read(reader, StorageDialect.Sqlite), cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,22 +1,18 @@
 using System.Text.Json;
 using PolicyBot.Enforcement;
-using PolicyBot.Policies;
-using PolicyBot.Policies.Catalog;
-using PolicyBot.Policies.Preview;
+using PolicyBot.Storage.Rows;
 
 namespace PolicyBot.Storage.Sqlite;
 
 internal sealed class SqliteEvaluationStore(SqliteDatabase database) : IEvaluationStore
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     public async Task SaveAsync(StoredRepositoryEvaluation evaluation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(evaluation);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO repository_evaluations (repository, installation_id, evaluated, skip_reason, results, inventory, evaluated_at, created_by, repository_id, baseline, state)
+        command.CommandText = $"""
+            INSERT INTO repository_evaluations ({EvaluationRows.RepositoryColumns}, state)
             VALUES (@repository, @installation, @evaluated, @skip, @results, @inventory, @at, @created_by, @repository_id, @baseline, @state)
             ON CONFLICT (repository) DO UPDATE SET
                 installation_id = excluded.installation_id, evaluated = excluded.evaluated, skip_reason = excluded.skip_reason,
@@ -28,12 +24,12 @@ internal sealed class SqliteEvaluationStore(SqliteDatabase database) : IEvaluati
         command.Add("@installation", evaluation.InstallationId);
         command.Add("@evaluated", evaluation.Evaluated ? 1 : 0);
         command.Add("@skip", evaluation.SkipReason);
-        command.Add("@results", JsonSerializer.Serialize(evaluation.Results, Json));
-        command.Add("@inventory", evaluation.Inventory is null ? null : JsonSerializer.Serialize(evaluation.Inventory, Json));
+        command.Add("@results", JsonSerializer.Serialize(evaluation.Results, EvaluationRows.Json));
+        command.Add("@inventory", evaluation.Inventory is null ? null : JsonSerializer.Serialize(evaluation.Inventory, EvaluationRows.Json));
         command.Add("@at", evaluation.EvaluatedAt.ToUnixMilliseconds());
         command.Add("@created_by", evaluation.CreatedBy);
         command.Add("@repository_id", evaluation.RepositoryId);
-        command.Add("@baseline", JsonSerializer.Serialize(evaluation.Baseline, Json));
+        command.Add("@baseline", JsonSerializer.Serialize(evaluation.Baseline, EvaluationRows.Json));
         command.Add("@state", KnownRepositoryStateJson.Serialize(evaluation.State));
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -51,24 +47,10 @@ internal sealed class SqliteEvaluationStore(SqliteDatabase database) : IEvaluati
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT repository, state FROM repository_evaluations WHERE installation_id = @installation ORDER BY repository;";
+        command.CommandText = $"SELECT {EvaluationRows.StateColumns} FROM repository_evaluations WHERE installation_id = @installation ORDER BY repository;";
         command.Add("@installation", installationId);
-        var known = new List<KnownRepositoryState>();
-        var notStored = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (KnownRepositoryStateJson.Deserialize(reader.GetString(0), reader.GetNullableString(1)) is { } state)
-            {
-                known.Add(state);
-            }
-            else
-            {
-                notStored.Add(reader.GetString(0));
-            }
-        }
-
-        return new StoredRepositoryStates(known, notStored);
+        var rows = await command.ReadAllAsync(EvaluationRows.ReadState, cancellationToken).ConfigureAwait(false);
+        return EvaluationRows.ToStates(rows);
     }
 
     public async Task DeleteAsync(string repository, CancellationToken cancellationToken)
@@ -110,8 +92,8 @@ internal sealed class SqliteEvaluationStore(SqliteDatabase database) : IEvaluati
         ArgumentNullException.ThrowIfNull(evaluation);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO pull_request_evaluations (repository, number, installation_id, head_sha, conclusion, unmet_rules, evaluated_at)
+        command.CommandText = $"""
+            INSERT INTO pull_request_evaluations ({EvaluationRows.PullRequestColumns})
             VALUES (@repository, @number, @installation, @head, @conclusion, @unmet, @at)
             ON CONFLICT (repository, number) DO UPDATE SET
                 installation_id = excluded.installation_id, head_sha = excluded.head_sha, conclusion = excluded.conclusion,
@@ -122,7 +104,7 @@ internal sealed class SqliteEvaluationStore(SqliteDatabase database) : IEvaluati
         command.Add("@installation", evaluation.InstallationId);
         command.Add("@head", evaluation.HeadSha);
         command.Add("@conclusion", evaluation.Conclusion);
-        command.Add("@unmet", JsonSerializer.Serialize(evaluation.UnmetRules, Json));
+        command.Add("@unmet", JsonSerializer.Serialize(evaluation.UnmetRules, EvaluationRows.Json));
         command.Add("@at", evaluation.EvaluatedAt.ToUnixMilliseconds());
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -131,22 +113,12 @@ internal sealed class SqliteEvaluationStore(SqliteDatabase database) : IEvaluati
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT repository, number, installation_id, head_sha, conclusion, unmet_rules, evaluated_at FROM pull_request_evaluations
+        command.CommandText = $"""
+            SELECT {EvaluationRows.PullRequestColumns} FROM pull_request_evaluations
             WHERE @installation IS NULL OR installation_id = @installation ORDER BY repository, number;
             """;
         command.Add("@installation", installationId);
-        var list = new List<StoredPullRequestEvaluation>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            list.Add(new StoredPullRequestEvaluation(
-                reader.GetInt64(2), reader.GetString(0), reader.GetInt32(1), reader.GetString(3), reader.GetString(4),
-                JsonSerializer.Deserialize<List<string>>(reader.GetString(5), Json) ?? [],
-                SqliteValues.FromUnixMilliseconds(reader.GetInt64(6))));
-        }
-
-        return list;
+        return await command.ReadAllAsync(reader => EvaluationRows.ReadPullRequest(reader, StorageDialect.Sqlite), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<IReadOnlyList<StoredRepositoryEvaluation>> QueryAsync(string where, string parameter, object? value, CancellationToken cancellationToken)
@@ -154,29 +126,10 @@ internal sealed class SqliteEvaluationStore(SqliteDatabase database) : IEvaluati
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
-            SELECT repository, installation_id, evaluated, skip_reason, results, inventory, evaluated_at, created_by, repository_id, baseline
+            SELECT {EvaluationRows.RepositoryColumns}
             FROM repository_evaluations {where} ORDER BY repository;
             """;
         command.Add(parameter, value);
-        var list = new List<StoredRepositoryEvaluation>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            list.Add(new StoredRepositoryEvaluation(
-                reader.GetInt64(1),
-                reader.GetString(0),
-                reader.GetInt64(2) != 0,
-                reader.GetNullableString(3),
-                JsonSerializer.Deserialize<List<PolicyResult>>(reader.GetString(4), Json) ?? [],
-                reader.GetNullableString(5) is { } inventory ? JsonSerializer.Deserialize<InventoryEntry>(inventory, Json) : null,
-                SqliteValues.FromUnixMilliseconds(reader.GetInt64(6)),
-                reader.GetNullableString(7),
-                reader.GetNullableInt64(8))
-            {
-                Baseline = reader.GetNullableString(9) is { } baseline ? JsonSerializer.Deserialize<EffectiveBaseline>(baseline, Json) ?? EffectiveBaseline.Empty : EffectiveBaseline.Empty,
-            });
-        }
-
-        return list;
+        return await command.ReadAllAsync(reader => EvaluationRows.ReadRepository(reader, StorageDialect.Sqlite), cancellationToken).ConfigureAwait(false);
     }
 }

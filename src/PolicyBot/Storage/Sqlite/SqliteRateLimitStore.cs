@@ -1,4 +1,5 @@
 using PolicyBot.GitHub.Budget;
+using PolicyBot.Storage.Rows;
 
 namespace PolicyBot.Storage.Sqlite;
 
@@ -10,8 +11,8 @@ internal sealed class SqliteRateLimitStore(SqliteDatabase database) : IRateLimit
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         // SQLite evaluates every SET expression against the row as it was, so each CASE compares with the stored window.
-        command.CommandText = """
-            INSERT INTO rate_limit_windows (installation_id, resource, limit_points, remaining, used, reset_at, spent)
+        command.CommandText = $"""
+            INSERT INTO rate_limit_windows ({RateLimitWindowRows.Columns})
             VALUES (@installation, @resource, @limit, @remaining, @used, @reset, @used)
             ON CONFLICT (installation_id, resource) DO UPDATE SET
                 spent = spent + CASE
@@ -42,20 +43,12 @@ internal sealed class SqliteRateLimitStore(SqliteDatabase database) : IRateLimit
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT installation_id, resource, limit_points, remaining, used, reset_at, spent FROM rate_limit_windows
+        command.CommandText = $"""
+            SELECT {RateLimitWindowRows.Columns} FROM rate_limit_windows
             WHERE @installation IS NULL OR installation_id = @installation
             ORDER BY installation_id, resource;
             """;
         command.Add("@installation", installationId);
-        var result = new List<StoredRateLimitWindow>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            var window = new RateLimitWindow(reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4), DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(5)));
-            result.Add(new StoredRateLimitWindow(reader.GetInt64(0), window, reader.GetInt64(6)));
-        }
-
-        return result;
+        return await command.ReadAllAsync(reader => RateLimitWindowRows.Read(reader, StorageDialect.Sqlite), cancellationToken).ConfigureAwait(false);
     }
 }

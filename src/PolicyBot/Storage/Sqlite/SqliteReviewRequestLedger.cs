@@ -13,23 +13,13 @@ internal sealed class SqliteReviewRequestLedger(SqliteDatabase database) : IRevi
             return plan;
         }
 
-        var asked = new HashSet<string>(StringComparer.Ordinal);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT reviewer FROM review_requests WHERE repository = @repository AND number = @number;";
         command.Add("@repository", repository.ToLowerInvariant());
         command.Add("@number", number);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            asked.Add(reader.GetString(0));
-        }
-
-        return plan with
-        {
-            Teams = [.. plan.Teams.Where(t => !asked.Contains(Reviewer.Team(t)))],
-            Users = [.. plan.Users.Where(u => !asked.Contains(Reviewer.User(u)))],
-        };
+        var asked = await command.ReadAllAsync(reader => reader.GetString(0), cancellationToken).ConfigureAwait(false);
+        return Reviewer.Without(plan, asked.ToHashSet(StringComparer.Ordinal));
     }
 
     public async Task RecordAsync(string repository, int number, ReviewRequestPlan plan, CancellationToken cancellationToken)
@@ -37,7 +27,7 @@ internal sealed class SqliteReviewRequestLedger(SqliteDatabase database) : IRevi
         ArgumentNullException.ThrowIfNull(plan);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = (Microsoft.Data.Sqlite.SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var reviewer in plan.Teams.Select(Reviewer.Team).Concat(plan.Users.Select(Reviewer.User)))
+        foreach (var reviewer in Reviewer.All(plan))
         {
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;

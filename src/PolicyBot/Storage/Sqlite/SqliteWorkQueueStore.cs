@@ -1,12 +1,10 @@
 using Microsoft.Data.Sqlite;
+using PolicyBot.Storage.Rows;
 
 namespace PolicyBot.Storage.Sqlite;
 
 internal sealed class SqliteWorkQueueStore(SqliteDatabase database, TimeProvider timeProvider) : IWorkQueueStore
 {
-    private const string Columns =
-        "id, kind, installation_id, owner, repository, pull_request, reason, delivery_id, state, attempts, next_attempt_at, last_error, created_at, updated_at, triggers, created_by, head_sha, failure_kind, requeues";
-
     public async Task<bool> EnqueueAsync(WorkItem item, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -80,14 +78,13 @@ internal sealed class SqliteWorkQueueStore(SqliteDatabase database, TimeProvider
                       WHERE r.state = 'running' AND r.lease_until >= @now AND r.concurrency_key = w.concurrency_key)
                 ORDER BY w.next_attempt_at, w.id
                 LIMIT 1)
-            RETURNING {Columns};
+            RETURNING {WorkItemRows.Columns};
             """;
         command.Add("@owner", owner);
         command.Add("@until", (now + lease).ToUnixMilliseconds());
         command.Add("@now", now.ToUnixMilliseconds());
 
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Read(reader) : null;
+        return await command.ReadFirstOrDefaultAsync(reader => WorkItemRows.Read(reader, StorageDialect.Sqlite), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<bool> RenewAsync(long id, string owner, TimeSpan lease, CancellationToken cancellationToken)
@@ -184,18 +181,11 @@ internal sealed class SqliteWorkQueueStore(SqliteDatabase database, TimeProvider
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM work_items WHERE state = @state ORDER BY updated_at DESC, id DESC LIMIT @limit;";
+        command.CommandText = $"SELECT {WorkItemRows.Columns} FROM work_items WHERE state = @state ORDER BY updated_at DESC, id DESC LIMIT @limit;";
         command.Add("@state", state);
         command.Add("@limit", limit);
 
-        var items = new List<StoredWorkItem>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            items.Add(Read(reader));
-        }
-
-        return items;
+        return await command.ReadAllAsync(reader => WorkItemRows.Read(reader, StorageDialect.Sqlite), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<WorkQueueCounts> CountAsync(CancellationToken cancellationToken)
@@ -285,26 +275,4 @@ internal sealed class SqliteWorkQueueStore(SqliteDatabase database, TimeProvider
         bind(command);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
-
-    private static StoredWorkItem Read(SqliteDataReader reader) => new(
-        reader.GetInt64(0),
-        new WorkItem(
-            reader.GetString(1),
-            reader.GetInt64(2),
-            reader.GetNullableString(3),
-            reader.GetNullableString(4),
-            reader.GetNullableInt32(5),
-            reader.GetString(6),
-            reader.GetNullableString(7),
-            (WorkTriggers)reader.GetInt32(14),
-            reader.GetNullableString(15),
-            reader.GetNullableString(16)),
-        reader.GetString(8),
-        reader.GetInt32(9),
-        SqliteValues.FromUnixMilliseconds(reader.GetInt64(10)),
-        reader.GetNullableString(11),
-        SqliteValues.FromUnixMilliseconds(reader.GetInt64(12)),
-        SqliteValues.FromUnixMilliseconds(reader.GetInt64(13)),
-        reader.GetNullableString(17),
-        reader.GetInt32(18));
 }
