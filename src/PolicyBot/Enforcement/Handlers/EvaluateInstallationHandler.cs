@@ -54,7 +54,8 @@ public sealed partial class EvaluateInstallationHandler(
     /// </summary>
     private static async Task<(List<(string Login, string Name)> Repositories, string? Organization)> ListRepositoriesAsync(Octokit.IGitHubClient client)
     {
-        var repositories = (await client.GitHubApps.Installation.GetAllRepositoriesForCurrent().ConfigureAwait(false)).Repositories;
+        // GitHub's largest page (100; its default is 30): a pass lists the installation in a third of the calls.
+        var repositories = (await client.GitHubApps.Installation.GetAllRepositoriesForCurrent(new Octokit.ApiOptions { PageSize = 100 }).ConfigureAwait(false)).Repositories;
         var organization = repositories.FirstOrDefault()?.Owner is { Type: Octokit.AccountType.Organization } owner ? owner.Login : null;
         return (repositories.Select(r => (r.Owner.Login, r.Name)).ToList(), organization);
     }
