@@ -14,6 +14,7 @@ public sealed class PolicyBotMetrics
     private readonly Counter<long> _deliveriesReceived;
     private readonly Counter<long> _deliveriesDuplicate;
     private readonly Counter<long> _deliveriesRejected;
+    private readonly Histogram<int> _deliveriesCommitted;
     private readonly Counter<long> _deliveriesProcessed;
     private readonly Counter<long> _deliveriesFailed;
     private readonly Counter<long> _workItemsEnqueued;
@@ -31,6 +32,7 @@ public sealed class PolicyBotMetrics
         _deliveriesReceived = meter.CreateCounter<long>("policybot.webhook.deliveries.received", description: "Webhook deliveries accepted and stored, by event.");
         _deliveriesDuplicate = meter.CreateCounter<long>("policybot.webhook.deliveries.duplicate", description: "Webhook deliveries whose id was stored before.");
         _deliveriesRejected = meter.CreateCounter<long>("policybot.webhook.deliveries.rejected", description: "Webhook deliveries refused with a 4xx, by reason.");
+        _deliveriesCommitted = meter.CreateHistogram<int>("policybot.webhook.commit.deliveries", unit: "{delivery}", description: "Deliveries stored by each intake transaction (group commit); its count is the number of transactions.");
         _deliveriesProcessed = meter.CreateCounter<long>("policybot.deliveries.processed", description: "Stored deliveries routed into work items, by event.");
         _deliveriesFailed = meter.CreateCounter<long>("policybot.deliveries.failed", description: "Stored deliveries that could not be routed, by event.");
         _workItemsEnqueued = meter.CreateCounter<long>("policybot.work_items.enqueued", description: "Work items added, by kind.");
@@ -47,6 +49,8 @@ public sealed class PolicyBotMetrics
     public void DeliveryDuplicate() => _deliveriesDuplicate.Add(1);
 
     public void DeliveryRejected(string reason) => _deliveriesRejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void DeliveriesCommitted(int count) => _deliveriesCommitted.Record(count);
 
     public void DeliveryProcessed(string eventName) => _deliveriesProcessed.Add(1, new KeyValuePair<string, object?>("event", eventName));
 

@@ -40,8 +40,12 @@ public sealed record DeliverySummary(
 /// <summary>Durable intake of webhook deliveries.</summary>
 public interface IDeliveryStore
 {
-    /// <summary>Stores a delivery; false when one with the same id was stored before (it is then left as it was).</summary>
-    Task<bool> AddAsync(WebhookDelivery delivery, CancellationToken cancellationToken);
+    /// <summary>
+    /// Stores the deliveries in one transaction (one durable commit for all of them), or none of them when it throws.
+    /// For each, in order: false when one with the same id was stored before, by an earlier transaction or earlier in
+    /// this list (it is then left as it was).
+    /// </summary>
+    Task<IReadOnlyList<bool>> AddBatchAsync(IReadOnlyList<WebhookDelivery> deliveries, CancellationToken cancellationToken);
 
     /// <summary>Deliveries not yet routed, oldest first.</summary>
     Task<IReadOnlyList<WebhookDelivery>> GetPendingAsync(int limit, CancellationToken cancellationToken);
@@ -65,4 +69,14 @@ public interface IDeliveryStore
 
     /// <summary>Deletes processed and failed deliveries received before <paramref name="before"/>; returns how many.</summary>
     Task<int> PurgeAsync(DateTimeOffset before, CancellationToken cancellationToken);
+}
+
+public static class DeliveryStoreExtensions
+{
+    /// <summary>Stores one delivery in a transaction of its own; false when one with the same id was stored before.</summary>
+    public static async Task<bool> AddAsync(this IDeliveryStore store, WebhookDelivery delivery, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return (await store.AddBatchAsync([delivery], cancellationToken).ConfigureAwait(false))[0];
+    }
 }

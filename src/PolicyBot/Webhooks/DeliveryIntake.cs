@@ -12,7 +12,7 @@ namespace PolicyBot.Webhooks;
 /// never waits on routing or on GitHub. Workers pick the stored delivery up.
 /// </summary>
 internal sealed partial class DeliveryIntake(
-    IDeliveryStore store,
+    DeliveryGroupCommit commit,
     ProcessingSignal signal,
     PolicyBotMetrics metrics,
     TimeProvider timeProvider,
@@ -31,8 +31,9 @@ internal sealed partial class DeliveryIntake(
 
         using var scope = logger.BeginDeliveryScope(delivery);
 
-        // Stored even when the client has gone: GitHub counts the delivery as sent.
-        if (await store.AddAsync(delivery, CancellationToken.None).ConfigureAwait(false))
+        // Stored even when the client has gone (GitHub counts the delivery as sent), in one transaction with the
+        // deliveries received meanwhile; answered only once that has committed.
+        if (await commit.AddAsync(delivery).ConfigureAwait(false))
         {
             metrics.DeliveryReceived(delivery.Event);
             Log.Stored(logger);

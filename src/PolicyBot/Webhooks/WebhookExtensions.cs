@@ -13,6 +13,8 @@ public static class WebhookExtensions
         services.AddOptions<WebhookIntakeOptions>().Bind(configuration.GetSection(WebhookIntakeOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<WebhookIntakeOptions>, WebhookIntakeOptionsValidation>();
         services.AddSingleton<WebhookIntakeBudget>();
+        services.AddSingleton<DeliveryGroupCommit>();
+        services.AddHostedService(provider => provider.GetRequiredService<DeliveryGroupCommit>());
         return services;
     }
 

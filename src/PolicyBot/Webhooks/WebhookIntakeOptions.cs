@@ -12,6 +12,12 @@ public sealed class WebhookIntakeOptions
     /// 503 with Retry-After before it is read; GitHub's own deliveries are rarely over a few hundred KB.
     /// </summary>
     public long MaxBufferedBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// Most deliveries stored by one transaction. Deliveries that arrive while a commit is under way share the next one
+    /// (group commit); each is answered only after it.
+    /// </summary>
+    public int MaxCommitBatch { get; set; } = 256;
 }
 
 internal sealed class WebhookIntakeOptionsValidation : IValidateOptions<WebhookIntakeOptions>
@@ -19,7 +25,9 @@ internal sealed class WebhookIntakeOptionsValidation : IValidateOptions<WebhookI
     public ValidateOptionsResult Validate(string? name, WebhookIntakeOptions options) =>
         options.MaxBufferedBytes < WebhookIntakeGuard.MaxBodyBytes
             ? ValidateOptionsResult.Fail($"Webhooks:MaxBufferedBytes must be at least {WebhookIntakeGuard.MaxBodyBytes} (one delivery of GitHub's largest size).")
-            : ValidateOptionsResult.Success;
+            : options.MaxCommitBatch < 1
+                ? ValidateOptionsResult.Fail("Webhooks:MaxCommitBatch must be at least 1.")
+                : ValidateOptionsResult.Success;
 }
 
 /// <summary>The bytes of delivery bodies being held right now; a body is read only once its bytes are reserved here.</summary>

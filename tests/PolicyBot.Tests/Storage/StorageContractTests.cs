@@ -68,6 +68,8 @@ public abstract partial class StorageContractTests : IAsyncLifetime
         services.AddSingleton<IHostEnvironment>(new Environment(Path.GetTempPath()));
         services.AddSingleton<TimeProvider>(Time);
         services.AddStorage(configuration);
+        services.AddMetrics();
+        services.AddSingleton<PolicyBot.Hosting.PolicyBotMetrics>();
         var provider = services.BuildServiceProvider();
         _processes.Add(provider);
         return provider;
@@ -111,6 +113,70 @@ public abstract partial class StorageContractTests : IAsyncLifetime
         Assert.Equal(2, (await _queue.CountAsync(default)).Pending);
         Assert.Empty(await _deliveries.GetPendingAsync(10, default));
     }
+
+    [Fact]
+    public async Task A_batch_of_deliveries_is_one_transaction_that_stores_each_id_once()
+    {
+        Assert.True(await _deliveries.AddAsync(Delivery("d0"), default));
+
+        // Repeated within the batch, or stored by an earlier transaction: the first one stored wins, the others say so.
+        var added = await _deliveries.AddBatchAsync([Delivery("d1"), Delivery("d0"), Delivery("d2"), Delivery("d1")], default);
+        Assert.Equal([true, false, true, false], added);
+        Assert.Equal(["d0", "d1", "d2"], (await _deliveries.ListRecentAsync(10, null, default)).Select(d => d.DeliveryId).Order(StringComparer.Ordinal));
+
+        // One transaction: a batch with a delivery the database refuses (no event) stores none of it.
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => _deliveries.AddBatchAsync([Delivery("d3"), Delivery("d4") with { Event = null! }], default));
+        Assert.Null(await _deliveries.GetAsync("d3", default));
+    }
+
+    [Fact]
+    public async Task Deliveries_waiting_together_share_a_commit_and_each_learns_whether_it_was_a_duplicate()
+    {
+        await _deliveries.AddAsync(Delivery("d0"), default);
+        var commit = GroupCommit(maxBatch: 3);
+
+        // Queued before the writer starts, so the batches are known: d1 d0 d1 | d1 d2 d2.
+        var waiting = new[] { "d1", "d0", "d1", "d1", "d2", "d2" }.Select(id => commit.AddAsync(Delivery(id))).ToList();
+        Assert.Equal(6, commit.Pending);
+        await commit.StartAsync(default);
+
+        var stored = await Task.WhenAll(waiting);
+        Assert.Equal([true, false, false, false, true, false], stored);
+        Assert.Equal(2, commit.Commits);
+        Assert.Equal(0, commit.Pending);
+        Assert.Equal(3, (await _deliveries.ListRecentAsync(10, null, default)).Count);
+
+        // Stopped, it stores no more: a delivery then is refused, not acknowledged and lost.
+        await commit.StopAsync(default);
+        Assert.Throws<InvalidOperationException>(() => { _ = commit.AddAsync(Delivery("d3")); });
+    }
+
+    [Fact]
+    public async Task A_commit_that_fails_fails_every_delivery_waiting_on_it_and_the_next_one_succeeds()
+    {
+        var commit = GroupCommit(maxBatch: 10);
+        var waiting = new[] { Delivery("d1"), Delivery("d2") with { Event = null! }, Delivery("d3") }.Select(commit.AddAsync).ToList();
+        await commit.StartAsync(default);
+
+        foreach (var caller in waiting)
+        {
+            await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => caller);
+        }
+
+        Assert.Equal(0, commit.Commits);
+        Assert.Empty(await _deliveries.ListRecentAsync(10, null, default));
+
+        // The writer goes on: a redelivery is stored.
+        Assert.True(await commit.AddAsync(Delivery("d1")));
+        Assert.Equal(1, commit.Commits);
+        await commit.StopAsync(default);
+    }
+
+    private PolicyBot.Webhooks.DeliveryGroupCommit GroupCommit(int maxBatch) => new(
+        _deliveries,
+        Microsoft.Extensions.Options.Options.Create(new PolicyBot.Webhooks.WebhookIntakeOptions { MaxCommitBatch = maxBatch }),
+        _services.GetRequiredService<PolicyBot.Hosting.PolicyBotMetrics>(),
+        Microsoft.Extensions.Logging.Abstractions.NullLogger<PolicyBot.Webhooks.DeliveryGroupCommit>.Instance);
 
     [Fact]
     public async Task Two_items_of_one_repository_never_run_at_once()

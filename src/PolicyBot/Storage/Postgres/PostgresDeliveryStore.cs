@@ -6,32 +6,45 @@ namespace PolicyBot.Storage.Postgres;
 /// <summary>Durable intake on PostgreSQL: every replica's webhook endpoint writes here and any replica routes.</summary>
 internal sealed class PostgresDeliveryStore(PostgresDatabase database, TimeProvider timeProvider) : IDeliveryStore
 {
-    public async Task<bool> AddAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<bool>> AddBatchAsync(IReadOnlyList<WebhookDelivery> deliveries, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(delivery);
+        ArgumentNullException.ThrowIfNull(deliveries);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
-        // The delivery id is the key: GitHub's redeliveries of one delivery, to whichever replica, are stored once.
-        return await connection.ExecuteAsync(
-            null,
-            """
-            INSERT INTO deliveries (delivery_id, event, action, installation_id, repository, pull_request, payload, received_at, state, sender)
-            VALUES (@id, @event, @action, @installation, @repository, @pull, @payload, @received, 'pending', @sender)
-            ON CONFLICT (delivery_id) DO NOTHING;
-            """,
-            command =>
-            {
-                command.Add("@id", delivery.DeliveryId);
-                command.Add("@event", delivery.Event);
-                command.Add("@action", delivery.Action);
-                command.Add("@installation", delivery.InstallationId);
-                command.Add("@repository", delivery.RepositoryFullName);
-                command.Add("@pull", delivery.PullRequestNumber);
-                command.Add("@payload", delivery.Payload);
-                command.Add("@received", delivery.ReceivedAt);
-                command.Add("@sender", delivery.Sender);
-            },
-            cancellationToken).ConfigureAwait(false) == 1;
+        // In the order of their ids, so that two replicas storing batches that share an id (a redelivery) take its key's
+        // lock in the same order and wait for each other rather than deadlock. The sort is stable: of equal ids the
+        // first in the list is the one stored.
+        var added = new bool[deliveries.Count];
+        foreach (var i in Enumerable.Range(0, deliveries.Count).OrderBy(i => deliveries[i].DeliveryId, StringComparer.Ordinal))
+        {
+            var delivery = deliveries[i];
+
+            // The delivery id is the key: GitHub's redeliveries of one delivery, to whichever replica, are stored once.
+            added[i] = await connection.ExecuteAsync(
+                transaction,
+                """
+                INSERT INTO deliveries (delivery_id, event, action, installation_id, repository, pull_request, payload, received_at, state, sender)
+                VALUES (@id, @event, @action, @installation, @repository, @pull, @payload, @received, 'pending', @sender)
+                ON CONFLICT (delivery_id) DO NOTHING;
+                """,
+                command =>
+                {
+                    command.Add("@id", delivery.DeliveryId);
+                    command.Add("@event", delivery.Event);
+                    command.Add("@action", delivery.Action);
+                    command.Add("@installation", delivery.InstallationId);
+                    command.Add("@repository", delivery.RepositoryFullName);
+                    command.Add("@pull", delivery.PullRequestNumber);
+                    command.Add("@payload", delivery.Payload);
+                    command.Add("@received", delivery.ReceivedAt);
+                    command.Add("@sender", delivery.Sender);
+                },
+                cancellationToken).ConfigureAwait(false) == 1;
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return added;
     }
 
     public async Task<IReadOnlyList<WebhookDelivery>> GetPendingAsync(int limit, CancellationToken cancellationToken)

@@ -5,11 +5,13 @@ namespace PolicyBot.Storage.Sqlite;
 
 internal sealed class SqliteDeliveryStore(SqliteDatabase database, TimeProvider timeProvider) : IDeliveryStore
 {
-    public async Task<bool> AddAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<bool>> AddBatchAsync(IReadOnlyList<WebhookDelivery> deliveries, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(delivery);
+        ArgumentNullException.ThrowIfNull(deliveries);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
 
         // The delivery id is the key: GitHub's redeliveries of one delivery are stored (and processed) once.
         command.CommandText = """
@@ -17,16 +19,26 @@ internal sealed class SqliteDeliveryStore(SqliteDatabase database, TimeProvider 
             VALUES (@id, @event, @action, @installation, @repository, @pull, @payload, @received, 'pending', @sender)
             ON CONFLICT (delivery_id) DO NOTHING;
             """;
-        command.Add("@id", delivery.DeliveryId);
-        command.Add("@event", delivery.Event);
-        command.Add("@action", delivery.Action);
-        command.Add("@installation", delivery.InstallationId);
-        command.Add("@repository", delivery.RepositoryFullName);
-        command.Add("@pull", delivery.PullRequestNumber);
-        command.Add("@payload", delivery.Payload);
-        command.Add("@received", delivery.ReceivedAt.ToUnixMilliseconds());
-        command.Add("@sender", delivery.Sender);
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+
+        var added = new bool[deliveries.Count];
+        for (var i = 0; i < deliveries.Count; i++)
+        {
+            var delivery = deliveries[i];
+            command.Parameters.Clear();
+            command.Add("@id", delivery.DeliveryId);
+            command.Add("@event", delivery.Event);
+            command.Add("@action", delivery.Action);
+            command.Add("@installation", delivery.InstallationId);
+            command.Add("@repository", delivery.RepositoryFullName);
+            command.Add("@pull", delivery.PullRequestNumber);
+            command.Add("@payload", delivery.Payload);
+            command.Add("@received", delivery.ReceivedAt.ToUnixMilliseconds());
+            command.Add("@sender", delivery.Sender);
+            added[i] = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return added;
     }
 
     public async Task<IReadOnlyList<WebhookDelivery>> GetPendingAsync(int limit, CancellationToken cancellationToken)
