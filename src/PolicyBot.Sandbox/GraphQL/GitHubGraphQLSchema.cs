@@ -50,6 +50,8 @@ internal static class GitHubGraphQLSchema
                     ? new RepoNode(org, repo)
                     : NotFound(ctx, $"Could not resolve to a Repository with the name '{owner}/{name}'.");
             });
+            // Rules and rulesets by the global id a page gave them, for the caller that may see their organisation.
+            On<object?>("Query", "nodes", (_, ctx) => ctx.GetArgument<List<object>>("ids").Select(id => ResolveNode(Scope(ctx), ctx, id.ToString() ?? "")).ToList());
             On<object?>("Query", "rateLimit", (_, ctx) => Scope(ctx));
             On<GraphQLRequestScope>("RateLimit", "cost", (s, _) => s.Cost.Cost);
             On<GraphQLRequestScope>("RateLimit", "limit", (s, _) => s.RateLimit.Limit);
@@ -96,6 +98,29 @@ internal static class GitHubGraphQLSchema
 
                 return Page.Of(list.Select(r => (object)new RepoNode(o, r)).ToList(), ctx);
             });
+            On<SimOrg>("Organization", "team", (o, ctx) => o.FindTeam(ctx.GetArgument<string>("slug")));
+            On<SimOrg>("Organization", "teams", (o, ctx) => Page.Of([.. o.Teams.OrderBy(t => t.Name, StringComparer.OrdinalIgnoreCase).Cast<object>()], ctx));
+            On<Page>("TeamConnection", "nodes", (p, _) => p.Nodes);
+            On<Page>("TeamConnection", "pageInfo", (p, _) => p);
+            On<Page>("TeamConnection", "totalCount", (p, _) => p.TotalCount);
+
+            // A team's repositories and its role on each, from the same state as REST's GET /repos/{o}/{r}/teams.
+            On<SimTeam>("Team", "repositories", (t, ctx) =>
+            {
+                var org = Scope(ctx).Sim.State.Orgs.Values.First(o => o.Teams.Contains(t));
+                return Page.Of([.. org.Repos
+                    .Select(r => (Repo: r, Permission: SimulatorState.TeamPermission(t, r)))
+                    .Where(x => x.Permission is not null)
+                    .OrderBy(x => x.Repo.Name, StringComparer.OrdinalIgnoreCase)
+                    .Select(x => (object)new TeamRepositoryEdge(new RepoNode(org, x.Repo), x.Permission!.ToUpperInvariant()))], ctx);
+            });
+            On<Page>("TeamRepositoryConnection", "edges", (p, _) => p.Nodes.Select((e, i) => ((TeamRepositoryEdge)e) with { Cursor = p.CursorAt(i) }).ToList());
+            On<Page>("TeamRepositoryConnection", "nodes", (p, _) => p.Nodes.Select(e => ((TeamRepositoryEdge)e).Node).ToList());
+            On<Page>("TeamRepositoryConnection", "pageInfo", (p, _) => p);
+            On<Page>("TeamRepositoryConnection", "totalCount", (p, _) => p.TotalCount);
+            On<TeamRepositoryEdge>("TeamRepositoryEdge", "cursor", (e, _) => e.Cursor);
+            On<TeamRepositoryEdge>("TeamRepositoryEdge", "node", (e, _) => e.Node);
+            On<TeamRepositoryEdge>("TeamRepositoryEdge", "permission", (e, _) => e.Permission);
             On<SimOrg>("Organization", "rulesets", (o, ctx) => Page.Of(o.Rulesets.Select(r => (object)new RulesetNode(o, r)).ToList(), ctx));
 
             On<RepoNode>("Repository", "createdAt", (r, _) => Date(r.Repo.CreatedAt));
@@ -118,7 +143,7 @@ internal static class GitHubGraphQLSchema
                 return path is null ? null : new CodeOwnersNode(path, CodeOwners.Errors(r.Org, r.Repo, path, commit!.Files[path]));
             });
             On<RepoNode>("Repository", "branchProtectionRules", (r, ctx) =>
-                Page.Of(r.Repo.Protection.OrderBy(p => p.Value.Id).Select(p => (object)new ProtectionNode(p.Key, p.Value)).ToList(), ctx));
+                Page.Of(r.Repo.Protection.OrderBy(p => p.Value.Id).Select(p => (object)new ProtectionNode(r.Org.Login, p.Key, p.Value)).ToList(), ctx));
             On<RepoNode>("Repository", "rulesets", (r, ctx) =>
                 Page.Of(Rulesets.ForRepository(r.Org, r.Repo, ctx.GetArgument("includeParents", true)).Select(x => (object)new RulesetNode(r.Org, x)).ToList(), ctx));
 
@@ -162,10 +187,31 @@ internal static class GitHubGraphQLSchema
             On<CodeOwnersErrorNode>("RepositoryCodeownersError", "source", (e, _) => (string?)e.Error["source"] ?? "");
             On<CodeOwnersErrorNode>("RepositoryCodeownersError", "suggestion", (e, _) => (string?)e.Error["suggestion"]);
 
-            // The simulator models no review bypass allowances on classic protection (its REST answer has none either).
-            On<ProtectionNode>("BranchProtectionRule", "bypassPullRequestAllowances", (_, ctx) => Page.Of([], ctx));
+            // The same actors, in the same order, as REST's bypass_pull_request_allowances (users, teams, apps).
+            On<ProtectionNode>("BranchProtectionRule", "bypassPullRequestAllowances", (p, ctx) =>
+            {
+                var sim = Scope(ctx).Sim;
+                var org = sim.State.FindOrg(p.Owner);
+                var actors = p.Protection.RequirePullRequestReviews && p.Protection.BypassAllowances is { } allowances
+                    ? allowances.Users.Select(login => (object?)sim.State.EnsureAccount(login))
+                        .Concat(allowances.Teams.Select(slug => (object?)org?.FindTeam(slug)))
+                        .Concat(allowances.Apps.Select(slug => (object?)Endpoints.WellKnownApps.Prepend(sim.App).FirstOrDefault(a => string.Equals(a.Slug, slug, StringComparison.OrdinalIgnoreCase))))
+                    : [];
+                return Page.Of([.. actors.Select(a => (object)new AllowanceNode(a))], ctx);
+            });
+            On<AllowanceNode>("BypassPullRequestAllowance", "actor", (a, _) => a.Actor);
+            On<ProtectionNode>("BranchProtectionRule", "blocksCreations", (p, _) => p.Protection.BlockCreations);
+            On<ProtectionNode>("BranchProtectionRule", "lockAllowsFetchAndMerge", (p, _) => p.Protection.AllowForkSyncing);
+            On<ProtectionNode>("BranchProtectionRule", "lockBranch", (p, _) => p.Protection.LockBranch);
+            On<ProtectionNode>("BranchProtectionRule", "requiresCommitSignatures", (p, _) => p.Protection.RequiredSignatures);
+            On<ProtectionNode>("BranchProtectionRule", "requiresConversationResolution", (p, _) => p.Protection.RequiredConversationResolution);
+            On<ProtectionNode>("BranchProtectionRule", "requiresLinearHistory", (p, _) => p.Protection.RequiredLinearHistory);
+            On<ProtectionNode>("BranchProtectionRule", "restrictsPushes", (p, _) => p.Protection.Restrictions is not null);
+            On<ProtectionNode>("BranchProtectionRule", "restrictsReviewDismissals", (p, _) => p.Protection.RequirePullRequestReviews && p.Protection.DismissalRestrictions is not null);
             On<ProtectionNode>("BranchProtectionRule", "allowsDeletions", (p, _) => p.Protection.AllowDeletions);
             On<ProtectionNode>("BranchProtectionRule", "allowsForcePushes", (p, _) => p.Protection.AllowForcePushes);
+            types.For("BranchProtectionRule").IsTypeOfFunc = o => o is ProtectionNode;
+            On<ProtectionNode>("BranchProtectionRule", "id", (p, _) => NodeId("BPR", p.Protection.Id));
             On<ProtectionNode>("BranchProtectionRule", "databaseId", (p, _) => (int)p.Protection.Id);
             On<ProtectionNode>("BranchProtectionRule", "dismissesStaleReviews", (p, _) => p.Protection.DismissStaleReviews);
             On<ProtectionNode>("BranchProtectionRule", "isAdminEnforced", (p, _) => p.Protection.EnforceAdmins);
@@ -179,12 +225,14 @@ internal static class GitHubGraphQLSchema
             On<ProtectionNode>("BranchProtectionRule", "requiresStatusChecks", (p, _) => p.Protection.RequiredStatusChecks is not null);
             On<ProtectionNode>("BranchProtectionRule", "requiresStrictStatusChecks", (p, _) => p.Protection.StrictStatusChecks);
             On<StatusCheckNode>("RequiredStatusCheckDescription", "context", (c, _) => c.Context);
-            On<StatusCheckNode>("RequiredStatusCheckDescription", "app", (c, ctx) => c.AppId is { } id && id == Scope(ctx).Sim.App.AppId ? Scope(ctx).Sim.App : null);
+            On<StatusCheckNode>("RequiredStatusCheckDescription", "app", (c, ctx) => c.AppId is { } id ? Endpoints.WellKnownApps.Prepend(Scope(ctx).Sim.App).FirstOrDefault(a => a.AppId == id) : null);
             types.For("App").IsTypeOfFunc = o => o is GitHubAppIdentity;
             On<GitHubAppIdentity>("App", "databaseId", (a, _) => (int)a.AppId);
             On<GitHubAppIdentity>("App", "name", (a, _) => a.Name);
             On<GitHubAppIdentity>("App", "slug", (a, _) => a.Slug);
 
+            types.For("RepositoryRuleset").IsTypeOfFunc = o => o is RulesetNode;
+            On<RulesetNode>("RepositoryRuleset", "id", (r, _) => NodeId("RRS", r.Ruleset.Id));
             On<RulesetNode>("RepositoryRuleset", "databaseId", (r, _) => (int)r.Ruleset.Id);
             On<RulesetNode>("RepositoryRuleset", "name", (r, _) => r.Ruleset.Name);
             On<RulesetNode>("RepositoryRuleset", "createdAt", (r, _) => Date(r.Ruleset.CreatedAt));
@@ -260,7 +308,9 @@ internal static class GitHubGraphQLSchema
             On<SimTeam>("Team", "databaseId", (t, _) => (int)t.Id);
             On<SimTeam>("Team", "name", (t, _) => t.Name);
             On<SimTeam>("Team", "slug", (t, _) => t.Slug);
-            types.For("User").IsTypeOfFunc = _ => false;
+            types.For("User").IsTypeOfFunc = o => o is SimAccount;
+            On<SimAccount>("User", "databaseId", (u, _) => (int)u.Id);
+            On<SimAccount>("User", "login", (u, _) => u.Login);
             On<BypassActorNode>("RepositoryRulesetBypassActor", "deployKey", (a, _) => (string?)a.Json["actor_type"] == "DeployKey");
             On<BypassActorNode>("RepositoryRulesetBypassActor", "enterpriseOwner", (a, _) => (string?)a.Json["actor_type"] == "EnterpriseOwner");
             On<BypassActorNode>("RepositoryRulesetBypassActor", "organizationAdmin", (a, _) => (string?)a.Json["actor_type"] == "OrganizationAdmin");
@@ -301,6 +351,63 @@ internal static class GitHubGraphQLSchema
     {
         context.Errors.Add(new ExecutionError(message) { Code = "NOT_FOUND", Path = context.Path });
         return null;
+    }
+
+    /// <summary>An opaque global id, as GitHub's are (a type prefix and an encoded key).</summary>
+    private static string NodeId(string prefix, long id) =>
+        $"{prefix}_{Convert.ToBase64String(Encoding.UTF8.GetBytes(id.ToString(CultureInfo.InvariantCulture))).TrimEnd('=')}";
+
+    /// <summary>
+    /// The rule or ruleset a global id names, in an organisation the caller may see; null with GitHub's NOT_FOUND error
+    /// ("Could not resolve to a node with the global id of ...") otherwise.
+    /// </summary>
+    private static object? ResolveNode(GraphQLRequestScope scope, IResolveFieldContext context, string id)
+    {
+        var (prefix, key) = ParseNodeId(id);
+        foreach (var org in key is null ? [] : scope.Sim.State.Orgs.Values.Where(o => scope.Sim.VisibleOrg(scope.Http, o.Login) is not null))
+        {
+            if (prefix == "RRS" && org.Rulesets.Find(r => r.Id == key) is { } organizationRuleset)
+            {
+                return new RulesetNode(org, organizationRuleset);
+            }
+
+            foreach (var repo in org.Repos)
+            {
+                if (prefix == "BPR" && repo.Protection.FirstOrDefault(p => p.Value.Id == key) is { Value: not null } protection)
+                {
+                    return new ProtectionNode(org.Login, protection.Key, protection.Value);
+                }
+
+                if (prefix == "RRS" && repo.Rulesets.Find(r => r.Id == key) is { } repositoryRuleset)
+                {
+                    return new RulesetNode(org, repositoryRuleset);
+                }
+            }
+        }
+
+        context.Errors.Add(new ExecutionError($"Could not resolve to a node with the global id of '{id}'") { Code = "NOT_FOUND", Path = context.Path });
+        return null;
+    }
+
+    /// <summary>The type prefix and key of an id <see cref="NodeId"/> made; a null key for anything else.</summary>
+    private static (string Prefix, long? Key) ParseNodeId(string id)
+    {
+        var underscore = id.IndexOf('_', StringComparison.Ordinal);
+        if (underscore <= 0)
+        {
+            return ("", null);
+        }
+
+        var encoded = id[(underscore + 1)..];
+        try
+        {
+            var text = Encoding.UTF8.GetString(Convert.FromBase64String(encoded.PadRight(encoded.Length + ((4 - (encoded.Length % 4)) % 4), '=')));
+            return (id[..underscore], long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var key) ? key : null);
+        }
+        catch (FormatException)
+        {
+            return ("", null);
+        }
     }
 
     /// <summary>GitHub's DateTime: ISO-8601 in UTC, seconds precision.</summary>
@@ -393,7 +500,15 @@ internal static class GitHubGraphQLSchema
 
     private sealed record CodeOwnersErrorNode(string Path, JsonObject Error);
 
-    private sealed record ProtectionNode(string Pattern, SimProtection Protection);
+    private sealed record TeamRepositoryEdge(RepoNode Node, string Permission)
+    {
+        public string Cursor { get; init; } = "";
+    }
+
+    private sealed record ProtectionNode(string Owner, string Pattern, SimProtection Protection);
+
+    /// <summary>A review bypass allowance: a user, a team or an app (null when the name no longer resolves).</summary>
+    private sealed record AllowanceNode(object? Actor);
 
     private sealed record StatusCheckNode(string Context, long? AppId);
 
@@ -417,6 +532,9 @@ internal static class GitHubGraphQLSchema
         public string? StartCursor => Nodes.Count == 0 ? null : Cursor(Offset);
 
         public string? EndCursor => Nodes.Count == 0 ? null : Cursor(Offset + Nodes.Count - 1);
+
+        /// <summary>The cursor of the page's node at <paramref name="index"/> (an edge's <c>cursor</c>).</summary>
+        public string CursorAt(int index) => Cursor(Offset + index);
 
         public static Page Of(List<object> all, IResolveFieldContext context)
         {

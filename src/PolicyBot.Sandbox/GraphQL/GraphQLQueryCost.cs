@@ -90,6 +90,14 @@ internal static class GraphQLCostCalculator
 
             var type = Unwrap(definition.ResolvedType);
             var childMultiplier = multiplier;
+
+            // GitHub's formula names connections only; a lookup of many nodes at once (`nodes(ids:)`) is charged here as a
+            // connection of that many nodes, so that what is nested in it never costs less than the same read by pages.
+            if (ListArgumentCount(field, "ids") is { } ids)
+            {
+                childMultiplier = multiplier * Math.Max(1, ids);
+                Nodes += childMultiplier;
+            }
             if (type.Name.EndsWith("Connection", StringComparison.Ordinal))
             {
                 var first = IntArgument(field, "first");
@@ -120,6 +128,17 @@ internal static class GraphQLCostCalculator
             {
                 GraphQLIntValue value => int.TryParse(value.Value.Span, out var n) ? n : null,
                 GraphQLVariable variable when variables.TryGetValue(variable.Name.StringValue, out var json) && json.ValueKind == JsonValueKind.Number => json.GetInt32(),
+                _ => null,
+            };
+        }
+
+        private int? ListArgumentCount(GraphQLField field, string name)
+        {
+            var argument = field.Arguments?.Items.FirstOrDefault(a => a.Name.StringValue == name);
+            return argument?.Value switch
+            {
+                GraphQLListValue list => list.Values?.Count ?? 0,
+                GraphQLVariable variable when variables.TryGetValue(variable.Name.StringValue, out var json) && json.ValueKind == JsonValueKind.Array => json.GetArrayLength(),
                 _ => null,
             };
         }

@@ -106,10 +106,16 @@ public sealed class RepositoryAssessor(
         }
 
         var effective = RepositoryConfigMerger.Merge(organization, snapshot, directory).Config;
-        // GitHub's GraphQL API has no list of the teams with access to a repository: REST, and only when ownership needs it.
+        // Read only when ownership needs it: in a pass, from the organisation's teams read once; otherwise through REST.
         if (effective.Registration.Action != PolicyAction.Off && RegistrationPolicy.OwnedByTeam(snapshot, directory))
         {
-            snapshot = snapshot with { TeamAccess = await RepositoryStateReader.ReadTeamAccessAsync(client, snapshot, cancellationToken).ConfigureAwait(false) };
+            var organizationTeams = prefetched is null ? null : await prefetched.Organization.TeamAccessAsync(client.Connection, snapshot.Owner).WaitAsync(cancellationToken).ConfigureAwait(false);
+            snapshot = snapshot with
+            {
+                TeamAccess = organizationTeams is not null
+                    ? organizationTeams.GetValueOrDefault(snapshot.Name) ?? new Dictionary<string, RepositoryAccess>()
+                    : await RepositoryStateReader.ReadTeamAccessAsync(client, snapshot, cancellationToken).ConfigureAwait(false),
+            };
         }
 
         var branchesRead = effective.BranchProtection.Action != PolicyAction.Off;
@@ -121,9 +127,10 @@ public sealed class RepositoryAssessor(
         {
             snapshot = snapshot with { Branches = [defaultBranch] };
 
-            // A gap in classic protection is remediated with a PUT built from GitHub's own REST answer (push
-            // restrictions and all, which GraphQL does not give): only then is the branch read through REST.
-            if (defaultBranch.Classic is not null
+            // A gap in classic protection is remediated with a PUT that keeps the rest of the protection, built from
+            // the page's read; a rule with push or review-dismissal restrictions (lists the page does not read) has no
+            // such answer, and only then is the branch read through REST.
+            if (defaultBranch.Classic is { Response: null }
                 && Evaluator.Evaluate(organization, snapshot, AppId, today, directory).For(PolicyIds.BranchProtection) is { Findings.Count: > 0 })
             {
                 snapshot = await RepositoryStateReader.ReadBranchesAsync(client, snapshot, effective.BranchProtection, cancellationToken).ConfigureAwait(false);

@@ -183,6 +183,46 @@ public sealed class GraphQLTests
         Assert.Equal(401, (int)refused.StatusCode);
     }
 
+    [Fact]
+    public async Task Rules_and_rulesets_are_looked_up_by_global_id_and_each_id_counts_as_a_node_for_the_cost()
+    {
+        await using var sim = await TestOrgs.StartAsync(yaml: Org);
+        using var bot = Installation(sim);
+        var page = await Query(bot, """
+            { organization(login: "acme") { repositories(first: 3, orderBy: {field: NAME, direction: ASC}) { nodes { name
+              branchProtectionRules(first: 1) { nodes { id } } rulesets(first: 1) { nodes { id name } } } } } }
+            """);
+        var nodes = page["data"]!["organization"]!["repositories"]!["nodes"]!.AsArray();
+        var ruleId = (string)nodes.Single(n => (string)n!["name"]! == "payments")!["branchProtectionRules"]!["nodes"]![0]!["id"]!;
+        var rulesetId = (string)nodes.Single(n => (string)n!["name"]! == "web")!["rulesets"]!["nodes"]![0]!["id"]!;
+
+        const string ById = """
+            query($ids: [ID!]!) {
+              rateLimit { cost }
+              nodes(ids: $ids) {
+                __typename
+                ... on BranchProtectionRule { id requiredApprovingReviewCount bypassPullRequestAllowances(first: 10) { totalCount } }
+                ... on RepositoryRuleset { id name rules(first: 10) { totalCount } }
+              }
+            }
+            """;
+        var found = await Query(bot, ById, new JsonObject { ["ids"] = new JsonArray(ruleId, rulesetId) });
+        Assert.Null(found["errors"]);
+        var byId = found["data"]!["nodes"]!.AsArray();
+        Assert.Equal(("BranchProtectionRule", 2), ((string)byId[0]!["__typename"]!, (int)byId[0]!["requiredApprovingReviewCount"]!));
+        Assert.Equal(("main needs review", 2), ((string)byId[1]!["name"]!, (int)byId[1]!["rules"]!["totalCount"]!));
+
+        // GitHub's formula names connections only; each id is counted as a node the nested lists are read for, so 90 ids
+        // with two nested lists each cost 180 requests, 2 points (not 2 requests, the minimum of 1).
+        var many = new JsonArray([.. Enumerable.Range(0, 89).Select(_ => (JsonNode)ruleId), rulesetId]);
+        Assert.Equal(2, (int)(await Query(bot, ById, new JsonObject { ["ids"] = many }))["data"]!["rateLimit"]!["cost"]!);
+
+        // An id that names nothing the caller may see: null, with GitHub's NOT_FOUND error.
+        var missing = await Query(bot, ById, new JsonObject { ["ids"] = new JsonArray("BPR_bm9uZQ") });
+        Assert.Equal("NOT_FOUND", (string)missing["errors"]![0]!["type"]!);
+        Assert.Null(missing["data"]!["nodes"]![0]);
+    }
+
     private static HttpClient Installation(GitHubSimulator sim)
     {
         var client = sim.CreateClient();

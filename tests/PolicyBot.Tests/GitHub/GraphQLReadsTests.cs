@@ -111,9 +111,35 @@ public sealed class GraphQLReadsTests
             ["rules"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["type"] = "deletion" }),
         }.ToJsonString(), "application/json", "application/json");
 
+        // Classic protection with everything a remediation's PUT must keep: review bypass by a user, a team and an app,
+        // checks bound to an app, the flags the baseline has no opinion on. And one that restricts pushes (a list the
+        // page does not read, so its remediation reads REST).
+        await client.Connection.Put<object>(new Uri("repos/acme/svc-legacy/branches/main/protection", UriKind.Relative), """
+            {
+              "required_status_checks": { "strict": true, "contexts": [], "checks": [{ "context": "build", "app_id": 15368 }, { "context": "lint" }] },
+              "enforce_admins": true,
+              "required_pull_request_reviews": {
+                "dismiss_stale_reviews": true, "require_code_owner_reviews": false, "required_approving_review_count": 2, "require_last_push_approval": true,
+                "bypass_pull_request_allowances": { "users": ["bob"], "teams": ["platform"], "apps": ["dependabot"] }
+              },
+              "restrictions": null,
+              "required_linear_history": true, "allow_force_pushes": false, "allow_deletions": true, "block_creations": true,
+              "required_conversation_resolution": true, "lock_branch": false, "allow_fork_syncing": true
+            }
+            """);
+        await client.Connection.Put<object>(new Uri("repos/acme/web/branches/trunk/protection", UriKind.Relative), """
+            { "required_status_checks": null, "enforce_admins": false, "required_pull_request_reviews": null, "restrictions": { "users": ["alice"], "teams": [] } }
+            """);
+
         var organizationRulesets = await OrganizationGraphQLReader.ReadOrganizationRulesetsAsync(client.Connection, "acme", default);
+        sim.ClearRequests();
         var page = await OrganizationGraphQLReader.ReadPageAsync(client.Connection, "acme", null, organizationRulesets, default);
         Assert.Null(page.NextCursor);
+        // The page (up to 100 repositories with three lists each: 301 requests, 3 points), then by id the review bypass of
+        // the two classic rules that require reviews, and the bypass lists and rules of the three repository rulesets that
+        // apply to a default branch (not "releases only", the excluded one, tags).
+        Assert.Equal([3, 1, 1], sim.Requests.Where(r => r.Resource == "graphql").Select(r => r.Cost));
+        Assert.Equal(5, page.Cost);
         Assert.Equal(["svc-a", "svc-legacy", "vendored", "web"], page.Repositories.Select(r => r.Snapshot.Name));
         // GraphQL has no "exempt" bypass mode: that repository's protection is left to REST.
         Assert.Null(page.Repositories[2].DefaultBranch);
@@ -135,10 +161,24 @@ public sealed class GraphQLReadsTests
 
             var oracle = await new BranchProtectionReader(client.Connection, "acme", snapshot.Name, ["app:dependabot"]).ReadAsync(snapshot.DefaultBranch, default);
             var local = Assert.IsType<Policies.Snapshots.BranchProtectionState>(fromGraphQL.DefaultBranch);
-            // GitHub's REST answer itself is kept for remediations, which read it through REST (see RepositoryAssessor).
-            Assert.Equal(Json(oracle.Classic is { } classic ? classic with { Response = null } : null), Json(local.Classic));
+            Assert.Equal(Json(oracle.Classic is { } classic ? classic with { Response = null } : null), Json(local.Classic is { } read ? read with { Response = null } : null));
+            // The remediation built from the page's read is the one built from REST's answer, to the byte.
+            if (local.Classic is { Response: not null })
+            {
+                var baseline = new Policies.Configuration.BranchProtectionConfig { RequiredApprovingReviewCount = 3, RequiredStatusChecks = ["PolicyBot"], EnforceAdmins = true };
+                Assert.Equal(
+                    Policies.BranchProtection.BranchProtectionFix.PlanFor(baseline, oracle.Classic, 4242).ToJsonString(),
+                    Policies.BranchProtection.BranchProtectionFix.PlanFor(baseline, local.Classic, 4242).ToJsonString());
+            }
             Assert.Equal(oracle.Rules.Select(Json).Order(StringComparer.Ordinal), local.Rules.Select(Json).Order(StringComparer.Ordinal));
         }
+
+        var legacy = page.Repositories[1].DefaultBranch!.Classic!;
+        Assert.NotNull(legacy.Response);
+        Assert.Equal(["User bob", "Team platform", "Integration dependabot"], legacy.ReviewBypass.Select(a => $"{a.ActorType} {a.Name}"));
+        Assert.Contains(legacy.RequiredStatusChecks, c => c is { Context: "build", AppId: 15368 });
+        // Push restrictions: no answer to build a remediation from, so the assessor reads REST for one.
+        Assert.Null(page.Repositories[3].DefaultBranch!.Classic!.Response);
 
         // The cases are there: an org ruleset by name, an excluded repository, ~DEFAULT_BRANCH with an exclusion, bypass.
         var svcA = page.Repositories[0].DefaultBranch!.Rules;
@@ -152,6 +192,52 @@ public sealed class GraphQLReadsTests
         Assert.Equal("trunk", web.Single(r => r.Type == "pull_request").RulesetName);
         Assert.Single(page.Repositories[0].Snapshot.CodeOwners!.Errors);
         Assert.Equal("production", page.Repositories[0].Snapshot.Lifecycle);
+    }
+
+    [Fact]
+    public async Task Team_access_read_for_the_whole_organisation_is_what_REST_lists_for_each_repository()
+    {
+        // A team on every repository (more than a page of them), teams on a few with each role, a child team, a team on none.
+        var repos = string.Concat(Enumerable.Range(0, 103).Select(i => $"\n  - name: r-{i:D3}"));
+        await using var sim = await GitHubSimulator.StartAsync(new SimulatorOptions());
+        sim.Load($$"""
+            org: acme
+            installation_id: 1001
+            members: [alice, bob]
+            admins: [alice]
+            teams:
+              - { slug: everyone, members: [alice, bob] }
+              - { slug: platform, members: [alice], repos: { r-001: admin, r-002: pull, r-003: triage, r-004: push } }
+              - { slug: web, parent: platform, members: [bob], repos: { r-004: maintain } }
+              - { slug: idle, members: [bob], repos: { r-050: pull } }
+            repos:{{repos}}
+            """, "team-access.yml");
+        await sim.InstallAsync("acme");
+        var client = Client(sim);
+        using (var admin = sim.CreateClient("alice"))
+        {
+            (await admin.DeleteAsync(new Uri("orgs/acme/teams/idle/repos/acme/r-050", UriKind.Relative))).EnsureSuccessStatusCode();
+        }
+
+        sim.ClearRequests();
+        var access = await OrganizationGraphQLReader.ReadTeamAccessAsync(client.Connection, "acme", default);
+
+        // Two queries, a point each: the teams with a page of repositories each, then the rest of `everyone`'s.
+        var queries = sim.Requests.Where(r => r.Resource == "graphql").ToList();
+        Assert.Equal([1, 1], queries.Select(r => r.Cost));
+        for (var i = 0; i < 103; i++)
+        {
+            var name = $"r-{i:D3}";
+            var oracle = await RepositoryStateReader.ReadTeamAccessAsync(client, new Policies.Snapshots.RepositorySnapshot { Owner = "acme", Name = name, DefaultBranch = "main" }, default);
+            var read = access.GetValueOrDefault(name) ?? new Dictionary<string, Policies.RepositoryAccess>();
+            Assert.Equal(oracle.OrderBy(a => a.Key, StringComparer.Ordinal), read.OrderBy(a => a.Key, StringComparer.Ordinal));
+        }
+
+        Assert.Equal(Policies.RepositoryAccess.Maintain, access["r-004"]["web"]);
+        Assert.Equal(Policies.RepositoryAccess.Write, access["r-004"]["platform"]);
+        Assert.Equal(Policies.RepositoryAccess.Triage, access["r-003"]["platform"]);
+        Assert.Equal(Policies.RepositoryAccess.Write, access["r-102"]["everyone"]);
+        Assert.DoesNotContain("idle", access["r-050"].Keys);
     }
 
     [Fact]
@@ -175,13 +261,14 @@ public sealed class GraphQLReadsTests
         }
 
         schema.Initialize();
-        foreach (var document in new[] { OrganizationGraphQLReader.Query, OrganizationGraphQLReader.OrganizationRulesetsQuery })
+        foreach (var document in new[] { OrganizationGraphQLReader.Query, OrganizationGraphQLReader.OrganizationRulesetsQuery, OrganizationGraphQLReader.TeamRepositoriesQuery, OrganizationGraphQLReader.TeamMoreRepositoriesQuery,
+            OrganizationGraphQLReader.ReviewBypassQuery, OrganizationGraphQLReader.RulesetDetailsQuery })
         {
             var result = await new DocumentExecuter().ExecuteAsync(new ExecutionOptions
             {
                 Schema = schema,
                 Query = document,
-                Variables = new GraphQL.Inputs(new Dictionary<string, object?> { ["org"] = "acme", ["first"] = 50 }),
+                Variables = new GraphQL.Inputs(new Dictionary<string, object?> { ["org"] = "acme", ["first"] = 50, ["slug"] = "platform", ["ids"] = new object[] { "BPR_1" } }),
             });
             Assert.True(result.Executed, "invalid: " + string.Join("; ", result.Errors?.Select(e => e.Message) ?? []));
         }

@@ -50,7 +50,9 @@ public sealed class EvaluateRepositoryHandler(
 
         var previous = await evaluations.GetAsync(repository.FullName, cancellationToken).ConfigureAwait(false)
             ?? await FollowRenameAsync(repository, cancellationToken).ConfigureAwait(false);
-        var organizationPolicy = await assessor.ReadOrganizationPolicyAsync(client, owner, cancellationToken).ConfigureAwait(false);
+        var organizationPolicy = prefetchedState?.Organization.Policy
+            ?? await assessor.ReadOrganizationPolicyAsync(client, owner, cancellationToken).ConfigureAwait(false);
+        prefetchedState?.Organization.KnowPolicy(organizationPolicy);
         // Only a creation delivery's sender is the repository's creator; for other events it is whoever acted last.
         var createdBy = item.Triggers.HasFlag(WorkTriggers.RepositoryCreated) ? item.CreatedBy ?? previous?.CreatedBy : previous?.CreatedBy;
         var assessment = await assessor.AssessAsync(client, repository with { CreatedBy = createdBy }, prefetchedState, organizationPolicy, cancellationToken).ConfigureAwait(false);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Octokit;
 using PolicyBot.GitHub.GraphQL;
+using PolicyBot.Policies;
 using PolicyBot.Policies.BranchProtection;
 using PolicyBot.Policies.Snapshots;
 
@@ -38,6 +39,48 @@ public sealed class PrefetchedOrganization
     };
 
     public void LearnPrivateBranchProtection(bool available) => Volatile.Write(ref _privateBranchProtection, available ? 1 : -1);
+
+    private Lazy<Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, RepositoryAccess>>?>>? _teamAccess;
+    private OrganizationPolicy? _policy;
+
+    /// <summary>
+    /// The organisation baseline the pass evaluates with, once a repository of the pass read it: the rest of the pass does
+    /// not read the configuration repository again (two requests a repository). A change to it starts a new pass, with
+    /// its own <see cref="PrefetchedOrganization"/>.
+    /// </summary>
+    public OrganizationPolicy? Policy => Volatile.Read(ref _policy);
+
+    /// <summary>Keeps a baseline read and validated (or no file): one that could not be read is read again by the next repository.</summary>
+    public void KnowPolicy(OrganizationPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        if (policy.State is OrganizationPolicyState.Valid or OrganizationPolicyState.NoFile)
+        {
+            Interlocked.CompareExchange(ref _policy, policy, null);
+        }
+    }
+
+    /// <summary>
+    /// Each repository's teams and their roles, read for the whole organisation in a few GraphQL queries the first time
+    /// a repository of the pass needs them (GitHub's GraphQL <c>Repository</c> has no list of its teams; REST would take
+    /// a call per repository). Null when GraphQL could not read it: the repository is then read through REST.
+    /// </summary>
+    public Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, RepositoryAccess>>?> TeamAccessAsync(IConnection connection, string org)
+    {
+        var fresh = new Lazy<Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, RepositoryAccess>>?>>(async () =>
+        {
+            try
+            {
+                // Shared by every repository of the pass: no one worker's cancellation ends it for the others.
+                return await OrganizationGraphQLReader.ReadTeamAccessAsync(connection, org, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is GitHubGraphQLException or ApiException or JsonException or KeyNotFoundException or InvalidOperationException)
+            {
+                return null;
+            }
+        });
+        return (Interlocked.CompareExchange(ref _teamAccess, fresh, null) ?? fresh).Value;
+    }
 }
 
 /// <summary>
@@ -48,13 +91,20 @@ public sealed class PrefetchedOrganization
 /// </summary>
 public static class OrganizationGraphQLReader
 {
-    /// <summary>Repositories per query: 50 keeps a page at about 6 points (GitHub's formula) with room for nested lists.</summary>
-    public const int PageSize = 50;
+    /// <summary>
+    /// Repositories per query. A page reads no list nested below a repository's own lists (GitHub's formula charges a
+    /// nested list once per parent it could have): 100 repositories cost 3 points, and the few lists a repository's
+    /// protection needs are read afterwards for those that need them, by id (<see cref="ReviewBypassQuery"/>,
+    /// <see cref="RulesetDetailsQuery"/>).
+    /// </summary>
+    public const int PageSize = 100;
+
+    /// <summary>Ids per follow-up query (<c>nodes(ids:)</c>), GitHub's page size.</summary>
+    private const int IdsPerQuery = 100;
 
     private const int RulesetsPerRepository = 3;
     private const int RulesetsPerOrganization = 50;
     private const int RulesPerRuleset = 20;
-    /// <summary>Classic rules per repository: each multiplies the cost of its review bypass allowances by the page size.</summary>
     private const int ProtectionRulesPerRepository = 3;
     private const int ReviewBypassPerRule = 10;
     private const int BypassActorsPerRuleset = 10;
@@ -80,13 +130,14 @@ public static class OrganizationGraphQLReader
                 branchProtectionRules(first: 3) {
                   totalCount
                   nodes {
-                    pattern requiresApprovingReviews requiredApprovingReviewCount dismissesStaleReviews requiresCodeOwnerReviews
+                    id pattern requiresApprovingReviews requiredApprovingReviewCount dismissesStaleReviews requiresCodeOwnerReviews
                     requireLastPushApproval isAdminEnforced allowsForcePushes allowsDeletions
-                    requiredStatusChecks { context app { databaseId } }
-                    bypassPullRequestAllowances(first: 10) { totalCount nodes { actor { __typename ... on App { databaseId slug } ... on Team { databaseId slug } ... on User { databaseId login } } } }
+                    requiresStatusChecks requiresStrictStatusChecks requiredStatusChecks { context app { databaseId } }
+                    requiresLinearHistory requiresConversationResolution requiresCommitSignatures lockBranch lockAllowsFetchAndMerge blocksCreations
+                    restrictsPushes restrictsReviewDismissals
                   }
                 }
-                rulesets(first: 3, includeParents: false) { totalCount nodes { ...Ruleset } }
+                rulesets(first: 3, includeParents: false) { totalCount nodes { ...RulesetSummary } }
                 pullRequests(first: 20, states: [OPEN]) { totalCount nodes { number } }
               }
             }
@@ -94,41 +145,147 @@ public static class OrganizationGraphQLReader
         }
 
         fragment File on GitObject { ... on Blob { oid text } }
-        """ + RulesetFragment;
+        """ + RulesetSummaryFragment;
+
+    /// <summary>The review bypass allowances of the classic rules (by id) that protect a default branch and require reviews.</summary>
+    public const string ReviewBypassQuery = """
+        query PolicyBotReviewBypass($ids: [ID!]!) {
+          rateLimit { cost remaining resetAt }
+          nodes(ids: $ids) {
+            ... on BranchProtectionRule {
+              id
+              bypassPullRequestAllowances(first: 10) { totalCount nodes { actor { __typename ... on App { databaseId slug } ... on Team { databaseId slug } ... on User { databaseId login } } } }
+            }
+          }
+        }
+        """;
+
+    /// <summary>The bypass lists and rules of the repository rulesets (by id) that apply to a default branch.</summary>
+    public const string RulesetDetailsQuery = """
+        query PolicyBotRulesetDetails($ids: [ID!]!) {
+          rateLimit { cost remaining resetAt }
+          nodes(ids: $ids) { ... on RepositoryRuleset { id ...RulesetDetails } }
+        }
+        """ + RulesetDetailsFragment;
 
     /// <summary>The organisation's rulesets, read once a pass: per repository they would multiply every page's cost.</summary>
     public const string OrganizationRulesetsQuery = """
         query PolicyBotOrganizationRulesets($org: String!) {
+          rateLimit { cost remaining resetAt }
           organization(login: $org) {
-            rulesets(first: 50, includeParents: false) { totalCount nodes { ...Ruleset } }
+            rulesets(first: 50, includeParents: false) { totalCount nodes { ...RulesetSummary ...RulesetDetails } }
           }
         }
-        """ + RulesetFragment;
+        """ + RulesetSummaryFragment + RulesetDetailsFragment;
 
-    private const string RulesetFragment = """
+    private const string RulesetSummaryFragment = """
 
-        fragment Ruleset on RepositoryRuleset {
-                    databaseId name enforcement target
-                    source { __typename ... on Repository { nameWithOwner } ... on Organization { login } }
-                    conditions { refName { include exclude } repositoryName { include exclude } }
-                    bypassActors(first: 10) {
-                      totalCount
-                      nodes { bypassMode organizationAdmin deployKey enterpriseOwner repositoryRoleDatabaseId repositoryRoleName actor { __typename ... on App { databaseId slug } ... on Team { databaseId slug } } }
-                    }
-                    rules(first: 20) {
-                      totalCount
-                      nodes {
-                        type
-                        parameters {
-                          __typename
-                          ... on PullRequestParameters { requiredApprovingReviewCount dismissStaleReviewsOnPush requireCodeOwnerReview requireLastPushApproval }
-                          ... on RequiredStatusChecksParameters { requiredStatusChecks { context integrationId } }
-                        }
-                      }
-                    }
+        fragment RulesetSummary on RepositoryRuleset {
+          id databaseId name enforcement target
+          source { __typename ... on Repository { nameWithOwner } ... on Organization { login } }
+          conditions { refName { include exclude } repositoryName { include exclude } }
         }
         """;
 
+    private const string RulesetDetailsFragment = """
+
+        fragment RulesetDetails on RepositoryRuleset {
+          bypassActors(first: 10) {
+            totalCount
+            nodes { bypassMode organizationAdmin deployKey enterpriseOwner repositoryRoleDatabaseId repositoryRoleName actor { __typename ... on App { databaseId slug } ... on Team { databaseId slug } } }
+          }
+          rules(first: 20) {
+            totalCount
+            nodes {
+              type
+              parameters {
+                __typename
+                ... on PullRequestParameters { requiredApprovingReviewCount dismissStaleReviewsOnPush requireCodeOwnerReview requireLastPushApproval }
+                ... on RequiredStatusChecksParameters { requiredStatusChecks { context integrationId } }
+              }
+            }
+          }
+        }
+        """;
+
+    /// <summary>Every team of the organisation with the first page of its repositories and its role on each.</summary>
+    public const string TeamRepositoriesQuery = """
+        query PolicyBotTeamRepositories($org: String!, $after: String) {
+          rateLimit { cost remaining resetAt }
+          organization(login: $org) {
+            teams(first: 100, after: $after) {
+              pageInfo { hasNextPage endCursor }
+              nodes { slug repositories(first: 100) { ...TeamRepositories } }
+            }
+          }
+        }
+        """ + TeamRepositoriesFragment;
+
+    /// <summary>The next page of one team's repositories, for a team with more than a page.</summary>
+    public const string TeamMoreRepositoriesQuery = """
+        query PolicyBotTeamMoreRepositories($org: String!, $slug: String!, $after: String) {
+          rateLimit { cost remaining resetAt }
+          organization(login: $org) {
+            team(slug: $slug) { repositories(first: 100, after: $after) { ...TeamRepositories } }
+          }
+        }
+        """ + TeamRepositoriesFragment;
+
+    private const string TeamRepositoriesFragment = """
+
+        fragment TeamRepositories on TeamRepositoryConnection {
+          pageInfo { hasNextPage endCursor }
+          edges { permission node { name } }
+        }
+        """;
+
+    /// <summary>
+    /// Each repository's teams and their roles (as REST's <c>GET /repos/{o}/{r}/teams</c> lists them, keyed by repository
+    /// name then team slug), for the whole organisation: a point per hundred teams, and one per further hundred
+    /// repositories of a team.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, RepositoryAccess>>> ReadTeamAccessAsync(IConnection connection, string org, CancellationToken cancellationToken)
+    {
+        var access = new Dictionary<string, Dictionary<string, RepositoryAccess>>(StringComparer.OrdinalIgnoreCase);
+        string? Add(string slug, JsonElement repositories)
+        {
+            foreach (var edge in repositories.Array("edges"))
+            {
+                if (edge.Object("node")?.String("name") is { } name && RepositoryAccesses.TryParse(edge.String("permission"), out var role))
+                {
+                    (access.TryGetValue(name, out var teams) ? teams : access[name] = new(StringComparer.OrdinalIgnoreCase))[slug] = role;
+                }
+            }
+
+            return NextCursor(repositories);
+        }
+
+        string? after = null;
+        do
+        {
+            var data = await connection.QueryAsync(TeamRepositoriesQuery, new JsonObject { ["org"] = org, ["after"] = after }, cancellationToken).ConfigureAwait(false);
+            var teams = data.GetProperty("organization").GetProperty("teams");
+            foreach (var team in teams.Array("nodes"))
+            {
+                var slug = team.String("slug") ?? "";
+                var more = Add(slug, team.GetProperty("repositories"));
+                while (more is not null)
+                {
+                    var next = await connection.QueryAsync(TeamMoreRepositoriesQuery, new JsonObject { ["org"] = org, ["slug"] = slug, ["after"] = more }, cancellationToken).ConfigureAwait(false);
+                    // A team deleted meanwhile has no more repositories.
+                    more = next.GetProperty("organization").Object("team") is { } found ? Add(slug, found.GetProperty("repositories")) : null;
+                }
+            }
+
+            after = NextCursor(teams);
+        }
+        while (after is not null);
+
+        return access.ToDictionary(a => a.Key, a => (IReadOnlyDictionary<string, RepositoryAccess>)a.Value, StringComparer.OrdinalIgnoreCase);
+    }
+
+    private static string? NextCursor(JsonElement connection) =>
+        connection.GetProperty("pageInfo") is var pageInfo && pageInfo.GetProperty("hasNextPage").GetBoolean() ? pageInfo.GetProperty("endCursor").GetString() : null;
 
     /// <summary>One page: the repositories read, the cursor of the next page (null on the last) and the points it cost.</summary>
     public sealed record Page(IReadOnlyList<PrefetchedRepository> Repositories, string? NextCursor, int Cost);
@@ -141,24 +298,120 @@ public static class OrganizationGraphQLReader
         return (rulesets.Long("totalCount") ?? 0) > RulesetsPerOrganization ? null : [.. rulesets.Array("nodes").Select(r => r.Clone())];
     }
 
+    /// <summary>
+    /// One page of repositories, with the lists their default branch's protection needs read by id afterwards: the review
+    /// bypass allowances of a classic rule that requires reviews, the bypass actors and rules of a repository ruleset that
+    /// applies. A repository whose lists could not be read (a rule deleted meanwhile) is left to REST.
+    /// </summary>
     public static async Task<Page> ReadPageAsync(IConnection connection, string org, string? after, IReadOnlyList<JsonElement>? organizationRulesets, CancellationToken cancellationToken)
     {
         var data = await connection.QueryAsync(Query, new JsonObject { ["org"] = org, ["first"] = PageSize, ["after"] = after }, cancellationToken).ConfigureAwait(false);
+        var cost = Cost(data);
         var connectionJson = data.GetProperty("organization").GetProperty("repositories");
-        var repositories = connectionJson.GetProperty("nodes").EnumerateArray()
-            .Where(n => n.ValueKind == JsonValueKind.Object)
-            .Select(n => Parse(org, n, organizationRulesets))
-            .ToList();
-        var pageInfo = connectionJson.GetProperty("pageInfo");
-        var next = pageInfo.GetProperty("hasNextPage").GetBoolean() ? pageInfo.GetProperty("endCursor").GetString() : null;
-        var cost = data.TryGetProperty("rateLimit", out var rate) && rate.ValueKind == JsonValueKind.Object ? (int)(rate.Long("cost") ?? 0) : 0;
-        return new Page(repositories, next, cost);
+        var nodes = connectionJson.GetProperty("nodes").EnumerateArray().Where(n => n.ValueKind == JsonValueKind.Object).ToList();
+
+        var reviewBypassIds = new List<string>();
+        var rulesetIds = new List<string>();
+        foreach (var node in nodes)
+        {
+            var branch = DefaultBranchOf(node);
+            if (node.Object("branchProtectionRules") is { } classicRules && ClassicRuleFor(classicRules, branch) is { } rule
+                && rule.Bool("requiresApprovingReviews") && rule.String("id") is { } ruleId)
+            {
+                reviewBypassIds.Add(ruleId);
+            }
+
+            if (node.Object("rulesets") is { } rulesets)
+            {
+                rulesetIds.AddRange(rulesets.Array("nodes").Where(r => AppliesToBranch(r, branch)).Select(r => r.String("id")).OfType<string>());
+            }
+        }
+
+        var details = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        cost += await ReadByIdAsync(connection, ReviewBypassQuery, reviewBypassIds, details, cancellationToken).ConfigureAwait(false);
+        cost += await ReadByIdAsync(connection, RulesetDetailsQuery, rulesetIds, details, cancellationToken).ConfigureAwait(false);
+
+        var repositories = nodes.Select(n => Parse(org, WithDetails(n, details), organizationRulesets)).ToList();
+        return new Page(repositories, NextCursor(connectionJson), cost);
     }
+
+    private static int Cost(JsonElement data) =>
+        data.TryGetProperty("rateLimit", out var rate) && rate.ValueKind == JsonValueKind.Object ? (int)(rate.Long("cost") ?? 0) : 0;
+
+    /// <summary>Reads nodes by id, a hundred a query, into <paramref name="details"/>; returns the points spent.</summary>
+    private static async Task<int> ReadByIdAsync(IConnection connection, string query, List<string> ids, Dictionary<string, JsonElement> details, CancellationToken cancellationToken)
+    {
+        var cost = 0;
+        foreach (var chunk in ids.Chunk(IdsPerQuery))
+        {
+            try
+            {
+                var data = await connection.QueryAsync(query, new JsonObject { ["ids"] = new JsonArray([.. chunk.Select(id => (JsonNode)id)]) }, cancellationToken).ConfigureAwait(false);
+                cost += Cost(data);
+                foreach (var node in data.GetProperty("nodes").EnumerateArray().Where(n => n.ValueKind == JsonValueKind.Object))
+                {
+                    if (node.String("id") is { } id)
+                    {
+                        details[id] = node;
+                    }
+                }
+            }
+            catch (GitHubGraphQLException ex) when (ex.Types.All(t => t == "NOT_FOUND"))
+            {
+                // A rule or ruleset deleted since the page: its repository, without the lists, is read through REST.
+            }
+        }
+
+        return cost;
+    }
+
+    /// <summary>The repository node with the lists read by id put in place, as one query reading everything would give it.</summary>
+    private static JsonElement WithDetails(JsonElement node, Dictionary<string, JsonElement> details)
+    {
+        if (details.Count == 0)
+        {
+            return node;
+        }
+
+        var merged = JsonNode.Parse(node.GetRawText())!.AsObject();
+        foreach (var list in new[] { "branchProtectionRules", "rulesets" })
+        {
+            foreach (var item in (merged[list]?["nodes"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                if ((string?)item["id"] is { } id && details.TryGetValue(id, out var detail))
+                {
+                    foreach (var property in detail.EnumerateObject().Where(p => p.Name != "id"))
+                    {
+                        item[property.Name] = JsonNode.Parse(property.Value.GetRawText());
+                    }
+                }
+            }
+        }
+
+        return JsonSerializer.SerializeToElement(merged);
+    }
+
+    private static string DefaultBranchOf(JsonElement node) => node.Object("defaultBranchRef")?.String("name") ?? "main";
+
+    /// <summary>The classic rule that protects <paramref name="branch"/>: the one named after it, else the first whose pattern matches.</summary>
+    private static JsonElement? ClassicRuleFor(JsonElement classicRules, string branch)
+    {
+        var candidates = classicRules.Array("nodes").ToList();
+        var rule = candidates.FirstOrDefault(r => r.String("pattern") == branch) is { ValueKind: JsonValueKind.Object } exact ? exact
+            : candidates.FirstOrDefault(r => RulesetConditions.RefNameMatches([r.String("pattern") ?? ""], [], branch, branch));
+        return rule.ValueKind == JsonValueKind.Object ? rule : null;
+    }
+
+    /// <summary>Whether a ruleset is enforced on branches and its ref name condition selects <paramref name="branch"/> (the default branch).</summary>
+    private static bool AppliesToBranch(JsonElement ruleset, string branch) =>
+        ruleset.String("enforcement") == "ACTIVE" && ruleset.String("target") is null or "BRANCH"
+        && ruleset.Object("conditions")?.Object("refName") is { } refName
+        && RulesetConditions.RefNameMatches(Strings(refName, "include"), Strings(refName, "exclude"), branch, defaultBranch: branch);
 
     internal static PrefetchedRepository Parse(string org, JsonElement node, IReadOnlyList<JsonElement>? organizationRulesets)
     {
         var name = node.String("name") ?? "";
-        var defaultBranch = node.Object("defaultBranchRef")?.String("name") ?? "main";
+        var defaultBranch = DefaultBranchOf(node);
         var snapshot = new RepositorySnapshot
         {
             Id = node.Long("databaseId") ?? 0,
@@ -215,21 +468,12 @@ public static class OrganizationGraphQLReader
             return null;
         }
 
-        // Classic protection: the rule named after the branch, else the first pattern that matches it.
-        var candidates = classicRules.Array("nodes").ToList();
-        var classic = candidates.FirstOrDefault(r => r.String("pattern") == branch) is { ValueKind: JsonValueKind.Object } exact ? exact
-            : candidates.FirstOrDefault(r => RulesetConditions.RefNameMatches([r.String("pattern") ?? ""], [], branch, branch));
+        var classic = ClassicRuleFor(classicRules, branch);
 
         var rules = new List<BranchRule>();
         foreach (var ruleset in rulesets.Array("nodes").Concat(organizationRulesets))
         {
-            if (ruleset.String("enforcement") != "ACTIVE" || ruleset.String("target") is not (null or "BRANCH"))
-            {
-                continue;
-            }
-
             var conditions = ruleset.Object("conditions");
-            var refName = conditions?.Object("refName");
             var source = ruleset.Object("source");
             var sourceType = source?.String("__typename") == "Organization" ? "Organization" : "Repository";
             if (sourceType == "Organization")
@@ -246,7 +490,7 @@ public static class OrganizationGraphQLReader
                 }
             }
 
-            if (refName is null || !RulesetConditions.RefNameMatches(Strings(refName.Value, "include"), Strings(refName.Value, "exclude"), branch, defaultBranch: branch))
+            if (!AppliesToBranch(ruleset, branch))
             {
                 continue;
             }
@@ -301,14 +545,9 @@ public static class OrganizationGraphQLReader
         }
 
         ClassicProtection? classicProtection = null;
-        if (classic.ValueKind == JsonValueKind.Object)
+        if (classic is { } classicRule && (classicProtection = Classic(classicRule)) is null)
         {
-            if (ReviewBypass(classic) is not { } reviewBypass)
-            {
-                return null;
-            }
-
-            classicProtection = Classic(classic) with { ReviewBypass = reviewBypass };
+            return null;
         }
 
         return new BranchProtectionState
@@ -359,9 +598,80 @@ public static class OrganizationGraphQLReader
 
     private static bool IsBuiltInRole(long id) => id is BypassActor.AdminRoleId or BypassActor.MaintainRoleId or BypassActor.WriteRoleId;
 
+    /// <summary>
+    /// A classic rule as REST's <c>GET .../branches/{branch}/protection</c> would answer it, read by the same code as that
+    /// answer, so that a remediation (the PUT body that keeps everything else of the protection) is built from GraphQL's
+    /// read alone. Null when the review bypass list was cut short or names an actor GraphQL does not name (REST reads
+    /// the repository then). Push and review-dismissal restrictions are lists that would multiply every page's cost and
+    /// that only a remediation needs: when the rule has any, the answer is not kept (<see cref="ClassicProtection.Response"/>
+    /// null) and a remediation reads the protection through REST.
+    /// </summary>
+    private static ClassicProtection? Classic(JsonElement rule)
+    {
+        if (ReviewBypass(rule) is not { } reviewBypass)
+        {
+            return null;
+        }
+
+        static JsonObject Enabled(bool value) => new() { ["enabled"] = value };
+        var response = new JsonObject();
+        if (rule.Bool("requiresStatusChecks"))
+        {
+            var checks = rule.Array("requiredStatusChecks").ToList();
+            response["required_status_checks"] = new JsonObject
+            {
+                ["strict"] = rule.Bool("requiresStrictStatusChecks"),
+                ["contexts"] = new JsonArray([.. checks.Select(c => (JsonNode?)c.String("context"))]),
+                ["checks"] = new JsonArray([.. checks.Select(c => (JsonNode)new JsonObject { ["context"] = c.String("context"), ["app_id"] = c.Object("app")?.Long("databaseId") })]),
+            };
+        }
+
+        if (rule.Bool("requiresApprovingReviews"))
+        {
+            var reviews = new JsonObject
+            {
+                ["dismiss_stale_reviews"] = rule.Bool("dismissesStaleReviews"),
+                ["require_code_owner_reviews"] = rule.Bool("requiresCodeOwnerReviews"),
+                ["required_approving_review_count"] = rule.Long("requiredApprovingReviewCount") ?? 0,
+                ["require_last_push_approval"] = rule.Bool("requireLastPushApproval"),
+            };
+            if (reviewBypass.Count > 0)
+            {
+                JsonArray Actors(string type, string key) =>
+                    [.. reviewBypass.Where(a => a.ActorType == type).Select(a => (JsonNode)new JsonObject { [key] = a.Name, ["id"] = a.ActorId })];
+                reviews["bypass_pull_request_allowances"] = new JsonObject
+                {
+                    ["users"] = Actors(BypassActor.User, "login"),
+                    ["teams"] = Actors(BypassActor.Team, "slug"),
+                    ["apps"] = Actors(BypassActor.Integration, "slug"),
+                };
+            }
+
+            response["required_pull_request_reviews"] = reviews;
+        }
+
+        response["required_signatures"] = Enabled(rule.Bool("requiresCommitSignatures"));
+        response["enforce_admins"] = Enabled(rule.Bool("isAdminEnforced"));
+        response["required_linear_history"] = Enabled(rule.Bool("requiresLinearHistory"));
+        response["allow_force_pushes"] = Enabled(rule.Bool("allowsForcePushes"));
+        response["allow_deletions"] = Enabled(rule.Bool("allowsDeletions"));
+        response["block_creations"] = Enabled(rule.Bool("blocksCreations"));
+        response["required_conversation_resolution"] = Enabled(rule.Bool("requiresConversationResolution"));
+        response["lock_branch"] = Enabled(rule.Bool("lockBranch"));
+        response["allow_fork_syncing"] = Enabled(rule.Bool("lockAllowsFetchAndMerge"));
+        var classic = BranchProtectionReader.ParseClassic(JsonSerializer.SerializeToElement(response));
+        return rule.Bool("restrictsPushes") || rule.Bool("restrictsReviewDismissals") ? classic with { Response = null } : classic;
+    }
+
     /// <summary>Classic protection's review bypass allowances, or null when the list was cut short or names an unknown actor.</summary>
     private static List<BypassActor>? ReviewBypass(JsonElement rule)
     {
+        // Allowances let actors skip required reviews: a rule that requires none has none to read (REST shows none).
+        if (!rule.Bool("requiresApprovingReviews"))
+        {
+            return [];
+        }
+
         if (rule.Object("bypassPullRequestAllowances") is not { } allowances || (allowances.Long("totalCount") ?? 0) > ReviewBypassPerRule)
         {
             return null;
@@ -387,18 +697,6 @@ public static class OrganizationGraphQLReader
 
         return result;
     }
-
-    private static ClassicProtection Classic(JsonElement rule) => new()
-    {
-        RequiredApprovingReviewCount = rule.Bool("requiresApprovingReviews") ? (int)(rule.Long("requiredApprovingReviewCount") ?? 0) : null,
-        DismissStaleReviews = rule.Bool("dismissesStaleReviews"),
-        RequireCodeOwnerReviews = rule.Bool("requiresCodeOwnerReviews"),
-        RequireLastPushApproval = rule.Bool("requireLastPushApproval"),
-        EnforceAdmins = rule.Bool("isAdminEnforced"),
-        AllowForcePushes = rule.Bool("allowsForcePushes"),
-        AllowDeletions = rule.Bool("allowsDeletions"),
-        RequiredStatusChecks = rule.Array("requiredStatusChecks").Select(c => new RequiredStatusCheck(c.String("context") ?? "", c.Object("app")?.Long("databaseId"))).ToList(),
-    };
 
     private static List<string> Strings(JsonElement element, string property) =>
         [.. element.Array(property).Select(s => s.GetString()).OfType<string>()];
