@@ -48,10 +48,14 @@ internal sealed partial class DeliveryProcessor(
         }
     }
 
-    /// <summary>Routes every pending delivery; returns how many were looked at.</summary>
+    /// <summary>
+    /// Routes every pending delivery, then completes those routed in one transaction (one commit for the batch, not one
+    /// per delivery: intake's commits wait on the same database); returns how many were looked at.
+    /// </summary>
     internal async Task<int> ProcessPendingAsync(CancellationToken cancellationToken)
     {
         var pending = await deliveries.GetPendingAsync(BatchSize, cancellationToken).ConfigureAwait(false);
+        var routed = new List<(WebhookDelivery Delivery, RoutedDelivery Routed)>(pending.Count);
         foreach (var delivery in pending)
         {
             using var scope = logger.BeginDeliveryScope(delivery);
@@ -59,10 +63,11 @@ internal sealed partial class DeliveryProcessor(
             activity?.SetTag("policybot.delivery_id", delivery.DeliveryId);
             activity?.SetTag("policybot.event", delivery.Action is null ? delivery.Event : $"{delivery.Event}.{delivery.Action}");
             activity?.SetTag("policybot.repository", delivery.RepositoryFullName);
-            IReadOnlyList<WorkItem> items;
             try
             {
-                items = router.Route(delivery);
+                var items = router.Route(delivery);
+                activity?.SetTag("policybot.work_items", items.Count);
+                routed.Add((delivery, new RoutedDelivery(delivery.DeliveryId, items)));
             }
 #pragma warning disable CA1031 // A payload the router cannot read is parked as failed, not allowed to stop the loop.
             catch (Exception ex)
@@ -72,21 +77,32 @@ internal sealed partial class DeliveryProcessor(
                 activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
                 metrics.DeliveryFailed(delivery.Event);
                 await deliveries.FailAsync(delivery.DeliveryId, ex.Message, options.Value.MaxAttempts, cancellationToken).ConfigureAwait(false);
-                continue;
             }
+        }
 
-            if (await deliveries.CompleteAsync(delivery.DeliveryId, items, cancellationToken).ConfigureAwait(false) is { } added)
+        if (routed.Count == 0)
+        {
+            return pending.Count;
+        }
+
+        var completed = await deliveries.CompleteBatchAsync(routed.ConvertAll(r => r.Routed), cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < routed.Count; i++)
+        {
+            if (completed[i] is not { } added)
             {
-                metrics.DeliveryProcessed(delivery.Event);
-                for (var i = 0; i < items.Count; i++)
-                {
-                    metrics.WorkItemEnqueued(items[i].Kind, added.Contains(items[i]));
-                }
-
-                Log.Routed(logger, items.Count, added.Count);
-                activity?.SetTag("policybot.work_items", items.Count);
-                signal.WorkItemsAdded(added.Count);
+                continue; // processed already, by another replica
             }
+
+            var (delivery, (_, items)) = routed[i];
+            using var scope = logger.BeginDeliveryScope(delivery);
+            metrics.DeliveryProcessed(delivery.Event);
+            for (var j = 0; j < items.Count; j++)
+            {
+                metrics.WorkItemEnqueued(items[j].Kind, added.Contains(items[j]));
+            }
+
+            Log.Routed(logger, items.Count, added.Count);
+            signal.WorkItemsAdded(added.Count);
         }
 
         return pending.Count;

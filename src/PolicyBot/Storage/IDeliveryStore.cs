@@ -37,6 +37,9 @@ public sealed record DeliverySummary(
     string? Error,
     string? Sender = null);
 
+/// <summary>A stored delivery and the work items routing found for it.</summary>
+public sealed record RoutedDelivery(string DeliveryId, IReadOnlyList<WorkItem> WorkItems);
+
 /// <summary>Durable intake of webhook deliveries.</summary>
 public interface IDeliveryStore
 {
@@ -51,11 +54,11 @@ public interface IDeliveryStore
     Task<IReadOnlyList<WebhookDelivery>> GetPendingAsync(int limit, CancellationToken cancellationToken);
 
     /// <summary>
-    /// In one transaction: enqueues the work items the delivery leads to and marks it processed.
-    /// Returns the items newly added (an equal pending one coalesces them); null, and nothing
-    /// enqueued, when the delivery was processed already.
+    /// In one transaction, for each routed delivery: enqueues the work items it leads to and marks it processed. For
+    /// each, in order: the items newly added (an equal pending one coalesces them); null, and nothing enqueued for it,
+    /// when the delivery was processed already.
     /// </summary>
-    Task<IReadOnlyList<WorkItem>?> CompleteAsync(string deliveryId, IReadOnlyList<WorkItem> workItems, CancellationToken cancellationToken);
+    Task<IReadOnlyList<IReadOnlyList<WorkItem>?>> CompleteBatchAsync(IReadOnlyList<RoutedDelivery> routed, CancellationToken cancellationToken);
 
     /// <summary>Records a failed routing attempt; after <paramref name="maxAttempts"/> the delivery is parked as failed.</summary>
     Task FailAsync(string deliveryId, string error, int maxAttempts, CancellationToken cancellationToken);
@@ -78,5 +81,12 @@ public static class DeliveryStoreExtensions
     {
         ArgumentNullException.ThrowIfNull(store);
         return (await store.AddBatchAsync([delivery], cancellationToken).ConfigureAwait(false))[0];
+    }
+
+    /// <summary>Completes one routed delivery in a transaction of its own (see <see cref="IDeliveryStore.CompleteBatchAsync"/>).</summary>
+    public static async Task<IReadOnlyList<WorkItem>?> CompleteAsync(this IDeliveryStore store, string deliveryId, IReadOnlyList<WorkItem> workItems, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return (await store.CompleteBatchAsync([new RoutedDelivery(deliveryId, workItems)], cancellationToken).ConfigureAwait(false))[0];
     }
 }

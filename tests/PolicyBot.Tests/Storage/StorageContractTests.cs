@@ -130,6 +130,24 @@ public abstract partial class StorageContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Routed_deliveries_are_completed_together_each_once()
+    {
+        await _deliveries.AddBatchAsync([Delivery("d1"), Delivery("d2"), Delivery("d3")], default);
+        await _deliveries.CompleteAsync("d3", [], default);
+
+        // d3 was processed already: nothing enqueued for it. d2's pull request 7 coalesces with d1's, enqueued just before.
+        var completed = await _deliveries.CompleteBatchAsync(
+            [new("d1", [PullRequest(7, "d1")]), new("d3", [PullRequest(9, "d3")]), new("d2", [PullRequest(7, "d2"), PullRequest(8, "d2")])],
+            default);
+
+        Assert.Equal([PullRequest(7, "d1")], completed[0]);
+        Assert.Null(completed[1]);
+        Assert.Equal([PullRequest(8, "d2")], completed[2]);
+        Assert.Empty(await _deliveries.GetPendingAsync(10, default));
+        Assert.Equal(2, (await _queue.CountAsync(default)).Pending);
+    }
+
+    [Fact]
     public async Task Deliveries_waiting_together_share_a_commit_and_each_learns_whether_it_was_a_duplicate()
     {
         await _deliveries.AddAsync(Delivery("d0"), default);

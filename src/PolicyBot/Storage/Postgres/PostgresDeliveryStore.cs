@@ -61,21 +61,35 @@ internal sealed class PostgresDeliveryStore(PostgresDatabase database, TimeProvi
         return await command.ReadAllAsync(reader => DeliveryRows.ReadPending(reader, StorageDialect.Postgres), cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<WorkItem>?> CompleteAsync(string deliveryId, IReadOnlyList<WorkItem> workItems, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<IReadOnlyList<WorkItem>?>> CompleteBatchAsync(IReadOnlyList<RoutedDelivery> routed, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(workItems);
+        ArgumentNullException.ThrowIfNull(routed);
         var now = timeProvider.GetUtcNow();
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
+        // In the order given, which is GetPendingAsync's for every replica: replicas completing batches that overlap lock
+        // the deliveries' rows in the same order and wait for each other rather than deadlock.
+        var results = new IReadOnlyList<WorkItem>?[routed.Count];
+        for (var i = 0; i < routed.Count; i++)
+        {
+            results[i] = await CompleteAsync(connection, transaction, routed[i], now, cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return results;
+    }
+
+    private static async Task<IReadOnlyList<WorkItem>?> CompleteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, RoutedDelivery routed, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         // The row lock this update takes makes a second replica routing the same delivery wait, then find it processed.
         var marked = await connection.ExecuteAsync(
             transaction,
             "UPDATE deliveries SET state = 'processed', attempts = attempts + 1, work_items = @count, processed_at = @now, error = NULL WHERE delivery_id = @id AND state = 'pending';",
             command =>
             {
-                command.Add("@id", deliveryId);
-                command.Add("@count", workItems.Count);
+                command.Add("@id", routed.DeliveryId);
+                command.Add("@count", routed.WorkItems.Count);
                 command.Add("@now", now);
             },
             cancellationToken).ConfigureAwait(false);
@@ -85,7 +99,7 @@ internal sealed class PostgresDeliveryStore(PostgresDatabase database, TimeProvi
         }
 
         var added = new List<WorkItem>();
-        foreach (var item in workItems)
+        foreach (var item in routed.WorkItems)
         {
             if (await PostgresWorkQueueStore.InsertAsync(connection, transaction, item, now, cancellationToken).ConfigureAwait(false))
             {
@@ -93,7 +107,6 @@ internal sealed class PostgresDeliveryStore(PostgresDatabase database, TimeProvi
             }
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return added;
     }
 

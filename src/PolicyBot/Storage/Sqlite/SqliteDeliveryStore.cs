@@ -54,19 +54,31 @@ internal sealed class SqliteDeliveryStore(SqliteDatabase database, TimeProvider 
         return await command.ReadAllAsync(reader => DeliveryRows.ReadPending(reader, StorageDialect.Sqlite), cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<WorkItem>?> CompleteAsync(string deliveryId, IReadOnlyList<WorkItem> workItems, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<IReadOnlyList<WorkItem>?>> CompleteBatchAsync(IReadOnlyList<RoutedDelivery> routed, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(workItems);
+        ArgumentNullException.ThrowIfNull(routed);
         var now = timeProvider.GetUtcNow();
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
+        var results = new IReadOnlyList<WorkItem>?[routed.Count];
+        for (var i = 0; i < routed.Count; i++)
+        {
+            results[i] = await CompleteAsync(connection, transaction, routed[i], now, cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return results;
+    }
+
+    private static async Task<IReadOnlyList<WorkItem>?> CompleteAsync(SqliteConnection connection, SqliteTransaction transaction, RoutedDelivery routed, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         await using (var mark = connection.CreateCommand())
         {
             mark.Transaction = transaction;
             mark.CommandText = "UPDATE deliveries SET state = 'processed', attempts = attempts + 1, work_items = @count, processed_at = @now, error = NULL WHERE delivery_id = @id AND state = 'pending';";
-            mark.Add("@id", deliveryId);
-            mark.Add("@count", workItems.Count);
+            mark.Add("@id", routed.DeliveryId);
+            mark.Add("@count", routed.WorkItems.Count);
             mark.Add("@now", now.ToUnixMilliseconds());
             if (await mark.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
             {
@@ -76,7 +88,7 @@ internal sealed class SqliteDeliveryStore(SqliteDatabase database, TimeProvider 
         }
 
         var added = new List<WorkItem>();
-        foreach (var item in workItems)
+        foreach (var item in routed.WorkItems)
         {
             if (await SqliteWorkQueueStore.InsertAsync(connection, transaction, item, now, cancellationToken).ConfigureAwait(false))
             {
@@ -84,7 +96,6 @@ internal sealed class SqliteDeliveryStore(SqliteDatabase database, TimeProvider 
             }
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return added;
     }
 
