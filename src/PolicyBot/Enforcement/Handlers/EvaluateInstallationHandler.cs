@@ -24,7 +24,8 @@ public sealed partial class EvaluateInstallationHandler(
     {
         ArgumentNullException.ThrowIfNull(item);
         var client = await clients.CreateInstallationClientAsync(item.InstallationId, cancellationToken).ConfigureAwait(false);
-        var repositories = await client.GitHubApps.Installation.GetAllRepositoriesForCurrent().ConfigureAwait(false);
+        // GitHub's largest page (100; its default is 30): a pass lists the installation in a third of the calls.
+        var repositories = await client.GitHubApps.Installation.GetAllRepositoriesForCurrent(new Octokit.ApiOptions { PageSize = 100 }).ConfigureAwait(false);
         var listed = repositories.Repositories.Select(r => (r.Owner.Login, r.Name)).ToList();
         var listedNames = listed.Select(r => $"{r.Login}/{r.Name}").ToHashSet(StringComparer.OrdinalIgnoreCase);
         var gone = (await evaluations.ListAsync(item.InstallationId, cancellationToken).ConfigureAwait(false))

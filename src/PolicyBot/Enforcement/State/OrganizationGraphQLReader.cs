@@ -368,7 +368,8 @@ public static class OrganizationGraphQLReader
     /// <summary>The repository node with the lists read by id put in place, as one query reading everything would give it.</summary>
     private static JsonElement WithDetails(JsonElement node, Dictionary<string, JsonElement> details)
     {
-        if (details.Count == 0)
+        bool HasDetails(string list) => node.Object(list)?.Array("nodes").Any(n => n.String("id") is { } id && details.ContainsKey(id)) == true;
+        if (!HasDetails("branchProtectionRules") && !HasDetails("rulesets"))
         {
             return node;
         }
