@@ -33,7 +33,6 @@ public static class StorageExtensions
             services.AddSingleton<IReviewRequestLedger, PostgresReviewRequestLedger>();
             services.AddSingleton<IComplianceIssueStore, PostgresComplianceIssueStore>();
             services.AddSingleton<IEvaluationStore, PostgresEvaluationStore>();
-            services.AddSingleton<IInstallationStateStore, PostgresInstallationStateStore>();
             services.AddSingleton<IOrganizationDirectoryVersions, PostgresOrganizationDirectoryVersions>();
             services.AddSingleton<GitHub.IContentCreationLedger, PostgresContentCreationLedger>();
             services.AddMigrations(PostgresMigrations.Host);
@@ -52,7 +51,6 @@ public static class StorageExtensions
             services.AddSingleton<IReviewRequestLedger, SqliteReviewRequestLedger>();
             services.AddSingleton<IComplianceIssueStore, SqliteComplianceIssueStore>();
             services.AddSingleton<IEvaluationStore, SqliteEvaluationStore>();
-            services.AddSingleton<IInstallationStateStore, SqliteInstallationStateStore>();
             services.AddSingleton<IOrganizationDirectoryVersions, SqliteOrganizationDirectoryVersions>();
             services.AddSingleton<GitHub.IContentCreationLedger, SqliteContentCreationLedger>();
             services.AddMigrations(HostMigrations.Sqlite);
@@ -65,6 +63,7 @@ public static class StorageExtensions
         // The stores whose SQL both providers share.
         services.AddSingleton<IAuditLog, DatabaseAuditLog>();
         services.AddSingleton<ICheckRunLedger, DatabaseCheckRunLedger>();
+        services.AddSingleton<IInstallationStateStore, DatabaseInstallationStateStore>();
         services.AddSingleton<Enforcement.PolicyFiles.IValidPolicyFileStore, DatabaseValidPolicyFileStore>();
 
         services.AddHostedService<StorageInitializer>();

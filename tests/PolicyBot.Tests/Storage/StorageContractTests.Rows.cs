@@ -56,4 +56,19 @@ public abstract partial class StorageContractTests
         Assert.Equal(pull.UnmetRules, read.UnmetRules);
         Assert.Equal(pull, read with { UnmetRules = pull.UnmetRules });
     }
+
+    [Fact]
+    public async Task A_removed_installation_is_known_to_every_process_until_it_is_installed_again()
+    {
+        var writer = StartProcess().GetRequiredService<IInstallationStateStore>();
+        await writer.SetRemovedAsync(1001, "deleted", Time.GetUtcNow(), default);
+        await writer.SetRemovedAsync(1001, "suspended", Time.GetUtcNow(), default);
+
+        var reader = StartProcess().GetRequiredService<IInstallationStateStore>();
+        Assert.True(await reader.IsRemovedAsync(1001, default));
+        Assert.False(await reader.IsRemovedAsync(2002, default));
+
+        await reader.ClearRemovedAsync(1001, default);
+        Assert.False(await writer.IsRemovedAsync(1001, default));
+    }
 }
