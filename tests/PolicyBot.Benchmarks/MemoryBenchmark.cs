@@ -51,12 +51,8 @@ internal static class MemoryBenchmark
     /// <summary>The same measurement in a fresh process of this benchmark, so that no earlier work counts in its peak.</summary>
     public static async Task<Result> MeasureInChildAsync(int size, int latencyMs, TextWriter? progress = null)
     {
-        var start = new ProcessStartInfo(Environment.ProcessPath!)
-        {
-            ArgumentList = { typeof(MemoryBenchmark).Assembly.Location, "memory-measure", "--size", size.ToString(Culture), "--latency-ms", latencyMs.ToString(Culture) },
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
+        var start = ThisBenchmark("memory-measure", "--size", size.ToString(Culture), "--latency-ms", latencyMs.ToString(Culture));
+        start.RedirectStandardOutput = true;
         foreach (var (name, value) in PolicyBotGcSettings())
         {
             start.Environment[name] = value;
@@ -81,6 +77,27 @@ internal static class MemoryBenchmark
 
         await child.WaitForExitAsync();
         return result ?? throw new InvalidOperationException($"The memory measurement of {size} repositories printed no result (exit code {child.ExitCode}).");
+    }
+
+    /// <summary>
+    /// This benchmark started again with <paramref name="arguments"/>. Under <c>dotnet PolicyBot.Benchmarks.dll</c> the
+    /// process is the dotnet host, which needs the assembly first; under <c>dotnet run</c> it is the benchmark's own
+    /// executable, which would take the assembly's path for a command.
+    /// </summary>
+    private static ProcessStartInfo ThisBenchmark(params string[] arguments)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(MemoryBenchmark).Assembly.Location);
+        }
+
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return start;
     }
 
     /// <summary>PolicyBot's GC settings (policybot.runtimeconfig.json beside this benchmark) as the runtime's environment variables.</summary>
@@ -116,11 +133,7 @@ internal static class MemoryBenchmark
         // (at 10,000 repositories a cold install spends more than GitHub's 5,000 points of one hour).
         await File.WriteAllTextAsync(scenario, ScaleBenchmark.Scenario(size, "log")
             .Replace("installation_id: 4001\n", "installation_id: 4001\nrate_limit: { core: 1000000, graphql: 1000000 }\n", StringComparison.Ordinal));
-        using var simulator = Process.Start(new ProcessStartInfo(Environment.ProcessPath!)
-        {
-            ArgumentList = { typeof(MemoryBenchmark).Assembly.Location, "memory-simulator", scenario, credentials },
-            UseShellExecute = false,
-        })!;
+        using var simulator = Process.Start(ThisBenchmark("memory-simulator", scenario, credentials))!;
         try
         {
             var settings = await CredentialsAsync(credentials, simulator);

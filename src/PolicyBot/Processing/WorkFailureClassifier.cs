@@ -34,6 +34,12 @@ public static class WorkFailureClassifier
             case SecondaryRateLimitExceededException or AbuseException:
                 return SecondaryLimit((ApiException)exception, now);
 
+            case GitHub.GraphQL.GitHubGraphQLException { IsRateLimited: true }:
+                // GraphQL names no reset in its error; the budget has learnt it from the answer's headers and holds
+                // further requests until then, so a minute's wait is a retry, not a busy loop.
+                return new WorkFailure(WorkFailureKind.RateLimited, SecondaryLimitMinimumWait,
+                    $"The installation's GraphQL rate limit is spent; waiting {SecondaryLimitMinimumWait.TotalSeconds:0} s.");
+
             case ApiException api:
                 return ClassifyStatus(api, now);
 
@@ -99,7 +105,7 @@ public static class WorkFailureClassifier
     /// that take a 403 for "no access" must let these through.
     /// </summary>
     public static bool IsRateLimit(Exception exception) =>
-        exception is RateLimitExceededException or SecondaryRateLimitExceededException or AbuseException
+        exception is RateLimitExceededException or SecondaryRateLimitExceededException or AbuseException or GitHub.GraphQL.GitHubGraphQLException { IsRateLimited: true }
         || (exception is ApiException { StatusCode: HttpStatusCode.Forbidden or HttpStatusCode.TooManyRequests } api
             && (api.StatusCode == HttpStatusCode.TooManyRequests || Header(api, "Retry-After") is not null || Header(api, "x-ratelimit-remaining") == "0"));
 

@@ -90,7 +90,9 @@ public sealed partial class EvaluateInstallationHandler(
             }
             while (cursor is not null);
         }
-        catch (Exception ex) when (ex is GitHub.GraphQL.GitHubGraphQLException or Octokit.ApiException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+        // A spent budget is waited for (the item is retried after the window), not answered by reading through REST.
+        catch (Exception ex) when (ex is GitHub.GraphQL.GitHubGraphQLException or Octokit.ApiException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException
+            && !WorkFailureClassifier.IsRateLimit(ex))
         {
             prefetched.Clear(installationId);
             Log.PrefetchFailed(logger, ex, installationId);

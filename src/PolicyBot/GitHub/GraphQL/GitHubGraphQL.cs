@@ -26,6 +26,9 @@ public sealed class GitHubGraphQLException : Exception
         : base(message) => Types = types;
 
     public IReadOnlyList<string> Types { get; } = [];
+
+    /// <summary>GitHub's GraphQL budget is spent (an error of type RATE_LIMITED): wait for it, do not read another way.</summary>
+    public bool IsRateLimited => Types.Contains("RATE_LIMITED");
 }
 
 /// <summary>
