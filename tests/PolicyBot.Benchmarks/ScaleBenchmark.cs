@@ -26,7 +26,7 @@ internal static class ScaleBenchmark
         var sizes = Arg(args, "--sizes", "1000").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, Culture)).ToList();
         var latencyMs = int.Parse(Arg(args, "--latency-ms", "100"), Culture);
         var actions = Arg(args, "--actions", "log");
-        var budgetRepositories = int.Parse(Arg(args, "--budget-repos", "1000"), Culture);
+        var budgetRepositories = int.Parse(Arg(args, "--budget-repos", "500"), Culture);
         var deliveries = int.Parse(Arg(args, "--deliveries", "10000"), Culture);
         var breakdown = args.Contains("--breakdown");
 
@@ -174,7 +174,7 @@ internal static class ScaleBenchmark
     private static async Task<BudgetLimited> BudgetLimitedAsync(int repositories)
     {
         const int RestBudget = 150;
-        const int GraphQLBudget = 30;
+        const int GraphQLBudget = 12;
         var window = TimeSpan.FromSeconds(15);
         using var files = new BenchmarkFiles();
         await File.WriteAllTextAsync(files.Scenario, Scenario(repositories, "log").Replace("installation_id: 4001\n", $"installation_id: 4001\nrate_limit: {{ core: {RestBudget}, graphql: {GraphQLBudget} }}\n", StringComparison.Ordinal));

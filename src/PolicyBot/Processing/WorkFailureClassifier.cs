@@ -36,7 +36,7 @@ public static class WorkFailureClassifier
 
             case GitHub.GraphQL.GitHubGraphQLException { IsRateLimited: true }:
                 // GraphQL names no reset in its error; the budget has learnt it from the answer's headers and holds
-                // further requests until then, so a minute's wait is a retry, not a busy loop.
+                // the next work items until then, so a minute's wait is a retry, not a busy loop.
                 return new WorkFailure(WorkFailureKind.RateLimited, SecondaryLimitMinimumWait,
                     $"The installation's GraphQL rate limit is spent; waiting {SecondaryLimitMinimumWait.TotalSeconds:0} s.");
 

@@ -90,9 +90,9 @@ public sealed partial class EvaluateInstallationHandler(
             }
             while (cursor is not null);
         }
-        // A spent budget is waited for (the item is retried after the window), not answered by reading through REST.
-        catch (Exception ex) when (ex is GitHub.GraphQL.GitHubGraphQLException or Octokit.ApiException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException
-            && !WorkFailureClassifier.IsRateLimit(ex))
+        // A spent GraphQL budget falls back to REST too: the budget paces work items, not the pages within this one, and
+        // retrying the whole read would spend the next window on the same first pages. REST reads are paced per item.
+        catch (Exception ex) when (ex is GitHub.GraphQL.GitHubGraphQLException or Octokit.ApiException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
         {
             prefetched.Clear(installationId);
             Log.PrefetchFailed(logger, ex, installationId);

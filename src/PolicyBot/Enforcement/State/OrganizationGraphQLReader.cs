@@ -74,8 +74,7 @@ public sealed class PrefetchedOrganization
                 // Shared by every repository of the pass: no one worker's cancellation ends it for the others.
                 return await OrganizationGraphQLReader.ReadTeamAccessAsync(connection, org, CancellationToken.None).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is GitHubGraphQLException or ApiException or JsonException or KeyNotFoundException or InvalidOperationException
-                && !Processing.WorkFailureClassifier.IsRateLimit(ex))
+            catch (Exception ex) when (ex is GitHubGraphQLException or ApiException or JsonException or KeyNotFoundException or InvalidOperationException)
             {
                 return null;
             }
